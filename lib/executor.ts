@@ -1,0 +1,42 @@
+/**
+ * Executors decide where handlers run and how many at once. They are values, never strings:
+ * `blockingExecutor` (one at a time, in arrival order), `microtaskExecutor({ concurrency })`
+ * (interleaved on the event loop) and `workerPoolExecutor({ size, module })` (worker threads).
+ */
+import { asapScheduler, defer, from, Observable, subscribeOn, type ObservableInput } from 'rxjs';
+import type { Context } from './driver.js';
+
+/** One handler invocation, in a form that can cross to a worker thread. */
+export interface Invocation {
+  /** Index of the endpoint in the list given to the server or listener. */
+  readonly endpoint: number;
+  readonly method: string;
+  /** Positional arguments, e.g. `[args, context]` for an RPC handler. */
+  readonly params: readonly unknown[];
+  readonly context: Context;
+}
+
+export interface Executor {
+  /** How many invocations may be in flight at once (the `mergeMap` concurrency). */
+  readonly concurrency: number;
+  /** Runs one invocation; `local` runs it in this thread. Emits what the handler produces. */
+  run(invocation: Invocation, local: () => ObservableInput<unknown>): Observable<unknown>;
+  /** Releases what the executor holds (worker threads). */
+  close(): Promise<void>;
+}
+
+/** One handler at a time, in arrival order, on the calling thread. */
+export function blockingExecutor(): Executor {
+  return { concurrency: 1, run: (_invocation, local) => defer(local), close: async () => {} };
+}
+
+export interface MicrotaskExecutorOptions {
+  /** At most this many handlers in flight (default 64, oslo's `executor_thread_pool_size`). */
+  readonly concurrency?: number;
+}
+
+/** Handlers interleaved on the event loop, each started on its own microtask, at most N at once. */
+export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+  return { concurrency, run: (_invocation, local) => defer(() => from(local())).pipe(subscribeOn(asapScheduler)), close: async () => {} };
+}

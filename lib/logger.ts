@@ -1,0 +1,50 @@
+/**
+ * The project's logger: named loggers writing structured records to one sink. The default sink
+ * prints to stderr at `RXM_LOG_LEVEL` (default `warn`) and above; `setLogSink` redirects every
+ * record, which is how users plug in their own logger and how specs assert what was logged.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogRecord {
+  readonly level: LogLevel;
+  readonly logger: string;
+  readonly message: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+export type LogSink = (record: LogRecord) => void;
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+function stderrSink(threshold: LogLevel): LogSink {
+  return (record) => {
+    if (RANK[record.level] < RANK[threshold]) return;
+    const fields = record.fields && Object.keys(record.fields).length ? ` ${JSON.stringify(record.fields)}` : '';
+    process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.logger}: ${record.message}${fields}\n`);
+  };
+}
+
+const envLevel = process.env['RXM_LOG_LEVEL'] as LogLevel | undefined;
+let sink: LogSink = stderrSink(envLevel && envLevel in RANK ? envLevel : 'warn');
+
+/** Sends every record to `next`; returns a function that restores the previous sink. */
+export function setLogSink(next: LogSink): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    sink = previous;
+  };
+}
+
+export function getLogger(name: string): Logger {
+  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => sink(fields ? { level, logger: name, message, fields } : { level, logger: name, message });
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

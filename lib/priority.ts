@@ -1,0 +1,16 @@
+/** The seven notification priorities, in oslo's spelling (routing keys lower case, bodies upper case). */
+export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'] as const;
+
+export type Priority = (typeof PRIORITIES)[number];
+
+export function isPriority(value: string): value is Priority {
+  return (PRIORITIES as readonly string[]).includes(value);
+}
+
+/** A body's priority ('INFO', 'WARNING', 'warn', ...) as a `Priority`, or undefined when unknown. */
+export function parsePriority(value: unknown): Priority | undefined {
+  if (typeof value !== 'string') return undefined;
+  const lower = value.toLowerCase();
+  const priority = lower === 'warning' ? 'warn' : lower;
+  return isPriority(priority) ? priority : undefined;
+}

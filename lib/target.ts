@@ -1,0 +1,130 @@
+/**
+ * Targets say where a message goes or where a server listens, with oslo.messaging's fields and
+ * rules. This file is the only place that turns a target into queue, exchange or routing names.
+ *
+ * Which fields matter depends on the role:
+ * - a call or cast needs `topic`; `server` sends to one server, `fanout` to every server of the topic;
+ * - an RPC server needs `topic` and `server`;
+ * - a notifier or notification listener needs `topic`; `exchange` overrides the control exchange.
+ */
+import { InvalidTarget } from './errors.js';
+import type { Priority } from './priority.js';
+import { isVersion } from './version.js';
+
+export interface Target {
+  /** The exchange (scope) of the topic; the transport's control exchange when absent. */
+  readonly exchange?: string;
+  /** The service: a name every server of it listens on, round-robin between them. */
+  readonly topic?: string;
+  /** Groups methods on a server; `undefined` is the null namespace. */
+  readonly namespace?: string;
+  /** The API version a client speaks or an endpoint implements, "X.Y[.rev]". */
+  readonly version?: string;
+  /** One host of the service. */
+  readonly server?: string;
+  /** Deliver to every server of the topic. */
+  readonly fanout?: boolean;
+  /** Namespaces an endpoint also accepts besides `namespace`. */
+  readonly legacyNamespaces?: readonly string[];
+}
+
+export type TargetRole = 'call' | 'cast' | 'server' | 'notifier' | 'listener';
+
+const NAME = /^[^\s#*]+$/;
+
+/** Builds an immutable target, checking the type and shape of every field given. */
+export function target(fields: Target): Target {
+  for (const key of ['exchange', 'topic', 'server', 'namespace'] as const) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !NAME.test(value)) {
+      throw new InvalidTarget(`${key} must be a non-empty string without spaces, '#' or '*'`, fields);
+    }
+  }
+  if (fields.version !== undefined && (typeof fields.version !== 'string' || !isVersion(fields.version))) {
+    throw new InvalidTarget(`version must look like "X.Y" or "X.Y.Z", got ${JSON.stringify(fields.version)}`, fields);
+  }
+  if (fields.fanout !== undefined && typeof fields.fanout !== 'boolean') {
+    throw new InvalidTarget('fanout must be a boolean', fields);
+  }
+  const known = new Set(['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces']);
+  const unknown = Object.keys(fields).filter((k) => !known.has(k));
+  if (unknown.length) throw new InvalidTarget(`unknown field(s) ${unknown.join(', ')}`, fields);
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) copy[key] = value;
+  if (fields.legacyNamespaces) copy['legacyNamespaces'] = Object.freeze([...fields.legacyNamespaces]);
+  return Object.freeze(copy) as Target;
+}
+
+/** A copy of `base` with `overrides` applied; `undefined` in overrides keeps the base value. */
+export function retarget(base: Target, overrides: Target): Target {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  return target(merged as Target);
+}
+
+/** Throws `InvalidTarget` unless `t` has what `role` needs. */
+export function assertTargetFor(role: TargetRole, t: Target): void {
+  if (!t.topic) throw new InvalidTarget(`a ${role} target needs a topic`, t);
+  if (role === 'server' && !t.server) throw new InvalidTarget('an RPC server target needs a server', t);
+  if (role === 'call' && t.fanout) throw new InvalidTarget('a call cannot be fanout: use cast to reach every server', t);
+  if (role === 'call' || role === 'server') return;
+  if ((role === 'notifier' || role === 'listener') && (t.server || t.fanout)) {
+    throw new InvalidTarget(`a ${role} target takes a topic (and exchange), not server or fanout`, t);
+  }
+}
+
+/** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). */
+export function acceptedNamespaces(t: Target | undefined): readonly (string | undefined)[] {
+  return [t?.namespace, ...(t?.legacyNamespaces ?? [])];
+}
+
+/** A short human description used in error messages and logs. */
+export function describeTarget(t: Target): string {
+  const where = t.fanout ? `${t.topic}(fanout)` : t.server ? `${t.topic}.${t.server}` : `${t.topic}`;
+  return t.exchange ? `${t.exchange}/${where}` : where;
+}
+
+// --- names on the wire (oslo.messaging's, see reference §3) ---
+
+export function exchangeName(t: Target, controlExchange: string): string {
+  return t.exchange ?? controlExchange;
+}
+
+/** The shared queue of a topic; also the routing key of a cast or call to any server. */
+export function topicQueue(t: Target): string {
+  return `${t.topic}`;
+}
+
+/** The queue (and routing key) of one server of a topic. */
+export function serverQueue(t: Target): string {
+  return `${t.topic}.${t.server}`;
+}
+
+/** Where a call or cast is routed: the server's queue when a server is named, the topic's otherwise. */
+export function routingKey(t: Target): string {
+  return t.server ? serverQueue(t) : topicQueue(t);
+}
+
+export function fanoutExchange(t: Target): string {
+  return `${t.topic}_fanout`;
+}
+
+/** The private queue a server binds to the fanout exchange, `unique` makes it its own. */
+export function fanoutQueue(t: Target, unique: string): string {
+  return `${t.topic}_fanout_${unique}`;
+}
+
+/** The queue and routing key of a notification topic and priority. */
+export function notificationQueue(t: Target, priority: Priority): string {
+  return `${t.topic}.${priority}`;
+}
+
+/** A notification pool is one queue named after the pool, bound to each of its topics' priorities. */
+export function poolQueue(pool: string): string {
+  return pool;
+}
+
+export function replyQueue(unique: string): string {
+  return `reply_${unique}`;
+}

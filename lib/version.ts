@@ -1,0 +1,24 @@
+/** oslo's "X.Y[.rev]" version strings and the compatibility rule every RPC party applies. */
+
+const VERSION = /^\d+(\.\d+){1,2}$/;
+
+export function isVersion(value: string): boolean {
+  return VERSION.test(value);
+}
+
+function parts(version: string): [number, number, number] {
+  const [major = 0, minor = 0, rev = 0] = version.split('.').map(Number);
+  return [major, minor, rev];
+}
+
+/**
+ * True when a party implementing `implemented` can serve a request for `requested`: same major,
+ * requested minor not above, and on an equal minor the revision not above either.
+ */
+export function versionIsCompatible(implemented: string, requested: string): boolean {
+  const [iMajor, iMinor, iRev] = parts(implemented);
+  const [rMajor, rMinor, rRev] = parts(requested);
+  if (iMajor !== rMajor) return false;
+  if (rMinor !== iMinor) return rMinor < iMinor;
+  return rRev <= iRev;
+}
