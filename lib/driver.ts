@@ -121,6 +121,16 @@ export interface NotificationBinding {
   readonly priority: Priority;
 }
 
+export interface ListenOptions {
+  /**
+   * Called once, when the consumer is in place (queues declared and bound, consuming): a message
+   * sent after this is received. Servers resolve `start()` on it.
+   */
+  readonly onReady?: () => void;
+  /** For notification listeners: the pool whose own queue this consumer reads. */
+  readonly pool?: string;
+}
+
 export interface Driver {
   readonly status$: Observable<TransportStatus>;
   /** Publishes a call or cast to `target`; resolves once the transport accepted it. */
@@ -128,11 +138,11 @@ export interface Driver {
   /** The reply channel, created on first use and kept (and restored after reconnects) until close. */
   replyChannel(): Promise<ReplyChannel>;
   /** Consumes what an RPC server with `target` (topic and server) receives: topic, server and fanout messages. */
-  listen(target: Target): Observable<IncomingCall>;
+  listen(target: Target, options?: ListenOptions): Observable<IncomingCall>;
   /** Publishes a notification to `target`'s topic at the notification's priority. */
   notify(target: Target, notification: Notification, options?: NotifyOptions): Promise<void>;
-  /** Consumes notifications; with `pool`, each pool receives its own copy of every message. */
-  listenForNotifications(bindings: readonly NotificationBinding[], pool?: string): Observable<IncomingNotification>;
+  /** Consumes notifications; with `options.pool`, each pool receives its own copy of every message. */
+  listenForNotifications(bindings: readonly NotificationBinding[], options?: ListenOptions): Observable<IncomingNotification>;
   /** Stops consumers, drops the reply channel, fails pending work with `TransportClosed`. */
   close(): Promise<void>;
 }

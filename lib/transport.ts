@@ -3,7 +3,7 @@
  * memory:// user never loads amqplib or the zeromq addon) and wraps it in a `Transport`.
  */
 import type { Observable } from 'rxjs';
-import type { CreateDriver, Driver, IncomingCall, IncomingNotification, TransportStatus } from './driver.js';
+import type { CreateDriver, Driver, IncomingCall, IncomingNotification, ListenOptions, TransportStatus } from './driver.js';
 import { DriverLoadFailure } from './errors.js';
 import { PRIORITIES, type Priority } from './priority.js';
 import { assertTargetFor, target as makeTarget, type Target } from './target.js';
@@ -21,6 +21,8 @@ export interface NotificationsOptions {
   readonly priorities?: readonly Priority[];
   /** With a pool name, this consumer gets its own copy of every message. */
   readonly pool?: string;
+  /** Called once the consumer is in place: notifications published after it are received. */
+  readonly onReady?: () => void;
 }
 
 export interface Transport {
@@ -31,7 +33,7 @@ export interface Transport {
   /** Connection states as they change; replays the current one. */
   readonly status$: Observable<TransportStatus>;
   /** The raw stream an RPC server consumes: calls and casts for `target` (topic and server). */
-  listen(target: Target): Observable<IncomingCall>;
+  listen(target: Target, options?: ListenOptions): Observable<IncomingCall>;
   /** Notifications on `targets` at `priorities`, each to be acked or requeued by the consumer. */
   notifications(targets: readonly Target[], options?: NotificationsOptions): Observable<IncomingNotification>;
   close(): Promise<void>;
@@ -54,18 +56,18 @@ export async function connect(url = 'memory://', options: ConnectOptions = {}): 
     controlExchange,
     driver,
     status$: driver.status$,
-    listen(t) {
+    listen(t, listenOptions) {
       const checked = makeTarget(t);
       assertTargetFor('server', checked);
-      return driver.listen(checked);
+      return driver.listen(checked, listenOptions);
     },
-    notifications(targets, { priorities = PRIORITIES, pool } = {}) {
+    notifications(targets, { priorities = PRIORITIES, ...listenOptions } = {}) {
       const bindings = targets.flatMap((t) => {
         const checked = makeTarget(t);
         assertTargetFor('listener', checked);
         return priorities.map((priority) => ({ target: checked, priority }));
       });
-      return driver.listenForNotifications(bindings, pool);
+      return driver.listenForNotifications(bindings, listenOptions);
     },
     close: () => driver.close(),
   };
