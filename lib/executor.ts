@@ -3,7 +3,7 @@
  * `blockingExecutor` (one at a time, in arrival order), `microtaskExecutor({ concurrency })`
  * (interleaved on the event loop) and `workerPoolExecutor({ size, module })` (worker threads).
  */
-import { asapScheduler, defer, from, Observable, subscribeOn, type ObservableInput } from 'rxjs';
+import { asapScheduler, defer, from, isObservable, Observable, of, subscribeOn, type ObservableInput } from 'rxjs';
 import type { Context } from './driver.js';
 
 /** One handler invocation, in a form that can cross to a worker thread. */
@@ -39,4 +39,19 @@ export interface MicrotaskExecutorOptions {
 export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
   return { concurrency, run: (_invocation, local) => defer(() => from(local())).pipe(subscribeOn(asapScheduler)), close: async () => {} };
+}
+
+/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */
+export function handlerResult(value: unknown): Observable<unknown> {
+  if (isObservable(value)) return value;
+  if (isPromiseLike(value) || isAsyncIterable(value)) return from(value);
+  return of(value);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }

@@ -1,0 +1,23 @@
+/**
+ * Which endpoint methods a remote caller may invoke. Methods inherited from `Object`, and the
+ * `target` field, are never callable.
+ */
+
+export type AccessPolicy = (endpoint: object, method: string) => boolean;
+
+const EXPOSED = Symbol('rx-messaging.exposed');
+
+/** Marks a handler as callable under `explicitAccessPolicy`. Returns the handler itself. */
+export function expose<F extends (...params: never[]) => unknown>(handler: F): F {
+  Object.defineProperty(handler, EXPOSED, { value: true });
+  return handler;
+}
+
+/** oslo's default: every method except those starting with `_`. */
+export const defaultAccessPolicy: AccessPolicy = (_endpoint, method) => !method.startsWith('_');
+
+/** Every method, private ones included (oslo's legacy policy). */
+export const legacyAccessPolicy: AccessPolicy = () => true;
+
+/** Only handlers wrapped in `expose()`. */
+export const explicitAccessPolicy: AccessPolicy = (endpoint, method) => (endpoint as Record<string, unknown>)[method]?.hasOwnProperty(EXPOSED) === true;

@@ -1,0 +1,36 @@
+import { filter, type MonoTypeOperatorFunction } from 'rxjs';
+
+export interface DropDuplicatesConfig<T> {
+  /** The id of an item; items without one (empty or undefined) always pass. */
+  readonly key: (item: T) => string | undefined;
+  /** How many recent ids to remember (oslo remembers 16). */
+  readonly size?: number;
+  /** Called with each dropped item, e.g. to ack it. */
+  readonly onDuplicate?: (item: T) => void;
+}
+
+/**
+ * Drops an item whose id is among the last `size` ids seen: oslo's `_unique_id` check, which
+ * catches a message the broker delivered twice.
+ */
+export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicatesConfig<T>): MonoTypeOperatorFunction<T> {
+  if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
+  return (source) => {
+    // Per subscription: each listener remembers its own ids.
+    const recent = new Set<string>();
+    return source.pipe(
+      filter((item) => {
+        const id = key(item);
+        if (!id) return true;
+        if (recent.has(id)) {
+          onDuplicate?.(item);
+          return false;
+        }
+        recent.add(id);
+        // A Set iterates in insertion order, so the first entry is the oldest.
+        if (recent.size > size) recent.delete(recent.values().next().value!);
+        return true;
+      }),
+    );
+  };
+}

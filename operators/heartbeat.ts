@@ -1,0 +1,20 @@
+import { asyncScheduler, interval, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+
+/**
+ * Calls `beat` every `periodMs` for as long as the source runs: a server keeps a caller's
+ * `callMonitorTimeout` from firing while its handler works. A failed beat is reported to
+ * `onError` and does not stop the work.
+ */
+export function heartbeat<T>(periodMs: number | undefined, beat: () => Promise<void>, onError: (error: unknown) => void, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<T> {
+  if (periodMs === undefined) return (source) => source;
+  if (!(periodMs > 0)) throw new TypeError(`heartbeat period must be a positive number of ms, got ${periodMs}`);
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const beats = interval(periodMs, scheduler).subscribe(() => beat().catch(onError));
+      const inner = source.subscribe(subscriber);
+      return () => {
+        beats.unsubscribe();
+        inner.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,12 @@
+export { callTimeout } from './call-timeout.js';
+export type { CallTimeoutConfig } from './call-timeout.js';
+export { correlate } from './correlate.js';
+export { dispatch } from './dispatch.js';
+export type { DispatchConfig, DispatchOutcome } from './dispatch.js';
+export { dropDuplicates } from './drop-duplicates.js';
+export type { DropDuplicatesConfig } from './drop-duplicates.js';
+export { heartbeat } from './heartbeat.js';
+export { replyResults } from './reply-results.js';
+export { replyToCaller } from './reply-to-caller.js';
+export { selectEndpoint } from './select-endpoint.js';
+export type { Endpoint, Handler, Selection, SelectEndpointConfig } from './select-endpoint.js';
