@@ -1,4 +1,4 @@
-import { filter, type MonoTypeOperatorFunction } from 'rxjs';
+import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 
 export interface DropDuplicatesConfig<T> {
   /** The id of an item; items without one (empty or undefined) always pass. */
@@ -15,10 +15,11 @@ export interface DropDuplicatesConfig<T> {
  */
 export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicatesConfig<T>): MonoTypeOperatorFunction<T> {
   if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
-  return (source) => {
-    // Per subscription: each listener remembers its own ids.
-    const recent = new Set<string>();
-    return source.pipe(
+  return (source) =>
+    defer(() => {
+      // Per subscription: each listener remembers its own ids.
+      const recent = new Set<string>();
+      return source.pipe(
       filter((item) => {
         const id = key(item);
         if (!id) return true;
@@ -31,6 +32,6 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
         if (recent.size > size) recent.delete(recent.values().next().value!);
         return true;
       }),
-    );
-  };
+      );
+    });
 }

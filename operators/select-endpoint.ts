@@ -5,15 +5,20 @@ import { NoSuchMethod, UnsupportedVersion } from '../lib/errors.js';
 import { acceptedNamespaces, type Target } from '../lib/target.js';
 import { isVersion, versionIsCompatible } from '../lib/version.js';
 
-/** An endpoint: an object of handlers `(args, context)`, optionally scoped by `target`. */
-export type Endpoint = object & { readonly target?: Pick<Target, 'namespace' | 'version' | 'legacyNamespaces'> };
+/**
+ * An endpoint: an object (or class instance) of handlers `(args, context)`, optionally scoped by
+ * a `target` field with `namespace`, `version` and `legacyNamespaces`.
+ */
+export type Endpoint = object;
+
+type EndpointScope = Pick<Target, 'namespace' | 'version' | 'legacyNamespaces'>;
 
 export type Handler = (args: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
 /** A call matched to the endpoint (by index) and handler that serve it, or the reason none does. */
 export type Selection<I extends IncomingCall = IncomingCall> =
   | { readonly incoming: I; readonly endpoint: number; readonly handler: Handler; readonly error?: undefined }
-  | { readonly incoming: I; readonly error: NoSuchMethod | UnsupportedVersion };
+  | { readonly incoming: I; readonly endpoint?: undefined; readonly handler?: undefined; readonly error: NoSuchMethod | UnsupportedVersion };
 
 export interface SelectEndpointConfig {
   readonly accessPolicy?: AccessPolicy;
@@ -32,8 +37,9 @@ export function selectEndpoint<I extends IncomingCall>(endpoints: readonly Endpo
     const version = incoming.version ?? '1.0';
     let compatible = false;
     for (const [index, endpoint] of endpoints.entries()) {
-      if (!acceptedNamespaces(endpoint.target).includes(incoming.namespace)) continue;
-      if (!versionIsCompatible(endpoint.target?.version ?? '1.0', version)) continue;
+      const scope = scopeOf(endpoint);
+      if (!acceptedNamespaces(scope).includes(incoming.namespace)) continue;
+      if (!versionIsCompatible(scope?.version ?? '1.0', version)) continue;
       compatible = true;
       const handler = handlerOf(endpoint, incoming.method);
       if (typeof handler === 'function' && allowed(endpoint, incoming.method)) return { incoming, endpoint: index, handler: handler as Handler };
@@ -48,9 +54,13 @@ function handlerOf(endpoint: Endpoint, method: string): unknown {
   return (endpoint as Record<string, unknown>)[method];
 }
 
+function scopeOf(endpoint: Endpoint): EndpointScope | undefined {
+  return (endpoint as { target?: EndpointScope }).target;
+}
+
 function checkEndpoint(endpoint: Endpoint, index: number): void {
   if (typeof endpoint !== 'object' || endpoint === null) throw new TypeError(`endpoint ${index} must be an object of handlers, got ${String(endpoint)}`);
-  const scope = endpoint.target;
+  const scope = scopeOf(endpoint);
   if (scope === undefined) return;
   if (typeof scope !== 'object' || scope === null) throw new TypeError(`endpoint ${index}: 'target' must be an object with namespace and/or version`);
   if (scope.version !== undefined && !isVersion(scope.version)) throw new TypeError(`endpoint ${index}: target version ${JSON.stringify(scope.version)} is not "X.Y"`);

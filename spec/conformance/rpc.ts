@@ -1,0 +1,236 @@
+/**
+ * Transport behaviours every driver must show, through the public API only. `url()` gives a
+ * URL for one test (all transports of a test share it); each test uses fresh topic names, so
+ * the suite also runs on a shared, real broker.
+ */
+import { firstValueFrom, interval, map, take, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hexId } from '../../lib/ids.js';
+import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
+
+export interface ConformanceContext {
+  transports: Transport[];
+  servers: RpcServer[];
+  url: string;
+}
+
+class QuotaExceeded extends Error {
+  constructor(readonly quota: number) {
+    super(`quota ${quota} exceeded`);
+    this.name = 'QuotaExceeded';
+  }
+}
+
+const echo = {
+  echo: (args: { value: unknown }) => args.value,
+  whoami: (_args: unknown, context: Record<string, unknown>) => context['user_id'],
+  fail: (args: { quota: number }) => {
+    throw new QuotaExceeded(args.quota);
+  },
+  slow: async (args: { ms: number }) => {
+    await new Promise((resolve) => setTimeout(resolve, args.ms));
+    return 'done';
+  },
+  count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
+};
+
+export function rpcConformance(driver: string, url: () => string | Promise<string>): void {
+  const Rpc = suite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
+
+  Rpc.before.each(async (context) => {
+    context.url = await url();
+    context.transports = [];
+    context.servers = [];
+  });
+
+  Rpc.after.each(async (context) => {
+    await Promise.all(context.servers.map((server) => server.stop()));
+    await Promise.all(context.transports.map((transport) => transport.close()));
+  });
+
+  const open = async (context: ConformanceContext) => {
+    const transport = await connect(context.url);
+    context.transports.push(transport);
+    return transport;
+  };
+  const serve = async (context: ConformanceContext, topic: string, server: string, endpoints: object[] = [echo]) => {
+    const transport = await open(context);
+    const rpc = rpcServer(transport, target({ topic, server }), endpoints);
+    context.servers.push(rpc);
+    await rpc.start();
+    return rpc;
+  };
+
+  Rpc('should call a method and return its result', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    assert.equal(await client.call('echo', { value: { n: 1, s: 'two', list: [3] } }), { n: 1, s: 'two', list: [3] });
+  });
+
+  Rpc('should pass the request context to the handler', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    assert.is(await client.call('whoami', {}, { user_id: 'u1', project_id: 'p1' }), 'u1');
+  });
+
+  Rpc('should deliver a cast to exactly one server', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const seen: string[] = [];
+    let done!: () => void;
+    const delivered = new Promise<void>((resolve) => (done = resolve));
+    const endpoint = (name: string) => ({ note: () => (seen.push(name), done()) });
+    await serve(context, topic, 'a', [endpoint('a')]);
+    await serve(context, topic, 'b', [endpoint('b')]);
+    await rpcClient(await open(context), target({ topic })).cast('note', {});
+    await delivered;
+    const client = rpcClient(await open(context), target({ topic, server: 'a' }), { timeout: 10_000 });
+    await client.call('note'); // a barrier: the cast had its chance to be delivered twice
+    assert.is(seen.length, 2, `one cast and one call expected, saw ${seen.join(',')}`);
+  });
+
+  Rpc('should round-robin calls to a topic across its servers', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const endpoint = (name: string) => ({ name: () => name });
+    await serve(context, topic, 'a', [endpoint('a')]);
+    await serve(context, topic, 'b', [endpoint('b')]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    const names = await Promise.all(Array.from({ length: 10 }, () => client.call('name')));
+    assert.ok(names.includes('a') && names.includes('b'), `both servers should answer, got ${names.join(',')}`);
+  });
+
+  Rpc('should send a server-targeted call to that server only', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const endpoint = (name: string) => ({ name: () => name });
+    await serve(context, topic, 'a', [endpoint('a')]);
+    await serve(context, topic, 'b', [endpoint('b')]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 }).prepare({ server: 'b' });
+    const names = await Promise.all(Array.from({ length: 6 }, () => client.call('name')));
+    assert.equal(names, Array(6).fill('b'));
+  });
+
+  Rpc('should fan a cast out to every server of the topic', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const seen = new Set<string>();
+    let done!: () => void;
+    const both = new Promise<void>((resolve) => (done = resolve));
+    const endpoint = (name: string) => ({ ping: () => (seen.add(name), seen.size === 2 && done()) });
+    await serve(context, topic, 'a', [endpoint('a')]);
+    await serve(context, topic, 'b', [endpoint('b')]);
+    await rpcClient(await open(context), target({ topic, fanout: true })).cast('ping');
+    await both;
+    assert.equal([...seen].sort(), ['a', 'b']);
+  });
+
+  Rpc('should fail a call nobody answers with MessagingTimeout', async (context) => {
+    const client = rpcClient(await open(context), target({ topic: `conf-${hexId()}` }), { timeout: 300 });
+    const error = await client.call('echo', { value: 1 }).catch((e: unknown) => e);
+    assert.instance(error, MessagingTimeout);
+    assert.is((error as MessagingTimeout).info.kind, 'timeout');
+    assert.match((error as Error).message, /echo/);
+  });
+
+  Rpc('should rebuild an allowed remote error and wrap others in RemoteError', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const transport = await open(context);
+    const allowed = rpcClient(transport, target({ topic }), { timeout: 10_000, allowedRemoteErrors: [QuotaExceeded] });
+    const rebuilt = await allowed.call('fail', { quota: 3 }).catch((e: unknown) => e);
+    assert.instance(rebuilt, QuotaExceeded);
+    assert.is((rebuilt as QuotaExceeded).quota, 3);
+    assert.match((rebuilt as Error).message, /quota 3 exceeded/);
+    const wrapped = await rpcClient(transport, target({ topic }), { timeout: 10_000 }).call('fail', { quota: 4 }).catch((e: unknown) => e);
+    assert.instance(wrapped, RemoteError);
+    assert.is((wrapped as RemoteError).excType, 'QuotaExceeded');
+    assert.match((wrapped as RemoteError).value, /quota 4 exceeded/);
+  });
+
+  Rpc('should answer an unknown method with NoSuchMethod', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const error = await rpcClient(await open(context), target({ topic }), { timeout: 10_000 }).call('nope').catch((e: unknown) => e);
+    assert.instance(error, NoSuchMethod);
+  });
+
+  Rpc('should stream every value a handler emits to call$', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    assert.equal(await firstValueFrom(client.call$('count', { to: 5 }).pipe(toArray())), [1, 2, 3, 4, 5]);
+    assert.is(await client.call('count', { to: 3 }), 3, 'call() resolves to the last streamed value');
+  });
+
+  Rpc('should keep a long call alive with heartbeats under callMonitorTimeout', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 20_000, callMonitorTimeout: 1_000 });
+    assert.is(await client.call('slow', { ms: 2_500 }), 'done');
+  });
+
+  Rpc('should give up on a silent server after callMonitorTimeout', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const transport = await open(context);
+    // A server that takes the call and never answers nor heartbeats.
+    let ready!: () => void;
+    const listening = new Promise<void>((resolve) => (ready = resolve));
+    const silent = transport.listen(target({ topic, server: 'mute' }), { onReady: () => ready() }).subscribe((incoming) => void incoming.ack());
+    await listening;
+    try {
+      const client = rpcClient(await open(context), target({ topic }), { timeout: 20_000, callMonitorTimeout: 500 });
+      const error = await client.call('echo', { value: 1 }).catch((e: unknown) => e);
+      assert.instance(error, MessagingTimeout);
+      assert.is((error as MessagingTimeout).info.kind, 'callMonitorTimeout');
+    } finally {
+      silent.unsubscribe();
+    }
+  });
+
+  Rpc('should redeliver a requeued request', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const transport = await open(context);
+    const deliveries: boolean[] = [];
+    let ready!: () => void;
+    const listening = new Promise<void>((resolve) => (ready = resolve));
+    let handled!: () => void;
+    const redelivered = new Promise<void>((resolve) => (handled = resolve));
+    const listener = transport.listen(target({ topic, server: 'a' }), { onReady: () => ready() }).subscribe((incoming) => {
+      deliveries.push(incoming.redelivered);
+      if (deliveries.length === 1) void incoming.requeue();
+      else void incoming.ack().then(handled);
+    });
+    await listening;
+    try {
+      await rpcClient(await open(context), target({ topic })).cast('echo', { value: 1 });
+      await redelivered;
+      assert.equal(deliveries, [false, true]);
+    } finally {
+      listener.unsubscribe();
+    }
+  });
+
+  Rpc('should drop a message whose _unique_id it has just seen', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const calls: number[] = [];
+    await serve(context, topic, 'a', [{ note: (args: { n: number }) => void calls.push(args.n), barrier: () => 'ok' }]);
+    const sender = await open(context);
+    const request = { method: 'note', args: { n: 1 }, context: {}, uniqueId: hexId() };
+    await sender.driver.send(target({ topic }), request);
+    await sender.driver.send(target({ topic }), request);
+    await sender.driver.send(target({ topic }), { ...request, args: { n: 2 }, uniqueId: hexId() });
+    await rpcClient(sender, target({ topic }), { timeout: 10_000 }).call('barrier');
+    assert.equal(calls, [1, 2]);
+  });
+
+  Rpc('should let a prepared client override the target and keep the original unchanged', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a', [{ target: { namespace: 'ns', version: '2.3' }, v: () => 'ns-2.3' }, { v: () => 'default' }]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    assert.is(await client.prepare({ namespace: 'ns', version: '2.1' }).call('v'), 'ns-2.3');
+    assert.is(await client.call('v'), 'default');
+  });
+
+  Rpc.run();
+}
+
