@@ -1,0 +1,209 @@
+/**
+ * A memory queue: messages in arrival order, served round-robin to its consumers, each delivery
+ * then acked or requeued, as an AMQP queue does with unlimited prefetch.
+ *
+ * Delivery is never synchronous: a publish schedules one microtask that drains the queue, so a
+ * burst of sends costs one drain. Call requests carry an expiry; like RabbitMQ's per-message TTL
+ * it is checked when a message reaches the head, and one timer per queue (never per message)
+ * drops expired heads while nobody consumes.
+ */
+import { getLogger } from '../../lib/logger.js';
+
+export interface Message {
+  readonly body: Buffer;
+  /** The publisher's call timeout in ms (AMQP `expiration`); 0 for a message that never expires. */
+  readonly ttl: number;
+  /** Epoch ms from which the message is dropped instead of delivered; Infinity when never. */
+  readonly expiresAt: number;
+  redelivered: boolean;
+}
+
+export type Deliver = (delivery: Delivery) => void;
+
+export interface Consumer {
+  readonly queue: Queue;
+  readonly deliver: Deliver;
+  /** Deliveries handed out and not yet acked or requeued; they go back when the consumer is cancelled. */
+  readonly unacked: Set<Delivery>;
+}
+
+export interface Delivery {
+  readonly message: Message;
+  readonly consumer: Consumer;
+  settled: boolean;
+}
+
+export interface Queue {
+  readonly name: string;
+  /** Ready messages are `items[head..]`: taking from the front only moves `head` (no O(n) shift). */
+  items: (Message | undefined)[];
+  head: number;
+  readonly consumers: Consumer[];
+  /** Index of the consumer that gets the next message (round-robin). */
+  next: number;
+  drainScheduled: boolean;
+  expiry: { readonly timer: NodeJS.Timeout; readonly head: Message } | undefined;
+  deleted: boolean;
+}
+
+const log = getLogger('rx-messaging.memory');
+
+/** setTimeout fires at once (with a warning) beyond this many ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Compacting the taken slots pays off once they are many and outnumber the ready ones. */
+const COMPACT_AFTER = 1024;
+
+export function createQueue(name: string): Queue {
+  return { name, items: [], head: 0, consumers: [], next: 0, drainScheduled: false, expiry: undefined, deleted: false };
+}
+
+/** A message to publish; `ttlMs` (a call's timeout) makes it expire, 0 or non-finite never. */
+export function createMessage(body: Buffer, ttlMs = 0): Message {
+  const ttl = Number.isFinite(ttlMs) && ttlMs > 0 ? ttlMs : 0;
+  return { body, ttl, expiresAt: ttl ? Date.now() + ttl : Infinity, redelivered: false };
+}
+
+/** How many messages wait for a consumer (delivered, unacked ones not counted). */
+export function readyCount(queue: Queue): number {
+  return queue.items.length - queue.head;
+}
+
+export function publish(queue: Queue, message: Message): void {
+  if (queue.deleted) return;
+  queue.items.push(message);
+  schedule(queue);
+}
+
+/** Publishes a fresh copy of every ready message of `from` to `to`: how a new notification pool gets the backlog. */
+export function copyReady(from: Queue, to: Queue): void {
+  for (let i = from.head; i < from.items.length; i++) {
+    const message = from.items[i] as Message;
+    publish(to, { body: message.body, ttl: message.ttl, expiresAt: message.expiresAt, redelivered: false });
+  }
+}
+
+/** Adds a consumer; what is waiting is delivered to it on the next microtask. */
+export function consume(queue: Queue, deliver: Deliver): Consumer {
+  const consumer: Consumer = { queue, deliver, unacked: new Set() };
+  queue.consumers.push(consumer);
+  schedule(queue);
+  return consumer;
+}
+
+/** Removes a consumer; its unacked messages go back to the front of the queue, marked redelivered. */
+export function cancel(consumer: Consumer): void {
+  const { queue } = consumer;
+  const index = queue.consumers.indexOf(consumer);
+  if (index < 0) return;
+  queue.consumers.splice(index, 1);
+  if (queue.next > index) queue.next--;
+  const returned = [...consumer.unacked].map((delivery) => {
+    delivery.settled = true;
+    return delivery.message;
+  });
+  consumer.unacked.clear();
+  if (returned.length) giveBack(queue, returned);
+  watchExpiry(queue);
+}
+
+/** Settles a delivery: the broker forgets the message. A second settle does nothing. */
+export function ack(delivery: Delivery): void {
+  if (delivery.settled) return;
+  delivery.settled = true;
+  delivery.consumer.unacked.delete(delivery);
+}
+
+/** Returns a delivery's message to the front of its queue for another delivery, marked redelivered. */
+export function requeue(delivery: Delivery): void {
+  if (delivery.settled) return;
+  ack(delivery);
+  giveBack(delivery.consumer.queue, [delivery.message]);
+}
+
+/** Deletes a queue: its messages are dropped, its consumers get nothing more, its expiry timer stops. */
+export function deleteQueue(queue: Queue): void {
+  queue.deleted = true;
+  queue.items = [];
+  queue.head = 0;
+  for (const consumer of queue.consumers) for (const delivery of consumer.unacked) delivery.settled = true;
+  queue.consumers.length = 0;
+  if (queue.expiry) clearTimeout(queue.expiry.timer);
+  queue.expiry = undefined;
+}
+
+function schedule(queue: Queue): void {
+  if (!queue.consumers.length) return watchExpiry(queue);
+  if (queue.drainScheduled) return;
+  queue.drainScheduled = true;
+  queueMicrotask(() => drain(queue));
+}
+
+function drain(queue: Queue): void {
+  queue.drainScheduled = false;
+  while (queue.consumers.length && readyCount(queue)) {
+    const message = take(queue);
+    if (message.expiresAt !== Infinity && message.expiresAt <= Date.now()) {
+      logExpired(queue, message);
+      continue;
+    }
+    if (queue.next >= queue.consumers.length) queue.next = 0;
+    const consumer = queue.consumers[queue.next++] as Consumer;
+    const delivery: Delivery = { message, consumer, settled: false };
+    consumer.unacked.add(delivery);
+    consumer.deliver(delivery);
+  }
+  watchExpiry(queue);
+}
+
+function take(queue: Queue): Message {
+  const message = queue.items[queue.head] as Message;
+  queue.items[queue.head++] = undefined;
+  if (queue.head === queue.items.length) {
+    queue.items.length = 0;
+    queue.head = 0;
+  } else if (queue.head > COMPACT_AFTER && queue.head * 2 > queue.items.length) {
+    queue.items = queue.items.slice(queue.head);
+    queue.head = 0;
+  }
+  return message;
+}
+
+/**
+ * Puts messages back in front, in their order. Deferred to the next macrotask so that a consumer
+ * requeueing everything it gets cannot spin the drain loop (or the microtask queue) forever.
+ */
+function giveBack(queue: Queue, messages: readonly Message[]): void {
+  for (const message of messages) message.redelivered = true;
+  setImmediate(() => {
+    if (queue.deleted) return;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const message = messages[i] as Message;
+      if (queue.head > 0) queue.items[--queue.head] = message;
+      else queue.items.unshift(message);
+    }
+    schedule(queue);
+  });
+}
+
+/** While nobody consumes, keeps one timer on the head's expiry, so expired call requests do not pile up. */
+function watchExpiry(queue: Queue): void {
+  const head = queue.items[queue.head];
+  if (queue.expiry?.head === head && head !== undefined) return;
+  if (queue.expiry) clearTimeout(queue.expiry.timer);
+  queue.expiry = undefined;
+  if (!head || head.expiresAt === Infinity || queue.consumers.length || queue.deleted) return;
+  const timer = setTimeout(() => {
+    queue.expiry = undefined;
+    const now = Date.now();
+    while (readyCount(queue) && (queue.items[queue.head] as Message).expiresAt <= now) logExpired(queue, take(queue));
+    watchExpiry(queue);
+  }, Math.min(Math.max(head.expiresAt - Date.now(), 0), MAX_TIMER_MS));
+  // An expiry must not keep the process alive.
+  timer.unref();
+  queue.expiry = { timer, head };
+}
+
+function logExpired(queue: Queue, message: Message): void {
+  log.debug(`dropped a call request that expired in queue '${queue.name}' after ${message.ttl} ms`, { queue: queue.name, ttl: message.ttl });
+}
