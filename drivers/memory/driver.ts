@@ -1,0 +1,242 @@
+/**
+ * The memory driver: oslo's fake driver semantics over a process-local broker, with every message
+ * encoded to bytes and decoded again through the real wire format, so what would break on
+ * RabbitMQ breaks here too.
+ *
+ * Topology, as the AMQP driver builds it: an RPC server consumes its topic queue (shared,
+ * round-robin), its server queue and a private queue bound to the topic's fanout exchange.
+ * Unlike AMQP, a cast or call to a topic or server queue nobody declared yet is kept until a
+ * server comes (call requests only until their timeout), as oslo's fake driver does.
+ */
+import { Observable, ReplaySubject, Subject } from 'rxjs';
+import type {
+  Driver,
+  IncomingCall,
+  IncomingNotification,
+  ListenOptions,
+  Notification,
+  NotificationBinding,
+  NotifyOptions,
+  Reply,
+  ReplyChannel,
+  RpcRequest,
+  SendOptions,
+  TransportStatus,
+} from '../../lib/driver.js';
+import type { WireCodec } from '../../lib/codec.js';
+import { MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
+import { hexId } from '../../lib/ids.js';
+import { getLogger } from '../../lib/logger.js';
+import {
+  assertTargetFor,
+  exchangeName,
+  fanoutExchange,
+  fanoutQueue,
+  notificationQueue,
+  poolQueue,
+  replyQueue,
+  routingKey,
+  serverQueue,
+  topicQueue,
+  type Target,
+} from '../../lib/target.js';
+import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
+import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
+import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
+import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type Queue } from './queue.js';
+import { assertWireSafe } from './wire-safety.js';
+
+export interface MemoryDriverConfig {
+  /** Transports with the same broker name in one process share queues. */
+  readonly brokerName: string;
+  readonly controlExchange: string;
+  readonly codec: WireCodec;
+}
+
+const log = getLogger('rx-messaging.memory');
+
+export function createMemoryDriver({ brokerName, controlExchange, codec }: MemoryDriverConfig): Driver {
+  const broker = acquireBroker(brokerName);
+  const status = new ReplaySubject<TransportStatus>(1);
+  status.next({ state: 'connected', host: brokerName });
+  /** The subscribers of live listeners, completed on close. */
+  const listeners = new Set<{ complete(): void }>();
+  let replies: { readonly channel: ReplyChannel; close(): void } | undefined;
+  let closed = false;
+
+  const exchangeFor = (target: Target): Exchange => exchangeOf(broker, exchangeName(target, controlExchange));
+
+  function assertOpen(): void {
+    if (closed) throw new TransportClosed(`The memory transport '${brokerName}' is closed`);
+  }
+
+  /** The bytes of a body, after refusing anything JSON would not carry intact. */
+  function encode(body: Record<string, unknown>, enveloped = true): Buffer {
+    assertWireSafe(body);
+    return encodeBody(codec, body, enveloped);
+  }
+
+  async function sendReply(address: string, reply: Reply): Promise<void> {
+    assertOpen();
+    const body = encode(replyToWire(reply, hexId()));
+    const queue = exchangeOf(broker, REPLY_EXCHANGE).queues.get(address);
+    if (!queue) return log.debug(`dropped a reply to '${address}': the caller's reply queue is gone`, { replyTo: address, msgId: reply.msgId });
+    publish(queue, createMessage(body));
+  }
+
+  /**
+   * A cold stream consuming the queues `open` declares while subscribed; `receive` turns a
+   * delivery into a value (or rejects it). The consumers are in place when `onReady` is called.
+   */
+  function consuming<T>(
+    onReady: (() => void) | undefined,
+    open: () => { queues: Iterable<Queue>; receive: (delivery: Delivery) => T | undefined; teardown?: () => void },
+  ): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (closed) return subscriber.error(new TransportClosed(`The memory transport '${brokerName}' is closed`));
+      let opened: ReturnType<typeof open>;
+      try {
+        opened = open();
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      const { queues, receive, teardown } = opened;
+      const consumers: Consumer[] = [];
+      for (const queue of queues) {
+        consumers.push(
+          consume(queue, (delivery) => {
+            const value = receive(delivery);
+            if (value !== undefined) subscriber.next(value);
+          }),
+        );
+      }
+      listeners.add(subscriber);
+      onReady?.();
+      return () => {
+        listeners.delete(subscriber);
+        for (const consumer of consumers) cancel(consumer);
+        teardown?.();
+      };
+    });
+  }
+
+  function openReplyChannel(): { channel: ReplyChannel; close(): void } {
+    const address = replyQueue(hexId());
+    const exchange = exchangeOf(broker, REPLY_EXCHANGE);
+    const queue = declareQueue(exchange, address);
+    const replies$ = new Subject<Reply>();
+    const consumer = consume(queue, (delivery) => {
+      const reply = decodeOrReject(delivery, (bytes) => replyFromWire(decodeBody(codec, bytes)));
+      if (reply === undefined) return;
+      ack(delivery);
+      replies$.next(reply);
+    });
+    return {
+      channel: { address, replies$: replies$.asObservable() },
+      close() {
+        cancel(consumer);
+        removeQueue(exchange, queue);
+        replies$.complete();
+      },
+    };
+  }
+
+  return {
+    status$: status.asObservable(),
+
+    async send(target: Target, request: RpcRequest, { atLeastOnce = false }: SendOptions = {}): Promise<void> {
+      assertOpen();
+      assertTargetFor(request.call ? 'call' : 'cast', target);
+      const body = encode(rpcToWire(request));
+      const exchange = exchangeFor(target);
+      if (target.fanout) {
+        const bound = exchange.fanouts.get(fanoutExchange(target));
+        // A fanout nobody is bound to goes nowhere, as on AMQP.
+        if (!bound) {
+          if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), topicQueue(target));
+          return log.debug(`dropped a fanout cast to '${fanoutExchange(target)}': no server is bound to it`, { method: request.method });
+        }
+        for (const queue of bound) publish(queue, createMessage(body));
+        return;
+      }
+      const key = routingKey(target);
+      if (atLeastOnce && !exchange.queues.get(key)?.consumers.length) throw new MessageUndeliverable(exchangeName(target, controlExchange), key);
+      publish(declareQueue(exchange, key), createMessage(body, request.call?.timeoutMs));
+    },
+
+    async replyChannel(): Promise<ReplyChannel> {
+      assertOpen();
+      replies ??= openReplyChannel();
+      return replies.channel;
+    },
+
+    listen(target: Target, { onReady }: ListenOptions = {}): Observable<IncomingCall> {
+      return consuming(onReady, () => {
+        assertTargetFor('server', target);
+        const exchange = exchangeFor(target);
+        const fanout = declareQueue(exchange, fanoutQueue(target, hexId()));
+        bind(exchange.fanouts, fanoutExchange(target), fanout);
+        return {
+          queues: [declareQueue(exchange, topicQueue(target)), declareQueue(exchange, serverQueue(target)), fanout],
+          receive: (delivery) => {
+            const request = decodeOrReject(delivery, (bytes) => rpcFromWire(decodeBody(codec, bytes), delivery.message.ttl));
+            return request && incomingCall(request, delivery, sendReply);
+          },
+          // The private fanout queue lives as long as its server, like AMQP's auto-delete queue.
+          teardown: () => {
+            unbind(exchange.fanouts, fanoutExchange(target), fanout);
+            removeQueue(exchange, fanout);
+          },
+        };
+      });
+    },
+
+    async notify(target: Target, notification: Notification, { version = 2 }: NotifyOptions = {}): Promise<void> {
+      assertOpen();
+      assertTargetFor('notifier', target);
+      const body = encode(notificationToWire(notification, hexId()), version === 2);
+      const exchange = exchangeFor(target);
+      const key = notificationQueue(target, notification.priority);
+      // The publisher declares the queue, so events wait for listeners (oslo does the same on RabbitMQ).
+      publish(declareQueue(exchange, key), createMessage(body));
+      for (const pool of exchange.bindings.get(key) ?? []) publish(pool, createMessage(body));
+    },
+
+    listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: ListenOptions = {}): Observable<IncomingNotification> {
+      return consuming(onReady, () => {
+        const queues = new Set<Queue>();
+        for (const { target, priority } of bindings) {
+          assertTargetFor('listener', target);
+          const exchange = exchangeFor(target);
+          const key = notificationQueue(target, priority);
+          if (pool === undefined) {
+            queues.add(declareQueue(exchange, key));
+            continue;
+          }
+          const own = declareQueue(exchange, poolQueue(pool));
+          const shared = exchange.queues.get(key);
+          // A pool named like the topic queue is that queue: binding it to itself would deliver twice.
+          if (own !== shared && bind(exchange.bindings, key, own) && shared) copyReady(shared, own);
+          queues.add(own);
+        }
+        return {
+          queues,
+          receive: (delivery) => {
+            const notification = decodeOrReject(delivery, (bytes) => notificationFromWire(decodeBody(codec, bytes)));
+            return notification && incomingNotification(notification, delivery);
+          },
+        };
+      });
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const listener of [...listeners]) listener.complete();
+      replies?.close();
+      status.next({ state: 'closed', host: brokerName });
+      status.complete();
+      releaseBroker(broker);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * From a queue delivery to what listeners receive: bytes decoded through the oslo wire format,
+ * wrapped with ack, requeue and reply. A body that does not decode is rejected here, never
+ * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged.
+ */
+import type { IncomingCall, IncomingNotification, Notification, Reply, RpcRequest } from '../../lib/driver.js';
+import { getLogger } from '../../lib/logger.js';
+import { ack, requeue, type Delivery } from './queue.js';
+
+/** Sends one reply message to a caller's reply address. */
+export type SendReply = (address: string, reply: Reply) => Promise<void>;
+
+const log = getLogger('rx-messaging.memory');
+
+/** `decode(bytes)`, or undefined after rejecting the delivery and logging why it failed. */
+export function decodeOrReject<T>(delivery: Delivery, decode: (bytes: Buffer) => T): T | undefined {
+  try {
+    return decode(delivery.message.body);
+  } catch (error) {
+    ack(delivery);
+    const queue = delivery.consumer.queue.name;
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warn(`rejected a message from queue '${queue}': ${reason}`, { queue, reason });
+    return undefined;
+  }
+}
+
+export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply): IncomingCall {
+  const { call } = request;
+  // Casts have nobody to answer: replying to one is a no-op, as the contract says.
+  const reply = (fields: Omit<Reply, 'msgId'>) => (call ? sendReply(call.replyTo, { ...fields, msgId: call.msgId }) : Promise.resolve());
+  return {
+    ...request,
+    redelivered: delivery.message.redelivered,
+    ack: async () => ack(delivery),
+    requeue: async () => requeue(delivery),
+    reply,
+    heartbeat: () => reply({ result: null, failure: null, ending: false }),
+  };
+}
+
+export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery): IncomingNotification {
+  return {
+    ...notification,
+    redelivered: delivery.message.redelivered,
+    ack: async () => ack(delivery),
+    requeue: async () => requeue(delivery),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The in-memory transport, `memory://[name]`. Transports of one process that give the same name
+ * share one broker; different names are isolated. The name is the URL's path, else its host,
+ * else 'default': `memory://`, `memory://orders`, `memory:///orders` (same as the previous).
+ * The broker and everything queued in it go away when the last transport of that name closes.
+ *
+ * The driver has no options: any key given by value or in the URL query is refused with
+ * `InvalidTransportUrl`, so a typo never passes silently.
+ */
+import { defaultCodec } from '../../lib/codec.js';
+import type { CreateDriver } from '../../lib/driver.js';
+import { resolveOptions, type OptionSpec } from '../../lib/options.js';
+import type { TransportUrl } from '../../lib/url.js';
+import { createMemoryDriver } from './driver.js';
+
+export { publishRaw, queueDepth } from './testing.js';
+export { UnserializableValue } from './wire-safety.js';
+
+type MemoryOptions = Record<never, never>;
+
+const OPTIONS: OptionSpec<MemoryOptions> = {};
+
+export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => {
+  resolveOptions(OPTIONS, options, url.query, url.url);
+  return createMemoryDriver({ brokerName: brokerName(url), controlExchange, codec: defaultCodec });
+};
+
+/** The broker a memory URL names. */
+export function brokerName(url: TransportUrl): string {
+  return url.virtualHost || url.hosts[0]?.hostname || 'default';
+}
