@@ -46,13 +46,15 @@ export function parseTransportUrl(url: string): TransportUrl {
     throw new InvalidTransportUrl(url, `unknown scheme '${scheme}': use one of ${Object.keys(SCHEMES).join(', ')}`);
   }
   const hosts = netloc ? netloc.split(',').map((part) => parseHost(url, part)) : [];
-  const query: Record<string, string> = {};
+  // A Map, not an object: keys such as 'toString' or '__proto__' must be options like any other.
+  const query = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(search)) {
     if (!key) throw new InvalidTransportUrl(url, 'the query has an option without a name');
-    query[key] = key in query ? `${query[key]},${value}` : value;
+    const previous = query.get(key);
+    query.set(key, previous === undefined ? value : `${previous},${value}`);
   }
   const virtualHost = path ? decodeURIComponent(path) : undefined;
-  return Object.freeze({ scheme, driver, hosts: Object.freeze(hosts), virtualHost, query: Object.freeze(query), url });
+  return Object.freeze({ scheme, driver, hosts: Object.freeze(hosts), virtualHost, query: Object.freeze(Object.fromEntries(query)), url });
 }
 
 function parseHost(url: string, part: string): TransportHost {
