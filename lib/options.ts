@@ -16,7 +16,7 @@ export function resolveOptions<O extends object>(spec: OptionSpec<O>, given: Par
   const specs = spec as Record<string, { default: unknown; kind: Kind }>;
   for (const [key, option] of Object.entries(specs)) result[key] = option.default;
   for (const [key, value] of Object.entries(given ?? {})) {
-    const option = specs[key];
+    const option = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!option) throw new InvalidTransportUrl(url, `unknown option '${key}': known options are ${Object.keys(specs).join(', ')}`);
     if (value !== undefined && typeof value !== option.kind) {
       throw new InvalidTransportUrl(url, `option '${key}' must be a ${option.kind}, got ${JSON.stringify(value)}`);
@@ -24,7 +24,7 @@ export function resolveOptions<O extends object>(spec: OptionSpec<O>, given: Par
     if (value !== undefined) result[key] = value;
   }
   for (const [key, text] of Object.entries(query)) {
-    const option = specs[key];
+    const option = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!option) throw new InvalidTransportUrl(url, `unknown query option '${key}': known options are ${Object.keys(specs).join(', ')}`);
     result[key] = parseValue(url, key, option.kind, text);
   }
