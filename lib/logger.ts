@@ -27,8 +27,11 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 function stderrSink(threshold: LogLevel): LogSink {
   return (record) => {
     if (RANK[record.level] < RANK[threshold]) return;
-    const fields = record.fields && Object.keys(record.fields).length ? ` ${JSON.stringify(record.fields)}` : '';
-    process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.logger}: ${record.message}${fields}\n`);
+    // A stack reads best as lines of its own, the other fields as one JSON object.
+    const { stack, ...rest } = record.fields ?? {};
+    const fields = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+    const trace = typeof stack === 'string' ? `\n${stack}` : '';
+    process.stderr.write(`${new Date().toISOString()} ${record.level.toUpperCase()} ${record.logger}: ${record.message}${fields}${trace}\n`);
   };
 }
 

@@ -3,6 +3,7 @@ import { match, P } from 'ts-pattern';
 import type { AccessPolicy } from '../lib/access-policy.js';
 import type { IncomingCall } from '../lib/driver.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../lib/executor.js';
+import { NoSuchMethod, UnsupportedVersion } from '../lib/errors.js';
 import type { ErrorClass } from '../lib/failure.js';
 import { getLogger } from '../lib/logger.js';
 import { noopSerializer, type Serializer } from '../lib/serializer.js';
@@ -94,6 +95,7 @@ function beatPeriod(incoming: IncomingCall): number | undefined {
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {
   const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
   if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
+  else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
   else log.error('exception during message handling', { ...fields, stack: error.stack });
 }
 
