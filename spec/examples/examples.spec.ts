@@ -1,0 +1,39 @@
+/** The runnable examples do what their comments promise (on the in-memory transport). */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const run = promisify(execFile);
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
+const output = async (name: string, ...args: string[]) => (await run(process.execPath, [example(name), ...args], { timeout: 60_000 })).stdout;
+
+const Examples = suite('examples');
+
+Examples('should run the main demo: calls, a stream, casts, a fanout and a remote error', async () => {
+  const out = await output('demo');
+  assert.match(out, /call get_host → \{ id: 1, host: 'host-\d', state: 'active' \}/);
+  assert.match(out, /call whoami \(context travels\) → alice on host-\d/);
+  assert.match(out, /call\$ tail_log \(streamed\) → \[ 'host-2 log line 1', 'host-2 log line 2', 'host-2 log line 3' \]/);
+  assert.match(out, /\[host-1\] reboot of instance 7 requested/);
+  assert.match(out, /\[host-1\] cache refreshed \(fanout\)/);
+  assert.match(out, /\[host-2\] cache refreshed \(fanout\)/);
+  assert.match(out, /call resize → remote error: RangeError: no flavor 'xxl'/);
+  assert.match(out, /done\n$/);
+});
+
+Examples('should stream five lines to call$', async () => {
+  const out = await output('streaming');
+  assert.is(out.match(/^received line \d/gm)?.length, 5);
+  assert.match(out, /stream complete/);
+});
+
+Examples('should serve calls from a hand-written pipeline', async () => {
+  const out = await output('stream-server');
+  assert.match(out, /add → 5/);
+  assert.match(out, /divide → 0\.25/);
+  assert.match(out, /divide by zero → RangeError: division by zero/);
+});
+
+Examples.run();
