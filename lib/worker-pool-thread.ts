@@ -9,7 +9,8 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { inspect } from 'node:util';
-import { defer, from, isObservable, mergeMap, of, type Observable, type Subscription } from 'rxjs';
+import { defer, from, mergeMap, type Subscription } from 'rxjs';
+import { handlerResult } from './executor.js';
 
 /** What the pool gives each worker. */
 export interface WorkerData {
@@ -59,7 +60,7 @@ port.on('message', (message: ToWorker) => (message.type === 'run' ? start(messag
 
 function start({ id, endpoint, method, params }: Extract<ToWorker, { type: 'run' }>): void {
   const subscription = from(loadEndpoints())
-    .pipe(mergeMap((list) => defer(() => toObservable(invoke(list, endpoint, method, params)))))
+    .pipe(mergeMap((list) => defer(() => handlerResult(invoke(list, endpoint, method, params)))))
     .subscribe({
       next: (value) => {
         try {
@@ -110,21 +111,6 @@ function invoke(list: readonly unknown[], index: number, method: string, params:
   const handler = endpoint[method];
   if (typeof handler !== 'function') throw new TypeError(`Endpoint ${index} exported by ${moduleUrl} has no method '${method}'`);
   return handler.apply(endpoint, params);
-}
-
-/** Observables and async iterables stream, a Promise is one value, anything else (arrays too) is one value. */
-function toObservable(result: unknown): Observable<unknown> {
-  if (isObservable(result)) return result;
-  if (isPromiseLike(result) || isAsyncIterable(result)) return from(result);
-  return of(result);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }
 
 function serializeError(error: unknown, depth = 0): SerializedError {
