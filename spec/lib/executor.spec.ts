@@ -1,7 +1,7 @@
 import { from, lastValueFrom, mergeMap, of, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockingExecutor, microtaskExecutor, type Executor, type Invocation } from '../../lib/executor.js';
+import { blockingExecutor, handlerResult, microtaskExecutor, type Executor, type Invocation } from '../../lib/executor.js';
 
 function invocation(method: string): Invocation {
   return { endpoint: 0, method, params: [{}, {}], context: {} };
@@ -106,3 +106,28 @@ Microtask('should reject a concurrency that is not a positive integer', () => {
 });
 
 Microtask.run();
+
+// ---
+
+const HandlerResult = suite('handlerResult');
+
+HandlerResult('should stream an Observable and an async iterable, value by value', async () => {
+  async function* letters() {
+    yield 'a';
+    yield 'b';
+  }
+  assert.equal(await lastValueFrom(handlerResult(of(1, 2)).pipe(toArray())), [1, 2]);
+  assert.equal(await lastValueFrom(handlerResult(letters()).pipe(toArray())), ['a', 'b']);
+});
+
+HandlerResult("should emit a Promise's value once", async () => {
+  assert.equal(await lastValueFrom(handlerResult(Promise.resolve([1, 2])).pipe(toArray())), [[1, 2]]);
+});
+
+HandlerResult('should emit any other value, arrays and strings included, as one value', async () => {
+  assert.equal(await lastValueFrom(handlerResult([1, 2]).pipe(toArray())), [[1, 2]]);
+  assert.equal(await lastValueFrom(handlerResult('ab').pipe(toArray())), ['ab']);
+  assert.equal(await lastValueFrom(handlerResult(undefined).pipe(toArray())), [undefined]);
+});
+
+HandlerResult.run();
