@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 
 const run = promisify(execFile);
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
-const output = async (name: string, ...args: string[]) => (await run(process.execPath, [example(name), ...args], { timeout: 60_000 })).stdout;
+// Plain text: the runner may force colours, which the examples' console.log would inherit.
+const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+const output = async (name: string, ...args: string[]) => (await run(process.execPath, [example(name), ...args], { timeout: 60_000, env })).stdout;
 
 const Examples = suite('examples');
 
