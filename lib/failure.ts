@@ -23,13 +23,24 @@ export function toFailure(error: unknown): RemoteFailure {
   const fields = err as unknown as Record<string, unknown>;
   const kwargs = isRecord(fields['kwargs']) ? fields['kwargs'] : Object.fromEntries(Object.entries(err).filter(([key]) => !ERROR_FIELDS.has(key)));
   return {
-    class: err.name || err.constructor.name,
+    class: classOf(err),
     module: moduleOf(err),
     message: err.message,
     tb: (err.stack ?? `${err.name}: ${err.message}`).split('\n').map((line) => `${line}\n`),
     args: Array.isArray(fields['args']) ? fields['args'] : [err.message],
     kwargs,
   };
+}
+
+/**
+ * The class name oslo sends. A subclass that never sets `name` inherits its built-in parent's
+ * ('Error'); its constructor's name is the one a client's allow-list matches.
+ */
+function classOf(err: Error): string {
+  const ctor = err.constructor as ErrorClass | undefined;
+  const inherited = !Object.hasOwn(err, 'name') && BUILTINS.some((cls) => cls.prototype.name === err.name);
+  if (inherited && typeof ctor === 'function' && ctor.name && !BUILTINS.includes(ctor)) return ctor.name;
+  return err.name || ctor?.name || 'Error';
 }
 
 function moduleOf(err: Error): string {
