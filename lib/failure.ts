@@ -58,7 +58,8 @@ export function fromFailure(failure: RemoteFailure, allowed: readonly ErrorClass
   const cls = findClass(failure, allowed);
   if (!cls) return new RemoteError(failure.class, failure.message, failure.tb, failure.module);
   const error = Object.create(cls.prototype) as Error & Record<string, unknown>;
-  Object.assign(error, failure.kwargs);
+  // A '__proto__' key (own, from JSON.parse) would replace the prototype and forge `instanceof`.
+  Object.assign(error, Object.fromEntries(Object.entries(failure.kwargs).filter(([key]) => key !== '__proto__')));
   Object.defineProperties(error, {
     name: { value: failure.class, writable: true, configurable: true },
     message: { value: failure.message, writable: true, configurable: true },
