@@ -3,7 +3,7 @@
  * `blockingExecutor` (one at a time, in arrival order), `microtaskExecutor({ concurrency })`
  * (interleaved on the event loop) and `workerPoolExecutor({ size, module })` (worker threads).
  */
-import { asapScheduler, defer, from, isObservable, Observable, of, subscribeOn, type ObservableInput } from 'rxjs';
+import { asapScheduler, defer, from, isObservable, Observable, of, subscribeOn } from 'rxjs';
 import type { Context } from './driver.js';
 
 /** One handler invocation, in a form that can cross to a worker thread. */
@@ -11,7 +11,10 @@ export interface Invocation {
   /** Index of the endpoint in the list given to the server or listener. */
   readonly endpoint: number;
   readonly method: string;
-  /** Positional arguments, e.g. `[args, context]` for an RPC handler. */
+  /**
+   * Positional arguments, e.g. `[args, context]` for an RPC handler. They must survive a
+   * structured copy to reach a worker thread (class instances arrive as plain objects).
+   */
   readonly params: readonly unknown[];
   readonly context: Context;
 }
@@ -20,7 +23,7 @@ export interface Executor {
   /** How many invocations may be in flight at once (the `mergeMap` concurrency). */
   readonly concurrency: number;
   /** Runs one invocation; `local` runs it in this thread. Emits what the handler produces. */
-  run(invocation: Invocation, local: () => ObservableInput<unknown>): Observable<unknown>;
+  run(invocation: Invocation, local: () => Observable<unknown>): Observable<unknown>;
   /** Releases what the executor holds (worker threads). */
   close(): Promise<void>;
 }
@@ -38,7 +41,7 @@ export interface MicrotaskExecutorOptions {
 /** Handlers interleaved on the event loop, each started on its own microtask, at most N at once. */
 export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
-  return { concurrency, run: (_invocation, local) => defer(() => from(local())).pipe(subscribeOn(asapScheduler)), close: async () => {} };
+  return { concurrency, run: (_invocation, local) => defer(local).pipe(subscribeOn(asapScheduler)), close: async () => {} };
 }
 
 /** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */

@@ -34,6 +34,8 @@ export { expose, defaultAccessPolicy, legacyAccessPolicy, explicitAccessPolicy }
 export type { AccessPolicy } from './access-policy.js';
 export { blockingExecutor, microtaskExecutor } from './executor.js';
 export type { Executor, Invocation, MicrotaskExecutorOptions } from './executor.js';
+export { workerPoolExecutor, ExecutorClosed, WorkerCrashed } from './worker-pool-executor.js';
+export type { WorkerPoolExecutorOptions } from './worker-pool-executor.js';
 export { toFailure, fromFailure } from './failure.js';
 export type { ErrorClass } from './failure.js';
 export { noopSerializer, jsonPayloadSerializer } from './serializer.js';

@@ -38,4 +38,11 @@ Examples('should serve calls from a hand-written pipeline', async () => {
   assert.match(out, /divide by zero → RangeError: division by zero/);
 });
 
+Examples('should count primes in worker threads while pings are answered', async () => {
+  const out = await output('worker-pool');
+  assert.match(out, /primes below 3,000,000: 216816 and 216816/);
+  const [, pings] = /(\d+) pings were answered \(0 failed\)/.exec(out) ?? [];
+  assert.ok(Number(pings) > 0, `pings should be answered during the work: ${out}`);
+});
+
 Examples.run();

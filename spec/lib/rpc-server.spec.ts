@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/ids.js';
-import { connect, InvalidTarget, rpcClient, rpcServer, target, type Transport } from '../../lib/index.js';
+import { connect, InvalidTarget, rpcClient, rpcServer, target, workerPoolExecutor, type Transport } from '../../lib/index.js';
 import type { DispatchOutcome } from '../../operators/dispatch.js';
 
 const RpcServer = suite('rpcServer', { transport: undefined as unknown as Transport, topic: '' });
@@ -70,6 +70,25 @@ RpcServer('should take start and stop twice without harm', async ({ transport, t
   await server.start();
   assert.is(await rpcClient(transport, target({ topic }), { timeout: 5_000 }).call('ping'), 'pong');
   await server.stop();
+});
+
+RpcServer('should keep serving and heartbeating while a CPU-bound handler runs in the worker pool', async ({ transport, topic }) => {
+  const module = new URL('../../examples/cpu-endpoints.js', import.meta.url);
+  const { endpoints } = (await import(module.href)) as { endpoints: object[] };
+  const executor = workerPoolExecutor({ size: 2, module });
+  const server = rpcServer(transport, target({ topic, server: 's' }), endpoints, { executor });
+  await server.start();
+  // The work takes far longer than the silence the caller tolerates: only heartbeats from the
+  // main thread can keep this call alive.
+  const client = rpcClient(transport, target({ topic }), { timeout: 120_000, callMonitorTimeout: 300 });
+  const order: string[] = [];
+  const heavy = client.call('primes', { below: 2_000_000 }).then((count) => (order.push('primes'), count));
+  const ping = await client.call('ping').then((answer) => (order.push('ping'), answer));
+  assert.is(ping, 'pong');
+  assert.is(await heavy, 148933);
+  assert.equal(order, ['ping', 'primes'], 'the cheap call is answered while the CPU-bound one runs');
+  await server.stop();
+  await executor.close();
 });
 
 RpcServer.run();
