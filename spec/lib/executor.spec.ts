@@ -23,7 +23,7 @@ async function dispatch(executor: Executor, names: readonly string[]) {
   };
   const results = await lastValueFrom(
     from(names).pipe(
-      mergeMap((name) => executor.run(invocation(name), handler(name)), executor.concurrency),
+      mergeMap((name) => executor.run(invocation(name), () => from(handler(name)())), executor.concurrency),
       toArray(),
     ),
   );
@@ -82,7 +82,7 @@ Microtask('should start a handler on a microtask, not during subscribe', async (
   const done = lastValueFrom(
     microtaskExecutor().run(invocation('get'), () => {
       started = true;
-      return Promise.resolve('ok');
+      return of('ok');
     }),
   );
   assert.not.ok(started);
