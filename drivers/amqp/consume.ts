@@ -1,0 +1,175 @@
+/**
+ * A consumer as a cold Observable of deliveries that survives failures. Subscribing opens a
+ * channel on the consuming link, sets the prefetch, declares the topology and consumes its
+ * queues. When the connection drops, the next connection repeats all of that with the same
+ * queue names; when the broker closes only the channel or cancels the consumer (a deleted
+ * queue), a new channel does. Subscribers see nothing of it but, maybe, redeliveries. A broker
+ * refusal while setting up (406, 403...) is an error on the Observable: it would only repeat.
+ * Unsubscribing cancels the consumers; the channel stays open until every delivery it handed
+ * out is settled, so in-flight work can still ack.
+ */
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { defer, EMPTY, Observable, of, retry, switchMap, takeUntil, throwError } from 'rxjs';
+import { MessageDeliveryFailure } from '../../lib/errors.js';
+import { getLogger } from '../../lib/logger.js';
+import { asError, openChannel, replyCode, type Link, type WatchedChannel } from './connection.js';
+import { declareTopology, describeTopology, type Topology } from './topology.js';
+
+const log = getLogger('rx-messaging.amqp');
+
+/** A received message and how to settle it. Settling twice, or after its channel went, does nothing. */
+export interface Delivery {
+  readonly message: ConsumeMessage;
+  ack(): void;
+  reject(requeue: boolean): void;
+}
+
+/** What the driver's consumers share: the signal that it closes, and the cleanups close() waits for. */
+export interface ConsumerScope {
+  readonly closing$: Observable<void>;
+  /** close() waits for `cleanup` before closing the connections. */
+  track(cleanup: Promise<void>): void;
+}
+
+export interface ConsumeSpec {
+  /** For logs and errors, e.g. "RPC server compute.host-1". */
+  readonly description: string;
+  /** Declared on every new channel; every queue in it is consumed. */
+  readonly topology: Topology;
+  /** `basic.qos` for each consumer; 0 leaves it unlimited. */
+  readonly prefetch: number;
+  readonly consumerArguments?: Readonly<Record<string, unknown>>;
+  /** Called after each successful setup: `first` on the first one only. */
+  readonly onConsuming?: (first: boolean) => void;
+  /** Runs on the live channel when the consumer stops for good (unsubscribe or close), e.g. to delete a private queue. */
+  readonly onStop?: (channel: Channel) => Promise<unknown>;
+}
+
+/** The broker took the channel or the consumer away while the connection stayed: set up again. */
+class Resume extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'Resume';
+  }
+}
+
+export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Observable<Delivery> {
+  return defer(() => {
+    let setups = 0;
+    link.start().catch((error: unknown) => log.warn(`no connection yet for ${spec.description}; still trying`, { error: asError(error).message }));
+    return link.connection$.pipe(
+      switchMap((model) =>
+        model === null
+          ? EMPTY
+          : session(link, scope, spec, model, () => spec.onConsuming?.(++setups === 1)).pipe(
+              retry({
+                delay: (error: unknown) => {
+                  if (!(error instanceof Resume)) return throwError(() => error);
+                  log.warn(`resuming ${spec.description}: ${error.message}`);
+                  return of(0);
+                },
+              }),
+            ),
+      ),
+      takeUntil(scope.closing$),
+    );
+  });
+}
+
+/** One channel's worth of consuming, on one connection. */
+function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: ChannelModel, consuming: () => void): Observable<Delivery> {
+  return new Observable<Delivery>((subscriber) => {
+    let watched: WatchedChannel | undefined;
+    let stopped = false;
+    let ready = false;
+    let unsettled = 0;
+    let closeWhenSettled = false;
+    const tags: string[] = [];
+
+    const delivery = (channel: WatchedChannel, message: ConsumeMessage): Delivery => {
+      let settled = false;
+      const settle = (how: () => void) => {
+        if (settled) return;
+        settled = true;
+        if (channel.isOpen) how();
+        else log.debug('not settled: its channel is gone, so the broker delivers it again', { routingKey: message.fields.routingKey });
+        if (--unsettled === 0 && closeWhenSettled) scope.track(channel.close());
+      };
+      return {
+        message,
+        ack: () => settle(() => channel.channel.ack(message)),
+        reject: (requeue) => settle(() => channel.channel.reject(message, requeue)),
+      };
+    };
+
+    const setUp = async () => {
+      const channel = await openChannel(model);
+      watched = channel;
+      if (stopped) return channel.close();
+      if (spec.prefetch > 0) await channel.channel.prefetch(spec.prefetch);
+      await declareTopology(channel.channel, spec.topology);
+      for (const queue of spec.topology.queues) {
+        if (stopped) return;
+        const { consumerTag } = await channel.channel.consume(
+          queue.name,
+          (message) => {
+            if (message === null) {
+              // basic.cancel from the broker: the queue was deleted or failed over.
+              void channel.close().then(() => subscriber.error(new Resume(`the broker cancelled the consumer of queue '${queue.name}'`)));
+              return;
+            }
+            unsettled++;
+            subscriber.next(delivery(channel, message));
+          },
+          { noAck: false, ...(spec.consumerArguments && { arguments: spec.consumerArguments }) },
+        );
+        tags.push(consumerTag);
+      }
+      if (stopped) return;
+      ready = true;
+      log.debug(`consuming for ${spec.description}`, { queues: spec.topology.queues.map((q) => q.name) });
+      consuming();
+      const error = await channel.closed;
+      // A lost connection is the link's to handle: the next connection sets this consumer up again.
+      if (stopped || !link.isOpen(model)) return;
+      subscriber.error(new Resume(`the broker closed the channel: ${error?.message ?? 'no reason given'}`));
+    };
+
+    setUp().catch((error: unknown) => {
+      if (stopped || !link.isOpen(model)) {
+        log.debug(`setting up ${spec.description} was interrupted`, { error: asError(error).message });
+        return;
+      }
+      if (ready) {
+        subscriber.error(new Resume(asError(error).message));
+        return;
+      }
+      // Refused while setting up (by the broker, or locally): trying again would fail the same way.
+      const refusal = replyCode(error) === undefined ? 'could not' : 'RabbitMQ refused to';
+      subscriber.error(
+        new MessageDeliveryFailure(
+          `${refusal} set up ${spec.description} (${describeTopology(spec.topology)}): ${asError(error).message}. ` +
+            'Declarations must match the existing ones: check amqp_durable_queues, amqp_auto_delete, rabbit_quorum_queue and rabbit_ha_queues against the other services.',
+          { cause: error },
+        ),
+      );
+    });
+
+    return () => {
+      stopped = true;
+      const channel = watched;
+      if (channel?.isOpen) scope.track(stop(channel));
+    };
+
+    async function stop(channel: WatchedChannel): Promise<void> {
+      try {
+        for (const tag of tags) await channel.channel.cancel(tag);
+        if (spec.onStop) await spec.onStop(channel.channel);
+      } catch (error) {
+        log.warn(`stopping ${spec.description} cleanly failed; the broker cleans up when the channel closes`, { error: asError(error).message });
+      }
+      if (unsettled === 0) await channel.close();
+      else closeWhenSettled = true;
+    }
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The RabbitMQ driver (`rabbit://`, `amqp://`, `amqps://`), wire-compatible with oslo.messaging
+ * 14: its exchanges, queues, flags and message format, so TypeScript and Python services call,
+ * serve and notify each other. Built on amqplib with two self-healing connections (publishing,
+ * consuming); README.md beside this file lists the options.
+ */
+import { BehaviorSubject, combineLatest, defer, distinctUntilChanged, filter, map, Subject, type Observable } from 'rxjs';
+import type { CreateDriver, Driver, IncomingCall, IncomingNotification, TransportStatus } from '../../lib/driver.js';
+import { TransportClosed } from '../../lib/errors.js';
+import { hexId } from '../../lib/ids.js';
+import { getLogger } from '../../lib/logger.js';
+import { describeTarget, exchangeName, fanoutExchange, notificationQueue, routingKey } from '../../lib/target.js';
+import { notificationToWire, rpcToWire } from '../../lib/wire.js';
+import { createLink, type Link, type LinkStatus } from './connection.js';
+import { consume, type ConsumerScope } from './consume.js';
+import { toIncomingCall, toIncomingNotification } from './incoming.js';
+import { encodeMessage } from './message.js';
+import { amqpOptions, type AmqpOptions } from './options.js';
+import { createPublisher } from './publish.js';
+import { createReplyChannel, createReplySender } from './replies.js';
+import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology } from './topology.js';
+
+export type { AmqpOptions } from './options.js';
+
+const log = getLogger('rx-messaging.amqp');
+
+export const createDriver: CreateDriver = async ({ url, options: given, controlExchange }) => {
+  const options = amqpOptions(url, given);
+  const sending = createLink('send', url, options);
+  const listening = createLink('listen', url, options);
+  const closing$ = new Subject<void>();
+  const cleanups = new Set<Promise<void>>();
+  const abort = new AbortController();
+  const scope: ConsumerScope = {
+    closing$,
+    track(cleanup) {
+      cleanups.add(cleanup);
+      void cleanup.finally(() => cleanups.delete(cleanup));
+    },
+  };
+  const publisher = createPublisher(sending);
+  const replySender = createReplySender(publisher, options, abort.signal);
+  const replyChannel = createReplyChannel(listening, scope, options);
+  const status$ = combinedStatus([sending, listening]);
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new TransportClosed();
+  };
+  const consumers = <T>(build: () => Observable<T>): Observable<T> =>
+    defer(() => {
+      assertOpen();
+      return build();
+    });
+
+  const driver: Driver = {
+    status$,
+
+    async send(target, request, { retry, atLeastOnce = false } = {}) {
+      assertOpen();
+      const call = request.call;
+      const message = await encodeMessage(rpcToWire(request), {
+        enveloped: true,
+        compression: options.kombu_compression,
+        ...(call && { expirationMs: call.timeoutMs }),
+      });
+      await publisher.publish({
+        exchange: target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange),
+        routingKey: target.fanout ? '' : routingKey(target),
+        message,
+        mandatory: atLeastOnce,
+        topology: sendTopology(options, target, controlExchange),
+        ...(retry !== undefined && { retry }),
+      });
+    },
+
+    async replyChannel() {
+      assertOpen();
+      return replyChannel();
+    },
+
+    listen(target, { onReady } = {}) {
+      return consumers(() => {
+        const topology = rpcServerTopology(options, target, controlExchange, hexId());
+        const fanoutQueue = topology.queues.at(-1)?.name as string;
+        return consume(listening, scope, {
+          description: `RPC server ${describeTarget(target)}`,
+          topology,
+          prefetch: options.rabbit_qos_prefetch_count,
+          ...consumerArguments(options),
+          onConsuming: (first) => first && onReady?.(),
+          // oslo deletes a server's fanout queue when it stops cleanly.
+          onStop: (channel) => channel.deleteQueue(fanoutQueue),
+        }).pipe(
+          map((delivery) => toIncomingCall(delivery, replySender, options.rpc_at_least_once)),
+          filter((call): call is IncomingCall => call !== undefined),
+        );
+      });
+    },
+
+    async notify(target, notification, { retry, version = 2 } = {}) {
+      assertOpen();
+      const binding = { target, priority: notification.priority };
+      const message = await encodeMessage(notificationToWire(notification, hexId()), { enveloped: version !== 1, compression: options.kombu_compression });
+      await publisher.publish({
+        exchange: exchangeName(target, controlExchange),
+        routingKey: notificationQueue(target, notification.priority),
+        message,
+        mandatory: false,
+        topology: notifierTopology(options, binding, controlExchange),
+        ...(retry !== undefined && { retry }),
+      });
+    },
+
+    listenForNotifications(bindings, { onReady, pool } = {}) {
+      return consumers(() =>
+        consume(listening, scope, {
+          description: `notification listener${pool === undefined ? '' : ` (pool ${pool})`} on ${[...new Set(bindings.map((b) => notificationQueue(b.target, b.priority)))].join(', ')}`,
+          topology: notificationTopology(options, bindings, controlExchange, pool),
+          prefetch: options.rabbit_qos_prefetch_count,
+          ...consumerArguments(options),
+          onConsuming: (first) => first && onReady?.(),
+        }).pipe(
+          map(toIncomingNotification),
+          filter((notification): notification is IncomingNotification => notification !== undefined),
+        ),
+      );
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Consumers stop first (cancel, delete fanout queues) while their channels still work.
+      closing$.next();
+      closing$.complete();
+      abort.abort();
+      await Promise.all([...cleanups]);
+      await Promise.all([sending.close(), listening.close()]);
+      log.debug('closed');
+    },
+  };
+
+  try {
+    await sending.start();
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return driver;
+};
+
+function consumerArguments(options: AmqpOptions): { consumerArguments?: Record<string, unknown> } {
+  return options.enable_cancel_on_failover ? { consumerArguments: { 'x-cancel-on-ha-failover': true } } : {};
+}
+
+/** One status for both connections: the worst of those in use, `closed` once the driver is. */
+function combinedStatus(links: readonly Link[]): Observable<TransportStatus> {
+  const status$ = new BehaviorSubject<TransportStatus>({ state: 'connecting' });
+  // A second connection opening while the first is up is no news: 'connected' outranks 'connecting'.
+  const rank: Record<LinkStatus['state'], number> = { closed: 4, reconnecting: 3, connected: 2, connecting: 1, idle: 0 };
+  combineLatest(links.map((link) => link.status$))
+    .pipe(
+      map((statuses) => statuses.reduce((worst, status) => (rank[status.state] > rank[worst.state] ? status : worst))),
+      filter((status) => status.state !== 'idle'),
+      map(({ state, host, error }): TransportStatus => ({ state: state as TransportStatus['state'], ...(host && { host }), ...(error && { error }) })),
+      distinctUntilChanged((a, b) => a.state === b.state && a.host === b.host && a.error === b.error),
+    )
+    .subscribe(status$);
+  return status$.asObservable();
+}

@@ -1,0 +1,138 @@
+/**
+ * Both ends of RPC replies. The caller's side: one `reply_<hex>` queue per transport, declared
+ * on first use and consumed for as long as the transport lives (restored with the same name
+ * after a reconnect, so replies sent meanwhile wait in it), every reply pushed to one hot
+ * `replies$`. The server's side: replies published mandatory to the default exchange; when the
+ * caller's queue is missing the broker returns them and they are retried every 0.25 s for
+ * `kombu_missing_consumer_retry_timeout`, then dropped and the queue remembered as gone, as oslo.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Subject } from 'rxjs';
+import type { Reply, ReplyChannel } from '../../lib/driver.js';
+import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
+import { hexId } from '../../lib/ids.js';
+import { getLogger } from '../../lib/logger.js';
+import { replyQueue } from '../../lib/target.js';
+import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire.js';
+import type { Link } from './connection.js';
+import { consume, type ConsumerScope } from './consume.js';
+import { decodeMessage, encodeMessage, originOf } from './message.js';
+import type { AmqpOptions } from './options.js';
+import type { Publisher } from './publish.js';
+import { replyTopology } from './topology.js';
+
+const log = getLogger('rx-messaging.amqp');
+
+/** How often a returned reply is sent again (oslo's 0.25 s). */
+const REPLY_RETRY_MS = 250;
+/** oslo's ObsoleteReplyQueuesCache: 200 queues, each for 60 s. */
+const OBSOLETE_SIZE = 200;
+const OBSOLETE_TTL_MS = 60_000;
+
+/** The caller's reply channel, created on the first `get()` and kept until the transport closes. */
+export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions): () => Promise<ReplyChannel> {
+  let channel: Promise<ReplyChannel> | undefined;
+  return () => {
+    channel ??= new Promise<ReplyChannel>((resolve, reject) => {
+      const id = hexId();
+      const address = replyQueue(id);
+      const replies$ = new Subject<Reply>();
+      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: options.rabbit_qos_prefetch_count, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
+        next: (delivery) => {
+          let reply: Reply;
+          try {
+            reply = replyFromWire(decodeMessage(delivery.message));
+          } catch (error) {
+            const malformed = error instanceof MalformedMessage;
+            log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(delivery.message), reason: (error as Error).message });
+            delivery.reject(false);
+            return;
+          }
+          delivery.ack();
+          replies$.next(reply);
+        },
+        error: (error: Error) => {
+          log.error(`the reply queue ${address} cannot be consumed`, { error: error.message });
+          channel = undefined;
+          reject(error);
+          replies$.error(error);
+        },
+        complete: () => replies$.error(new TransportClosed('The transport was closed: no more replies will arrive')),
+      });
+    });
+    return channel;
+  };
+}
+
+export interface ReplySender {
+  /** Sends one reply (a value, a failure, the end); drops it when the caller's queue is gone. */
+  reply(replyTo: string, reply: Reply): Promise<void>;
+  /** Tells the caller the call is still being worked on; fails when its queue is gone. */
+  heartbeat(replyTo: string, msgId: string): Promise<void>;
+}
+
+export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
+  const obsolete = new Map<string, number>();
+  const isObsolete = (queue: string) => {
+    const until = obsolete.get(queue);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    obsolete.delete(queue);
+    return false;
+  };
+  const remember = (queue: string) => {
+    obsolete.delete(queue);
+    obsolete.set(queue, Date.now() + OBSOLETE_TTL_MS);
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (obsolete.size > OBSOLETE_SIZE) obsolete.delete(obsolete.keys().next().value as string);
+  };
+  const publish = async (replyTo: string, reply: Reply) => {
+    const message = await encodeMessage(replyToWire(reply, hexId()), { enveloped: true, compression: options.kombu_compression });
+    // The default exchange routes by queue name and needs no declaration.
+    return () => publisher.publish({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag });
+  };
+
+  return {
+    async reply(replyTo, reply) {
+      if (isObsolete(replyTo)) {
+        log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
+        return;
+      }
+      const send = await publish(replyTo, reply);
+      const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
+      for (;;) {
+        try {
+          return await send();
+        } catch (error) {
+          if (!(error instanceof MessageUndeliverable)) throw error;
+          if (Date.now() >= giveUpAt) {
+            remember(replyTo);
+            log.error(`the reply ${reply.msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} is missing. Abandoning it`);
+            return;
+          }
+          log.debug(`the reply ${reply.msgId} could not be sent: its queue ${replyTo} is missing. Retrying`);
+          await pause(signal);
+        }
+      }
+    },
+    async heartbeat(replyTo, msgId) {
+      if (isObsolete(replyTo)) return;
+      const send = await publish(replyTo, { msgId, result: null, failure: null, ending: false });
+      try {
+        await send();
+      } catch (error) {
+        if (error instanceof MessageUndeliverable) throw new MessageDeliveryFailure(`Heartbeat send failed: the caller's reply queue ${replyTo} is missing`, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
+async function pause(signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(REPLY_RETRY_MS, undefined, { signal });
+  } catch (error) {
+    if (signal.aborted) throw new TransportClosed("The transport was closed while a reply waited for its caller's queue", { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * What each role declares on the broker, with oslo.messaging's exact names, flags and arguments
+ * (reference §3): anything else and RabbitMQ answers a declaration beside a Python peer with
+ * 406 PRECONDITION_FAILED. Names come from lib/target.ts; this file only adds the flags.
+ */
+import type { Channel } from 'amqplib';
+import type { NotificationBinding } from '../../lib/driver.js';
+import {
+  exchangeName,
+  fanoutExchange,
+  fanoutQueue,
+  notificationQueue,
+  poolQueue,
+  replyQueue,
+  serverQueue,
+  topicQueue,
+  type Target,
+} from '../../lib/target.js';
+import type { AmqpOptions } from './options.js';
+
+export interface ExchangeSpec {
+  readonly name: string;
+  readonly type: 'topic' | 'fanout';
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+}
+
+export interface QueueSpec {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  readonly bindings: readonly { readonly exchange: string; readonly routingKey: string }[];
+}
+
+/** Exchanges first, then queues and their bindings: what one consumer or publisher needs. */
+export interface Topology {
+  readonly exchanges: readonly ExchangeSpec[];
+  readonly queues: readonly QueueSpec[];
+}
+
+/** Quorum queues are durable whatever `amqp_durable_queues` says (oslo does the same). */
+function durable(options: AmqpOptions): boolean {
+  return options.amqp_durable_queues || options.rabbit_quorum_queue;
+}
+
+/** The control (or target) exchange: topic, durable and auto-delete as configured. */
+export function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
+  return { name, type: 'topic', durable: durable(options), autoDelete: options.amqp_auto_delete };
+}
+
+/** A topic's fanout exchange: never durable, deleted by the broker once its last queue goes. */
+export function fanoutExchangeOf(target: Target): ExchangeSpec {
+  return { name: fanoutExchange(target), type: 'fanout', durable: false, autoDelete: true };
+}
+
+/** Topic, server, notification and pool queues: shared between processes, configured like oslo's. */
+function sharedQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bindings']): QueueSpec {
+  const args: Record<string, unknown> = {};
+  if (options.rabbit_ha_queues) args['x-ha-policy'] = 'all';
+  if (options.rabbit_quorum_queue) {
+    args['x-queue-type'] = 'quorum';
+    if (options.rabbit_quorum_delivery_limit) args['x-delivery-limit'] = options.rabbit_quorum_delivery_limit;
+    if (options.rabbit_quroum_max_memory_length) args['x-max-in-memory-length'] = options.rabbit_quroum_max_memory_length;
+    if (options.rabbit_quroum_max_memory_bytes) args['x-max-in-memory-bytes'] = options.rabbit_quroum_max_memory_bytes;
+  }
+  return { name, durable: durable(options), autoDelete: options.amqp_auto_delete, arguments: args, bindings };
+}
+
+/** Reply and fanout queues: one process's own, classic, expiring after `rabbit_transient_queues_ttl` unused. */
+function transientQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bindings']): QueueSpec {
+  const args: Record<string, unknown> = {};
+  if (options.rabbit_ha_queues) args['x-ha-policy'] = 'all';
+  if (options.rabbit_transient_queues_ttl > 0) args['x-expires'] = Math.round(options.rabbit_transient_queues_ttl * 1000);
+  return { name, durable: false, autoDelete: false, arguments: args, bindings };
+}
+
+/**
+ * An RPC server's queues: the topic's shared queue, its own server queue, and a private queue
+ * (`fanoutId` makes it its own) on the topic's fanout exchange.
+ */
+export function rpcServerTopology(options: AmqpOptions, target: Target, controlExchange: string, fanoutId: string): Topology {
+  const exchange = topicExchange(options, exchangeName(target, controlExchange));
+  const fanout = fanoutExchangeOf(target);
+  return {
+    exchanges: [exchange, fanout],
+    queues: [
+      sharedQueue(options, topicQueue(target), [{ exchange: exchange.name, routingKey: topicQueue(target) }]),
+      sharedQueue(options, serverQueue(target), [{ exchange: exchange.name, routingKey: serverQueue(target) }]),
+      transientQueue(options, fanoutQueue(target, fanoutId), [{ exchange: fanout.name, routingKey: topicQueue(target) }]),
+    ],
+  };
+}
+
+/**
+ * A notification listener's queues: `<topic>.<priority>` for each binding, or with a pool one
+ * queue named after it, bound to all of them.
+ */
+export function notificationTopology(options: AmqpOptions, bindings: readonly NotificationBinding[], controlExchange: string, pool?: string): Topology {
+  const exchanges = new Map<string, ExchangeSpec>();
+  const queues = new Map<string, { exchange: string; routingKey: string }[]>();
+  for (const { target, priority } of bindings) {
+    const exchange = topicExchange(options, exchangeName(target, controlExchange));
+    exchanges.set(exchange.name, exchange);
+    const routingKey = notificationQueue(target, priority);
+    const name = pool === undefined ? routingKey : poolQueue(pool);
+    const queueBindings = queues.get(name) ?? [];
+    if (!queueBindings.some((b) => b.exchange === exchange.name && b.routingKey === routingKey)) queueBindings.push({ exchange: exchange.name, routingKey });
+    queues.set(name, queueBindings);
+  }
+  return { exchanges: [...exchanges.values()], queues: [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings)) };
+}
+
+/** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). */
+export function notifierTopology(options: AmqpOptions, binding: NotificationBinding, controlExchange: string): Topology {
+  return notificationTopology(options, [binding], controlExchange);
+}
+
+/** The exchange a call or cast is published to, declared by the publisher as oslo does. */
+export function sendTopology(options: AmqpOptions, target: Target, controlExchange: string): Topology {
+  return { exchanges: [target.fanout ? fanoutExchangeOf(target) : topicExchange(options, exchangeName(target, controlExchange))], queues: [] };
+}
+
+/** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. */
+export function replyTopology(options: AmqpOptions, id: string): Topology {
+  return { exchanges: [], queues: [transientQueue(options, replyQueue(id), [])] };
+}
+
+/** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. */
+export async function declareTopology(channel: Channel, topology: Topology): Promise<void> {
+  for (const exchange of topology.exchanges) {
+    await channel.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
+  }
+  for (const queue of topology.queues) {
+    await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
+    for (const { exchange, routingKey } of queue.bindings) await channel.bindQueue(queue.name, exchange, routingKey);
+  }
+}
+
+/** A short description for error messages: which exchanges and queues, with which flags. */
+export function describeTopology(topology: Topology): string {
+  const flags = (spec: { durable: boolean; autoDelete: boolean }) => `durable=${spec.durable}, auto_delete=${spec.autoDelete}`;
+  return [
+    ...topology.exchanges.map((e) => `exchange '${e.name}' (${e.type}, ${flags(e)})`),
+    ...topology.queues.map((q) => `queue '${q.name}' (${flags(q)}${Object.keys(q.arguments).length ? `, ${JSON.stringify(q.arguments)}` : ''})`),
+  ].join(', ');
+}
