@@ -113,6 +113,9 @@ export class TransportClosed extends MessagingError {
   }
 }
 
+/** Hides every host's password, reading hosts as `parseTransportUrl` does: comma-separated, credentials up to the last '@'. */
 function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:***@');
+  return url.replace(/^([^/?#]*\/\/)([^/?#]*)/, (_all, head: string, netloc: string) =>
+    head + netloc.split(',').map((host) => host.replace(/^([^:@]*):.*@/, '$1:***@')).join(','),
+  );
 }
