@@ -1,0 +1,93 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Reply, RpcRequest } from '../../../lib/driver.js';
+import { setLogSink, type LogRecord } from '../../../lib/logger.js';
+import { MalformedMessage } from '../../../lib/wire.js';
+import { decodeOrReject, incomingCall, incomingNotification } from '../../../drivers/memory/incoming.js';
+import { consume, createMessage, createQueue, publish, readyCount, type Delivery } from '../../../drivers/memory/queue.js';
+
+const Incoming = suite('memory incoming');
+
+const settle = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/** One delivery of `body` from a fresh queue named `name`. */
+async function deliveryOf(body: string, name = 'demo'): Promise<Delivery> {
+  const queue = createQueue(name);
+  const deliveries: Delivery[] = [];
+  consume(queue, (delivery) => deliveries.push(delivery));
+  publish(queue, createMessage(Buffer.from(body)));
+  await settle();
+  return deliveries[0]!;
+}
+
+const cast: RpcRequest = { method: 'm', args: { a: 1 }, context: { user_id: 'u1' }, uniqueId: 'u' };
+
+Incoming('should return what decodes and leave the delivery for the consumer to settle', async () => {
+  const delivery = await deliveryOf('{"a":1}');
+  assert.equal(
+    decodeOrReject(delivery, (bytes) => JSON.parse(bytes.toString()) as unknown),
+    { a: 1 },
+  );
+  assert.not.ok(delivery.settled);
+});
+
+Incoming('should settle and log a delivery that fails to decode, naming the queue and the reason', async () => {
+  const logs: LogRecord[] = [];
+  const restore = setLogSink((record) => logs.push(record));
+  try {
+    const delivery = await deliveryOf('garbage', 'compute');
+    const decoded = decodeOrReject(delivery, () => {
+      throw new MalformedMessage('the message has no method');
+    });
+    assert.is(decoded, undefined);
+    assert.ok(delivery.settled);
+    assert.is(logs.length, 1);
+    assert.is(logs[0]?.level, 'warn');
+    assert.is(logs[0]?.logger, 'rx-messaging.memory');
+    assert.match(logs[0]?.message ?? '', /queue 'compute'.*Malformed message: the message has no method/);
+    assert.equal(logs[0]?.fields, { queue: 'compute', reason: 'Malformed message: the message has no method' });
+  } finally {
+    restore();
+  }
+});
+
+Incoming('should send replies of a call to its reply address with its message id', async () => {
+  const sent: [string, Reply][] = [];
+  const call = incomingCall({ ...cast, call: { msgId: 'id-1', replyTo: 'reply_x', timeoutMs: 1000 } }, await deliveryOf('{}'), async (address, reply) => {
+    sent.push([address, reply]);
+  });
+  await call.heartbeat();
+  await call.reply({ result: 42, failure: null, ending: true });
+  assert.equal(sent, [
+    ['reply_x', { msgId: 'id-1', result: null, failure: null, ending: false }],
+    ['reply_x', { msgId: 'id-1', result: 42, failure: null, ending: true }],
+  ]);
+});
+
+Incoming('should not reply to a cast', async () => {
+  let replies = 0;
+  const incoming = incomingCall(cast, await deliveryOf('{}'), async () => {
+    replies++;
+  });
+  await incoming.reply({ result: 1, failure: null, ending: true });
+  await incoming.heartbeat();
+  assert.is(replies, 0);
+  assert.is(incoming.method, 'm');
+  assert.equal(incoming.context, { user_id: 'u1' });
+  assert.is(incoming.redelivered, false);
+});
+
+Incoming('should ack and requeue through the delivery', async () => {
+  const delivery = await deliveryOf('{}');
+  const notification = incomingNotification(
+    { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} },
+    delivery,
+  );
+  await notification.requeue();
+  assert.ok(delivery.settled);
+  await settle();
+  assert.ok(delivery.message.redelivered);
+  assert.is(readyCount(delivery.consumer.queue), 0, 'redelivered to the same consumer');
+});
+
+Incoming.run();
