@@ -1,0 +1,6 @@
+import type { NotifierDriver } from './driver.js';
+
+/** oslo's `noop` driver: discards every notification; a notifier with only this one is not enabled. */
+export function noopDriver(): NotifierDriver {
+  return { name: 'noop', enabled: false, notify: async () => {} };
+}
