@@ -66,8 +66,9 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
 
   const exchangeFor = (target: Target): Exchange => exchangeOf(broker, exchangeName(target, controlExchange));
 
+  const closedError = () => new TransportClosed(`The memory transport '${brokerName}' is closed`);
   function assertOpen(): void {
-    if (closed) throw new TransportClosed(`The memory transport '${brokerName}' is closed`);
+    if (closed) throw closedError();
   }
 
   /** The bytes of a body, after refusing anything JSON would not carry intact. */
@@ -93,7 +94,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
     open: () => { queues: Iterable<Queue>; receive: (delivery: Delivery) => T | undefined; teardown?: () => void },
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
-      if (closed) return subscriber.error(new TransportClosed(`The memory transport '${brokerName}' is closed`));
+      if (closed) return subscriber.error(closedError());
       let opened: ReturnType<typeof open>;
       try {
         opened = open();
@@ -182,7 +183,8 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
             const request = decodeOrReject(delivery, (bytes) => rpcFromWire(decodeBody(codec, bytes), delivery.message.ttl));
             return request && incomingCall(request, delivery, sendReply);
           },
-          // The private fanout queue lives as long as its server, like AMQP's auto-delete queue.
+          // The private fanout queue lives as long as its server, like AMQP's auto-delete queue;
+          // its unacked messages go with it.
           teardown: () => {
             unbind(exchange.fanouts, fanoutExchange(target), fanout);
             removeQueue(exchange, fanout);
@@ -204,9 +206,10 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
 
     listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: ListenOptions = {}): Observable<IncomingNotification> {
       return consuming(onReady, () => {
+        // All checked before any queue is declared or bound, so a bad binding leaves nothing behind.
+        for (const { target } of bindings) assertTargetFor('listener', target);
         const queues = new Set<Queue>();
         for (const { target, priority } of bindings) {
-          assertTargetFor('listener', target);
           const exchange = exchangeFor(target);
           const key = notificationQueue(target, priority);
           if (pool === undefined) {

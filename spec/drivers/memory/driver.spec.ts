@@ -203,11 +203,21 @@ Memory('should reject at-least-once sends nobody consumes with MessageUndelivera
 });
 
 Memory('should reject a target that lacks what its role needs', async (context) => {
-  const driver = open(context, freshName());
+  const name = freshName();
+  const driver = open(context, name);
   const error = await driver.send(target({ topic: 'demo', fanout: true }), callOf('m', 'reply_x')).catch((e: unknown) => e);
   assert.instance(error, InvalidTarget);
   const listenError = await firstValueFrom(driver.listen(target({ topic: 'demo' }))).catch((e: unknown) => e);
   assert.instance(listenError, InvalidTarget);
+  const bindings = [
+    { target: target({ topic: 'notifications' }), priority: 'info' as const },
+    { target: target({ topic: 'notifications', server: 'a' }), priority: 'info' as const },
+  ];
+  const notificationsError = await firstValueFrom(driver.listenForNotifications(bindings, { pool: 'audit' })).catch((e: unknown) => e);
+  assert.instance(notificationsError, InvalidTarget);
+  // Nothing was bound: the pool gets no copy.
+  await driver.notify(target({ topic: 'notifications' }), notificationOf('e'));
+  assert.is(findBroker(name)!.exchanges.get(EXCHANGE)!.queues.get('audit'), undefined);
 });
 
 // --- requeue and acknowledgement ---
