@@ -1,0 +1,62 @@
+/**
+ * A TCP proxy in front of the broker that a spec can cut: every open connection is destroyed at
+ * once, as when a network link or the broker dies, and new connections can be refused for a
+ * while (a broker that is down) and accepted again.
+ */
+import { connect, createServer, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  readonly port: number;
+  /** How many client connections the proxy has accepted so far. */
+  readonly accepted: number;
+  /** Destroys every proxied connection. */
+  cut(): void;
+  /** While refusing, new connections are accepted and destroyed at once. */
+  refuse(refusing: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  let accepted = 0;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    // Both ends see resets when cut; the other end is destroyed with it.
+    socket.on('error', () => socket.destroy());
+  };
+  const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    accepted++;
+    const upstream = connect(targetPort, targetHost);
+    track(client);
+    track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP port');
+  return {
+    port: address.port,
+    get accepted() {
+      return accepted;
+    },
+    cut() {
+      for (const socket of sockets) socket.destroy();
+    },
+    refuse(value) {
+      refusing = value;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The outside services some suites need: RabbitMQ at `AMQP_URL` (default
+ * amqp://guest:guest@127.0.0.1:5672) and `/usr/bin/python3` able to import oslo_messaging.
+ * Each is checked once per process. When one is missing and CI=true or RXM_ENSURE_SERVICES=1,
+ * scripts/ensure-services.sh is run to install and start it. A suite whose services are still
+ * missing registers every test as skipped and prints why: never a silent pass.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from 'amqplib';
+import { suite, type Test } from 'uvu';
+
+export type Service = 'rabbitmq' | 'oslo';
+
+export const PYTHON = '/usr/bin/python3';
+
+/** The broker the specs use. */
+export function amqpUrl(): string {
+  return process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+}
+
+/** The same broker as an oslo.messaging transport URL (oslo's `amqp://` is its AMQP 1.0 driver). */
+export function osloUrl(): string {
+  return amqpUrl().replace(/^amqps?:\/\//, 'rabbit://').replace(/^(rabbit:\/\/[^/?]*)$/, '$1/');
+}
+
+/** The repository root, found from this file whether it runs from spec/ or dist/spec/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rx-messaging') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the rx-messaging package root above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+async function brokerMissing(): Promise<string | undefined> {
+  try {
+    const connection = await connect(amqpUrl(), { timeout: 5_000 });
+    await connection.close();
+    return undefined;
+  } catch (error) {
+    return `RabbitMQ is not reachable at ${amqpUrl().replace(/\/\/[^@/]*@/, '//')}: ${(error as Error).message}`;
+  }
+}
+
+function osloMissing(): string | undefined {
+  const result = spawnSync(PYTHON, ['-c', 'import oslo_messaging'], { encoding: 'utf8' });
+  if (result.error) return `${PYTHON} cannot run: ${result.error.message}`;
+  if (result.status !== 0) return `${PYTHON} cannot import oslo_messaging (apt-get install python3-oslo.messaging): ${result.stderr.trim().split('\n').at(-1) ?? ''}`;
+  return undefined;
+}
+
+async function missing(): Promise<Record<Service, string | undefined>> {
+  return { rabbitmq: await brokerMissing(), oslo: osloMissing() };
+}
+
+let checked: Promise<Record<Service, string | undefined>> | undefined;
+
+/** What is missing of each service, after running ensure-services.sh once where that is allowed. */
+export function servicesStatus(): Promise<Record<Service, string | undefined>> {
+  checked ??= (async () => {
+    const first = await missing();
+    const wanted = process.env['CI'] === 'true' || process.env['RXM_ENSURE_SERVICES'] === '1';
+    if (!wanted || (!first.rabbitmq && !first.oslo)) return first;
+    const script = join(packageRoot(), 'scripts', 'ensure-services.sh');
+    console.log(`services: running ${script}`);
+    const run = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, AMQP_URL: amqpUrl() } });
+    if (run.status !== 0) console.log(`services: ${script} exited with ${run.status ?? run.signal}`);
+    return missing();
+  })();
+  return checked;
+}
+
+/** Why `needs` cannot be met, or undefined when every service is there. */
+export async function unavailable(needs: readonly Service[]): Promise<string | undefined> {
+  const status = await servicesStatus();
+  const reasons = needs.map((need) => status[need]).filter((reason): reason is string => reason !== undefined);
+  return reasons.length ? reasons.join('; ') : undefined;
+}
+
+/**
+ * A uvu suite for tests that need `needs`. When a service is missing, the reason is printed and
+ * every test registered on it is skipped (uvu counts them as skipped).
+ */
+export async function serviceSuite<T extends object = Record<string, never>>(name: string, needs: readonly Service[], context?: T): Promise<Test<T>> {
+  const reason = await unavailable(needs);
+  const test = suite<T>(name, context);
+  if (reason === undefined) return test;
+  console.log(`SKIPPED ${name}: ${reason}`);
+  // Every test registered becomes a skip (uvu counts them); hooks would only touch the missing services.
+  const hook = Object.assign(() => undefined, { each: () => undefined });
+  return Object.assign((title: string) => test.skip(title), { only: (title: string) => test.skip(title), skip: test.skip, before: hook, after: hook, run: test.run });
+}
