@@ -1,0 +1,54 @@
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+
+export interface BufferBatchConfig {
+  /** Emit a batch as soon as it holds this many values (default: no size limit). */
+  readonly size?: number;
+  /** Emit a batch this many ms after its first value arrived, however small (default: no time limit). */
+  readonly timeout?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Groups values into batches, emitted when `size` is reached or `timeout` ms after the batch's
+ * first value, whichever comes first; on completion the partial batch is emitted. Unlike
+ * `bufferTime`, the clock starts with each batch, so no empty batches are emitted and a lone
+ * value waits at most `timeout`.
+ *
+ * @example
+ * notifications$.pipe(bufferBatch({ size: 100, timeout: 5_000 }))
+ */
+export function bufferBatch<T>(config: BufferBatchConfig): OperatorFunction<T, T[]> {
+  const { size = Infinity, timeout, scheduler = asyncScheduler } = config;
+  if (!(size >= 1) || (size !== Infinity && !Number.isInteger(size))) throw new TypeError(`size must be a positive integer, got ${size}`);
+  if (timeout !== undefined && !(timeout >= 0 && Number.isFinite(timeout))) throw new TypeError(`timeout must be a number of ms >= 0, got ${timeout}`);
+  if (size === Infinity && timeout === undefined) throw new TypeError('a batch needs a size, a timeout or both');
+  return (source) =>
+    new Observable<T[]>((subscriber) => {
+      let batch: T[] = [];
+      let timer: Subscription | undefined;
+      const flush = () => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (batch.length === 0) return;
+        const full = batch;
+        batch = [];
+        subscriber.next(full);
+      };
+      const inner = source.subscribe({
+        next: (value) => {
+          batch.push(value);
+          if (batch.length >= size) flush();
+          else if (timer === undefined && timeout !== undefined) timer = scheduler.schedule(flush, timeout);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        timer?.unsubscribe();
+        inner.unsubscribe();
+      };
+    });
+}
