@@ -41,7 +41,7 @@ export type { ErrorClass } from './failure.js';
 export { noopSerializer, jsonPayloadSerializer } from './serializer.js';
 export type { Serializer } from './serializer.js';
 export { jsonCodec, formatDate, parseDate } from './codec.js';
-export type { JsonCodecOptions, WireCodec } from './codec.js';
+export type { JsonCodec, JsonCodecOptions, WireCodec } from './codec.js';
 export { getLogger, setLogSink } from './logger.js';
 export type { LogLevel, LogRecord, LogSink, Logger } from './logger.js';
 export {

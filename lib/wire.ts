@@ -4,7 +4,7 @@
  * every decoder throws `MalformedMessage` saying what is wrong, so a driver can reject and log.
  */
 import type { Context, Notification, RemoteFailure, Reply, RpcRequest } from './driver.js';
-import type { WireCodec } from './codec.js';
+import { isJsonCodec, type WireCodec } from './codec.js';
 import { parsePriority } from './priority.js';
 
 /** A received body that is not a message rx-messaging or oslo.messaging would send. */
@@ -24,8 +24,8 @@ const CONTEXT_PREFIX = '_context_';
  * string) unless `enveloped` is false (oslo's v1 notifications); other codecs carry the body as is.
  */
 export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buffer {
-  if (!enveloped || codec.contentType !== 'application/json') return codec.encode(body);
-  return codec.encode({ 'oslo.version': '2.0', 'oslo.message': codec.encode(body).toString('utf8') });
+  if (!enveloped || !isJsonCodec(codec)) return codec.encode(body);
+  return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': codec.stringify(body) }), 'utf8');
 }
 
 /** Reads a body: a 2.x envelope is opened, a bare (1.0) dict taken as it is. */
@@ -36,7 +36,7 @@ export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
   } catch (error) {
     throw new MalformedMessage(`the body is not ${codec.contentType}: ${(error as Error).message}`);
   }
-  return unenvelope(decoded, (text) => codec.decode(Buffer.from(text, 'utf8')));
+  return unenvelope(decoded, isJsonCodec(codec) ? codec.parse : (text) => codec.decode(Buffer.from(text, 'utf8')));
 }
 
 function unenvelope(decoded: unknown, parse: (text: string) => unknown): Dict {
