@@ -60,10 +60,12 @@ function depth(context: Context_, priority: Priority): number | undefined {
   return queueDepth(context.broker, 'openstack', notificationQueue(target({ topic: context.topic }), priority));
 }
 
-/** A TestScheduler run by hand: `advanceTo(ms)` runs what is due by then (virtual time). */
+/** A TestScheduler run by hand: `advanceTo(ms)` runs what is due by then and moves the virtual clock there. */
 function virtualTime(): TestScheduler & { advanceTo(ms: number): void } {
   const scheduler = new TestScheduler(() => {}) as TestScheduler & { advanceTo(ms: number): void };
   scheduler.advanceTo = (ms) => {
+    // A no-op action carries the clock to `ms` even when nothing else is due.
+    scheduler.schedule(() => {}, ms - scheduler.now());
     scheduler.maxFrames = ms;
     scheduler.flush();
   };
@@ -115,14 +117,15 @@ Batch('should flush a partial batch once batchTimeout has passed since its first
   const batches: string[][] = [];
   const listener = listen(context, [{ warn: (messages) => void batches.push(names(messages)) }], { batchSize: 100, batchTimeout: 1_000, scheduler });
   await listener.start();
+  scheduler.advanceTo(500);
   await publish(context, 'warn', 'a', 'b');
   await settle();
   assert.is(depth(context, 'warn'), 0, 'both were delivered');
-  scheduler.advanceTo(999);
+  scheduler.advanceTo(1_499);
   await settle();
   assert.equal(batches, [], 'nothing before the timeout');
   const done = outcomes(listener, 2);
-  scheduler.advanceTo(1_000);
+  scheduler.advanceTo(1_500);
   assert.equal(
     (await done).map((o) => o.settled),
     ['acked', 'acked'],
