@@ -57,7 +57,8 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
           reject(error);
           replies$.error(error);
         },
-        complete: () => replies$.error(new TransportClosed('The transport was closed: no more replies will arrive')),
+        // The transport closed: callers still waiting see the stream end (and fail with TransportClosed).
+        complete: () => replies$.complete(),
       });
     });
     return channel;
