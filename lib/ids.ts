@@ -1,8 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
-/** A uuid4 as 32 hex digits, oslo's form for `_msg_id`, `_unique_id` and queue suffixes. */
+// 64 random bits per process, then a counter: as unique as a uuid4 for our purposes (message and
+// duplicate ids, queue suffixes) at a fraction of its cost on the per-message path.
+const prefix = randomBytes(8).toString('hex');
+let counter = 0;
+
+/** 32 hex digits, the shape oslo gives `_msg_id`, `_unique_id` and queue suffixes. */
 export function hexId(): string {
-  return randomUUID().replaceAll('-', '');
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return prefix + counter.toString(16).padStart(16, '0');
 }
 
 /** A uuid4 with dashes, oslo's form for a notification's `message_id`. */

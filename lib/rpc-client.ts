@@ -3,11 +3,11 @@
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
  * correlated slice of the transport's one reply stream, with timeouts as operators.
  */
-import { asyncScheduler, defer, from, ignoreElements, lastValueFrom, map, merge, switchMap, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, from, ignoreElements, lastValueFrom, map, merge, of, switchMap, type Observable, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../operators/call-timeout.js';
 import { correlate } from '../operators/correlate.js';
 import { replyResults } from '../operators/reply-results.js';
-import type { Context, RpcRequest } from './driver.js';
+import type { Context, ReplyChannel, RpcRequest } from './driver.js';
 import { RpcVersionCapError } from './errors.js';
 import type { ErrorClass } from './failure.js';
 import { hexId } from './ids.js';
@@ -69,6 +69,10 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
   const { driver } = transport;
 
+  // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
+  let channel: ReplyChannel | undefined;
+  const replyChannel = () => (channel ? of(channel) : from(driver.replyChannel().then((opened) => (channel = opened))));
+
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 
   const request = (method: string, args: Record<string, unknown> | undefined, context: Context): Omit<RpcRequest, 'call'> => {
@@ -94,7 +98,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       assertTargetFor('call', checked);
       const message = request(method, args, context);
       const msgId = hexId();
-      return from(driver.replyChannel()).pipe(
+      return replyChannel().pipe(
         switchMap(({ address, replies$ }) => {
           const call = { msgId, replyTo: address, timeoutMs: timeout, ...(options.callMonitorTimeout !== undefined && { callMonitorTimeout: options.callMonitorTimeout / 1000 }) };
           // Listen before sending, so no reply can slip past.

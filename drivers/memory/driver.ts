@@ -16,7 +16,6 @@ import type {
   ListenOptions,
   Notification,
   NotificationBinding,
-  NotifyOptions,
   Reply,
   ReplyChannel,
   RpcRequest,
@@ -71,10 +70,13 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
     if (closed) throw closedError();
   }
 
-  /** The bytes of a body, after refusing anything JSON would not carry intact. */
-  function encode(body: Record<string, unknown>, enveloped = true): Buffer {
+  /**
+   * The bytes of a body, after refusing anything JSON would not carry intact. Bodies travel
+   * bare: oslo's envelope is for oslo peers, and none listens here (receivers accept both forms).
+   */
+  function encode(body: Record<string, unknown>): Buffer {
     assertWireSafe(body);
-    return encodeBody(codec, body, enveloped);
+    return encodeBody(codec, body, false);
   }
 
   async function sendReply(address: string, reply: Reply): Promise<void> {
@@ -193,10 +195,10 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
       });
     },
 
-    async notify(target: Target, notification: Notification, { version = 2 }: NotifyOptions = {}): Promise<void> {
+    async notify(target: Target, notification: Notification): Promise<void> {
       assertOpen();
       assertTargetFor('notifier', target);
-      const body = encode(notificationToWire(notification, hexId()), version === 2);
+      const body = encode(notificationToWire(notification, hexId()));
       const exchange = exchangeFor(target);
       const key = notificationQueue(target, notification.priority);
       // The publisher declares the queue, so events wait for listeners (oslo does the same on RabbitMQ).
