@@ -3,13 +3,19 @@
  * UTC, microseconds, and no fraction at all when the microseconds are zero (Python's `str`).
  */
 
+/** Wall-clock ms minus the performance clock: turns the performance clock into epoch time. */
+let offset = Date.now() - performance.now();
+
 /**
- * Microseconds since the epoch: the wall clock's milliseconds (which follow clock adjustments,
- * unlike `performance.timeOrigin + now()` in a long-lived process) and the sub-millisecond
- * digits of the performance clock.
+ * Microseconds since the epoch, from the performance clock (sub-millisecond, steady, so stamps
+ * taken in a row are in order) anchored to the wall clock, and re-anchored when the two drift
+ * apart by more than a millisecond (the wall clock was adjusted, or the process slept).
  */
 export function epochMicros(): number {
-  return Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
+  const now = performance.now();
+  const wall = Date.now();
+  if (Math.abs(offset + now - wall) > 1) offset = wall - now;
+  return Math.floor((offset + now) * 1000);
 }
 
 export function osloTimestamp(micros = epochMicros()): string {

@@ -22,4 +22,9 @@ Timestamp('should default to now', () => {
   assert.ok(Math.abs(epochMicros() / 1000 - Date.now()) < 2);
 });
 
+Timestamp('should give stamps in order when taken in a row', () => {
+  const stamps = Array.from({ length: 2_000 }, () => epochMicros());
+  assert.ok(stamps.every((stamp, i) => i === 0 || stamp >= (stamps[i - 1] as number)));
+});
+
 Timestamp.run();
