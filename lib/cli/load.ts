@@ -1,0 +1,45 @@
+/**
+ * A closed-loop load: `concurrency` callers, each sending its next message as soon as the
+ * previous one finished, until each sent `messagesPerCaller`, `seconds` ran out, or the signal
+ * aborted. Every message's latency lands in the meter; a failure is counted and the caller goes on.
+ */
+import type { Meter } from './meter.js';
+
+export interface LoadOptions {
+  readonly concurrency: number;
+  /** Messages per caller; unlimited when only `seconds` is given. */
+  readonly messagesPerCaller?: number;
+  /** Stop starting new messages after this many seconds. */
+  readonly seconds?: number;
+  readonly signal?: AbortSignal;
+  /** Optional pause between two messages of one caller, in ms. */
+  readonly pauseMs?: number;
+  readonly meter: Meter;
+  /** Sends message `seq` (numbered from 0 across callers) and resolves with the bytes sent. */
+  readonly send: (seq: number) => Promise<number>;
+  readonly now?: () => number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<void> {
+  const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  if (messagesPerCaller === undefined && seconds === undefined) throw new RangeError('give messagesPerCaller, seconds or both');
+  const start = now();
+  const deadline = seconds === undefined ? Infinity : start + seconds * 1000;
+  meter.begin(start);
+  let seq = 0;
+  const caller = async () => {
+    for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; sent++) {
+      const began = now();
+      try {
+        const bytes = await send(seq++);
+        meter.record(now() - began, bytes);
+      } catch (error) {
+        meter.fail(error);
+      }
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, caller));
+  meter.end();
+}
