@@ -1,0 +1,68 @@
+/**
+ * The raw amqplib server roles. rpc-server consumes the topic queue, its server queue and a
+ * private queue on the topic's fanout exchange, acks each request on receipt (oslo's
+ * at-most-once) and publishes the stamped message back to `replyTo` with the request's
+ * `correlationId`. notify-server consumes `<topic>.info`. No envelope, no ids: the floor
+ * rx-messaging is measured against.
+ */
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { epochMs, oneWayMs, readMessage } from '../../lib/cli/simulator/message.js';
+import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
+import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
+import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
+
+export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
+  const connection = await openConnection(options.url);
+  try {
+    const channel = await connection.createChannel();
+    // Unacked requests at most; they are acked on receipt, so this only bounds a burst in memory.
+    await channel.prefetch(options.executorSize * 4);
+    let synced = 0;
+    let allSynced!: () => void;
+    const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
+    const handle = (message: ConsumeMessage | null) => {
+      if (message === null) return;
+      channel.ack(message);
+      if (message.properties.type === SYNC_DONE) {
+        if (message.properties.replyTo) channel.publish('', message.properties.replyTo, Buffer.from('null'), { correlationId: message.properties.correlationId });
+        if (options.clients > 0 && ++synced >= options.clients) allSynced();
+        return;
+      }
+      let received;
+      try {
+        received = readMessage(JSON.parse(message.content.toString('utf8')));
+      } catch (error) {
+        meter.fail(error);
+        return;
+      }
+      meter.record(oneWayMs(received), received[1].length);
+      if (!message.properties.replyTo) return;
+      received[3] = epochMs() / 1000;
+      channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId: message.properties.correlationId, type: INFO });
+    };
+    for (const queue of await declare(channel, options)) await channel.consume(queue, handle, { noAck: false });
+    onReady?.();
+    await Promise.race([synced$, aborted(signal)]);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The queues a server of this role consumes, declared (and bound) as oslo would. */
+async function declare(channel: Channel, options: RpcServerOptions | NotifyServerOptions): Promise<string[]> {
+  if (options.role === 'notify-server') {
+    const name = queues.notifications(options.topic);
+    await channel.assertQueue(name, { durable: false, autoDelete: false });
+    return [name];
+  }
+  const topic = queues.topic(options.topic);
+  const server = queues.server(options.topic, options.server);
+  await channel.assertQueue(topic, { durable: false, autoDelete: false });
+  await channel.assertQueue(server, { durable: false, autoDelete: false });
+  const fanout = queues.fanoutExchange(options.topic);
+  await channel.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });
+  const { queue: own } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(own, fanout, '');
+  return [topic, server, own];
+}
