@@ -6,6 +6,8 @@ import { defaultCodec } from '../../lib/codec.js';
 import type { Context } from '../../lib/driver.js';
 import { InvalidTarget } from '../../lib/errors.js';
 import { blockingExecutor, microtaskExecutor, type Executor, type Invocation } from '../../lib/executor.js';
+import { workerPoolExecutor } from '../../lib/worker-pool-executor.js';
+import { endpoints } from '../fixtures/notification-endpoints.js';
 import { hexId } from '../../lib/ids.js';
 import { setLogSink, type LogRecord } from '../../lib/logger.js';
 import { NotificationResult, type NotificationMetadata, type NotificationOutcome } from '../../lib/notification-endpoint.js';
@@ -301,6 +303,22 @@ Listener('should run handlers through the executor, naming the endpoint, method 
       [1, 'warn', [{ user_id: 'u1' }, 'compute.host-1', 'e', { x: 1 }], { user_id: 'u1' }],
     ],
   );
+});
+
+Listener('should run handlers in worker threads with a worker pool executor, their results counting', async (context) => {
+  const executor = workerPoolExecutor({ module: new URL('../fixtures/notification-endpoints.js', import.meta.url), size: 1 });
+  try {
+    const listener = listen(context, endpoints, { executor, allowRequeue: true });
+    await listener.start();
+    const done = outcomes(listener, 3);
+    await publisher(context).info('plain.event', {});
+    await publisher(context).info('requeue.event', {});
+    const results = (await done).map((o) => `${o.eventType}:${o.settled}:${o.reason}`);
+    assert.equal(results.sort(), ['plain.event:acked:handled', 'requeue.event:acked:handled', 'requeue.event:requeued:requeue']);
+    await listener.stop();
+  } finally {
+    await executor.close();
+  }
 });
 
 Listener('should handle up to the executor concurrency at once', async (context) => {
