@@ -1,0 +1,78 @@
+/**
+ * A scenario as command lines: the server's and the client's simulator arguments. Every engine
+ * takes the same ones (rxm simulator, the amqplib harness, the oslo harness), so what differs
+ * between two rows of the table is the messaging code and nothing else.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Engine, Scenario } from './scenarios.js';
+
+export interface RunSettings {
+  /** The RabbitMQ URL (rabbit:// scenarios). */
+  readonly url: string;
+  /** Seconds each client sends. */
+  readonly seconds: number;
+  /** Where the reports go. */
+  readonly dir: string;
+}
+
+export interface Plan {
+  readonly topic: string;
+  readonly server: readonly string[];
+  readonly client: readonly string[];
+  readonly serverReport: string;
+  readonly clientReport: string;
+}
+
+/** The RPC server's name in every scenario. */
+export const SERVER = 'bench_server';
+
+/** A call waits this long: under load a Python server answers in hundreds of ms, never seconds. */
+const CALL_TIMEOUT_SECONDS = 30;
+
+/** The query that selects MessagePack on rx-messaging's RabbitMQ driver. */
+export const MSGPACK_QUERY = 'codec=msgpack';
+
+export function plan(scenario: Scenario, engine: Engine, settings: RunSettings): Plan {
+  const topic = `bench_${engine.replace('-', '_')}_${scenario.kind}`;
+  const url = scenario.broker === 'memory' ? `memory://bench-${scenario.id}` : engine === 'rx-msgpack' ? withQuery(settings.url, MSGPACK_QUERY) : settings.url;
+  const serverReport = `${settings.dir}/${scenario.id}.${engine}.server.json`;
+  const clientReport = `${settings.dir}/${scenario.id}.${engine}.client.json`;
+  const rpc = scenario.kind !== 'notify';
+  const common = ['--url', url, '--topic', topic];
+  const server = [rpc ? 'rpc-server' : 'notify-server', ...common, ...(rpc ? ['--server', SERVER] : []), '--clients', '1', '--json', serverReport];
+  const client = [
+    rpc ? 'rpc-client' : 'notify-client',
+    ...common,
+    ...(rpc ? ['--server', SERVER, '--mode', scenario.kind, '--timeout', String(CALL_TIMEOUT_SECONDS)] : []),
+    ...(scenario.kind === 'fanout' ? ['--sync-mode', 'fanout'] : []),
+    '--concurrency', String(scenario.concurrency),
+    '--duration', String(settings.seconds),
+    '--size', String(scenario.size),
+    '--sync',
+    '--json', clientReport,
+  ];
+  return { topic, server, client, serverReport, clientReport };
+}
+
+/** The program and leading arguments that run an engine's role as a process. */
+export function command(engine: Engine): { readonly file: string; readonly args: readonly string[] } {
+  switch (engine) {
+    case 'rx':
+    case 'rx-msgpack':
+      return { file: process.execPath, args: [fromRoot('dist/bin/rxm.js'), 'simulator'] };
+    case 'amqplib':
+      return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js')] };
+    case 'oslo':
+      // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
+      return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };
+  }
+}
+
+/** A path in the repository; this file runs as dist/bench/plan.js. */
+export function fromRoot(path: string): string {
+  return fileURLToPath(new URL(`../../${path}`, import.meta.url));
+}
+
+function withQuery(url: string, query: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Runs a scenario as two processes: the server, until it prints its `ready:` line, then the
+ * client; the server stops by itself when the client's `sync_done` arrives (it has handled
+ * everything sent before). Both write their JSON reports, which are read back here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { Report } from '../lib/cli/report.js';
+
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** A role process failed: it exited badly, never got ready, or overran its time. */
+export class RoleProcessError extends Error {
+  constructor(
+    readonly role: 'server' | 'client',
+    reason: string,
+    readonly output: string,
+  ) {
+    super(`the ${role} ${reason}${output ? `; its last output:\n${output}` : ''}`);
+    this.name = 'RoleProcessError';
+  }
+}
+
+export interface PairTimeouts {
+  /** To print `ready:`. */
+  readonly readyMs: number;
+  /** For the client to finish. */
+  readonly clientMs: number;
+  /** For the server to stop after the client finished (it may still be draining a backlog). */
+  readonly drainMs: number;
+}
+
+export async function runProcesses(server: Command, client: Command, reports: { server: string; client: string }, timeouts: PairTimeouts): Promise<{ server: Report; client: Report }> {
+  const serverProcess = start(server);
+  try {
+    await ready(serverProcess, timeouts.readyMs);
+    const clientProcess = start(client);
+    await exited(clientProcess, 'client', timeouts.clientMs);
+    await exited(serverProcess, 'server', timeouts.drainMs);
+  } finally {
+    if (serverProcess.process.exitCode === null) serverProcess.process.kill('SIGKILL');
+  }
+  return { server: await readReport(reports.server), client: await readReport(reports.client) };
+}
+
+interface Running {
+  readonly process: ChildProcess;
+  /** The last lines it wrote, for errors. */
+  tail(): string;
+  readonly exit: Promise<number | null>;
+}
+
+function start({ file, args }: Command): Running {
+  const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exit = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (error) => {
+      keep(Buffer.from(String(error)));
+      resolve(null);
+    });
+  });
+  return { process: child, exit, tail: () => output.split('\n').slice(-12).join('\n') };
+}
+
+function ready(running: Running, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new RoleProcessError('server', `was not ready within ${ms} ms`, running.tail())), ms);
+    running.process.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (/^ready:/m.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void running.exit.then((code) => {
+      clearTimeout(timer);
+      reject(new RoleProcessError('server', `exited (code ${code}) before it was ready`, running.tail()));
+    });
+  });
+}
+
+async function exited(running: Running, role: 'server' | 'client', ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const overran = new Promise<'overran'>((resolve) => (timer = setTimeout(() => resolve('overran'), ms)));
+  const code = await Promise.race([running.exit, overran]);
+  clearTimeout(timer);
+  if (code === 'overran') {
+    // Interrupted, a role still writes what it measured; the shortfall shows as lost messages.
+    running.process.kill('SIGINT');
+    await Promise.race([running.exit, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (role === 'client') throw new RoleProcessError(role, `did not finish within ${ms} ms`, running.tail());
+    return;
+  }
+  if (code !== 0) throw new RoleProcessError(role, `exited with code ${code}`, running.tail());
+}
+
+async function readReport(file: string): Promise<Report> {
+  return JSON.parse(await readFile(file, 'utf8')) as Report;
+}

@@ -1,0 +1,75 @@
+/**
+ * One row of the benchmark: an engine's figures for a scenario, taken from its two reports.
+ * A call is measured where it ends, at the client: completed calls per second and round-trip
+ * latency. A cast, fanout cast or notification is measured where it arrives: messages the
+ * server received per second from the client's first send to the server's last receipt, and
+ * one-way latency. Sent but never received is counted as lost.
+ */
+import type { Report } from '../lib/cli/report.js';
+import type { Broker, Engine, Kind, Scenario } from './scenarios.js';
+
+export interface Result {
+  readonly scenario: string;
+  readonly kind: Kind;
+  readonly broker: Broker;
+  readonly concurrency: number;
+  readonly size: number;
+  readonly engine: Engine;
+  /** Why the engine did not run, when it did not. */
+  readonly skipped?: string;
+  readonly msg_per_s?: number;
+  readonly p50_ms?: number;
+  readonly p99_ms?: number;
+  readonly messages?: number;
+  readonly errors?: number;
+  readonly lost?: number;
+  /** Throughput over the reference engine's for the scenario (plain amqplib on RabbitMQ). */
+  readonly ratio?: number;
+  readonly p99_ratio?: number;
+}
+
+export function measured(scenario: Scenario, engine: Engine, reports: { server: Report; client: Report }): Result {
+  const { server, client } = reports;
+  const base = describe(scenario, engine);
+  const errors = server.summary.errors + client.summary.errors;
+  if (scenario.kind === 'call') {
+    return { ...base, msg_per_s: client.summary.msg_per_s, p50_ms: client.summary.p50_ms, p99_ms: client.summary.p99_ms, messages: client.summary.messages, errors, lost: 0 };
+  }
+  const received = server.summary.messages;
+  const seconds = server.end_ts - client.start_ts;
+  return {
+    ...base,
+    msg_per_s: seconds > 0 ? Math.round(received / seconds) : 0,
+    p50_ms: server.summary.p50_ms,
+    p99_ms: server.summary.p99_ms,
+    messages: received,
+    errors,
+    lost: Math.max(0, client.summary.messages - received),
+  };
+}
+
+export function skipped(scenario: Scenario, engine: Engine, reason: string): Result {
+  return { ...describe(scenario, engine), skipped: reason };
+}
+
+/** Each result with its ratios to the reference engine's result of the same scenario. */
+export function withRatios(results: readonly Result[], reference: (broker: Broker) => Engine | undefined): Result[] {
+  return results.map((result) => {
+    const engine = reference(result.broker);
+    const ref = engine && results.find((r) => r.scenario === result.scenario && r.engine === engine);
+    if (!ref?.msg_per_s || result.msg_per_s === undefined) return result;
+    return {
+      ...result,
+      ratio: round(result.msg_per_s / ref.msg_per_s),
+      ...(ref.p99_ms && result.p99_ms !== undefined && { p99_ratio: round(result.p99_ms / ref.p99_ms) }),
+    };
+  });
+}
+
+function describe(scenario: Scenario, engine: Engine) {
+  return { scenario: scenario.id, kind: scenario.kind, broker: scenario.broker, concurrency: scenario.concurrency, size: scenario.size, engine };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: every scenario, every engine that can run it, back to back on one broker;
+ * prints the table (figures and ratios to plain amqplib), checks the targets, writes the JSON
+ * and the SVG chart to bench/results/.
+ *
+ *   npm run bench                     # the full run, a few minutes
+ *   npm run bench -- --quick          # memory:// only, short: a smoke test of the runner
+ *   npm run bench -- --only call --seconds 8 --engines rx,amqplib
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderChart } from './chart.js';
+import { runInProcess } from './in-process.js';
+import { command, fromRoot, plan } from './plan.js';
+import { runProcesses } from './processes.js';
+import { measured, skipped, withRatios, type Result } from './result.js';
+import { type Engine, REFERENCE, SCENARIOS } from './scenarios.js';
+import { checkServices, deleteQueues, type Services } from './services.js';
+import { formatTable, label } from './table.js';
+import { checkTargets, formatTargets } from './targets.js';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly seconds: number;
+  readonly only?: RegExp;
+  readonly engines?: readonly Engine[];
+  readonly url: string;
+  readonly out: string;
+}
+
+export interface BenchRun {
+  readonly date: string;
+  readonly machine: Readonly<Record<string, string | number>>;
+  readonly seconds: number;
+  readonly results: readonly Result[];
+  readonly targets: ReturnType<typeof checkTargets>;
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<BenchRun> {
+  const scenarios = SCENARIOS.filter((s) => (!options.quick || s.broker === 'memory') && (!options.only || options.only.test(s.id)));
+  const needsRabbit = scenarios.some((s) => s.broker === 'rabbit');
+  const services: Services = needsRabbit ? await checkServices(options.url) : { unavailable: {}, versions: {} };
+  const dir = await mkdtemp(join(tmpdir(), 'rxm-bench-'));
+  const results: Result[] = [];
+  try {
+    for (const scenario of scenarios) {
+      for (const engine of scenario.engines.filter((e) => !options.engines || options.engines.includes(e))) {
+        const reason = scenario.broker === 'rabbit' ? services.unavailable[engine] : undefined;
+        if (reason) {
+          results.push(skipped(scenario, engine, reason));
+          continue;
+        }
+        const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
+        try {
+          let reports;
+          if (scenario.broker === 'memory') reports = await runInProcess(steps.server, steps.client);
+          else {
+            await deleteQueues(options.url, steps.topic);
+            const { file, args } = command(engine);
+            reports = await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
+              readyMs: 30_000,
+              clientMs: options.seconds * 1000 + 60_000,
+              drainMs: 120_000,
+            });
+            await deleteQueues(options.url, steps.topic);
+          }
+          const result = measured(scenario, engine, reports);
+          results.push(result);
+          log(`${label(result).padEnd(24)} ${engine.padEnd(10)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`);
+        } catch (error) {
+          const reason = (error as Error).message;
+          results.push(skipped(scenario, engine, `failed: ${reason.split('\n')[0]}`));
+          log(`${label(scenario).padEnd(24)} ${engine.padEnd(10)} failed: ${reason}`);
+        }
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const rated = withRatios(results, (broker) => REFERENCE[broker]);
+  const cpu = cpus()[0];
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpu?.model ?? 'unknown',
+      memory_gb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      ...services.versions,
+    },
+    seconds: options.seconds,
+    results: rated,
+    targets: checkTargets(rated),
+  };
+}
+
+function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      seconds: { type: 'string' },
+      only: { type: 'string' },
+      engines: { type: 'string' },
+      url: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const seconds = Number(values.seconds ?? (quick ? 0.5 : 4));
+  if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${values.seconds}`);
+  const engines = values.engines?.split(',') as Engine[] | undefined;
+  const known: readonly string[] = ['rx', 'rx-msgpack', 'amqplib', 'oslo'];
+  const unknown = engines?.find((e) => !known.includes(e));
+  if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${known.join(', ')}`);
+  return {
+    quick,
+    seconds,
+    url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
+    out: values.out ?? fromRoot('bench/results'),
+    ...(values.only !== undefined && { only: new RegExp(values.only) }),
+    ...(engines && { engines }),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const run = await runBench(options);
+  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}`;
+  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
+  await mkdir(options.out, { recursive: true });
+  const stamp = run.date.replace(/[:.]/g, '-');
+  const json = `${JSON.stringify(run, null, 2)}\n`;
+  const svg = renderChart(run.results, title);
+  await Promise.all([
+    writeFile(join(options.out, `bench-${stamp}.json`), json),
+    writeFile(join(options.out, 'latest.json'), json),
+    writeFile(join(options.out, 'latest.svg'), svg),
+  ]);
+  process.stdout.write(`\nWrote ${join(options.out, 'latest.json')} and latest.svg\n`);
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) await main();

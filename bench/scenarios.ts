@@ -1,0 +1,47 @@
+/**
+ * What `npm run bench` measures: each scenario is one traffic shape (call, cast, fanout cast,
+ * notification) at a concurrency and a message size, run by every engine that can, back to back
+ * on the same broker, so their ratios come from one run.
+ */
+
+export type Kind = 'call' | 'cast' | 'fanout' | 'notify';
+
+/** Who does the messaging: rx-messaging (JSON or MessagePack), plain amqplib, Python oslo.messaging. */
+export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'oslo';
+
+export type Broker = 'rabbit' | 'memory';
+
+export interface Scenario {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly broker: Broker;
+  /** Concurrent callers or publishers. */
+  readonly concurrency: number;
+  /** Characters of cargo per message. */
+  readonly size: number;
+  readonly engines: readonly Engine[];
+}
+
+/** The engine every other one is compared with, per broker: memory:// has only rx-messaging. */
+export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib' };
+
+const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
+
+function scenario(kind: Kind, broker: Broker, concurrency: number, size: number, engines: readonly Engine[]): Scenario {
+  return { id: `${broker}-${kind}-p${concurrency}-${size}b`, kind, broker, concurrency, size, engines };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  scenario('call', 'rabbit', 1, 100, ALL),
+  scenario('call', 'rabbit', 5, 100, [...ALL, 'rx-msgpack']),
+  scenario('call', 'rabbit', 50, 100, [...ALL, 'rx-msgpack']),
+  scenario('call', 'rabbit', 5, 10_000, [...ALL, 'rx-msgpack']),
+  scenario('cast', 'rabbit', 50, 100, [...ALL, 'rx-msgpack']),
+  scenario('fanout', 'rabbit', 50, 100, ALL),
+  scenario('notify', 'rabbit', 50, 100, ALL),
+  scenario('call', 'memory', 1, 100, ['rx']),
+  scenario('call', 'memory', 5, 100, ['rx']),
+  scenario('call', 'memory', 50, 100, ['rx']),
+  scenario('cast', 'memory', 50, 100, ['rx']),
+  scenario('notify', 'memory', 50, 100, ['rx']),
+];

@@ -1,0 +1,57 @@
+/**
+ * The speed rx-messaging must reach (the issue's list), checked against one run's results. A
+ * target whose rows are missing (a service was unavailable) is reported as not measured.
+ */
+import type { Result } from './result.js';
+
+export interface TargetCheck {
+  readonly target: string;
+  /** undefined: not measured in this run. */
+  readonly met?: boolean;
+  readonly measured: string;
+}
+
+const find = (results: readonly Result[], broker: string, kind: string, concurrency: number, engine: string, size = 100) =>
+  results.find((r) => r.broker === broker && r.kind === kind && r.concurrency === concurrency && r.size === size && r.engine === engine && r.skipped === undefined);
+
+export function checkTargets(results: readonly Result[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const concurrency of [5, 50]) {
+    const rx = find(results, 'rabbit', 'call', concurrency, 'rx');
+    checks.push(
+      rx?.ratio === undefined
+        ? { target: `RabbitMQ call p${concurrency}: >= 0.9 x amqplib calls/s, p99 <= 1.5 x`, measured: 'not measured' }
+        : {
+            target: `RabbitMQ call p${concurrency}: >= 0.9 x amqplib calls/s, p99 <= 1.5 x`,
+            met: rx.ratio >= 0.9 && (rx.p99_ratio ?? Infinity) <= 1.5,
+            measured: `${rx.ratio} x calls/s, p99 ${rx.p99_ratio} x`,
+          },
+    );
+  }
+  for (const kind of ['cast', 'notify']) {
+    const rx = results.find((r) => r.broker === 'rabbit' && r.kind === kind && r.engine === 'rx' && r.skipped === undefined);
+    const target = `RabbitMQ ${kind}: >= 0.95 x amqplib msg/s`;
+    checks.push(rx?.ratio === undefined ? { target, measured: 'not measured' } : { target, met: rx.ratio >= 0.95, measured: `${rx.ratio} x` });
+  }
+  const rx5 = find(results, 'rabbit', 'call', 5, 'rx');
+  const oslo5 = find(results, 'rabbit', 'call', 5, 'oslo');
+  const osloTarget = 'RabbitMQ call p5: >= 7 x Python oslo.messaging calls/s';
+  checks.push(
+    rx5?.msg_per_s && oslo5?.msg_per_s
+      ? { target: osloTarget, met: rx5.msg_per_s >= 7 * oslo5.msg_per_s, measured: `${(rx5.msg_per_s / oslo5.msg_per_s).toFixed(1)} x` }
+      : { target: osloTarget, measured: 'not measured' },
+  );
+  const memory = results.filter((r) => r.broker === 'memory' && r.kind === 'call' && r.engine === 'rx' && r.msg_per_s !== undefined);
+  const best = memory.reduce<Result | undefined>((a, b) => (a && (a.msg_per_s ?? 0) >= (b.msg_per_s ?? 0) ? a : b), undefined);
+  const memoryTarget = 'memory:// call, one client and server in one process: >= 100,000 calls/s';
+  checks.push(
+    best?.msg_per_s
+      ? { target: memoryTarget, met: best.msg_per_s >= 100_000, measured: memory.map((r) => `p${r.concurrency} ${r.msg_per_s!.toLocaleString('en-US')}/s`).join(', ') }
+      : { target: memoryTarget, measured: 'not measured' },
+  );
+  return checks;
+}
+
+export function formatTargets(checks: readonly TargetCheck[]): string {
+  return checks.map((c) => `${c.met === undefined ? 'n/a ' : c.met ? 'MET ' : 'MISS'}  ${c.target}: ${c.measured}`).join('\n');
+}
