@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:soak`: a million calls, then a million notifications, through one client and
+ * one server (one notifier, one listener), sampling RSS, heap, live timers and reply
+ * subscriptions every 50,000 messages. Passes when RSS after the first 100,000 calls grows by
+ * less than 10 % to the end and timers and reply subscriptions end where they started.
+ *
+ *   npm run bench:soak                                    # memory://, 1,000,000 each
+ *   npm run bench:soak -- --url rabbit://guest:guest@127.0.0.1:5672/ --calls 200000
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { microtaskExecutor } from '../lib/executor.js';
+import { NotificationResult } from '../lib/notification-endpoint.js';
+import { notificationListener } from '../lib/notification-listener.js';
+import { notifier } from '../lib/notifier.js';
+import { rpcClient } from '../lib/rpc-client.js';
+import { rpcServer } from '../lib/rpc-server.js';
+import { target } from '../lib/target.js';
+import { connect } from '../lib/transport.js';
+import { fromRoot } from './plan.js';
+import { attachProbes, type Sample } from './soak-probes.js';
+
+export interface SoakOptions {
+  readonly url: string;
+  readonly calls: number;
+  readonly notifications: number;
+  readonly concurrency: number;
+  /** Sample every this many messages. */
+  readonly every: number;
+  readonly onSample?: (sample: Sample) => void;
+}
+
+export interface SoakVerdict {
+  readonly check: string;
+  readonly met: boolean;
+  readonly measured: string;
+}
+
+/** Notifications published and not yet handled, at most: the soak measures leaks, not a backlog. */
+const WINDOW = 1000;
+/** The baseline is taken once the first 100,000 calls warmed everything up. */
+const WARM_CALLS = 100_000;
+
+export async function runSoak(options: SoakOptions): Promise<{ samples: Sample[]; verdicts: SoakVerdict[] }> {
+  const serverTransport = await connect(options.url);
+  const clientTransport = await connect(options.url);
+  const probes = attachProbes(clientTransport);
+  const samples: Sample[] = [];
+  const sample = (phase: Sample['phase'], done: number) => {
+    const taken = probes.sample(phase, done);
+    samples.push(taken);
+    options.onSample?.(taken);
+  };
+  try {
+    const rpc = { topic: 'soak', server: 'soak-server' };
+    const server = rpcServer(serverTransport, target(rpc), [{ echo: ({ n }: { n: number }) => n }], { executor: microtaskExecutor({ concurrency: 64 }) });
+    await server.start();
+    const client = rpcClient(clientTransport, target(rpc), { timeout: 30_000 });
+    sample('calls', 0);
+    let started = 0;
+    let done = 0;
+    const caller = async () => {
+      while (started < options.calls) {
+        await client.call('echo', { n: started++ });
+        if (++done % options.every === 0) sample('calls', done);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, caller));
+    await server.stop();
+    sample('calls', done);
+
+    let handled = 0;
+    let caughtUp: (() => void) | undefined;
+    const listener = notificationListener(serverTransport, [target({ topic: 'soak_notifications' })], [
+      {
+        info: () => {
+          handled++;
+          caughtUp?.();
+          if (handled % options.every === 0) sample('notifications', handled);
+          return NotificationResult.HANDLED;
+        },
+      },
+    ]);
+    await listener.start();
+    const publisher = notifier(clientTransport, { publisherId: 'soak', topics: ['soak_notifications'], raiseOnError: true });
+    for (let sent = 0; sent < options.notifications; sent++) {
+      while (sent - handled >= WINDOW) await new Promise<void>((resolve) => (caughtUp = resolve));
+      await publisher.info('soak.event', { n: sent });
+    }
+    while (handled < options.notifications) await new Promise<void>((resolve) => (caughtUp = resolve));
+    await listener.stop();
+    sample('notifications', handled);
+  } finally {
+    await clientTransport.close();
+    await serverTransport.close();
+  }
+  return { samples, verdicts: judge(samples, options) };
+}
+
+function judge(samples: readonly Sample[], options: SoakOptions): SoakVerdict[] {
+  const first = samples[0]!;
+  const last = samples.at(-1)!;
+  const warm = samples.find((s) => s.phase === 'calls' && s.done >= Math.min(WARM_CALLS, options.calls)) ?? first;
+  const growth = (last.rss_mb - warm.rss_mb) / warm.rss_mb;
+  const peakSubscriptions = Math.max(...samples.map((s) => s.reply_subscriptions));
+  const peakTimers = Math.max(...samples.map((s) => s.timers));
+  return [
+    { check: `RSS grows < 10 % after the first ${warm.done.toLocaleString('en-US')} calls`, met: growth < 0.1, measured: `${warm.rss_mb} MB -> ${last.rss_mb} MB (${(growth * 100).toFixed(1)} %)` },
+    {
+      check: `reply subscriptions stay <= ${options.concurrency} (calls in flight) and end at 0`,
+      met: peakSubscriptions <= options.concurrency && last.reply_subscriptions === 0,
+      measured: `peak ${peakSubscriptions}, end ${last.reply_subscriptions}`,
+    },
+    { check: 'live timers do not grow', met: last.timers <= first.timers && peakTimers <= first.timers + options.concurrency, measured: `start ${first.timers}, peak ${peakTimers}, end ${last.timers}` },
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, calls: { type: 'string' }, notifications: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  });
+  const count = (text: string | undefined, fallback: number, name: string) => {
+    const value = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
+    return value;
+  };
+  const options: SoakOptions = {
+    url: values.url ?? 'memory://soak',
+    calls: count(values.calls, 1_000_000, 'calls'),
+    notifications: count(values.notifications, 1_000_000, 'notifications'),
+    concurrency: count(values.concurrency, 10, 'concurrency'),
+    every: 50_000,
+    onSample: (s) => process.stdout.write(`${s.phase.padEnd(13)} ${String(s.done).padStart(9)}  rss ${s.rss_mb} MB  heap ${s.heap_mb} MB  timers ${s.timers}  reply subscriptions ${s.reply_subscriptions}\n`),
+  };
+  if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with node --expose-gc for heap figures after collection)\n');
+  const started = performance.now();
+  const { samples, verdicts } = await runSoak(options);
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`\n${options.calls.toLocaleString('en-US')} calls and ${options.notifications.toLocaleString('en-US')} notifications on ${options.url} in ${seconds.toFixed(0)} s\n`);
+  for (const v of verdicts) process.stdout.write(`${v.met ? 'MET ' : 'MISS'}  ${v.check}: ${v.measured}\n`);
+  const out = values.out ?? fromRoot('bench/results');
+  await mkdir(out, { recursive: true });
+  const file = join(out, 'soak-latest.json');
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...options, onSample: undefined, seconds, samples, verdicts }, null, 2)}\n`);
+  process.stdout.write(`Wrote ${file}\n`);
+  if (verdicts.some((v) => !v.met)) process.exitCode = 1;
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) await main();
