@@ -365,6 +365,8 @@ Listener('should drain on stop: handlers in flight finish and their messages are
   gate.resolve();
   await stopping;
   assert.equal((await done).map((o) => o.settled), ['acked']);
+  // The memory broker would put an unacked message back on the next macrotask.
+  await new Promise((r) => setImmediate(r));
   assert.is(depth(context, 'info'), 0, 'nothing went back to the queue');
 });
 
