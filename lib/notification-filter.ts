@@ -12,16 +12,16 @@ import { MessagingError } from './errors.js';
 import type { NotificationMetadata } from './notification-endpoint.js';
 
 /** A pattern: a JavaScript `RegExp`, or its source text. Either is matched from the value's start. */
-export type Pattern = string | RegExp;
+export type FilterPattern = string | RegExp;
 
 /** What to match; fields left out are not checked. */
 export interface NotificationFilterRule {
-  readonly context?: Readonly<Record<string, Pattern>>;
-  readonly publisherId?: Pattern;
-  readonly eventType?: Pattern;
+  readonly context?: Readonly<Record<string, FilterPattern>>;
+  readonly publisherId?: FilterPattern;
+  readonly eventType?: FilterPattern;
   /** Keys `message_id` and `timestamp`. */
-  readonly metadata?: Readonly<Partial<Record<keyof NotificationMetadata, Pattern>>>;
-  readonly payload?: Readonly<Record<string, Pattern>>;
+  readonly metadata?: Readonly<Partial<Record<keyof NotificationMetadata, FilterPattern>>>;
+  readonly payload?: Readonly<Record<string, FilterPattern>>;
 }
 
 /** The parts of a notification a filter looks at. */
@@ -74,7 +74,7 @@ export function toNotificationFilter(filter: NotificationFilter | NotificationFi
   return typeof (filter as NotificationFilter).match === 'function' ? (filter as NotificationFilter) : notificationFilter(filter as NotificationFilterRule);
 }
 
-function keyChecks(patterns: Readonly<Record<string, Pattern | undefined>> | undefined, field: string, pick: (s: FilterSubject) => unknown): Check[] {
+function keyChecks(patterns: Readonly<Record<string, FilterPattern | undefined>> | undefined, field: string, pick: (s: FilterSubject) => unknown): Check[] {
   return Object.entries(patterns ?? {}).flatMap(([key, pattern]) => {
     if (pattern === undefined) return [];
     const re = anchored(pattern, `${field}.${key}`);
@@ -94,7 +94,7 @@ function matches(re: RegExp, value: unknown): boolean {
 }
 
 /** The sticky flag pins a match to `lastIndex` 0: every alternative is anchored at the start, like `re.match`. */
-function anchored(pattern: Pattern, field: string): RegExp {
+function anchored(pattern: FilterPattern, field: string): RegExp {
   const source = typeof pattern === 'string' ? pattern : pattern.source;
   const flags = typeof pattern === 'string' ? '' : pattern.flags.replace(/[gy]/g, '');
   try {
