@@ -4,11 +4,11 @@
  * it needs no dependency and diffs in git.
  */
 import type { Result } from './result.js';
-import type { Engine } from './scenarios.js';
+import { ENGINES, type Engine } from './scenarios.js';
 import { label } from './table.js';
 
-const COLORS: Record<Engine, string> = { rx: '#d62f6f', 'rx-msgpack': '#f08a24', amqplib: '#3a6fb0', oslo: '#5a9e4b' };
-const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'oslo'];
+const COLORS: Record<Engine, string> = { rx: '#d62f6f', 'rx-msgpack': '#f08a24', amqplib: '#3a6fb0', 'amqplib-confirm': '#8fb3de', oslo: '#5a9e4b' };
+const NAMES: Record<Engine, string> = { rx: 'rx-messaging', 'rx-msgpack': 'rx-messaging, MessagePack', amqplib: 'plain amqplib', 'amqplib-confirm': 'amqplib with confirms', oslo: 'Python oslo.messaging' };
 const WIDTH = 1100;
 const PANEL = 300;
 const LEFT = 70;
@@ -20,14 +20,14 @@ export function renderChart(results: readonly Result[], title: string): string {
   const scenarios = [...new Set(ran.map((r) => r.scenario))];
   const engines = ENGINES.filter((e) => ran.some((r) => r.engine === e));
   const groupWidth = (WIDTH - LEFT - 20) / Math.max(1, scenarios.length);
-  const barWidth = Math.min(28, (groupWidth - 10) / Math.max(1, engines.length));
+  const barWidth = Math.min(26, (groupWidth - 8) / Math.max(1, engines.length));
   const parts: string[] = [];
   const text = (x: number, y: number, content: string, attrs = '') => parts.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escape(content)}</text>`);
 
   const panel = (top: number, heading: string, values: number[], unit: string, bars: (r: Result, x: number, scale: (v: number) => number) => void) => {
     const positive = values.filter((v) => v > 0);
-    const low = 10 ** Math.floor(Math.log10(Math.min(...positive, 1)));
-    const high = 10 ** Math.ceil(Math.log10(Math.max(...positive, 10)));
+    const low = 10 ** Math.floor(Math.log10(Math.min(...positive)));
+    const high = 10 ** Math.ceil(Math.log10(Math.max(...positive) * 1.2));
     const scale = (v: number) => top + PANEL - (PANEL * (Math.log10(Math.max(v, low)) - Math.log10(low))) / (Math.log10(high) - Math.log10(low));
     text(LEFT, top - 12, heading, 'font-weight="bold"');
     for (let decade = low; decade <= high; decade *= 10) {
@@ -36,13 +36,14 @@ export function renderChart(results: readonly Result[], title: string): string {
       text(LEFT - 6, y + 4, `${short(decade)}${unit}`, 'text-anchor="end" fill="#555"');
     }
     scenarios.forEach((scenario, g) => {
-      const groupX = LEFT + g * groupWidth + (groupWidth - barWidth * engines.length) / 2;
-      engines.forEach((engine, e) => {
-        const result = ran.find((r) => r.scenario === scenario && r.engine === engine);
-        if (result) bars(result, groupX + e * barWidth, scale);
-      });
-      const first = ran.find((r) => r.scenario === scenario)!;
-      text(LEFT + g * groupWidth + groupWidth / 2, top + PANEL + 16, label(first), 'text-anchor="middle" fill="#333"');
+      // The bars a scenario has, centred in its slot.
+      const present = engines.flatMap((engine) => ran.filter((r) => r.scenario === scenario && r.engine === engine));
+      const groupX = LEFT + g * groupWidth + (groupWidth - barWidth * present.length) / 2;
+      present.forEach((result, e) => bars(result, groupX + e * barWidth, scale));
+      const [broker, ...rest] = label(present[0]!).split(' ');
+      const middle = LEFT + g * groupWidth + groupWidth / 2;
+      text(middle, top + PANEL + 15, `${broker} ${rest[0]}`, 'text-anchor="middle" fill="#333"');
+      text(middle, top + PANEL + 28, rest.slice(1).join(' '), 'text-anchor="middle" fill="#333"');
     });
   };
 
@@ -60,9 +61,9 @@ export function renderChart(results: readonly Result[], title: string): string {
     parts.push(`<rect x="${x.toFixed(1)}" y="${p50.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p50).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escape(`${r.engine} ${label(r)}: p50 ${r.p50_ms} ms`)}</title></rect>`);
   });
   engines.forEach((engine, i) => {
-    const x = LEFT + i * 140;
+    const x = LEFT + i * 190;
     parts.push(`<rect x="${x}" y="${TOP - 44}" width="12" height="12" fill="${COLORS[engine]}"/>`);
-    text(x + 18, TOP - 34, engine === 'amqplib' ? 'plain amqplib' : engine === 'oslo' ? 'Python oslo.messaging' : engine);
+    text(x + 18, TOP - 34, NAMES[engine]);
   });
   const height = latencyTop + PANEL + 40;
   return [

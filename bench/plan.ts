@@ -62,6 +62,8 @@ export function command(engine: Engine): { readonly file: string; readonly args:
       return { file: process.execPath, args: [fromRoot('dist/bin/rxm.js'), 'simulator'] };
     case 'amqplib':
       return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js')] };
+    case 'amqplib-confirm':
+      return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), '--confirm'] };
     case 'oslo':
       // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
       return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };

@@ -12,11 +12,12 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
+import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan } from './plan.js';
 import { runProcesses } from './processes.js';
 import { measured, skipped, withRatios, type Result } from './result.js';
-import { type Engine, REFERENCE, SCENARIOS } from './scenarios.js';
+import { type Engine, ENGINES, REFERENCE, SCENARIOS } from './scenarios.js';
 import { checkServices, deleteQueues, type Services } from './services.js';
 import { formatTable, label } from './table.js';
 import { checkTargets, formatTargets } from './targets.js';
@@ -36,6 +37,8 @@ export interface BenchRun {
   readonly seconds: number;
   readonly results: readonly Result[];
   readonly targets: ReturnType<typeof checkTargets>;
+  /** JSON against MessagePack on the CPU alone. */
+  readonly codec: readonly CodecResult[];
 }
 
 export async function runBench(options: BenchOptions, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<BenchRun> {
@@ -80,6 +83,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     await rm(dir, { recursive: true, force: true });
   }
   const rated = withRatios(results, (broker) => REFERENCE[broker]);
+  const codec = runCodecBench(options.quick ? 100 : 1000);
   const cpu = cpus()[0];
   return {
     date: new Date().toISOString(),
@@ -94,6 +98,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     seconds: options.seconds,
     results: rated,
     targets: checkTargets(rated),
+    codec,
   };
 }
 
@@ -114,9 +119,8 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   const seconds = Number(values.seconds ?? (quick ? 0.5 : 4));
   if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${values.seconds}`);
   const engines = values.engines?.split(',') as Engine[] | undefined;
-  const known: readonly string[] = ['rx', 'rx-msgpack', 'amqplib', 'oslo'];
-  const unknown = engines?.find((e) => !known.includes(e));
-  if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${known.join(', ')}`);
+  const unknown = engines?.find((e) => !ENGINES.includes(e));
+  if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
   return {
     quick,
     seconds,
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const run = await runBench(options);
   const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}`;
-  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
+  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
   const json = `${JSON.stringify(run, null, 2)}\n`;

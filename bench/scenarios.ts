@@ -6,8 +6,13 @@
 
 export type Kind = 'call' | 'cast' | 'fanout' | 'notify';
 
-/** Who does the messaging: rx-messaging (JSON or MessagePack), plain amqplib, Python oslo.messaging. */
-export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'oslo';
+/**
+ * Who does the messaging: rx-messaging (JSON or MessagePack), plain amqplib (publishing without
+ * confirms, the reference; or waiting for them, as rx-messaging and oslo do), Python oslo.messaging.
+ */
+export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'oslo';
+
+export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'oslo'];
 
 export type Broker = 'rabbit' | 'memory';
 
@@ -26,6 +31,8 @@ export interface Scenario {
 export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib' };
 
 const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
+/** Where a publish may or may not wait for its confirm. */
+const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo'];
 
 function scenario(kind: Kind, broker: Broker, concurrency: number, size: number, engines: readonly Engine[]): Scenario {
   return { id: `${broker}-${kind}-p${concurrency}-${size}b`, kind, broker, concurrency, size, engines };
@@ -36,9 +43,9 @@ export const SCENARIOS: readonly Scenario[] = [
   scenario('call', 'rabbit', 5, 100, [...ALL, 'rx-msgpack']),
   scenario('call', 'rabbit', 50, 100, [...ALL, 'rx-msgpack']),
   scenario('call', 'rabbit', 5, 10_000, [...ALL, 'rx-msgpack']),
-  scenario('cast', 'rabbit', 50, 100, [...ALL, 'rx-msgpack']),
+  scenario('cast', 'rabbit', 50, 100, [...PUBLISHES, 'rx-msgpack']),
   scenario('fanout', 'rabbit', 50, 100, ALL),
-  scenario('notify', 'rabbit', 50, 100, ALL),
+  scenario('notify', 'rabbit', 50, 100, PUBLISHES),
   scenario('call', 'memory', 1, 100, ['rx']),
   scenario('call', 'memory', 5, 100, ['rx']),
   scenario('call', 'memory', 50, 100, ['rx']),

@@ -9,7 +9,7 @@ import { connect as amqpConnect } from 'amqplib';
 import { connect } from '../lib/transport.js';
 import { amqpUrl } from './amqplib/connection.js';
 import { MSGPACK_QUERY, SERVER } from './plan.js';
-import type { Engine } from './scenarios.js';
+import { ENGINES, type Engine } from './scenarios.js';
 
 export interface Services {
   /** Why each engine cannot run on RabbitMQ; absent when it can. */
@@ -28,7 +28,7 @@ export async function checkServices(url: string): Promise<Services> {
     await connection.close();
   } catch (error) {
     const reason = `no RabbitMQ at ${url.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}); start one (npm run services)`;
-    for (const engine of ['rx', 'rx-msgpack', 'amqplib', 'oslo'] as const) unavailable[engine] = reason;
+    for (const engine of ENGINES) unavailable[engine] = reason;
     return { unavailable, versions };
   }
   try {

@@ -2,7 +2,8 @@
  * The raw amqplib client roles. A call publishes to the default exchange with `replyTo` (the
  * client's exclusive queue, consumed without acks) and a `correlationId`, and resolves when the
  * reply with that id arrives. Casts, fanout casts and notifications are plain publishes without
- * confirms, waiting only for the socket to drain when amqplib says its buffer is full.
+ * confirms, waiting only for the socket to drain when amqplib says its buffer is full; with
+ * `confirm`, each waits for the broker's publisher confirm, as rx-messaging's and oslo's do.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { runLoad } from '../../lib/cli/load.js';
@@ -19,10 +20,11 @@ export class RawCallTimeout extends Error {
   }
 }
 
-export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks): Promise<void> {
+export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks, confirm = false): Promise<void> {
   const connection = await openConnection(options.url);
   try {
-    const channel = await connection.createChannel();
+    const confirming = confirm ? await connection.createConfirmChannel() : undefined;
+    const channel = confirming ?? (await connection.createChannel());
     const { exchange, routingKey } = await route(channel, options);
     const replies = options.role === 'rpc-client' ? await replyQueue(channel) : undefined;
     const text = cargo(options.size);
@@ -30,10 +32,20 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
     let drained: Promise<void> | undefined;
     const publish = async (body: Buffer, type: string, properties: { replyTo?: string; correlationId?: string } = {}) => {
       if (drained) await drained;
-      if (!channel.publish(exchange, routingKey, body, { ...properties, type })) {
+      let written = true;
+      const confirmed = new Promise<void>((resolve, reject) => {
+        const publishOptions = { ...properties, type };
+        if (!confirming) {
+          written = channel.publish(exchange, routingKey, body, publishOptions);
+          return resolve();
+        }
+        written = confirming.publish(exchange, routingKey, body, publishOptions, (error: unknown) => (error ? reject(error) : resolve()));
+      });
+      if (!written) {
         drained ??= new Promise<void>((resolve) => channel.once('drain', () => resolve((drained = undefined))));
         await drained;
       }
+      await confirmed;
     };
     const call = replies && options.role === 'rpc-client' && options.mode === 'call';
     await runLoad({
