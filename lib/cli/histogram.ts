@@ -50,6 +50,7 @@ export function createHistogram(): Histogram {
     quantile(q) {
       if (!count) return 0;
       const rank = Math.max(1, Math.ceil(Math.min(Math.max(q, 0), 1) * count));
+      if (rank === count) return max;
       let seen = 0;
       for (let index = 0; index < BUCKETS; index++) {
         seen += counts[index]!;

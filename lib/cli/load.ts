@@ -2,6 +2,10 @@
  * A closed-loop load: `concurrency` callers, each sending its next message as soon as the
  * previous one finished, until each sent `messagesPerCaller`, `seconds` ran out, or the signal
  * aborted. Every message's latency lands in the meter; a failure is counted and the caller goes on.
+ *
+ * On a transport that completes sends on microtasks alone (memory://) such a loop would never
+ * let the event loop turn: no timer, signal or progress line. The callers step aside to it
+ * every `YIELD_MS`.
  */
 import type { Meter } from './meter.js';
 
@@ -20,6 +24,8 @@ export interface LoadOptions {
   readonly now?: () => number;
 }
 
+const YIELD_MS = 50;
+
 export async function runLoad(options: LoadOptions): Promise<void> {
   const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
@@ -28,6 +34,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
   const deadline = seconds === undefined ? Infinity : start + seconds * 1000;
   meter.begin(start);
   let seq = 0;
+  let yielded = start;
   const caller = async () => {
     for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; sent++) {
       const began = now();
@@ -38,6 +45,10 @@ export async function runLoad(options: LoadOptions): Promise<void> {
         meter.fail(error);
       }
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      else if (now() - yielded >= YIELD_MS) {
+        yielded = now();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, caller));

@@ -21,10 +21,13 @@ export async function runNotifyServer(options: NotifyServerOptions, { meter, sig
     const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
     /** Messages requeued once, waiting for their second delivery. */
     const requeued = new Set<string>();
+    // A requeued message comes back after the sync_done sent behind it: stop once none is out.
+    const stopIfSynced = () => options.clients > 0 && synced >= options.clients && requeued.size === 0 && allSynced();
     const endpoint = {
       info: async (_context: unknown, _publisherId: string, eventType: string, payload: unknown, metadata: NotificationMetadata) => {
         if (eventType === SYNC_DONE) {
-          if (options.clients > 0 && ++synced >= options.clients) allSynced();
+          synced++;
+          stopIfSynced();
           return NotificationResult.HANDLED;
         }
         if (options.requeue && !requeued.delete(metadata.message_id)) {
@@ -36,9 +39,11 @@ export async function runNotifyServer(options: NotifyServerOptions, { meter, sig
           received = readMessage(payload);
         } catch (error) {
           meter.fail(error);
+          stopIfSynced();
           throw error;
         }
         meter.record(oneWayMs(received), received[1].length);
+        stopIfSynced();
         if (options.waitSeconds > 0) await sleep(options.waitSeconds * 1000);
         return NotificationResult.HANDLED;
       },
