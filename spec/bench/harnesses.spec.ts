@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as assert from 'uvu/assert';
+import { command } from '../../bench/plan.js';
+import { runProcesses } from '../../bench/processes.js';
+import type { Engine } from '../../bench/scenarios.js';
+import { osloUrl, serviceSuite } from '../helpers/services.js';
+
+const TIMEOUTS = { readyMs: 30_000, clientMs: 60_000, drainMs: 30_000 };
+
+/** One engine's server and client, as the bench runs them, with a small fixed load. */
+async function exchange(engine: Engine, server: string[], client: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'rxm-harness-spec-'));
+  try {
+    const { file, args } = command(engine);
+    const topic = `harness_spec_${engine.replace('-', '_')}_${process.pid}`;
+    const common = ['--url', osloUrl(), '--topic', topic];
+    const reports = { server: join(dir, 'server.json'), client: join(dir, 'client.json') };
+    return await runProcesses(
+      { file, args: [...args, ...server, ...common, '--json', reports.server] },
+      { file, args: [...args, ...client, ...common, '--sync', '--json', reports.client] },
+      reports,
+      TIMEOUTS,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const Raw = await serviceSuite('the plain amqplib harness', ['rabbitmq']);
+
+Raw('should answer every call of every caller', async () => {
+  const { server, client } = await exchange('amqplib', ['rpc-server', '--server', 's1'], ['rpc-client', '--server', 's1', '-p', '3', '-m', '20']);
+  assert.is(client.summary.messages, 60);
+  assert.is(client.summary.errors, 0);
+  assert.is(server.summary.messages, 60);
+  assert.is(client.tool, 'amqplib harness');
+});
+
+Raw('should deliver every cast, fanout cast and notification, with and without confirms', async () => {
+  for (const [engine, server, client] of [
+    ['amqplib', ['rpc-server', '--server', 's1'], ['rpc-client', '--server', 's1', '--mode', 'cast', '-p', '5', '-m', '40']],
+    ['amqplib-confirm', ['rpc-server', '--server', 's1'], ['rpc-client', '--server', 's1', '--mode', 'cast', '-p', '5', '-m', '40']],
+    ['amqplib', ['rpc-server', '--server', 's1'], ['rpc-client', '--mode', 'fanout', '--sync-mode', 'fanout', '-p', '5', '-m', '40']],
+    ['amqplib', ['notify-server'], ['notify-client', '-p', '5', '-m', '40']],
+  ] as const) {
+    const reports = await exchange(engine, [...server], [...client]);
+    assert.is(reports.server.summary.messages, 200, `${engine} ${client.join(' ')}`);
+  }
+});
+
+Raw.run();
+
+const Oslo = await serviceSuite('the Python oslo.messaging harness', ['rabbitmq', 'oslo']);
+
+Oslo('should answer every call and receive every notification, writing the same report as rxm simulator', async () => {
+  const calls = await exchange('oslo', ['rpc-server', '--server', 's1'], ['rpc-client', '--server', 's1', '-p', '2', '-m', '10']);
+  assert.is(calls.client.summary.messages, 20);
+  assert.is(calls.client.summary.errors, 0);
+  assert.is(calls.server.summary.messages, 20);
+  assert.is(calls.client.tool, 'oslo.messaging harness');
+  assert.ok(calls.client.summary.p99_ms >= calls.client.summary.p50_ms && calls.client.summary.p50_ms > 0);
+  assert.is(calls.client.series[0]!.second, 0);
+  const notifications = await exchange('oslo', ['notify-server'], ['notify-client', '-m', '15']);
+  assert.is(notifications.server.summary.messages, 15);
+});
+
+Oslo.run();

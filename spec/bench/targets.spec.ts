@@ -1,0 +1,51 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Result } from '../../bench/result.js';
+import { checkTargets, formatTargets } from '../../bench/targets.js';
+
+function row(fields: Partial<Result> & Pick<Result, 'engine' | 'kind' | 'broker' | 'concurrency'>): Result {
+  return { scenario: `${fields.broker}-${fields.kind}-p${fields.concurrency}`, size: 100, ...fields };
+}
+
+const Targets = suite('checkTargets()');
+
+Targets('should meet every target with results at the thresholds', () => {
+  const results = [
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 7000, ratio: 0.9, p99_ratio: 1.5 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'oslo', msg_per_s: 1000 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 50, engine: 'rx', msg_per_s: 12000, ratio: 0.95, p99_ratio: 1.2 }),
+    row({ broker: 'rabbit', kind: 'cast', concurrency: 50, engine: 'rx', msg_per_s: 28000, ratio: 0.95 }),
+    row({ broker: 'rabbit', kind: 'notify', concurrency: 50, engine: 'rx', msg_per_s: 28000, ratio: 1.1 }),
+    row({ broker: 'memory', kind: 'call', concurrency: 1, engine: 'rx', msg_per_s: 60_000 }),
+    row({ broker: 'memory', kind: 'call', concurrency: 50, engine: 'rx', msg_per_s: 100_000 }),
+  ];
+  const checks = checkTargets(results);
+  assert.is(checks.length, 6);
+  assert.ok(checks.every((c) => c.met === true), formatTargets(checks));
+});
+
+Targets('should miss a call target on throughput or on p99 alone', () => {
+  const checks = checkTargets([
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 7000, ratio: 0.89, p99_ratio: 1 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 50, engine: 'rx', msg_per_s: 7000, ratio: 1.2, p99_ratio: 1.6 }),
+  ]);
+  assert.is(checks[0]!.met, false);
+  assert.is(checks[1]!.met, false);
+  assert.match(checks[1]!.measured, /1.2 x calls\/s, p99 1.6 x/);
+});
+
+Targets('should say "not measured", neither met nor missed, for targets whose rows were skipped', () => {
+  const checks = checkTargets([row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', skipped: 'no RabbitMQ' })]);
+  assert.ok(checks.every((c) => c.met === undefined && c.measured === 'not measured'));
+  assert.match(formatTargets(checks), /^n\/a {3}RabbitMQ call p5/);
+});
+
+Targets('should compare rx-messaging with oslo.messaging at 5 callers, 7 times over', () => {
+  const at = (rx: number) =>
+    checkTargets([row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: rx }), row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'oslo', msg_per_s: 700 })]).find((c) => /oslo/.test(c.target))!;
+  assert.is(at(4900).met, true);
+  assert.is(at(4899).met, false);
+  assert.is(at(4899).measured, '7.0 x');
+});
+
+Targets.run();
