@@ -1,5 +1,8 @@
 import { hexId } from '../../lib/ids.js';
+import { notificationConformance } from './notifications.js';
 import { rpcConformance } from './rpc.js';
 
 // Each test gets its own in-process broker.
-rpcConformance('memory', () => `memory://conformance-${hexId()}`);
+const url = () => `memory://conformance-${hexId()}`;
+rpcConformance('memory', url);
+notificationConformance('memory', url);

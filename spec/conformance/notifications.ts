@@ -5,6 +5,7 @@
  */
 import { concatMap, firstValueFrom, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
+import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/ids.js';
 import { connect, PRIORITIES, target, type Context, type Priority, type Transport } from '../../lib/index.js';
@@ -29,8 +30,8 @@ function countdown(count: number): { done: Promise<void>; tick: () => void } {
   return { done, tick: () => void (--left === 0 && resolve()) };
 }
 
-export function notificationConformance(driver: string, url: () => string | Promise<string>): void {
-  const Notifications = suite<NotificationContext>(`conformance: notifications (${driver})`, { url: '', transports: [], listeners: [] });
+export function notificationConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite): void {
+  const Notifications = makeSuite<NotificationContext>(`conformance: notifications (${driver})`, { url: '', transports: [], listeners: [] });
 
   Notifications.before.each(async (context) => {
     context.url = await url();

@@ -5,6 +5,7 @@
  */
 import { firstValueFrom, interval, map, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
+import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/ids.js';
 import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
@@ -35,8 +36,8 @@ const echo = {
   count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
 };
 
-export function rpcConformance(driver: string, url: () => string | Promise<string>): void {
-  const Rpc = suite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
+export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite): void {
+  const Rpc = makeSuite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
 
   Rpc.before.each(async (context) => {
     context.url = await url();

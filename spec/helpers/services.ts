@@ -89,8 +89,12 @@ export async function unavailable(needs: readonly Service[]): Promise<string | u
  */
 export async function serviceSuite<T extends object = Record<string, never>>(name: string, needs: readonly Service[], context?: T): Promise<Test<T>> {
   const reason = await unavailable(needs);
+  return reason === undefined ? suite<T>(name, context) : skippedSuite<T>(name, reason, context);
+}
+
+/** A uvu suite whose every test is registered as skipped, after printing why. */
+export function skippedSuite<T extends object = Record<string, never>>(name: string, reason: string, context?: T): Test<T> {
   const test = suite<T>(name, context);
-  if (reason === undefined) return test;
   console.log(`SKIPPED ${name}: ${reason}`);
   // Every test registered becomes a skip (uvu counts them); hooks would only touch the missing services.
   const hook = Object.assign(() => undefined, { each: () => undefined });
