@@ -61,6 +61,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
   let started: Promise<void> | undefined;
   // Set synchronously in the connection's 'close' listener, before any promise callback runs.
   let openModel: ChannelModel | null = null;
+  let openDropped: Promise<Error | undefined> | undefined;
 
   // oslo shuffles the hosts once per connection so a fleet spreads over a cluster.
   const order = shuffled(hosts);
@@ -115,6 +116,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         }),
       );
       openModel = model;
+      openDropped = dropped;
       connectedOnce = true;
       tried = 0;
       rounds = 0;
@@ -193,17 +195,18 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
       closed$.complete();
       status$.next({ state: 'closed' });
       const model = openModel;
+      const dropped = openDropped;
       openModel = null;
       current$.next(null);
       current$.complete();
       status$.complete();
       failed$.complete();
-      if (model) {
-        try {
-          await model.close();
-        } catch (error) {
-          log.debug('closing the connection failed (it was already going)', { purpose, error: String(error) });
-        }
+      if (model && dropped) {
+        // amqplib never settles close() when the socket dies before the broker's close-ok: the 'close' event still comes.
+        await Promise.race([
+          model.close().catch((error: unknown) => log.debug('closing the connection failed (it was already going)', { purpose, error: String(error) })),
+          dropped,
+        ]);
       }
     },
   };
@@ -244,12 +247,11 @@ export async function openChannel(model: ChannelModel, confirm = false): Promise
     async close() {
       if (!open) return;
       open = false;
-      try {
-        await channel.close();
-      } catch (error) {
-        // The connection went while closing: the channel is gone either way.
-        log.debug('closing a channel failed', { error: String(error) });
-      }
+      // amqplib never settles close() when the connection dies before close-ok: the 'close' event still comes.
+      await Promise.race([
+        channel.close().catch((error: unknown) => log.debug('closing a channel failed: the connection went first', { error: String(error) })),
+        closed,
+      ]);
     },
   };
 }

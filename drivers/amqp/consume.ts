@@ -84,6 +84,8 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
     let ready = false;
     let unsettled = 0;
     let closeWhenSettled = false;
+    /** Why the channel is being given up, when the driver gives it up itself. */
+    let resumeReason: string | undefined;
     const tags: string[] = [];
 
     const delivery = (channel: WatchedChannel, message: ConsumeMessage): Delivery => {
@@ -114,8 +116,9 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
           queue.name,
           (message) => {
             if (message === null) {
-              // basic.cancel from the broker: the queue was deleted or failed over.
-              void channel.close().then(() => subscriber.error(new Resume(`the broker cancelled the consumer of queue '${queue.name}'`)));
+              // basic.cancel from the broker: the queue was deleted or failed over. A new channel declares it again.
+              resumeReason = `the broker cancelled the consumer of queue '${queue.name}'`;
+              void channel.close();
               return;
             }
             unsettled++;
@@ -132,7 +135,7 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
       const error = await channel.closed;
       // A lost connection is the link's to handle: the next connection sets this consumer up again.
       if (stopped || !link.isOpen(model)) return;
-      subscriber.error(new Resume(`the broker closed the channel: ${error?.message ?? 'no reason given'}`));
+      subscriber.error(new Resume(resumeReason ?? `the broker closed the channel: ${error?.message ?? 'no reason given'}`));
     };
 
     setUp().catch((error: unknown) => {

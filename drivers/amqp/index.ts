@@ -4,7 +4,7 @@
  * serve and notify each other. Built on amqplib with two self-healing connections (publishing,
  * consuming); README.md beside this file lists the options.
  */
-import { BehaviorSubject, combineLatest, defer, distinctUntilChanged, filter, map, Subject, type Observable } from 'rxjs';
+import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject, Subject, type Observable } from 'rxjs';
 import type { CreateDriver, Driver, IncomingCall, IncomingNotification, TransportStatus } from '../../lib/driver.js';
 import { TransportClosed } from '../../lib/errors.js';
 import { hexId } from '../../lib/ids.js';
@@ -155,7 +155,9 @@ function consumerArguments(options: AmqpOptions): { consumerArguments?: Record<s
 
 /** One status for both connections: the worst of those in use, `closed` once the driver is. */
 function combinedStatus(links: readonly Link[]): Observable<TransportStatus> {
-  const status$ = new BehaviorSubject<TransportStatus>({ state: 'connecting' });
+  // A ReplaySubject still replays 'closed' to whoever subscribes after the end.
+  const status$ = new ReplaySubject<TransportStatus>(1);
+  status$.next({ state: 'connecting' });
   // A second connection opening while the first is up is no news: 'connected' outranks 'connecting'.
   const rank: Record<LinkStatus['state'], number> = { closed: 4, reconnecting: 3, connected: 2, connecting: 1, idle: 0 };
   combineLatest(links.map((link) => link.status$))

@@ -2,17 +2,17 @@
  * What the AMQP driver specs share: a driver on the spec broker, a raw amqplib channel to look
  * at the broker or publish garbage, a recorder for listener streams, and a log capture.
  */
+import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
 import type { Observable, Subscription } from 'rxjs';
 import { createDriver } from '../../../drivers/amqp/index.js';
 import type { Driver } from '../../../lib/driver.js';
-import { hexId } from '../../../lib/ids.js';
 import { setLogSink, type LogRecord } from '../../../lib/logger.js';
 import { parseTransportUrl } from '../../../lib/url.js';
 import { amqpUrl } from '../../helpers/services.js';
 
 /** A fresh topic name, so specs never see each other's messages. */
-export const uniqueTopic = (prefix = 'spec') => `${prefix}_${hexId().slice(0, 12)}`;
+export const uniqueTopic = (prefix = 'spec') => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 /** The spec broker's URL with `query` options, or with its host replaced (for a proxy). */
 export function brokerUrl({ query = '', port }: { query?: string; port?: number } = {}): string {
