@@ -89,14 +89,13 @@ export async function unavailable(needs: readonly Service[]): Promise<string | u
  */
 export async function serviceSuite<T extends object = Record<string, never>>(name: string, needs: readonly Service[], context?: T): Promise<Test<T>> {
   const reason = await unavailable(needs);
-  return reason === undefined ? suite<T>(name, context) : skippedSuite<T>(name, reason, context);
+  return reason === undefined ? suite<T>(name, context) : skippedSuite(name, reason, context);
 }
 
-/** A uvu suite whose every test is registered as skipped, after printing why. */
+/** A uvu suite that prints `reason` and registers every test as skipped; its hooks do nothing. */
 export function skippedSuite<T extends object = Record<string, never>>(name: string, reason: string, context?: T): Test<T> {
   const test = suite<T>(name, context);
   console.log(`SKIPPED ${name}: ${reason}`);
-  // Every test registered becomes a skip (uvu counts them); hooks would only touch the missing services.
   const hook = Object.assign(() => undefined, { each: () => undefined });
   return Object.assign((title: string) => test.skip(title), { only: (title: string) => test.skip(title), skip: test.skip, before: hook, after: hook, run: test.run });
 }
