@@ -1,5 +1,5 @@
 /**
- * The start/stop lifecycle of a notification listener. `start()` subscribes and resolves once
+ * The start/stop lifecycle of a consumer (an RPC server, a notification listener). `start()` subscribes and resolves once
  * the consumer is in place. `stop()` stops taking messages but keeps the consumer open until the
  * work in flight has settled its messages, then cancels it: an ack must reach the consumer that
  * received the message. Messages that arrive while stopping, or wait in a buffer without having
@@ -64,7 +64,7 @@ export function consumerLifecycle<T>(log: Logger, facts: Record<string, unknown>
       };
       const work = process(taken$, () => stopping).subscribe({
         error: (error: unknown) => {
-          log.error('the notification stream failed; the listener stopped', { ...facts, error: String(error) });
+          log.error('the stream of incoming messages failed; consuming stopped', { ...facts, error: String(error) });
           fail(error);
           ended();
         },

@@ -58,3 +58,28 @@ export {
   DriverLoadFailure,
   TransportClosed,
 } from './errors.js';
+export { notifier, NotificationPublishFailure } from './notifier.js';
+export type { Notifier, NotifierOptions, NotifierFailure } from './notifier.js';
+export type { NotifierDriver, NotifierRoute } from './notify/driver.js';
+export { messagingV2Driver, messagingV1Driver } from './notify/messaging.js';
+export { logDriver } from './notify/log.js';
+export { noopDriver } from './notify/noop.js';
+export { routingDriver, InvalidRoutingConfig } from './notify/routing.js';
+export type { RoutingConfig, RoutingRule, RoutingDriverOptions } from './notify/routing.js';
+export { testDriver } from './notify/test.js';
+export type { TestDriver, RecordedNotification } from './notify/test.js';
+export { sanitizeContext, SAFE_CONTEXT_KEYS } from './notify/context.js';
+export { notificationListener } from './notification-listener.js';
+export type { NotificationListener, NotificationListenerOptions, NotificationEndpoint, NotificationHandler } from './notification-listener.js';
+export { batchNotificationListener } from './batch-notification-listener.js';
+export type {
+  BatchNotificationListener,
+  BatchNotificationListenerOptions,
+  BatchNotificationEndpoint,
+  BatchNotificationHandler,
+  BatchNotificationMessage,
+} from './batch-notification-listener.js';
+export { NotificationResult } from './notification-endpoint.js';
+export type { HandlerOutcome, NotificationMetadata, NotificationOutcome } from './notification-endpoint.js';
+export { notificationFilter, InvalidNotificationFilter } from './notification-filter.js';
+export type { FilterSubject, FilterPattern, NotificationFilter, NotificationFilterRule } from './notification-filter.js';

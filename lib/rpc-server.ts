@@ -1,11 +1,12 @@
 /**
  * The RPC server: sugar over `transport.listen(target).pipe(dispatch(endpoints))`, with a
- * lifecycle. `start()` resolves once every target is consumed; `stop()` stops consuming and
- * resolves when the requests already received have been served.
+ * lifecycle. `start()` resolves once every target is consumed; `stop()` stops taking requests
+ * and resolves when the ones already taken have been served.
  */
-import { merge, Subject, takeUntil, type Observable } from 'rxjs';
+import { merge, Subject, tap, type Observable } from 'rxjs';
 import { dispatch, type DispatchConfig, type DispatchOutcome } from '../operators/dispatch.js';
 import type { Endpoint } from '../operators/select-endpoint.js';
+import { consumerLifecycle } from './consumer-lifecycle.js';
 import { getLogger } from './logger.js';
 import { assertTargetFor, describeTarget, target as makeTarget, type Target } from './target.js';
 import type { Transport } from './transport.js';
@@ -20,7 +21,7 @@ export interface RpcServer {
   readonly outcomes$: Observable<DispatchOutcome>;
   /** Starts consuming every target; resolves when the consumers are in place. */
   start(): Promise<void>;
-  /** Stops consuming and resolves once in-flight requests are served (drained). */
+  /** Stops taking requests and resolves once those taken are served (drained). */
   stop(): Promise<void>;
 }
 
@@ -34,43 +35,21 @@ export function rpcServer(transport: Transport, targets: Target | readonly Targe
   });
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
   const outcomes$ = new Subject<DispatchOutcome>();
-  let running: { stop$: Subject<void>; drained: Promise<void> } | undefined;
-
+  const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
+    open: (onReady) => {
+      let ready = 0;
+      return merge(...checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && onReady() })));
+    },
+    // Every request taken is served, even while stopping: callers are waiting for them.
+    process: (taken$) => taken$.pipe(dispatch(endpoints, options), tap((outcome) => outcomes$.next(outcome))),
+  });
   return {
     targets: checked,
     get running() {
-      return running !== undefined;
+      return lifecycle.running;
     },
     outcomes$: outcomes$.asObservable(),
-    start() {
-      if (running) return Promise.resolve();
-      const stop$ = new Subject<void>();
-      let ready = 0;
-      let drain!: () => void;
-      const drained = new Promise<void>((resolve) => (drain = resolve));
-      return new Promise<void>((resolve, reject) => {
-        const listeners = checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && resolve() }));
-        merge(...listeners)
-          .pipe(takeUntil(stop$), dispatch(endpoints, options))
-          .subscribe({
-            next: (outcome) => outcomes$.next(outcome),
-            error: (error: Error) => {
-              log.error('the server stopped consuming', { targets: checked.map(describeTarget), error: String(error) });
-              running = undefined;
-              reject(error);
-              drain();
-            },
-            complete: drain,
-          });
-        running = { stop$, drained };
-      });
-    },
-    async stop() {
-      if (!running) return;
-      const { stop$, drained } = running;
-      running = undefined;
-      stop$.next();
-      await drained;
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }
