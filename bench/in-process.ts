@@ -1,13 +1,17 @@
 /**
- * Runs a scenario's server and client in this process, for memory:// (a broker that exists
- * only inside one process), with exactly the arguments the processes would get.
+ * Runs a scenario's server and client in this process, with exactly the arguments the processes
+ * would get: for memory:// (a broker that exists only inside one process), and for the Node
+ * engines on RabbitMQ unless the run splits them (the way peers.md §3 and the issue measured).
  */
 import { createMeter } from '../lib/cli/meter.js';
 import { buildReport, type Report } from '../lib/cli/report.js';
-import { runRole } from '../lib/cli/simulator/index.js';
+import { runRole, type RoleRunner } from '../lib/cli/simulator/index.js';
 import { parseSimulatorArgs } from '../lib/cli/simulator/options.js';
 
-export async function runInProcess(serverArgs: readonly string[], clientArgs: readonly string[]): Promise<{ server: Report; client: Report }> {
+/** How long the server may take after the client finished (a backlog to drain) before it is stopped. */
+const DRAIN_MS = 120_000;
+
+export async function runInProcess(serverArgs: readonly string[], clientArgs: readonly string[], run: RoleRunner = runRole, tool = 'rxm simulator'): Promise<{ server: Report; client: Report }> {
   const serverOptions = parseSimulatorArgs(serverArgs);
   const clientOptions = parseSimulatorArgs(clientArgs);
   const serverMeter = createMeter();
@@ -15,19 +19,21 @@ export async function runInProcess(serverArgs: readonly string[], clientArgs: re
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const stop = new AbortController();
-  const serving = runRole(serverOptions, { meter: serverMeter, onReady: ready, signal: stop.signal });
+  const serving = run(serverOptions, { meter: serverMeter, onReady: ready, signal: stop.signal });
   // A server that fails to start must not leave the run waiting for `ready` forever.
   await Promise.race([isReady, serving]);
   try {
-    await runRole(clientOptions, { meter: clientMeter });
+    await run(clientOptions, { meter: clientMeter });
   } catch (error) {
     stop.abort();
     await serving.catch(() => undefined);
     throw error;
   }
-  await serving;
+  // Stopped early, the server reports what it received; the shortfall shows as lost messages.
+  const overrun = setTimeout(() => stop.abort(), DRAIN_MS);
+  await serving.finally(() => clearTimeout(overrun));
   return {
-    server: buildReport('rxm simulator', serverOptions.role, { url: serverOptions.url }, serverMeter),
-    client: buildReport('rxm simulator', clientOptions.role, { url: clientOptions.url }, clientMeter),
+    server: buildReport(tool, serverOptions.role, { url: serverOptions.url }, serverMeter),
+    client: buildReport(tool, clientOptions.role, { url: clientOptions.url }, clientMeter),
   };
 }

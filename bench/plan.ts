@@ -4,6 +4,8 @@
  * between two rows of the table is the messaging code and nothing else.
  */
 import { fileURLToPath } from 'node:url';
+import { runRole, type RoleRunner } from '../lib/cli/simulator/index.js';
+import { rawRoles } from './amqplib/roles.js';
 import type { Engine, Scenario } from './scenarios.js';
 
 export interface RunSettings {
@@ -67,6 +69,21 @@ export function command(engine: Engine): { readonly file: string; readonly args:
     case 'oslo':
       // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
       return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };
+  }
+}
+
+/** The roles of a Node engine, to run in this process; undefined for the Python one. */
+export function roles(engine: Engine): RoleRunner | undefined {
+  switch (engine) {
+    case 'rx':
+    case 'rx-msgpack':
+      return runRole;
+    case 'amqplib':
+      return rawRoles(false);
+    case 'amqplib-confirm':
+      return rawRoles(true);
+    case 'oslo':
+      return undefined;
   }
 }
 

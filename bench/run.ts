@@ -6,6 +6,11 @@
  *   npm run bench                     # the full run, a few minutes
  *   npm run bench -- --quick          # memory:// only, short: a smoke test of the runner
  *   npm run bench -- --only call --seconds 8 --engines rx,amqplib
+ *   npm run bench -- --split          # Node servers and clients in processes of their own
+ *
+ * By default the Node engines run server and client in one process, as peers.md §3 and the
+ * issue's figures were measured; Python oslo.messaging always runs them as two processes, the
+ * way its simulator does (one interpreter would serialize both on its GIL).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -14,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
-import { command, fromRoot, plan } from './plan.js';
+import { command, fromRoot, plan, roles } from './plan.js';
 import { runProcesses } from './processes.js';
 import { measured, skipped, withRatios, type Result } from './result.js';
 import { type Engine, ENGINES, REFERENCE, SCENARIOS } from './scenarios.js';
@@ -24,6 +29,8 @@ import { checkTargets, formatTargets } from './targets.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
+  /** Node engines' servers and clients in processes of their own. */
+  readonly split?: boolean;
   readonly seconds: number;
   readonly only?: RegExp;
   readonly engines?: readonly Engine[];
@@ -34,6 +41,8 @@ export interface BenchOptions {
 export interface BenchRun {
   readonly date: string;
   readonly machine: Readonly<Record<string, string | number>>;
+  /** How Node engines ran on RabbitMQ: server and client in one process, or split. */
+  readonly processes: 'one' | 'split';
   readonly seconds: number;
   readonly results: readonly Result[];
   readonly targets: ReturnType<typeof checkTargets>;
@@ -57,18 +66,17 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         }
         const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
         try {
-          let reports;
-          if (scenario.broker === 'memory') reports = await runInProcess(steps.server, steps.client);
-          else {
-            await deleteQueues(options.url, steps.topic);
-            const { file, args } = command(engine);
-            reports = await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
-              readyMs: 30_000,
-              clientMs: options.seconds * 1000 + 60_000,
-              drainMs: 120_000,
-            });
-            await deleteQueues(options.url, steps.topic);
-          }
+          const local = scenario.broker === 'memory' || !options.split ? roles(engine) : undefined;
+          if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
+          const { file, args } = command(engine);
+          const reports = local
+            ? await runInProcess(steps.server, steps.client, local, engine)
+            : await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
+                readyMs: 30_000,
+                clientMs: options.seconds * 1000 + 60_000,
+                drainMs: 120_000,
+              });
+          if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
           const result = measured(scenario, engine, reports);
           results.push(result);
           log(`${label(result).padEnd(24)} ${engine.padEnd(10)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`);
@@ -95,6 +103,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       platform: `${process.platform} ${process.arch}`,
       ...services.versions,
     },
+    processes: options.split ? 'split' : 'one',
     seconds: options.seconds,
     results: rated,
     targets: checkTargets(rated),
@@ -107,6 +116,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       quick: { type: 'boolean' },
+      split: { type: 'boolean' },
       seconds: { type: 'string' },
       only: { type: 'string' },
       engines: { type: 'string' },
@@ -123,6 +133,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
   return {
     quick,
+    split: values.split === true,
     seconds,
     url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
     out: values.out ?? fromRoot('bench/results'),
@@ -134,7 +145,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const run = await runBench(options);
-  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}`;
+  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}, Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}`;
   process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
