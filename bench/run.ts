@@ -7,6 +7,7 @@
  *   npm run bench -- --quick          # memory:// only, short: a smoke test of the runner
  *   npm run bench -- --only call --seconds 8 --engines rx,amqplib
  *   npm run bench -- --split          # Node servers and clients in processes of their own
+ *   npm run bench -- --repeat 3       # the fastest of 3 runs per figure (default 2)
  *
  * By default the Node engines run server and client in one process, as peers.md §3 and the
  * issue's figures were measured; Python oslo.messaging always runs them as two processes, the
@@ -21,14 +22,16 @@ import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan, roles } from './plan.js';
 import { runProcesses } from './processes.js';
-import { measured, skipped, withRatios, type Result } from './result.js';
-import { type Engine, ENGINES, REFERENCE, SCENARIOS } from './scenarios.js';
+import { fastest, measured, skipped, withRatios, type Result } from './result.js';
+import { type Engine, ENGINES, REFERENCE, type Scenario, SCENARIOS } from './scenarios.js';
 import { checkServices, deleteQueues, type Services } from './services.js';
 import { formatTable, label } from './table.js';
 import { checkTargets, formatTargets } from './targets.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
+  /** Runs of each engine per scenario, engines taking turns; the fastest is kept. */
+  readonly repeat: number;
   /** Node engines' servers and clients in processes of their own. */
   readonly split?: boolean;
   readonly seconds: number;
@@ -44,6 +47,8 @@ export interface BenchRun {
   /** How Node engines ran on RabbitMQ: server and client in one process, or split. */
   readonly processes: 'one' | 'split';
   readonly seconds: number;
+  /** Runs per engine and scenario: each figure is the fastest run's. */
+  readonly repeat: number;
   readonly results: readonly Result[];
   readonly targets: ReturnType<typeof checkTargets>;
   /** JSON against MessagePack on the CPU alone. */
@@ -56,36 +61,45 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const services: Services = needsRabbit ? await checkServices(options.url) : { unavailable: {}, versions: {} };
   const dir = await mkdtemp(join(tmpdir(), 'rxm-bench-'));
   const results: Result[] = [];
+  const once = async (scenario: Scenario, engine: Engine): Promise<Result> => {
+    const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
+    const local = scenario.broker === 'memory' || !options.split ? roles(engine) : undefined;
+    if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
+    const { file, args } = command(engine);
+    const reports = local
+      ? await runInProcess(steps.server, steps.client, local, engine)
+      : await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
+          readyMs: 30_000,
+          clientMs: options.seconds * 1000 + 60_000,
+          drainMs: 120_000,
+        });
+    if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
+    return measured(scenario, engine, reports);
+  };
   try {
     for (const scenario of scenarios) {
-      for (const engine of scenario.engines.filter((e) => !options.engines || options.engines.includes(e))) {
+      const engines = scenario.engines.filter((e) => !options.engines || options.engines.includes(e));
+      const runs = new Map<Engine, Result[]>(engines.map((engine) => [engine, []]));
+      const why = new Map<Engine, string>();
+      for (const engine of engines) {
         const reason = scenario.broker === 'rabbit' ? services.unavailable[engine] : undefined;
-        if (reason) {
-          results.push(skipped(scenario, engine, reason));
-          continue;
-        }
-        const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
-        try {
-          const local = scenario.broker === 'memory' || !options.split ? roles(engine) : undefined;
-          if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
-          const { file, args } = command(engine);
-          const reports = local
-            ? await runInProcess(steps.server, steps.client, local, engine)
-            : await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
-                readyMs: 30_000,
-                clientMs: options.seconds * 1000 + 60_000,
-                drainMs: 120_000,
-              });
-          if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
-          const result = measured(scenario, engine, reports);
-          results.push(result);
-          log(`${label(result).padEnd(24)} ${engine.padEnd(10)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`);
-        } catch (error) {
-          const reason = (error as Error).message;
-          results.push(skipped(scenario, engine, `failed: ${reason.split('\n')[0]}`));
-          log(`${label(scenario).padEnd(24)} ${engine.padEnd(10)} failed: ${reason}`);
+        if (reason) why.set(engine, reason);
+      }
+      // Rounds go through every engine in turn, so a burst of load elsewhere on the machine hits all of them alike.
+      for (let round = 0; round < options.repeat; round++) {
+        for (const engine of engines.filter((e) => !why.has(e))) {
+          try {
+            const result = await once(scenario, engine);
+            runs.get(engine)!.push(result);
+            log(`${label(result).padEnd(24)} ${engine.padEnd(15)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`);
+          } catch (error) {
+            const reason = (error as Error).message;
+            why.set(engine, `failed: ${reason.split('\n')[0]}`);
+            log(`${label(scenario).padEnd(24)} ${engine.padEnd(15)} failed: ${reason}`);
+          }
         }
       }
+      for (const engine of engines) results.push(why.has(engine) ? skipped(scenario, engine, why.get(engine)!) : fastest(runs.get(engine)!));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -105,6 +119,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     },
     processes: options.split ? 'split' : 'one',
     seconds: options.seconds,
+    repeat: options.repeat,
     results: rated,
     targets: checkTargets(rated),
     codec,
@@ -117,6 +132,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     options: {
       quick: { type: 'boolean' },
       split: { type: 'boolean' },
+      repeat: { type: 'string' },
       seconds: { type: 'string' },
       only: { type: 'string' },
       engines: { type: 'string' },
@@ -126,14 +142,17 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     strict: true,
   });
   const quick = values.quick === true;
-  const seconds = Number(values.seconds ?? (quick ? 0.5 : 4));
+  const seconds = Number(values.seconds ?? (quick ? 0.5 : 3));
   if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${values.seconds}`);
+  const repeat = Number(values.repeat ?? (quick ? 1 : 2));
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`--repeat must be a positive integer, got ${values.repeat}`);
   const engines = values.engines?.split(',') as Engine[] | undefined;
   const unknown = engines?.find((e) => !ENGINES.includes(e));
   if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
   return {
     quick,
     split: values.split === true,
+    repeat,
     seconds,
     url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
     out: values.out ?? fromRoot('bench/results'),
@@ -145,7 +164,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const run = await runBench(options);
-  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}, Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}`;
+  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}, Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}${run.repeat > 1 ? `, fastest of ${run.repeat} runs` : ''}`;
   process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Summary } from '../../lib/cli/meter.js';
 import type { Report } from '../../lib/cli/report.js';
-import { measured, skipped, withRatios } from '../../bench/result.js';
+import { fastest, measured, skipped, withRatios } from '../../bench/result.js';
 import { REFERENCE, SCENARIOS, type Scenario } from '../../bench/scenarios.js';
 
 function summary(fields: Partial<Summary>): Summary {
@@ -56,3 +56,17 @@ Result('should give each engine its ratio to plain amqplib on RabbitMQ, and none
 });
 
 Result.run();
+
+const Fastest = suite('fastest()');
+
+Fastest('should keep the fastest run whole, with every run\'s msg/s', () => {
+  const call = scenario('call');
+  const run = (rate: number, p99: number) => measured(call, 'rx', { server: report('s', 0, 1, {}), client: report('c', 0, 1, { messages: rate, msg_per_s: rate, p99_ms: p99 }) });
+  const kept = fastest([run(900, 4), run(1200, 3), run(700, 9)]);
+  assert.is(kept.msg_per_s, 1200);
+  assert.is(kept.p99_ms, 3);
+  assert.equal(kept.runs, [900, 1200, 700]);
+  assert.is(fastest([run(500, 1)]).runs, undefined);
+});
+
+Fastest.run();

@@ -12,7 +12,7 @@ Run('should run every memory:// scenario in one process and measure each without
   const out = await mkdtemp(join(tmpdir(), 'rxm-bench-spec-'));
   try {
     const lines: string[] = [];
-    const run = await runBench({ quick: true, seconds: 0.2, url: 'rabbit://unused', out }, (line) => lines.push(line));
+    const run = await runBench({ quick: true, repeat: 1, seconds: 0.2, url: 'rabbit://unused', out }, (line) => lines.push(line));
     const memory = SCENARIOS.filter((s) => s.broker === 'memory');
     assert.is(run.results.length, memory.length);
     for (const result of run.results) {
