@@ -69,7 +69,8 @@ export function renderChart(results: readonly Result[], title: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${LEFT}" y="16" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    // The title's first line large, any further lines (the machine, the method) small below it.
+    ...title.split('\n').map((line, i) => `<text x="${LEFT}" y="${16 + i * 16}" font-size="${i ? 11 : 14}"${i ? ' fill="#555"' : ' font-weight="bold"'}>${escape(line)}</text>`),
     ...parts,
     '</svg>',
     '',

@@ -161,10 +161,17 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
+/** Two lines: what and when, then the machine and the method. */
+export function chartTitle(run: BenchRun): string {
+  const { machine } = run;
+  const method = `Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}, ${run.seconds} s per run${run.repeat > 1 ? `, fastest of ${run.repeat} runs` : ''}`;
+  return `rx-messaging bench, ${run.date.slice(0, 16).replace('T', ' ')} UTC\n${machine['cpus']} x ${machine['cpu']}, Node ${machine['node']}${machine['broker'] ? `, ${machine['broker']}` : ''}${machine['oslo.messaging'] ? `, oslo.messaging ${machine['oslo.messaging']}` : ''}; ${method}`;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const run = await runBench(options);
-  const title = `rx-messaging bench ${run.date.slice(0, 16).replace('T', ' ')}: ${run.machine['cpus']} CPUs, Node ${run.machine['node']}${run.machine['broker'] ? `, ${run.machine['broker']}` : ''}, Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}${run.repeat > 1 ? `, fastest of ${run.repeat} runs` : ''}`;
+  const title = chartTitle(run);
   process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
