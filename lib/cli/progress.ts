@@ -27,7 +27,8 @@ export function startProgress({ label, meter, total, seconds, stream = process.s
   const draw = () => {
     if (tty) {
       const elapsed = (performance.now() - started) / 1000;
-      const done = total ? meter.count / total : seconds ? elapsed / seconds : undefined;
+      // A failed message is done too: the bar counts attempts, the text tells them apart.
+      const done = total ? (meter.count + meter.errors) / total : seconds ? elapsed / seconds : undefined;
       const bar = done === undefined ? '' : `[${'#'.repeat(Math.round(Math.min(done, 1) * BAR)).padEnd(BAR, '.')}] ${Math.floor(Math.min(done, 1) * 100)}% `;
       const rate = meter.lastSecond()?.count ?? 0;
       stream.write(`\r${label} ${bar}${meter.count} msg, ${rate} msg/s, ${meter.errors} errors, ${elapsed.toFixed(0)} s\u001b[K`);
