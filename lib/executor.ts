@@ -3,7 +3,7 @@
  * `blockingExecutor` (one at a time, in arrival order), `microtaskExecutor({ concurrency })`
  * (interleaved on the event loop) and `workerPoolExecutor({ size, module })` (worker threads).
  */
-import { asapScheduler, defer, from, isObservable, Observable, of, subscribeOn } from 'rxjs';
+import { defer, from, isObservable, Observable, of, type Subscription } from 'rxjs';
 import type { Context } from './driver.js';
 
 /** One handler invocation, in a form that can cross to a worker thread. */
@@ -41,7 +41,22 @@ export interface MicrotaskExecutorOptions {
 /** Handlers interleaved on the event loop, each started on its own microtask, at most N at once. */
 export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
-  return { concurrency, run: (_invocation, local) => defer(local).pipe(subscribeOn(asapScheduler)), close: async () => {} };
+  return { concurrency, run: (_invocation, local) => onMicrotask(local), close: async () => {} };
+}
+
+/** Subscribes to `local()` on a microtask of its own, so a handler never runs inside the delivery that brought it. */
+function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let inner: Subscription | undefined;
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) inner = defer(local).subscribe(subscriber);
+    });
+    return () => {
+      cancelled = true;
+      inner?.unsubscribe();
+    };
+  });
 }
 
 /** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */

@@ -3,14 +3,14 @@
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
  * correlated slice of the transport's one reply stream, with timeouts as operators.
  */
-import { asyncScheduler, defer, from, ignoreElements, lastValueFrom, map, merge, of, switchMap, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, from, lastValueFrom, map, merge, Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../operators/call-timeout.js';
-import { correlate } from '../operators/correlate.js';
 import { replyResults } from '../operators/reply-results.js';
 import type { Context, ReplyChannel, RpcRequest } from './driver.js';
 import { RpcVersionCapError } from './errors.js';
 import type { ErrorClass } from './failure.js';
 import { hexId } from './ids.js';
+import { replyRouter } from './reply-router.js';
 import { noopSerializer, type Serializer } from './serializer.js';
 import { assertTargetFor, describeTarget, retarget, target as makeTarget, type Target } from './target.js';
 import type { Transport } from './transport.js';
@@ -62,6 +62,18 @@ export interface RpcClient<Api = RpcApi> {
 }
 
 const DEFAULT_TIMEOUT = 60_000;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sends on subscription; completes when the send resolves, errors when it rejects; emits nothing. */
+function sent(send: () => Promise<void>): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    send().then(
+      () => subscriber.complete(),
+      (error: unknown) => subscriber.error(error),
+    );
+  });
+}
 const TARGET_KEYS = ['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces'] as const;
 
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
@@ -71,48 +83,41 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
 
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   let channel: ReplyChannel | undefined;
-  const replyChannel = () => (channel ? of(channel) : from(driver.replyChannel().then((opened) => (channel = opened))));
+  const replyChannel = () => driver.replyChannel().then((opened) => (channel = opened));
+  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : options.callMonitorTimeout / 1000;
 
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 
-  const request = (method: string, args: Record<string, unknown> | undefined, context: Context): Omit<RpcRequest, 'call'> => {
+  const request = (method: string, args: Record<string, unknown> | undefined, context: Context, call?: RpcRequest['call']): RpcRequest => {
     if (typeof method !== 'string' || !method) throw new TypeError(`method must be a non-empty string, got ${JSON.stringify(method)}`);
     if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
       throw new TypeError(`args of ${method} must be an object of named arguments, got ${JSON.stringify(args)}`);
     }
     if (!canSendVersion()) throw new RpcVersionCapError(checked.version!, options.versionCap!);
-    const serialized = Object.fromEntries(Object.entries(args ?? {}).map(([name, value]) => [name, serializer.serializeEntity(context, value)]));
-    return {
-      method,
-      args: serialized,
-      context: serializer.serializeContext(context),
-      uniqueId: hexId(),
-      ...(checked.namespace !== undefined && { namespace: checked.namespace }),
-      ...(checked.version !== undefined && { version: checked.version }),
-    };
+    // Built field by field: object spreads are slow on this path, which every message takes.
+    const message: Writable<RpcRequest> = { method, args: serializeArgs(args ?? {}, context), context: serializer.serializeContext(context), uniqueId: hexId() };
+    if (checked.namespace !== undefined) message.namespace = checked.namespace;
+    if (checked.version !== undefined) message.version = checked.version;
+    if (call) message.call = call;
+    return message;
   };
+  const serializeArgs = (args: Record<string, unknown>, context: Context) =>
+    serializer === noopSerializer ? args : Object.fromEntries(Object.entries(args).map(([name, value]) => [name, serializer.serializeEntity(context, value)]));
+  const targetName = describeTarget(checked);
   const sendOptions = { ...(options.retry !== undefined && { retry: options.retry }), ...(options.atLeastOnce !== undefined && { atLeastOnce: options.atLeastOnce }) };
 
   const call$ = (method: string, args?: Record<string, unknown>, context: Context = {}): Observable<unknown> =>
     defer(() => {
       assertTargetFor('call', checked);
-      const message = request(method, args, context);
       const msgId = hexId();
-      return replyChannel().pipe(
-        switchMap(({ address, replies$ }) => {
-          const call = { msgId, replyTo: address, timeoutMs: timeout, ...(options.callMonitorTimeout !== undefined && { callMonitorTimeout: options.callMonitorTimeout / 1000 }) };
-          // Listen before sending, so no reply can slip past.
-          const sent$ = defer(() => driver.send(checked, { ...message, call }, sendOptions)).pipe(ignoreElements());
-          return merge(replies$.pipe(correlate(msgId)), sent$);
-        }),
-        callTimeout({
-          timeout,
-          method,
-          msgId,
-          target: describeTarget(checked),
-          scheduler,
-          ...(options.callMonitorTimeout !== undefined && { callMonitorTimeout: options.callMonitorTimeout }),
-        }),
+      const exchange = (opened: ReplyChannel) => {
+        const call = monitorSeconds === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: monitorSeconds };
+        const message = request(method, args, context, call);
+        // Listen before sending, so no reply can slip past.
+        return merge(replyRouter(opened).repliesFor(msgId), sent(() => driver.send(checked, message, sendOptions)));
+      };
+      return (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
+        callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
         replyResults(options.allowedRemoteErrors),
         map((result) => serializer.deserializeEntity(context, result)),
       );

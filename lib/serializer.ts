@@ -15,7 +15,7 @@ export interface Serializer {
 export const noopSerializer: Serializer = {
   serializeEntity: (_context, entity) => entity,
   deserializeEntity: (_context, entity) => entity,
-  serializeContext: (context) => ({ ...context }),
+  serializeContext: (context) => context as Record<string, unknown>,
   deserializeContext: (context) => context,
 };
 

@@ -6,9 +6,18 @@ export function isVersion(value: string): boolean {
   return VERSION.test(value);
 }
 
-function parts(version: string): [number, number, number] {
-  const [major = 0, minor = 0, rev = 0] = version.split('.').map(Number);
-  return [major, minor, rev];
+// Every request of a server compares the same few versions: parse each once. Bounded, since
+// versions come from the wire.
+const parsed = new Map<string, readonly [number, number, number]>();
+
+function parts(version: string): readonly [number, number, number] {
+  let known = parsed.get(version);
+  if (!known) {
+    const [major = 0, minor = 0, rev = 0] = version.split('.').map(Number);
+    known = [major, minor, rev];
+    if (parsed.size < 256) parsed.set(version, known);
+  }
+  return known;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { asyncScheduler, catchError, concat, defer, EMPTY, from, ignoreElements, map, mergeMap, pipe, throwError, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { match, P } from 'ts-pattern';
+import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AccessPolicy } from '../lib/access-policy.js';
-import type { IncomingCall } from '../lib/driver.js';
+import type { Context, IncomingCall } from '../lib/driver.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../lib/executor.js';
 import { NoSuchMethod, UnsupportedVersion } from '../lib/errors.js';
 import type { ErrorClass } from '../lib/failure.js';
@@ -49,29 +48,32 @@ const log = getLogger('rx-messaging.dispatch');
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
   const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], scheduler = asyncScheduler } = config;
-  const handle = (selection: Selection): Observable<DispatchOutcome> => {
-    const { incoming } = selection;
-    const context = serializer.deserializeContext({ ...incoming.context });
-    const settle = (error?: Error) =>
-      defer(async () => {
-        if (atLeastOnce) await incoming.ack();
-        if (error) report(incoming, error, expectedErrors);
-        return error ? { incoming, error } : { incoming };
-      });
-    const results$ = match(selection)
-      .with({ error: P.instanceOf(Error) }, ({ error }) => throwError(() => error))
-      .otherwise(({ endpoint, handler }) => {
-        const args = Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
-        const invocation = { endpoint, method: incoming.method, params: [args, context], context };
-        return executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args, context as Record<string, unknown>))).pipe(
-          map((value) => serializer.serializeEntity(context, value)),
-          heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
-        );
-      });
-    const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
-    const received$ = atLeastOnce ? EMPTY : from(incoming.ack()).pipe(ignoreElements());
-    return concat(received$, served$, settle()).pipe(catchError((error: Error) => settle(error)));
+  const invoke = (selection: Selection & { endpoint: number }, context: Context): Observable<unknown> => {
+    const { incoming, endpoint, handler } = selection;
+    const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
+    const invocation = { endpoint, method: incoming.method, params: [args, context], context };
+    const results$ = executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args as Record<string, unknown>, context as Record<string, unknown>)));
+    return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
+      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
+    );
   };
+  const handle = (selection: Selection): Observable<DispatchOutcome> =>
+    new Observable<DispatchOutcome>((subscriber) => {
+      const { incoming } = selection;
+      // At-most-once: the request is settled on receipt, before its handler runs.
+      if (!atLeastOnce) incoming.ack().catch((error: unknown) => log.warn('could not ack a request', { method: incoming.method, error: String(error) }));
+      const finish = (error?: Error) => {
+        if (error) report(incoming, error, expectedErrors);
+        const outcome: DispatchOutcome = error ? { incoming, error } : { incoming };
+        const emit = () => (subscriber.next(outcome), subscriber.complete());
+        if (atLeastOnce) incoming.ack().then(emit, (ackError: unknown) => subscriber.error(ackError));
+        else emit();
+      };
+      const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
+      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context);
+      const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
+      return served$.subscribe({ error: (error: Error) => finish(error), complete: () => finish() });
+    });
   return pipe(
     dropDuplicates<IncomingCall>({
       key: (incoming) => incoming.uniqueId,

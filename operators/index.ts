@@ -1,6 +1,5 @@
 export { callTimeout } from './call-timeout.js';
 export type { CallTimeoutConfig } from './call-timeout.js';
-export { correlate } from './correlate.js';
 export { dispatch } from './dispatch.js';
 export type { DispatchConfig, DispatchOutcome } from './dispatch.js';
 export { dropDuplicates } from './drop-duplicates.js';

@@ -1,4 +1,4 @@
-import { EMPTY, mergeMap, of, throwError, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { Reply } from '../lib/driver.js';
 import { fromFailure, type ErrorClass } from '../lib/failure.js';
 
@@ -7,8 +7,15 @@ import { fromFailure, type ErrorClass } from '../lib/failure.js';
  * the remote failure rebuilt as an error (an allowed class, or `RemoteError`).
  */
 export function replyResults(allowedRemoteErrors: readonly ErrorClass[] = []): OperatorFunction<Reply, unknown> {
-  return mergeMap((reply) => {
-    if (reply.failure) return throwError(() => fromFailure(reply.failure!, allowedRemoteErrors));
-    return reply.result === null || reply.result === undefined ? EMPTY : of(reply.result);
-  });
+  return (source) =>
+    new Observable<unknown>((subscriber) =>
+      source.subscribe({
+        next: (reply) => {
+          if (reply.failure) subscriber.error(fromFailure(reply.failure, allowedRemoteErrors));
+          else if (reply.result !== null && reply.result !== undefined) subscriber.next(reply.result);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }
