@@ -116,11 +116,11 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
         // Listen before sending, so no reply can slip past.
         return merge(replyRouter(opened).repliesFor(msgId), sent(() => driver.send(checked, message, sendOptions)));
       };
-      return (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
+      const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
         callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
         replyResults(options.allowedRemoteErrors),
-        map((result) => serializer.deserializeEntity(context, result)),
       );
+      return serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
     });
 
   const client: RpcClient<RpcApi> = {
