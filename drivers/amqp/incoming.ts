@@ -1,9 +1,9 @@
 /**
  * Deliveries as the contract's incoming messages. A body that is not an oslo message (not JSON,
  * an unknown envelope, a missing field, another content type) is rejected without requeue and
- * logged, and the stream goes on. RPC requests are acked on receipt, before anyone handles them
- * (oslo's at-most-once), unless `rpc_at_least_once` leaves the ack to the consumer.
- * Notifications are always settled by the consumer: ack, or requeue (`basic.reject`, requeue).
+ * logged, and the stream goes on. Requests and notifications are settled by their consumer: ack,
+ * or requeue (`basic.reject` with requeue). The RPC server's dispatch acks a request on receipt,
+ * before its handler runs (oslo's at-most-once), unless it was asked for at-least-once.
  */
 import type { IncomingCall, IncomingNotification, RpcRequest } from '../../lib/driver.js';
 import { getLogger } from '../../lib/logger.js';
@@ -25,19 +25,19 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
   }
 }
 
-export function toIncomingCall(delivery: Delivery, replies: ReplySender, atLeastOnce: boolean): IncomingCall | undefined {
+export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
   const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
   if (!request) return undefined;
-  if (!atLeastOnce) delivery.ack();
-  const settled = async () => undefined;
   const { call } = request;
+  // A cast has nobody to answer.
+  const nobody = async () => undefined;
   return {
     ...request,
     redelivered: delivery.message.fields.redelivered,
-    ack: atLeastOnce ? async () => delivery.ack() : settled,
-    requeue: atLeastOnce ? async () => delivery.reject(true) : settled,
-    reply: (reply) => (call ? replies.reply(call.replyTo, { ...reply, msgId: call.msgId }) : settled()),
-    heartbeat: () => (call ? replies.heartbeat(call.replyTo, call.msgId) : settled()),
+    ack: async () => delivery.ack(),
+    requeue: async () => delivery.reject(true),
+    reply: (reply) => (call ? replies.reply(call.replyTo, { ...reply, msgId: call.msgId }) : nobody()),
+    heartbeat: () => (call ? replies.heartbeat(call.replyTo, call.msgId) : nobody()),
   };
 }
 

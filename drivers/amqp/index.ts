@@ -92,7 +92,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
           // oslo deletes a server's fanout queue when it stops cleanly.
           onStop: (channel) => channel.deleteQueue(fanoutQueue),
         }).pipe(
-          map((delivery) => toIncomingCall(delivery, replySender, options.rpc_at_least_once)),
+          map((delivery) => toIncomingCall(delivery, replySender)),
           filter((call): call is IncomingCall => call !== undefined),
         );
       });

@@ -65,8 +65,6 @@ export interface AmqpOptions {
   readonly no_delay: boolean;
   /** rx-messaging: seconds to wait for a TCP/TLS connection before trying the next host. */
   readonly connect_timeout: number;
-  /** rx-messaging: RPC requests are acked by the consumer (after handling) instead of on receipt. */
-  readonly rpc_at_least_once: boolean;
 }
 
 const SPEC: OptionSpec<AmqpOptions> = {
@@ -101,7 +99,6 @@ const SPEC: OptionSpec<AmqpOptions> = {
   ssl_enforce_fips_mode: { default: false, kind: 'boolean' },
   no_delay: { default: true, kind: 'boolean' },
   connect_timeout: { default: 5, kind: 'number' },
-  rpc_at_least_once: { default: false, kind: 'boolean' },
 };
 
 /** Defaults, then `given`, then the URL query; checks what oslo would refuse too. */

@@ -246,23 +246,9 @@ Delivery('should redeliver a requeued notification, marked redelivered, and forg
   assert.is(await broker.messageCount(`${topic}.error`), 0);
 });
 
-Delivery('should ack RPC requests on receipt by default (at-most-once)', async ({ broker, queues }) => {
+Delivery('should leave RPC settlement to the consumer: a requeue comes back redelivered, an ack is gone', async ({ driver, broker, queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const driver = await openDriver();
-  const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
-  await within(server.ready, 'server consuming');
-  await driver.send(target({ topic }), cast('once'));
-  const [call] = await within(server.until(1), 'the cast');
-  await call!.requeue(); // a no-op: it was acked before it was handed over
-  await driver.close();
-  assert.is(await broker.messageCount(topic), 0, 'nothing left to redeliver');
-});
-
-Delivery('should leave RPC acks to the consumer with rpc_at_least_once', async ({ queues }) => {
-  const topic = uniqueTopic();
-  queues.push(topic, `${topic}.a`);
-  const driver = await openDriver(brokerUrl({ query: 'rpc_at_least_once=true' }));
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
   await driver.send(target({ topic }), cast('twice'));
@@ -272,7 +258,25 @@ Delivery('should leave RPC acks to the consumer with rpc_at_least_once', async (
   assert.is(again!.redelivered, true);
   assert.is(again!.uniqueId, first!.uniqueId);
   await again!.ack();
+  await again!.ack(); // settling twice does nothing (a second ack would close the channel with a 406)
+  server.stop();
   await driver.close();
+  assert.is(await broker.messageCount(topic), 0);
+});
+
+Delivery('should hand an unsettled request to another server once its transport closes', async ({ driver, queues }) => {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`, `${topic}.b`);
+  const first = await openDriver();
+  const a = record((onReady) => first.listen(target({ topic, server: 'a' }), { onReady }));
+  await within(a.ready, 'server a consuming');
+  await driver.send(target({ topic }), cast('crashy'));
+  await within(a.until(1), 'the cast at a');
+  await first.close(); // a went away without settling it
+  const b = record((onReady) => driver.listen(target({ topic, server: 'b' }), { onReady }));
+  const [again] = await within(b.until(1), 'the cast at b');
+  assert.is(again!.redelivered, true);
+  await again!.ack();
 });
 
 Delivery('should retry a reply whose queue is missing, deliver it once the queue appears', async ({ driver, broker, queues }) => {

@@ -47,6 +47,7 @@ Malformed('should reject and log every malformed RPC request, and keep consuming
   ch.publish('openstack', topic, Buffer.from(JSON.stringify({ method: 'v1', args: { ok: true }, _unique_id: hexId() })), json);
   ch.publish('openstack', topic, deflateSync(envelope({ method: 'zipped', args: {} })), { ...json, headers: { compression: 'application/x-gzip' } });
   const calls = await within(server.until(2), 'the valid messages after the garbage');
+  for (const call of calls) await call.ack();
   assert.equal(
     calls.map((c) => [c.method, c.args]),
     [

@@ -26,7 +26,6 @@ Options("should default to oslo's values, with prefetch 64 and no_delay", () => 
   assert.is(o.direct_mandatory_flag, true);
   assert.is(o.rabbit_qos_prefetch_count, 64);
   assert.is(o.no_delay, true);
-  assert.is(o.rpc_at_least_once, false);
 });
 
 Options('should let URL query keys override options given by value, typed', () => {
