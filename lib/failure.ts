@@ -71,7 +71,7 @@ export function fromFailure(failure: RemoteFailure, allowed: readonly ErrorClass
 function findClass(failure: RemoteFailure, allowed: readonly ErrorClass[]): ErrorClass | undefined {
   const named = (cls: ErrorClass) => cls.name === failure.class;
   if (failure.module === DISPATCHER_MODULE) return OWN.find(named);
-  if (BUILTIN_MODULES.has(failure.module)) return BUILTINS.find(named) ?? allowed.find((cls) => named(cls) && !cls.module);
+  if (BUILTIN_MODULES.has(failure.module)) return BUILTINS.find(named) ?? allowed.find((cls) => named(cls) && (!cls.module || cls.module === failure.module));
   return allowed.find((cls) => named(cls) && (cls.module === undefined || cls.module === failure.module));
 }
 
