@@ -1,9 +1,9 @@
 /**
- * What the soak samples while it runs: memory, live timers, and the subscriptions to the
- * transport's shared reply stream (one per call in flight: they are rx-messaging's pending
- * calls, so a leak of either shows as a count that keeps growing).
+ * What the soak samples while it runs: memory, live timers, and the calls waiting in the
+ * transport's reply router (rx-messaging's pending calls, so a leak of either shows as a count
+ * that keeps growing).
  */
-import { Observable } from 'rxjs';
+import { replyRouter } from '../lib/reply-router.js';
 import type { Transport } from '../lib/transport.js';
 
 export interface Sample {
@@ -14,7 +14,7 @@ export interface Sample {
   readonly heap_mb: number;
   /** Live `setTimeout`/`setInterval` handles of the process. */
   readonly timers: number;
-  /** Subscriptions to the reply stream: calls waiting for their reply. */
+  /** Calls waiting for their reply in the transport's reply router. */
   readonly reply_subscriptions: number;
 }
 
@@ -23,25 +23,11 @@ export interface Probes {
 }
 
 /**
- * Counts subscriptions to the reply stream by wrapping the driver's `replyChannel()` before the
- * first call; the driver and the client are otherwise untouched.
+ * Reads the calls waiting in the transport's reply router; the driver and the client are
+ * otherwise untouched. The channel is opened here, before the first call, as a call would.
  */
-export function attachProbes(transport: Transport): Probes {
-  const { driver } = transport;
-  const replyChannel = driver.replyChannel.bind(driver);
-  let subscriptions = 0;
-  (driver as { replyChannel: typeof driver.replyChannel }).replyChannel = async () => {
-    const channel = await replyChannel();
-    const counted = new Observable<(typeof channel.replies$ extends Observable<infer R> ? R : never)>((subscriber) => {
-      subscriptions++;
-      const inner = channel.replies$.subscribe(subscriber);
-      return () => {
-        subscriptions--;
-        inner.unsubscribe();
-      };
-    });
-    return { address: channel.address, replies$: counted };
-  };
+export async function attachProbes(transport: Transport): Promise<Probes> {
+  const router = replyRouter(await transport.driver.replyChannel());
   return {
     sample(phase, done) {
       // With --expose-gc, heap figures are what is live, not what the collector has yet to visit.
@@ -53,7 +39,7 @@ export function attachProbes(transport: Transport): Probes {
         rss_mb: mb(memory.rss),
         heap_mb: mb(memory.heapUsed),
         timers: process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length,
-        reply_subscriptions: subscriptions,
+        reply_subscriptions: router.pending,
       };
     },
   };

@@ -46,7 +46,7 @@ const WARM_CALLS = 100_000;
 export async function runSoak(options: SoakOptions): Promise<{ samples: Sample[]; verdicts: SoakVerdict[] }> {
   const serverTransport = await connect(options.url);
   const clientTransport = await connect(options.url);
-  const probes = attachProbes(clientTransport);
+  const probes = await attachProbes(clientTransport);
   const samples: Sample[] = [];
   const sample = (phase: Sample['phase'], done: number) => {
     const taken = probes.sample(phase, done);

@@ -7,6 +7,8 @@ import type { Reply, ReplyChannel } from './driver.js';
 import { TransportClosed } from './errors.js';
 
 export interface ReplyRouter {
+  /** How many calls are waiting for replies: a count that keeps growing would be a leak. */
+  readonly pending: number;
   /**
    * The replies to one call, heartbeats included, up to and including the one marked `ending`.
    * Fails with `TransportClosed` if the reply stream ends first.
@@ -44,6 +46,9 @@ function createRouter(channel: ReplyChannel): ReplyRouter {
     complete: () => end(new TransportClosed('The transport closed before the reply arrived')),
   });
   return {
+    get pending() {
+      return waiting.size;
+    },
     repliesFor: (msgId) =>
       new Observable<Reply>((subscriber) => {
         if (ended) return subscriber.error(ended);
