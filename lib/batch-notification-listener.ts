@@ -32,7 +32,7 @@ import {
 import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from './notification-filter.js';
 import { PRIORITIES, type Priority } from './priority.js';
 import { noopSerializer, type Serializer } from './serializer.js';
-import { assertTargetFor, describeTarget, target as makeTarget, type Target } from './target.js';
+import { describeTarget, targetsFor, type Target } from './target.js';
 import type { Transport } from './transport.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
@@ -91,11 +91,7 @@ export function batchNotificationListener(
   endpoints: readonly BatchNotificationEndpoint[],
   options: BatchNotificationListenerOptions = {},
 ): BatchNotificationListener {
-  const checked = targets.map((t) => {
-    const made = makeTarget(t);
-    assertTargetFor('listener', made);
-    return made;
-  });
+  const checked = targetsFor('listener', targets);
   const callbacks = callbacksByPriority(endpoints);
   const priorities = PRIORITIES.filter((p) => callbacks.has(p));
   const { batchSize = 1, batchTimeout, serializer = noopSerializer, allowRequeue = false, pool, scheduler = asyncScheduler } = options;

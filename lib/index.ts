@@ -2,7 +2,7 @@ export { connect } from './transport.js';
 export type { ConnectOptions, NotificationsOptions, Transport } from './transport.js';
 export { parseTransportUrl } from './url.js';
 export type { DriverName, TransportHost, TransportUrl } from './url.js';
-export { target, retarget, assertTargetFor, describeTarget } from './target.js';
+export { target, retarget, assertTargetFor, targetsFor, describeTarget } from './target.js';
 export type { Target, TargetRole } from './target.js';
 export { versionIsCompatible } from './version.js';
 export { PRIORITIES } from './priority.js';

@@ -32,7 +32,7 @@ import {
 import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from './notification-filter.js';
 import { PRIORITIES, type Priority } from './priority.js';
 import { noopSerializer, type Serializer } from './serializer.js';
-import { assertTargetFor, describeTarget, target as makeTarget, type Target } from './target.js';
+import { describeTarget, targetsFor, type Target } from './target.js';
 import type { Transport } from './transport.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
@@ -72,11 +72,7 @@ export interface NotificationListener {
 const log = getLogger('rx-messaging.notification-listener');
 
 export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
-  const checked = targets.map((t) => {
-    const made = makeTarget(t);
-    assertTargetFor('listener', made);
-    return made;
-  });
+  const checked = targetsFor('listener', targets);
   const callbacks = callbacksByPriority(endpoints);
   const priorities = PRIORITIES.filter((p) => callbacks.has(p));
   const { serializer = noopSerializer, allowRequeue = false, pool } = options;

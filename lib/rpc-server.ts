@@ -8,7 +8,7 @@ import { dispatch, type DispatchConfig, type DispatchOutcome } from '../operator
 import type { Endpoint } from '../operators/select-endpoint.js';
 import { consumerLifecycle } from './consumer-lifecycle.js';
 import { getLogger } from './logger.js';
-import { assertTargetFor, describeTarget, target as makeTarget, type Target } from './target.js';
+import { describeTarget, targetsFor, type Target } from './target.js';
 import type { Transport } from './transport.js';
 
 export type RpcServerOptions = DispatchConfig;
@@ -28,11 +28,7 @@ export interface RpcServer {
 const log = getLogger('rx-messaging.rpc-server');
 
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
-  const checked = (Array.isArray(targets) ? targets : [targets]).map((t: Target) => {
-    const made = makeTarget(t);
-    assertTargetFor('server', made);
-    return made;
-  });
+  const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
   const outcomes$ = new Subject<DispatchOutcome>();
   const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {

@@ -74,6 +74,15 @@ export function assertTargetFor(role: TargetRole, t: Target): void {
   }
 }
 
+/** Builds each target and checks it has what `role` needs. */
+export function targetsFor(role: TargetRole, targets: Target | readonly Target[]): Target[] {
+  return (Array.isArray(targets) ? targets : [targets]).map((fields: Target) => {
+    const made = target(fields);
+    assertTargetFor(role, made);
+    return made;
+  });
+}
+
 /** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). */
 export function acceptedNamespaces(t: Target | undefined): readonly (string | undefined)[] {
   return [t?.namespace, ...(t?.legacyNamespaces ?? [])];

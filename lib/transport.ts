@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import type { CreateDriver, Driver, IncomingCall, IncomingNotification, ListenOptions, TransportStatus } from './driver.js';
 import { DriverLoadFailure } from './errors.js';
 import { PRIORITIES, type Priority } from './priority.js';
-import { assertTargetFor, target as makeTarget, type Target } from './target.js';
+import { targetsFor, type Target } from './target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './url.js';
 
 export interface ConnectOptions {
@@ -57,16 +57,11 @@ export async function connect(url = 'memory://', options: ConnectOptions = {}): 
     driver,
     status$: driver.status$,
     listen(t, listenOptions) {
-      const checked = makeTarget(t);
-      assertTargetFor('server', checked);
-      return driver.listen(checked, listenOptions);
+      const [checked] = targetsFor('server', t);
+      return driver.listen(checked!, listenOptions);
     },
     notifications(targets, { priorities = PRIORITIES, ...listenOptions } = {}) {
-      const bindings = targets.flatMap((t) => {
-        const checked = makeTarget(t);
-        assertTargetFor('listener', checked);
-        return priorities.map((priority) => ({ target: checked, priority }));
-      });
+      const bindings = targetsFor('listener', targets).flatMap((checked) => priorities.map((priority) => ({ target: checked, priority })));
       return driver.listenForNotifications(bindings, listenOptions);
     },
     close: () => driver.close(),
