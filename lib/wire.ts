@@ -66,8 +66,9 @@ export function contextToWire(context: Context): Dict {
 
 export function contextFromWire(body: Dict): Context {
   const context: Dict = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (key.startsWith(CONTEXT_PREFIX)) context[key.slice(CONTEXT_PREFIX.length)] = value;
+  // Every message passes here: a plain key loop, without the arrays Object.entries builds.
+  for (const key in body) {
+    if (key.startsWith(CONTEXT_PREFIX)) context[key.slice(CONTEXT_PREFIX.length)] = body[key];
   }
   return context;
 }
