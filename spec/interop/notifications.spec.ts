@@ -11,10 +11,14 @@ import { notificationListener, type NotificationEndpoint, type NotificationListe
 import { notifier } from '../../lib/notifier.js';
 import { messagingV1Driver, messagingV2Driver } from '../../lib/notify/messaging.js';
 import { amqpUrl, serviceSuite } from '../helpers/services.js';
+import { rawBroker, type RawBroker } from '../drivers/amqp/support.js';
 import { startPeer, type PeerEvent, type PythonPeer } from './peer.js';
 
 interface Context {
   peer: PythonPeer;
+  broker: RawBroker;
+  /** Queues a test made (`<topic>.<priority>`, pools), deleted after it. */
+  queues: string[];
   transport: Transport;
   listeners: NotificationListener[];
   /** Python listener handles to stop after the test. */
@@ -24,6 +28,13 @@ interface Context {
 const Notifications = await serviceSuite<Context>('interop: notifications with oslo.messaging', ['rabbitmq', 'oslo'], {} as Context);
 
 const topicName = () => `interop_notifications_${randomBytes(6).toString('hex')}`;
+
+/** A fresh topic whose `<topic>.<priority>` queues are deleted after the test. */
+function topicFor(context: Context): string {
+  const topic = topicName();
+  context.queues.push(...PRIORITIES.map((priority) => `${topic}.${priority}`));
+  return topic;
+}
 
 interface Received {
   readonly priority: Priority;
@@ -61,22 +72,26 @@ function recordingEndpoint(settle: (n: Received) => NotificationResult = () => N
 
 Notifications.before(async (context) => {
   context.peer = await startPeer();
+  context.broker = await rawBroker();
 });
 
-Notifications.after(async ({ peer }) => {
+Notifications.after(async ({ peer, broker }) => {
   await peer.close();
+  await broker.close();
 });
 
 Notifications.before.each(async (context) => {
   context.transport = await connect(amqpUrl());
   context.listeners = [];
   context.handles = [];
+  context.queues = [];
 });
 
-Notifications.after.each(async ({ transport, listeners, peer, handles }) => {
+Notifications.after.each(async ({ transport, listeners, peer, handles, broker, queues }) => {
   await Promise.all(listeners.map((listener) => listener.stop()));
   for (const handle of handles) await peer.request('stop', { handle });
   await transport.close();
+  await broker.deleteQueues(...queues);
 });
 
 async function listenTs(context: Context, topic: string, endpoint: NotificationEndpoint, options: { pool?: string; allowRequeue?: boolean } = {}): Promise<void> {
@@ -92,7 +107,7 @@ async function listenPython(context: Context, handle: string, topic: string, opt
 
 Notifications('should receive Python notifications, v2 and v1, at every priority', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context);
   const ts = recordingEndpoint();
   await listenTs(context, topic, ts.endpoint);
   for (const driver of ['messagingv2', 'messaging']) {
@@ -119,7 +134,7 @@ Notifications('should receive Python notifications, v2 and v1, at every priority
 
 Notifications('should send Python listeners notifications, v2 and v1, at every priority', async (context) => {
   const { peer, transport } = context;
-  const topic = topicName();
+  const topic = topicFor(context);
   await listenPython(context, 'py-all', topic);
   const v2 = notifier(transport, { publisherId: 'ts.host1', topics: [topic], driver: messagingV2Driver(), raiseOnError: true });
   const v1 = notifier(transport, { publisherId: 'ts.host1', topics: [topic], driver: messagingV1Driver(), raiseOnError: true });
@@ -141,8 +156,9 @@ Notifications('should send Python listeners notifications, v2 and v1, at every p
 
 Notifications('should give each pool, Python or TypeScript, its own copy, beside plain listeners of both', async (context) => {
   const { peer, transport } = context;
-  const topic = topicName();
+  const topic = topicFor(context);
   const [poolPy, poolTs] = [`pool_py_${topic}`, `pool_ts_${topic}`];
+  context.queues.push(poolPy, poolTs);
   await listenPython(context, 'py-pool', topic, { pool: poolPy });
   const tsPool = recordingEndpoint();
   await listenTs(context, topic, tsPool.endpoint, { pool: poolTs });
@@ -170,14 +186,14 @@ Notifications('should give each pool, Python or TypeScript, its own copy, beside
 
 Notifications('should requeue both ways: a Python listener gets a TypeScript notification again, and the reverse', async (context) => {
   const { peer, transport } = context;
-  const toPython = topicName();
+  const toPython = topicFor(context);
   await listenPython(context, 'py-requeue', toPython, { requeue_once: true });
   await notifier(transport, { publisherId: 'ts', topics: [toPython], raiseOnError: true }).warn('again', { n: 1 });
   const [requeued] = await peer.events(1, (e) => e.event === 'requeued' && e['listener'] === 'py-requeue');
   const [handled] = await peer.events(1, (e) => e.event === 'notification' && e['listener'] === 'py-requeue');
   assert.is((handled!['metadata'] as { message_id: string }).message_id, requeued!['message_id']);
 
-  const toTs = topicName();
+  const toTs = topicFor(context);
   const seen = new Set<string>();
   const ts = recordingEndpoint((n) => {
     if (seen.has(n.metadata.message_id)) return NotificationResult.HANDLED;

@@ -48,7 +48,8 @@ export interface PeerOptions {
 
 export async function startPeer({ allowedExmods = [] }: PeerOptions = {}): Promise<PythonPeer> {
   const script = join(packageRoot(), 'spec', 'interop', 'peer.py');
-  const args = [script, osloUrl(), ...(allowedExmods.length ? ['--allowed-exmods', allowedExmods.join(',')] : [])];
+  // Its reply queue expires a minute after it is gone (oslo leaves reply queues to expire).
+  const args = [script, `${osloUrl()}?rabbit_transient_queues_ttl=60`, ...(allowedExmods.length ? ['--allowed-exmods', allowedExmods.join(',')] : [])];
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');

@@ -19,38 +19,54 @@ import {
   type Transport,
 } from '../../lib/index.js';
 import { amqpUrl, serviceSuite } from '../helpers/services.js';
+import { rawBroker, type RawBroker } from '../drivers/amqp/support.js';
 import { PeerCommandFailed, startPeer, type PeerErrorInfo, type PythonPeer } from './peer.js';
 
 interface Context {
   peer: PythonPeer;
+  broker: RawBroker;
   transports: Transport[];
   servers: RpcServer[];
+  /** Topics a test used: their topic and server queues are deleted after it. */
+  topics: { topic: string; servers: string[] }[];
 }
 
 const Rpc = await serviceSuite<Context>('interop: rpc with oslo.messaging', ['rabbitmq', 'oslo'], {} as Context);
 
 const topicName = (prefix = 'interop') => `${prefix}_${randomBytes(6).toString('hex')}`;
 
+/** A fresh topic whose queues (`<topic>`, `<topic>.<server>`) are deleted after the test. */
+function topicFor(context: Context, ...servers: string[]): string {
+  const topic = topicName();
+  context.topics.push({ topic, servers });
+  return topic;
+}
+
 Rpc.before(async (context) => {
   context.peer = await startPeer();
+  context.broker = await rawBroker();
 });
 
-Rpc.after(async ({ peer }) => {
+Rpc.after(async ({ peer, broker }) => {
   await peer.close();
+  await broker.close();
 });
 
 Rpc.before.each((context) => {
   context.transports = [];
   context.servers = [];
+  context.topics = [];
 });
 
-Rpc.after.each(async ({ transports, servers }) => {
+Rpc.after.each(async ({ transports, servers, topics, broker }) => {
   await Promise.all(servers.map((server) => server.stop()));
   await Promise.all(transports.map((transport) => transport.close()));
+  await broker.deleteQueues(...topics.flatMap(({ topic, servers: names }) => [topic, ...names.map((server) => `${topic}.${server}`)]));
 });
 
 async function open(context: Context): Promise<Transport> {
-  const transport = await connect(amqpUrl());
+  // Reply and fanout queues left by a test expire a minute after it.
+  const transport = await connect(`${amqpUrl().replace(/\/$/, '')}/?rabbit_transient_queues_ttl=60`);
   context.transports.push(transport);
   return transport;
 }
@@ -112,7 +128,7 @@ async function serveTs(context: Context, topic: string, server: string, endpoint
 
 Rpc('should serve a Python call to the topic, with its context, and a call to one server', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'a', 'b');
   await serveTs(context, topic, 'a', [endpoint('a')]);
   await serveTs(context, topic, 'b', [endpoint('b')]);
   const { result } = await peer.request<{ result: unknown }>('call', { topic, method: 'echo', args: { x: 1, y: 'two' }, context: { user_id: 'u1', project_id: 'p1' }, timeout: 30 });
@@ -126,7 +142,7 @@ Rpc('should serve a Python call to the topic, with its context, and a call to on
 
 Rpc('should receive Python casts to the topic and fanout casts at every server', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'a', 'b');
   const received: { server: string; args: Record<string, unknown> }[] = [];
   let arrived!: () => void;
   const allArrived = new Promise<void>((resolve) => (arrived = resolve));
@@ -148,7 +164,7 @@ Rpc('should receive Python casts to the topic and fanout casts at every server',
 
 Rpc('should pick endpoints by namespace and version for a Python caller, and refuse others', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'a');
   await serveTs(context, topic, 'a', [{ target: { namespace: 'ns', version: '2.3' }, v: () => 'ns-2.3' }, { target: { version: '1.5' }, v: () => 'default-1.5' }]);
   assert.is((await peer.request<{ result: unknown }>('call', { topic, namespace: 'ns', version: '2.1', method: 'v', timeout: 30 })).result, 'ns-2.3');
   assert.is((await peer.request<{ result: unknown }>('call', { topic, version: '1.2', method: 'v', timeout: 30 })).result, 'default-1.5');
@@ -161,7 +177,7 @@ Rpc('should pick endpoints by namespace and version for a Python caller, and ref
 
 Rpc('should send a Python caller a builtin exception it rebuilds, and others as RemoteError', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'a');
   await serveTs(context, topic, 'a', [endpoint('a')]);
   const builtin = await pythonError(peer.request('call', { topic, method: 'fail', args: { kind: 'ValueError' }, timeout: 30 }));
   assert.is(builtin.class, 'ValueError');
@@ -175,7 +191,7 @@ Rpc('should send a Python caller a builtin exception it rebuilds, and others as 
 
 Rpc("should keep a Python caller's long call alive with heartbeats, and give it a streamed call's last value", async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'a');
   await serveTs(context, topic, 'a', [endpoint('a')]);
   // oslo gives up after call_monitor_timeout (2 s) without a heartbeat; the call takes 3.5 s.
   const long = await peer.request<{ result: unknown }>('call', { topic, method: 'slow', args: { ms: 3_500, value: 'worth the wait' }, timeout: 30, call_monitor_timeout: 2 });
@@ -189,7 +205,7 @@ Rpc("should keep a Python caller's long call alive with heartbeats, and give it 
 
 Rpc('should call a Python server by topic and by server, passing the context', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'p1', 'p2');
   await peer.request('serve', { handle: 'p1', topic, server: 'p1' });
   await peer.request('serve', { handle: 'p2', topic, server: 'p2' });
   try {
@@ -208,7 +224,7 @@ Rpc('should call a Python server by topic and by server, passing the context', a
 
 Rpc('should cast to a Python server and fan a cast out to every Python server', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'c1', 'c2');
   await peer.request('serve', { handle: 'c1', topic, server: 'c1' });
   await peer.request('serve', { handle: 'c2', topic, server: 'c2' });
   try {
@@ -227,7 +243,7 @@ Rpc('should cast to a Python server and fan a cast out to every Python server', 
 
 Rpc("should reach a Python server's endpoints by namespace and version, and rebuild its refusal", async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'v1');
   await peer.request('serve', { handle: 'v1', topic, server: 'v1', endpoints: [{ namespace: 'ns', version: '2.3' }, { version: '1.1' }] });
   try {
     const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
@@ -247,7 +263,7 @@ Rpc("should reach a Python server's endpoints by namespace and version, and rebu
 
 Rpc('should rebuild the Python exceptions a caller allows and wrap the others in RemoteError', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'e1');
   await peer.request('serve', { handle: 'e1', topic, server: 'e1' });
   try {
     const transport = await open(context);
@@ -270,7 +286,7 @@ Rpc('should rebuild the Python exceptions a caller allows and wrap the others in
 
 Rpc("should keep a long call to a Python server alive on its heartbeats, and fail at once when nobody can take an at-least-once call", async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'h1');
   await peer.request('serve', { handle: 'h1', topic, server: 'h1' });
   try {
     const transport = await open(context);
@@ -288,7 +304,7 @@ Rpc("should keep a long call to a Python server alive on its heartbeats, and fai
 
 Rpc('should declare a TypeScript server beside a live Python server without a 406, and share the topic', async (context) => {
   const { peer } = context;
-  const topic = topicName();
+  const topic = topicFor(context, 'ts', 'py');
   await peer.request('serve', { handle: 'py', topic, server: 'py' });
   try {
     await serveTs(context, topic, 'ts', [endpoint('ts')]);

@@ -20,8 +20,9 @@ const Reconnect = await serviceSuite<Context>('amqp reconnect and failover', ['r
 
 const brokerHost = () => /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
 const brokerPort = () => Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
-// Quick rounds, so refused reconnects are counted without waiting seconds.
-const FAST_RETRY = 'rabbit_retry_interval=0.05&rabbit_retry_backoff=0.05&rabbit_interval_max=0.2';
+// Quick rounds, so refused reconnects are counted without waiting seconds; private queues a
+// transport closed while cut off could not delete expire a minute later.
+const FAST_RETRY = 'rabbit_retry_interval=0.05&rabbit_retry_backoff=0.05&rabbit_interval_max=0.2&rabbit_transient_queues_ttl=60';
 
 Reconnect.before.each(async (context) => {
   context.proxy = await tcpProxy(brokerHost(), brokerPort());
