@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { filter, firstValueFrom, type Observable } from 'rxjs';
 import * as assert from 'uvu/assert';
-import type { Driver, RpcRequest, TransportState, TransportStatus } from '../../../lib/driver.js';
-import { MessageDeliveryFailure, TransportClosed } from '../../../lib/errors.js';
+import type { RpcRequest, TransportState, TransportStatus } from '../../../lib/driver.js';
+import { MessageDeliveryFailure, MessagingError, TransportClosed } from '../../../lib/errors.js';
 import { hexId } from '../../../lib/ids.js';
-import { target } from '../../../lib/target.js';
+import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -88,6 +88,41 @@ Reconnect('should resume consumers and the reply queue after the connection drop
   assert.ok(proxy.accepted >= 4, 'both connections were made again');
   await driver.close();
   await peer.close();
+});
+
+Reconnect('should settle every call made through a cut, with its result or a typed error, and serve calls after it', async ({ proxy, queues }) => {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  const serverSide = await connect(brokerUrl());
+  const server = rpcServer(serverSide, target({ topic, server: 'a' }), [
+    {
+      slow: async ({ n }: { n: number }) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return n;
+      },
+    },
+  ]);
+  await server.start();
+  const clientSide = await connect(brokerUrl({ port: proxy.port, query: FAST_RETRY }));
+  const client = rpcClient(clientSide, target({ topic }), { timeout: 10_000 });
+  const outcomes = Array.from({ length: 20 }, (_, n) =>
+    client.call('slow', { n }).then(
+      (value) => ({ n, value }),
+      (error: unknown) => ({ n, error }),
+    ),
+  );
+  await within(outcomes[0]!, 'the first call');
+  proxy.cut();
+  const settled = await within(Promise.all(outcomes), 'every call settled');
+  for (const outcome of settled) {
+    if ('value' in outcome) assert.is(outcome.value, outcome.n);
+    else assert.instance(outcome.error, MessagingError, `call ${outcome.n} failed with ${String(outcome.error)}`);
+  }
+  await within(stateOf(clientSide.status$, 'connected'), 'connected again');
+  assert.is(await within(client.call('slow', { n: 99 }), 'a call after the cut'), 99);
+  await server.stop();
+  await clientSide.close();
+  await serverSide.close();
 });
 
 Reconnect('should fail a send once its retry budget of connection attempts is spent, and let others wait', async ({ proxy, queues }) => {

@@ -1,5 +1,4 @@
 import * as assert from 'uvu/assert';
-import type { Driver } from '../../../lib/driver.js';
 import { MessageDeliveryFailure } from '../../../lib/errors.js';
 import { target } from '../../../lib/target.js';
 import { serviceSuite } from '../../helpers/services.js';
