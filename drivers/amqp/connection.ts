@@ -7,7 +7,9 @@
  * to consume, so a broker blocking publishers (memory alarm) never stops consumers draining.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { connect as amqpConnect, credentials, type Channel, type ChannelModel, type ConfirmChannel, type Options, type SocketOptions } from 'amqplib';
@@ -87,7 +89,8 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         model = await amqpConnect(connectOptions(url, host, tls, options), {
           ...socketOptions,
           credentials: credentialsFor(host, options),
-          ...(tls && { servername: host.hostname }),
+          // SNI takes a name, never an IP address.
+          ...(tls && !isIP(host.hostname) && { servername: host.hostname }),
         });
       } catch (error) {
         lastError = asError(error);
@@ -106,6 +109,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         await model.close().catch((error: unknown) => log.debug('closing a connection opened during close failed', { purpose, error: String(error) }));
         break;
       }
+      coalesceWrites(model);
       model.on('error', (error: Error) => log.warn(`connection error on ${where}`, { purpose, error: error.message }));
       model.on('blocked', (reason: string) => log.warn(`the broker blocks publishing on ${where}: ${reason}`, { purpose }));
       model.on('unblocked', () => log.info(`the broker unblocked ${where}`, { purpose }));
@@ -211,6 +215,32 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
     },
   };
   return link;
+}
+
+/**
+ * One socket write per event-loop turn instead of one per frame. amqplib writes each frame
+ * (a publish, an ack) to the socket on its own, and with TCP_NODELAY each is a syscall and a TCP
+ * segment the broker reads separately. The socket is corked on the first write of a turn and
+ * uncorked once the synchronous work that wrote it is done (process.nextTick), so the frames of
+ * that turn leave in one writev: nothing waits for a timer, so latency stays as it was.
+ */
+function coalesceWrites(model: ChannelModel): void {
+  const stream = (model as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  if (!stream || typeof stream.cork !== 'function' || process.env['RXM_OFF']?.includes('cork')) return;
+  const write = stream.write;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  stream.write = function (this: Writable, ...args: unknown[]) {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(uncork);
+    }
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as Writable['write'];
 }
 
 /** A channel that is watched: amqplib throws on an 'error' nobody listens to, and a closed channel cannot be used. */

@@ -43,7 +43,19 @@ export interface ConsumeSpec {
   readonly onConsuming?: (first: boolean) => void;
   /** Runs on the live channel when the consumer stops for good (unsubscribe or close), e.g. to delete a private queue. */
   readonly onStop?: (channel: Channel) => Promise<unknown>;
+  /**
+   * The broker forgets each message as it sends it (`no_ack`): no ack travels back, and settling
+   * a delivery does nothing. For replies, which oslo treats as best-effort too. No prefetch applies.
+   */
+  readonly noAck?: boolean;
 }
+
+/** What amqplib's ack() reads of a message: its delivery tag. */
+const tagged = (deliveryTag: number) => ({ fields: { deliveryTag } }) as ConsumeMessage;
+
+/** Settling a delivery consumed without acks: the broker forgot it when it sent it. */
+const BATCH_OFF = process.env['RXM_OFF']?.includes('batch');
+const alreadySettled = () => undefined;
 
 /** The broker took the channel or the consumer away while the connection stayed: set up again. */
 class Resume extends Error {
@@ -56,12 +68,21 @@ class Resume extends Error {
 export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Observable<Delivery> {
   return defer(() => {
     let setups = 0;
+    let notFound = 0;
     link.start().catch((error: unknown) => log.warn(`no connection yet for ${spec.description}; still trying`, { error: asError(error).message }));
     return link.connection$.pipe(
       switchMap((model) =>
         model === null
           ? EMPTY
-          : session(link, scope, spec, model, () => spec.onConsuming?.(++setups === 1)).pipe(
+          : session(link, scope, spec, model, {
+              consuming: () => {
+                notFound = 0;
+                spec.onConsuming?.(++setups === 1);
+              },
+              // An auto-delete exchange (a topic's fanout) can vanish between its declaration and a
+              // bind when its last other server stops: declaring again a few times settles that race.
+              retryNotFound: () => ++notFound <= 3,
+            }).pipe(
               retry({
                 delay: (error: unknown) => {
                   if (!(error instanceof Resume)) return throwError(() => error);
@@ -76,8 +97,15 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
   });
 }
 
+interface SessionHooks {
+  /** The consumer is in place. */
+  consuming(): void;
+  /** Whether a 404 while setting up may be retried once more. */
+  retryNotFound(): boolean;
+}
+
 /** One channel's worth of consuming, on one connection. */
-function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: ChannelModel, consuming: () => void): Observable<Delivery> {
+function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: ChannelModel, hooks: SessionHooks): Observable<Delivery> {
   return new Observable<Delivery>((subscriber) => {
     let watched: WatchedChannel | undefined;
     let stopped = false;
@@ -88,27 +116,79 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
     let resumeReason: string | undefined;
     const tags: string[] = [];
 
+    // Acks leave once per event-loop turn: every delivery settled in a turn is acked by one
+    // basic.ack with `multiple` when every earlier delivery on the channel is settled too (the
+    // broker numbers a channel's deliveries 1, 2, 3...), one by one otherwise. Rejections go at
+    // once, after the acks before them.
+    let floor = 0;
+    const settledAbove = new Set<number>();
+    let acks: number[] = [];
+    let flushing = false;
+    const flushAcks = (channel: WatchedChannel) => {
+      flushing = false;
+      if (acks.length === 0) return;
+      const pending = acks;
+      acks = [];
+      if (!channel.isOpen) {
+        log.debug('not acked: the channel is gone, so the broker delivers them again', { deliveries: pending.length });
+        return;
+      }
+      let upTo = 0;
+      for (const tag of pending) {
+        if (tag <= floor) upTo = Math.max(upTo, tag);
+        else channel.channel.ack(tagged(tag));
+      }
+      if (upTo > 0) channel.channel.ack(tagged(upTo), true);
+    };
+    const settleTag = (tag: number) => {
+      if (tag === floor + 1) {
+        floor = tag;
+        while (settledAbove.delete(floor + 1)) floor++;
+      } else settledAbove.add(tag);
+    };
+
     const delivery = (channel: WatchedChannel, message: ConsumeMessage): Delivery => {
       let settled = false;
-      const settle = (how: () => void) => {
-        if (settled) return;
-        settled = true;
-        if (channel.isOpen) how();
-        else log.debug('not settled: its channel is gone, so the broker delivers it again', { routingKey: message.fields.routingKey });
-        if (--unsettled === 0 && closeWhenSettled) scope.track(channel.close());
+      const done = () => {
+        if (--unsettled === 0 && closeWhenSettled) {
+          flushAcks(channel);
+          scope.track(channel.close());
+        }
       };
       return {
         message,
-        ack: () => settle(() => channel.channel.ack(message)),
-        reject: (requeue) => settle(() => channel.channel.reject(message, requeue)),
+        ack: () => {
+          if (settled) return;
+          settled = true;
+          const tag = message.fields.deliveryTag;
+          settleTag(tag);
+          acks.push(tag);
+          if (BATCH_OFF) flushAcks(channel);
+          else if (!flushing) {
+            flushing = true;
+            process.nextTick(flushAcks, channel);
+          }
+          done();
+        },
+        reject: (requeue) => {
+          if (settled) return;
+          settled = true;
+          settleTag(message.fields.deliveryTag);
+          flushAcks(channel);
+          if (channel.isOpen) channel.channel.reject(message, requeue);
+          else log.debug('not settled: its channel is gone, so the broker delivers it again', { routingKey: message.fields.routingKey });
+          done();
+        },
       };
     };
+
+    const noAck = spec.noAck === true;
 
     const setUp = async () => {
       const channel = await openChannel(model);
       watched = channel;
       if (stopped) return channel.close();
-      if (spec.prefetch > 0) await channel.channel.prefetch(spec.prefetch);
+      if (spec.prefetch > 0 && !noAck) await channel.channel.prefetch(spec.prefetch);
       await declareTopology(channel.channel, spec.topology);
       for (const queue of spec.topology.queues) {
         if (stopped) return;
@@ -121,17 +201,18 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
               void channel.close();
               return;
             }
+            if (noAck) return subscriber.next({ message, ack: alreadySettled, reject: alreadySettled });
             unsettled++;
             subscriber.next(delivery(channel, message));
           },
-          { noAck: false, ...(spec.consumerArguments && { arguments: spec.consumerArguments }) },
+          { noAck, ...(spec.consumerArguments && { arguments: spec.consumerArguments }) },
         );
         tags.push(consumerTag);
       }
       if (stopped) return;
       ready = true;
       log.debug(`consuming for ${spec.description}`, { queues: spec.topology.queues.map((q) => q.name) });
-      consuming();
+      hooks.consuming();
       const error = await channel.closed;
       // A lost connection is the link's to handle: the next connection sets this consumer up again.
       if (stopped || !link.isOpen(model)) return;
@@ -143,7 +224,7 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
         log.debug(`setting up ${spec.description} was interrupted`, { error: asError(error).message });
         return;
       }
-      if (ready) {
+      if (ready || (replyCode(error) === 404 && hooks.retryNotFound())) {
         subscriber.error(new Resume(asError(error).message));
         return;
       }

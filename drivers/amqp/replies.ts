@@ -37,18 +37,17 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
       const id = hexId();
       const address = replyQueue(id);
       const replies$ = new Subject<Reply>();
-      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: options.rabbit_qos_prefetch_count, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
+      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: !process.env['RXM_OFF']?.includes('noack'), onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
         next: (delivery) => {
           let reply: Reply;
           try {
             reply = replyFromWire(decodeMessage(delivery.message));
           } catch (error) {
             const malformed = error instanceof MalformedMessage;
+            // Consumed without acks: the broker already forgot it, so dropping it is the rejection.
             log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(delivery.message), reason: (error as Error).message });
-            delivery.reject(false);
             return;
           }
-          delivery.ack();
           replies$.next(reply);
         },
         error: (error: Error) => {

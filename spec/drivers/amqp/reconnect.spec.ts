@@ -205,6 +205,22 @@ Reconnect('should recover when the broker closes the connection (rabbitmqctl clo
   await driver.close();
 });
 
+Reconnect('should notice a silent broker by its missing heartbeats and reconnect', async ({ proxy, queues }) => {
+  const driver = await openDriver(brokerUrl({ port: proxy.port, query: `${FAST_RETRY}&heartbeat_timeout_threshold=1` }));
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
+  await within(server.ready, 'server ready');
+  proxy.stall(); // the sockets stay open: only the heartbeat tells the link is dead
+  const reconnecting = await within(stateOf(driver.status$, 'reconnecting'), 'the silence noticed');
+  assert.match(reconnecting.error?.message ?? '', /Heartbeat timeout/);
+  await within(stateOf(driver.status$, 'connected'), 'connected again');
+  await within(driver.send(target({ topic }), cast('after the silence'), { atLeastOnce: true }), 'a send');
+  const [received] = await within(server.until(1), 'the cast after the silence');
+  assert.is(received!.method, 'after the silence');
+  await driver.close();
+});
+
 Reconnect('should fail over to the next host, and fail connect() naming the hosts when none answers', async () => {
   const good = brokerUrl().replace(/@([^/]+)\//, '@127.0.0.1:1,$1/');
   for (const strategy of ['round-robin', 'shuffle']) {

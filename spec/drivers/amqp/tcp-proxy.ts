@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of the broker that a spec can cut: every open connection is destroyed at
- * once, as when a network link or the broker dies, and new connections can be refused for a
- * while (a broker that is down) and accepted again.
+ * once, as when a network link or the broker dies, or stalled: its bytes stop flowing while the
+ * sockets stay open, as in a network partition only heartbeats notice. New connections can be
+ * refused for a while (a broker that is down) and accepted again.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -11,6 +12,8 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Destroys every proxied connection. */
   cut(): void;
+  /** Stops forwarding on every open connection, leaving the sockets open; new connections work. */
+  stall(): void;
   /** While refusing, new connections are accepted and destroyed at once. */
   refuse(refusing: boolean): void;
   close(): Promise<void>;
@@ -18,6 +21,7 @@ export interface TcpProxy {
 
 export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
   let accepted = 0;
   const track = (socket: Socket) => {
@@ -37,7 +41,12 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,6 +59,15 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     },
     cut() {
       for (const socket of sockets) socket.destroy();
+    },
+    stall() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      pairs.clear();
     },
     refuse(value) {
       refusing = value;
