@@ -44,12 +44,14 @@ export interface PythonPeer {
 export interface PeerOptions {
   /** oslo's allowed_remote_exmods for the peer's RPC transport. */
   readonly allowedExmods?: readonly string[];
+  /** Driver options as URL query keys, e.g. `rabbit_quorum_queue=true`. */
+  readonly query?: string;
 }
 
-export async function startPeer({ allowedExmods = [] }: PeerOptions = {}): Promise<PythonPeer> {
+export async function startPeer({ allowedExmods = [], query }: PeerOptions = {}): Promise<PythonPeer> {
   const script = join(packageRoot(), 'spec', 'interop', 'peer.py');
   // Its reply queue expires a minute after it is gone (oslo leaves reply queues to expire).
-  const args = [script, `${osloUrl()}?rabbit_transient_queues_ttl=60`, ...(allowedExmods.length ? ['--allowed-exmods', allowedExmods.join(',')] : [])];
+  const args = [script, `${osloUrl()}?rabbit_transient_queues_ttl=60${query ? `&${query}` : ''}`, ...(allowedExmods.length ? ['--allowed-exmods', allowedExmods.join(',')] : [])];
   const child: ChildProcessWithoutNullStreams = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');

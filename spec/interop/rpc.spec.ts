@@ -9,6 +9,7 @@ import { interval, map, take } from 'rxjs';
 import * as assert from 'uvu/assert';
 import {
   connect,
+  MessageDeliveryFailure,
   MessageUndeliverable,
   RemoteError,
   rpcClient,
@@ -316,6 +317,34 @@ Rpc('should declare a TypeScript server beside a live Python server without a 40
     assert.is(await client.prepare({ server: 'ts' }).call('whoami'), 'ts');
   } finally {
     await peer.request('stop', { handle: 'py' });
+  }
+});
+
+Rpc("should declare quorum queues exactly as a Python server with rabbit_quorum_queue does, and refuse classic ones with a 406", async (context) => {
+  const exchange = topicName('quorum');
+  const topic = topicFor(context, 'py', 'ts', 'classic');
+  const peer = await startPeer({ query: 'rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5' });
+  try {
+    await peer.request('serve', { handle: 'py', exchange, topic, server: 'py' });
+    const quorum = await connect(`${amqpUrl().replace(/\/$/, '')}/?rabbit_transient_queues_ttl=60&rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5`);
+    context.transports.push(quorum);
+    const server = rpcServer(quorum, target({ exchange, topic, server: 'ts' }), [endpoint('ts')]);
+    context.servers.push(server);
+    await server.start();
+    const client = rpcClient(quorum, target({ exchange, topic }), { timeout: 30_000 });
+    assert.is(await client.prepare({ server: 'py' }).call('whoami'), 'py');
+    assert.is(await client.prepare({ server: 'ts' }).call('whoami'), 'ts');
+
+    const classic = rpcServer(await open(context), target({ exchange, topic, server: 'classic' }), [endpoint('classic')]);
+    const refused = await classic.start().catch((e: unknown) => e);
+    assert.instance(refused, MessageDeliveryFailure);
+    assert.is(((refused as Error).cause as { code?: number }).code, 406);
+    await peer.request('stop', { handle: 'py' });
+  } finally {
+    await peer.close();
+    const ch = await context.broker.channel();
+    await ch.deleteExchange(exchange);
+    await ch.close();
   }
 });
 
