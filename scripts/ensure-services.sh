@@ -55,9 +55,9 @@ if ! can_install; then
   echo "ensure-services: not a Debian machine where this script may install packages; the specs that need these services will be skipped" >&2
   exit 1
 fi
-if [[ " ${missing[*]} " == *" broker "* ]] && ! is_local; then
+if [[ " ${missing[*]} " == *" broker "* ]] && { ! is_local || [[ "$port" != 5672 ]]; }; then
   explain
-  echo "ensure-services: AMQP_URL names a remote broker (${host}); start it there" >&2
+  echo "ensure-services: AMQP_URL names ${host}:${port}, not the local default broker this script can start; start it there" >&2
   exit 1
 fi
 
