@@ -4,7 +4,8 @@
  * sockets stay open, as in a network partition only heartbeats notice. New connections can be
  * refused for a while (a broker that is down) and accepted again.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 
 export interface TcpProxy {
   readonly port: number;
@@ -19,7 +20,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/** With `tls`, the proxy is a TLS endpoint (key and certificate) in front of a plain broker port. */
+export async function tcpProxy(targetHost: string, targetPort: number, { tls }: { tls?: TlsOptions } = {}): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
@@ -30,7 +32,7 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     // Both ends see resets when cut; the other end is destroyed with it.
     socket.on('error', () => socket.destroy());
   };
-  const server = createServer((client) => {
+  const onClient = (client: Socket) => {
     if (refusing) {
       client.destroy();
       return;
@@ -48,7 +50,10 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       upstream.destroy();
     });
     upstream.on('close', () => client.destroy());
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, onClient) : createServer(onClient);
+  // A client refusing our certificate is what some specs test; the proxy only drops it.
+  server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the proxy has no TCP port');
