@@ -226,7 +226,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
  */
 function coalesceWrites(model: ChannelModel): void {
   const stream = (model as unknown as { connection?: { stream?: Writable } }).connection?.stream;
-  if (!stream || typeof stream.cork !== 'function' || process.env['RXM_OFF']?.includes('cork')) return;
+  if (!stream || typeof stream.cork !== 'function') return;
   const write = stream.write;
   let corked = false;
   const uncork = () => {

@@ -54,7 +54,6 @@ export interface ConsumeSpec {
 const tagged = (deliveryTag: number) => ({ fields: { deliveryTag } }) as ConsumeMessage;
 
 /** Settling a delivery consumed without acks: the broker forgot it when it sent it. */
-const BATCH_OFF = process.env['RXM_OFF']?.includes('batch');
 const alreadySettled = () => undefined;
 
 /** The broker took the channel or the consumer away while the connection stayed: set up again. */
@@ -163,8 +162,7 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
           const tag = message.fields.deliveryTag;
           settleTag(tag);
           acks.push(tag);
-          if (BATCH_OFF) flushAcks(channel);
-          else if (!flushing) {
+          if (!flushing) {
             flushing = true;
             process.nextTick(flushAcks, channel);
           }
@@ -202,6 +200,11 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
               return;
             }
             if (noAck) return subscriber.next({ message, ack: alreadySettled, reject: alreadySettled });
+            if (stopped) {
+              // Delivered between our basic.cancel and its answer: nobody will settle it, so give it back now.
+              channel.channel.reject(message, true);
+              return;
+            }
             unsettled++;
             subscriber.next(delivery(channel, message));
           },

@@ -29,17 +29,28 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
   const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
   if (!request) return undefined;
   const { call } = request;
-  // A cast has nobody to answer.
-  const nobody = async () => undefined;
-  return {
-    ...request,
+  // Built field by field: an object spread per message is slow on Node 20.
+  const incoming: Mutable<IncomingCall> = {
+    method: request.method,
+    args: request.args,
+    context: request.context,
+    uniqueId: request.uniqueId,
     redelivered: delivery.message.fields.redelivered,
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
-    reply: (reply) => (call ? replies.reply(call.replyTo, { ...reply, msgId: call.msgId }) : nobody()),
-    heartbeat: () => (call ? replies.heartbeat(call.replyTo, call.msgId) : nobody()),
+    // A cast has nobody to answer.
+    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }) : nobody,
+    heartbeat: call ? () => replies.heartbeat(call.replyTo, call.msgId) : nobody,
   };
+  if (request.namespace !== undefined) incoming.namespace = request.namespace;
+  if (request.version !== undefined) incoming.version = request.version;
+  if (call) incoming.call = call;
+  return incoming;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const nobody = async () => undefined;
 
 export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
   const notification = readOrReject(delivery, 'notification', notificationFromWire);

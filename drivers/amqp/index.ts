@@ -18,7 +18,7 @@ import { encodeMessage } from './message.js';
 import { amqpOptions, type AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';
-import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology } from './topology.js';
+import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology, type Topology } from './topology.js';
 
 export type { AmqpOptions } from './options.js';
 
@@ -42,6 +42,13 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
   const replySender = createReplySender(publisher, options, abort.signal);
   const replyChannel = createReplyChannel(listening, scope, options);
   const status$ = combinedStatus([sending, listening]);
+  // One topology object per destination, so the publisher finds what it declared by identity.
+  const topologies = new Map<string, Topology>();
+  const topologyFor = (key: string, build: () => Topology): Topology => {
+    let topology = topologies.get(key);
+    if (!topology) topologies.set(key, (topology = build()));
+    return topology;
+  };
   let closed = false;
 
   const assertOpen = () => {
@@ -59,18 +66,15 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
     async send(target, request, { retry, atLeastOnce = false } = {}) {
       assertOpen();
       const call = request.call;
-      const message = await encodeMessage(rpcToWire(request), {
-        enveloped: true,
-        compression: options.kombu_compression,
-        ...(call && { expirationMs: call.timeoutMs }),
-      });
+      const message = await encodeMessage(rpcToWire(request), { enveloped: true, compression: options.kombu_compression, expirationMs: call?.timeoutMs });
+      const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
       await publisher.publish({
-        exchange: target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange),
+        exchange,
         routingKey: target.fanout ? '' : routingKey(target),
         message,
         mandatory: atLeastOnce,
-        topology: sendTopology(options, target, controlExchange),
-        ...(retry !== undefined && { retry }),
+        topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
+        retry,
       });
     },
 
@@ -100,15 +104,16 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
 
     async notify(target, notification, { retry, version = 2 } = {}) {
       assertOpen();
-      const binding = { target, priority: notification.priority };
       const message = await encodeMessage(notificationToWire(notification, hexId()), { enveloped: version !== 1, compression: options.kombu_compression });
+      const exchange = exchangeName(target, controlExchange);
+      const queue = notificationQueue(target, notification.priority);
       await publisher.publish({
-        exchange: exchangeName(target, controlExchange),
-        routingKey: notificationQueue(target, notification.priority),
+        exchange,
+        routingKey: queue,
         message,
         mandatory: false,
-        topology: notifierTopology(options, binding, controlExchange),
-        ...(retry !== undefined && { retry }),
+        topology: topologyFor(`notify\u0000${exchange}\u0000${queue}`, () => notifierTopology(options, { target, priority: notification.priority }, controlExchange)),
+        retry,
       });
     },
 

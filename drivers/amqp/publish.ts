@@ -21,7 +21,7 @@ export interface PublishRequest {
   readonly message: OutgoingMessage;
   /** Ask the broker to return the message when no queue is bound for it. */
   readonly mandatory: boolean;
-  /** Declared (once per connection) before publishing. */
+  /** Declared (once per connection, per object: reuse one object per destination) before publishing. */
   readonly topology?: Topology;
   /** Further connection attempts to wait through: undefined or negative forever, 0 none. */
   readonly retry?: number;
@@ -54,7 +54,8 @@ interface ConfirmState {
 
 interface ConnectionState {
   confirm?: Promise<ConfirmState>;
-  readonly declared: Map<string, Promise<void>>;
+  /** By topology object: the driver hands the same object for the same destination (see `topologies`). */
+  readonly declared: Map<Topology, Promise<void>>;
 }
 
 export function createPublisher(link: Link): Publisher {
@@ -67,7 +68,7 @@ export function createPublisher(link: Link): Publisher {
 
   function declareOnce(model: ChannelModel, topology: Topology): Promise<void> {
     const state = stateOf(model);
-    const key = JSON.stringify(topology);
+    const key = topology;
     let declared = state.declared.get(key);
     if (!declared) {
       declared = withChannel(model, (channel) => declareTopology(channel, topology)).catch((error: unknown) => {
@@ -147,7 +148,8 @@ export function createPublisher(link: Link): Publisher {
         returnable.set(key, set);
       }
       try {
-        watched.channel.publish(exchange, routingKey, message.content, { ...message.properties, mandatory }, (error: unknown) => {
+        message.properties.mandatory = mandatory;
+        watched.channel.publish(exchange, routingKey, message.content, message.properties, (error: unknown) => {
           forget();
           if (error == null) return resolve();
           // amqplib reports a broker nack as 'message nacked', a closed channel as 'channel closed'.

@@ -37,7 +37,7 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
       const id = hexId();
       const address = replyQueue(id);
       const replies$ = new Subject<Reply>();
-      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: !process.env['RXM_OFF']?.includes('noack'), onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
+      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: true, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
         next: (delivery) => {
           let reply: Reply;
           try {

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { ConsumeMessage } from 'amqplib';
-import { firstValueFrom, map, merge, take, toArray } from 'rxjs';
+import { firstValueFrom, map, merge, take, tap, toArray } from 'rxjs';
 import * as assert from 'uvu/assert';
 import type { Driver, IncomingCall, IncomingNotification, Notification, RpcRequest } from '../../../lib/driver.js';
 import { MessageDeliveryFailure, MessageUndeliverable } from '../../../lib/errors.js';
@@ -44,7 +44,7 @@ const notification = (priority: Priority, payload: unknown = { n: 1 }): Notifica
 });
 
 /** Consumes `queue` (bound to `exchange` with `routingKey`) raw, as a third party would see the wire. */
-async function tap(broker: RawBroker, exchange: string, routingKey: string, queues: string[]): Promise<() => Promise<ConsumeMessage>> {
+async function wiretap(broker: RawBroker, exchange: string, routingKey: string, queues: string[]): Promise<() => Promise<ConsumeMessage>> {
   const ch = await broker.channel();
   const queue = `tap_${hexId()}`;
   queues.push(queue);
@@ -124,7 +124,7 @@ Delivery('should share a topic between servers and give each server its fanout c
 
 Delivery("should put oslo's properties and envelope on the wire, and expire call requests", async ({ driver, broker, queues }) => {
   const topic = uniqueTopic();
-  const next = await tap(broker, 'openstack', topic, queues);
+  const next = await wiretap(broker, 'openstack', topic, queues);
   const request = { ...cast('echo', { x: 1 }), call: { msgId: 'aabdfdbbe21a457589a955e37bf084e4', replyTo: 'reply_x', timeoutMs: 60000 } };
   await driver.send(target({ topic }), request);
   await driver.send(target({ topic }), cast('note', { n: 1 }));
@@ -153,7 +153,7 @@ Delivery('should compress with kombu_compression=gzip (zlib data) and read it ba
   const driver = await openDriver(brokerUrl({ query: 'kombu_compression=gzip' }));
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const next = await tap(broker, 'openstack', topic, queues);
+  const next = await wiretap(broker, 'openstack', topic, queues);
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
   await driver.send(target({ topic }), cast('zipped', { text: 'x'.repeat(1000) }));
@@ -179,7 +179,7 @@ Delivery('should fail an at-least-once send nobody can receive with MessageUndel
 Delivery('should deliver notifications v2 and v1 at every priority, with their fields', async ({ driver, broker, queues }) => {
   const topic = uniqueTopic('notifications');
   queues.push(...PRIORITIES.map((p) => `${topic}.${p}`));
-  const next = await tap(broker, 'openstack', `${topic}.*`, queues);
+  const next = await wiretap(broker, 'openstack', `${topic}.*`, queues);
   const listener = record((onReady) => driver.listenForNotifications(PRIORITIES.map((priority) => ({ target: target({ topic }), priority })), { onReady }));
   await within(listener.ready, 'the listener consuming');
   for (const priority of PRIORITIES) await driver.notify(target({ topic }), notification(priority, { priority, v: 2 }));
@@ -244,6 +244,29 @@ Delivery('should redeliver a requeued notification, marked redelivered, and forg
   listener.stop();
   await driver.close();
   assert.is(await broker.messageCount(`${topic}.error`), 0);
+});
+
+Delivery('should give back what arrives after a listener unsubscribed, so another listener gets it', async ({ driver, queues }) => {
+  const topic = uniqueTopic('notifications');
+  queues.push(`${topic}.info`);
+  const bindings = [{ target: target({ topic }), priority: 'info' as const }];
+  const total = 300;
+  for (let n = 0; n < total; n++) await driver.notify(target({ topic }), notification('info', { n }));
+  let first = 0;
+  let stopped!: () => void;
+  const firstDone = new Promise<void>((resolve) => (stopped = resolve));
+  const subscription = driver.listenForNotifications(bindings).subscribe((n) => {
+    void n.ack();
+    if (++first === 50) {
+      subscription.unsubscribe(); // with up to a prefetch's worth already on its way
+      stopped();
+    }
+  });
+  await within(firstDone, 'the first listener taking 50');
+  // Acking as they come: the prefetch holds back what is not settled.
+  const second = record((onReady) => driver.listenForNotifications(bindings, { onReady }).pipe(tap((n) => void n.ack())));
+  const rest = await within(second.until(total - 50), 'the other 250 at the second listener');
+  assert.is(new Set(rest.map((n) => (n.payload as { n: number }).n)).size, total - 50);
 });
 
 Delivery('should leave RPC settlement to the consumer: a requeue comes back redelivered, an ack is gone', async ({ driver, broker, queues }) => {
