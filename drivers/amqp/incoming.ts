@@ -5,11 +5,12 @@
  * or requeue (`basic.reject` with requeue). The RPC server's dispatch acks a request on receipt,
  * before its handler runs (oslo's at-most-once), unless it was asked for at-least-once.
  */
+import { defaultCodec } from '../../lib/codec.js';
 import type { IncomingCall, IncomingNotification, RpcRequest } from '../../lib/driver.js';
 import { getLogger } from '../../lib/logger.js';
 import { notificationFromWire, rpcFromWire } from '../../lib/wire.js';
 import type { Delivery } from './consume.js';
-import { decodeMessage, expirationOf, originOf } from './message.js';
+import { codecOf, decodeMessage, expirationOf, originOf } from './message.js';
 import type { ReplySender } from './replies.js';
 
 const log = getLogger('rx-messaging.amqp');
@@ -29,6 +30,8 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
   const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
   if (!request) return undefined;
   const { call } = request;
+  // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
+  const codec = codecOf(delivery.message) ?? defaultCodec;
   // Built field by field: an object spread per message is slow on Node 20.
   const incoming: Mutable<IncomingCall> = {
     method: request.method,
@@ -39,8 +42,8 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
     // A cast has nobody to answer.
-    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }) : nobody,
-    heartbeat: call ? () => replies.heartbeat(call.replyTo, call.msgId) : nobody,
+    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }, codec) : nobody,
+    heartbeat: call ? () => replies.heartbeat(call.replyTo, call.msgId, codec) : nobody,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;

@@ -6,6 +6,7 @@
  */
 import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject, Subject, type Observable } from 'rxjs';
 import type { CreateDriver, Driver, IncomingCall, IncomingNotification, TransportStatus } from '../../lib/driver.js';
+import { defaultCodec, type WireCodec } from '../../lib/codec.js';
 import { TransportClosed } from '../../lib/errors.js';
 import { hexId } from '../../lib/ids.js';
 import { getLogger } from '../../lib/logger.js';
@@ -14,7 +15,7 @@ import { notificationToWire, rpcToWire } from '../../lib/wire.js';
 import { createLink, type Link, type LinkStatus } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
-import { encodeMessage } from './message.js';
+import { decodable, encodeMessage, loadMsgpack } from './message.js';
 import { amqpOptions, type AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';
@@ -26,6 +27,8 @@ const log = getLogger('rx-messaging.amqp');
 
 export const createDriver: CreateDriver = async ({ url, options: given, controlExchange }) => {
   const options = amqpOptions(url, given);
+  // What this transport sends: calls, casts, notifications. Replies use the request's codec.
+  const codec: WireCodec = options.codec === 'msgpack' ? await loadMsgpack() : defaultCodec;
   const sending = createLink('send', url, options);
   const listening = createLink('listen', url, options);
   const closing$ = new Subject<void>();
@@ -66,7 +69,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
     async send(target, request, { retry, atLeastOnce = false } = {}) {
       assertOpen();
       const call = request.call;
-      const message = await encodeMessage(rpcToWire(request), { enveloped: true, compression: options.kombu_compression, expirationMs: call?.timeoutMs });
+      const message = await encodeMessage(rpcToWire(request), { codec, enveloped: true, compression: options.kombu_compression, expirationMs: call?.timeoutMs });
       const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
       await publisher.publish({
         exchange,
@@ -96,6 +99,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
           // oslo deletes a server's fanout queue when it stops cleanly.
           onStop: (channel) => channel.deleteQueue(fanoutQueue),
         }).pipe(
+          decodable(),
           map((delivery) => toIncomingCall(delivery, replySender)),
           filter((call): call is IncomingCall => call !== undefined),
         );
@@ -104,7 +108,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
 
     async notify(target, notification, { retry, version = 2 } = {}) {
       assertOpen();
-      const message = await encodeMessage(notificationToWire(notification, hexId()), { enveloped: version !== 1, compression: options.kombu_compression });
+      const message = await encodeMessage(notificationToWire(notification, hexId()), { codec, enveloped: version !== 1, compression: options.kombu_compression });
       const exchange = exchangeName(target, controlExchange);
       const queue = notificationQueue(target, notification.priority);
       await publisher.publish({
@@ -126,6 +130,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
           ...consumerArguments(options),
           onConsuming: (first) => first && onReady?.(),
         }).pipe(
+          decodable(),
           map(toIncomingNotification),
           filter((notification): notification is IncomingNotification => notification !== undefined),
         ),

@@ -2,12 +2,82 @@
  * oslo bodies as AMQP messages and back: the properties every oslo message carries
  * (content type json, utf-8, persistent, priority 0), kombu's optional compression, and the
  * checks that turn anything else into a `MalformedMessage` the consumer rejects.
+ *
+ * Between rx-messaging services the body may be MessagePack (`codec: 'msgpack'`): content type
+ * `application/x-msgpack`, no content encoding, the body bare. A receiver picks the codec by each
+ * message's content type; msgpackr is imported only when MessagePack is chosen or first arrives.
  */
 import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
 import type { Message, Options } from 'amqplib';
-import { defaultCodec } from '../../lib/codec.js';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/codec.js';
+import { getLogger } from '../../lib/logger.js';
 import { decodeBody, encodeBody, MalformedMessage } from '../../lib/wire.js';
+
+const log = getLogger('rx-messaging.amqp');
+
+/** `MSGPACK_CONTENT_TYPE` of lib/msgpack-codec.ts, which cannot be imported without loading msgpackr. */
+export const MSGPACK = 'application/x-msgpack';
+
+let msgpack: WireCodec | undefined;
+let loadingMsgpack: Promise<WireCodec> | undefined;
+
+/** The MessagePack codec, imported on first use. */
+export function loadMsgpack(): Promise<WireCodec> {
+  loadingMsgpack ??= import('../../lib/msgpack-codec.js').then(
+    (module) => (msgpack = module.msgpackCodec()),
+    (error: unknown) => {
+      loadingMsgpack = undefined;
+      throw error;
+    },
+  );
+  return loadingMsgpack;
+}
+
+/** The codec a received message is written in; undefined for a content type nobody here reads, or MessagePack not loaded yet. */
+export function codecOf(message: Message): WireCodec | undefined {
+  const type = message.properties.contentType;
+  return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK ? msgpack : undefined;
+}
+
+/**
+ * Passes deliveries on in order. The first MessagePack one to arrive before msgpackr is loaded
+ * waits for the import, and every delivery after it waits behind it; JSON never waits.
+ */
+export function decodable<T extends { readonly message: Message }>(): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let waiting: T[] | undefined;
+      let completed = false;
+      const release = () => {
+        const held = waiting ?? [];
+        waiting = undefined;
+        for (const item of held) subscriber.next(item);
+        if (completed) subscriber.complete();
+      };
+      const subscription = source.subscribe({
+        next: (item) => {
+          if (waiting) waiting.push(item);
+          else if (msgpack || item.message.properties.contentType !== MSGPACK) subscriber.next(item);
+          else {
+            waiting = [item];
+            loadMsgpack().then(release, (error: unknown) => {
+              // The deliveries are then rejected as unreadable, one by one, and the stream goes on.
+              log.error('cannot load the MessagePack codec (msgpackr)', { error: String(error) });
+              release();
+            });
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          completed = true;
+          if (!waiting) subscriber.complete();
+        },
+      });
+      return subscription;
+    });
+}
 
 const deflateAsync = promisify(deflate);
 
@@ -21,7 +91,9 @@ export interface OutgoingMessage {
 }
 
 export interface EncodeOptions {
-  /** Wrap the body in oslo's 2.0 envelope (all but v1 notifications). */
+  /** JSON (oslo's) or, between rx-messaging services, MessagePack. */
+  readonly codec: WireCodec;
+  /** Wrap a JSON body in oslo's 2.0 envelope (all but v1 notifications). */
   readonly enveloped: boolean;
   /** `kombu_compression`. */
   readonly compression: string | undefined;
@@ -35,13 +107,14 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const GZIP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ compression: GZIP });
 
 /** The message for `body`; a promise only when it is compressed. */
-export function encodeMessage(body: Record<string, unknown>, { enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
-  const encoded = encodeBody(defaultCodec, body, enveloped);
+export function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
+  const encoded = encodeBody(codec, body, enveloped);
   const expiration = expirationMs !== undefined && Number.isFinite(expirationMs) && expirationMs > 0 ? String(Math.ceil(expirationMs)) : undefined;
   const gzip = compression === 'gzip';
   const properties: Options.Publish = {
-    contentType: defaultCodec.contentType,
-    contentEncoding: 'utf-8',
+    contentType: codec.contentType,
+    // MessagePack is binary: kombu sends it without a content encoding too.
+    contentEncoding: isJsonCodec(codec) ? 'utf-8' : undefined,
     deliveryMode: 2,
     priority: 0,
     headers: gzip ? GZIP_HEADERS : NO_HEADERS,
@@ -55,10 +128,15 @@ export function encodeMessage(body: Record<string, unknown>, { enveloped, compre
 /** The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not. */
 export function decodeMessage(message: Message): Record<string, unknown> {
   const { contentType, contentEncoding, headers } = message.properties;
-  if (contentType !== defaultCodec.contentType) {
-    throw new MalformedMessage(`content type ${JSON.stringify(contentType ?? null)} is not ${defaultCodec.contentType}`);
+  const codec = codecOf(message);
+  if (!codec) {
+    throw new MalformedMessage(
+      contentType === MSGPACK
+        ? 'the body is MessagePack and the MessagePack codec (msgpackr) cannot be loaded'
+        : `content type ${JSON.stringify(contentType ?? null)} is neither ${defaultCodec.contentType} nor ${MSGPACK}`,
+    );
   }
-  if (contentEncoding != null && !/^utf-?8$/i.test(String(contentEncoding))) {
+  if (codec === defaultCodec && contentEncoding != null && !/^utf-?8$/i.test(String(contentEncoding))) {
     throw new MalformedMessage(`content encoding ${JSON.stringify(contentEncoding)} is not utf-8`);
   }
   const compression = headers?.['compression'];
@@ -71,7 +149,7 @@ export function decodeMessage(message: Message): Record<string, unknown> {
       throw new MalformedMessage(`the ${GZIP} body does not inflate: ${(error as Error).message}`);
     }
   }
-  return decodeBody(defaultCodec, content);
+  return decodeBody(codec, content);
 }
 
 /** A call request's expiry in ms, as the transport knows it (0 when the message has none). */

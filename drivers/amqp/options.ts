@@ -65,6 +65,8 @@ export interface AmqpOptions {
   readonly no_delay: boolean;
   /** rx-messaging: seconds to wait for a TCP/TLS connection before trying the next host. */
   readonly connect_timeout: number;
+  /** rx-messaging: `json` (oslo's, the default) or `msgpack` for what this transport sends; replies use the request's. */
+  readonly codec: string;
 }
 
 const SPEC: OptionSpec<AmqpOptions> = {
@@ -99,6 +101,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   ssl_enforce_fips_mode: { default: false, kind: 'boolean' },
   no_delay: { default: true, kind: 'boolean' },
   connect_timeout: { default: 5, kind: 'number' },
+  codec: { default: 'json', kind: 'string' },
 };
 
 /** Defaults, then `given`, then the URL query; checks what oslo would refuse too. */
@@ -123,6 +126,7 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   if (!['AMQPLAIN', 'PLAIN'].includes(options.rabbit_login_method.toUpperCase())) {
     fail(`rabbit_login_method must be AMQPLAIN or PLAIN, got '${options.rabbit_login_method}'`);
   }
+  if (!['json', 'msgpack'].includes(options.codec)) fail(`codec must be 'json' or 'msgpack', got '${options.codec}'`);
   if (options.heartbeat_rate < 1) fail(`heartbeat_rate must be at least 1, got ${options.heartbeat_rate}`);
   if (options.ssl_version !== undefined && !tlsVersion(options.ssl_version)) {
     fail(`ssl_version '${options.ssl_version}' is not one of TLSv1, TLSv1_1, TLSv1_2, TLSv1_3`);

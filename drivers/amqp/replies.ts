@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Subject } from 'rxjs';
+import type { WireCodec } from '../../lib/codec.js';
 import type { Reply, ReplyChannel } from '../../lib/driver.js';
 import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
 import { hexId } from '../../lib/ids.js';
@@ -16,7 +17,7 @@ import { replyQueue } from '../../lib/target.js';
 import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
-import { decodeMessage, encodeMessage, originOf } from './message.js';
+import { decodable, decodeMessage, encodeMessage, originOf } from './message.js';
 import type { AmqpOptions } from './options.js';
 import type { Publisher } from './publish.js';
 import { replyTopology } from './topology.js';
@@ -37,7 +38,9 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
       const id = hexId();
       const address = replyQueue(id);
       const replies$ = new Subject<Reply>();
-      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: true, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) }).subscribe({
+      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: true, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) })
+        .pipe(decodable())
+        .subscribe({
         next: (delivery) => {
           let reply: Reply;
           try {
@@ -65,10 +68,10 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
 }
 
 export interface ReplySender {
-  /** Sends one reply (a value, a failure, the end); drops it when the caller's queue is gone. */
-  reply(replyTo: string, reply: Reply): Promise<void>;
+  /** Sends one reply (a value, a failure, the end) in `codec` (the request's); drops it when the caller's queue is gone. */
+  reply(replyTo: string, reply: Reply, codec: WireCodec): Promise<void>;
   /** Tells the caller the call is still being worked on; fails when its queue is gone. */
-  heartbeat(replyTo: string, msgId: string): Promise<void>;
+  heartbeat(replyTo: string, msgId: string, codec: WireCodec): Promise<void>;
 }
 
 export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
@@ -86,19 +89,19 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
     // A Map iterates in insertion order: the first key is the oldest.
     if (obsolete.size > OBSOLETE_SIZE) obsolete.delete(obsolete.keys().next().value as string);
   };
-  const publish = async (replyTo: string, reply: Reply) => {
-    const message = await encodeMessage(replyToWire(reply, hexId()), { enveloped: true, compression: options.kombu_compression });
+  const publish = async (replyTo: string, reply: Reply, codec: WireCodec) => {
+    const message = await encodeMessage(replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression });
     // The default exchange routes by queue name and needs no declaration.
     return () => publisher.publish({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag });
   };
 
   return {
-    async reply(replyTo, reply) {
+    async reply(replyTo, reply, codec) {
       if (isObsolete(replyTo)) {
         log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
         return;
       }
-      const send = await publish(replyTo, reply);
+      const send = await publish(replyTo, reply, codec);
       const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
       for (;;) {
         try {
@@ -115,9 +118,9 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
         }
       }
     },
-    async heartbeat(replyTo, msgId) {
+    async heartbeat(replyTo, msgId, codec) {
       if (isObsolete(replyTo)) return;
-      const send = await publish(replyTo, { msgId, result: null, failure: null, ending: false });
+      const send = await publish(replyTo, { msgId, result: null, failure: null, ending: false }, codec);
       try {
         await send();
       } catch (error) {
