@@ -54,6 +54,10 @@ interface ConfirmState {
 
 interface ConnectionState {
   confirm?: Promise<ConfirmState>;
+  /** The confirm channel once open, for publishing without a Promise hop. */
+  ready?: ConfirmState;
+  /** Topologies whose declaration succeeded on this connection. */
+  readonly done: Set<Topology>;
   /** By topology object: the driver hands the same object for the same destination (see `topologies`). */
   readonly declared: Map<Topology, Promise<void>>;
 }
@@ -62,7 +66,7 @@ export function createPublisher(link: Link): Publisher {
   const states = new WeakMap<ChannelModel, ConnectionState>();
   const stateOf = (model: ChannelModel) => {
     let state = states.get(model);
-    if (!state) states.set(model, (state = { declared: new Map() }));
+    if (!state) states.set(model, (state = { declared: new Map(), done: new Set() }));
     return state;
   };
 
@@ -71,7 +75,9 @@ export function createPublisher(link: Link): Publisher {
     const key = topology;
     let declared = state.declared.get(key);
     if (!declared) {
-      declared = withChannel(model, (channel) => declareTopology(channel, topology)).catch((error: unknown) => {
+      declared = withChannel(model, (channel) => declareTopology(channel, topology)).then(
+        () => void state.done.add(topology),
+        (error: unknown) => {
         state.declared.delete(key);
         if (replyCode(error) === undefined) throw new PublishInterrupted(undefined, { cause: error });
         throw new MessageDeliveryFailure(
@@ -102,9 +108,15 @@ export function createPublisher(link: Link): Publisher {
           if (error) {
             log.warn('the broker closed the publishing channel', { error: error.message });
             state.declared.clear();
+            state.done.clear();
           }
         });
-        return { watched, returnable };
+        const ready: ConfirmState = { watched, returnable };
+        state.ready = ready;
+        void watched.closed.then(() => {
+          if (state.ready === ready) delete state.ready;
+        });
+        return ready;
       });
       // The caller of confirmChannel gets the error; here the failed opening is only forgotten.
       opening.catch(() => {
@@ -123,7 +135,10 @@ export function createPublisher(link: Link): Publisher {
     } catch (error) {
       throw new PublishInterrupted(undefined, { cause: error });
     }
-    const { watched, returnable } = confirm;
+    return publishOnChannel(model, confirm, request);
+  }
+
+  function publishOnChannel(model: ChannelModel, { watched, returnable }: ConfirmState, request: PublishRequest): Promise<void> {
     const { exchange, routingKey, message, mandatory } = request;
     return new Promise<void>((resolve, reject) => {
       const key = routeKey(exchange, routingKey);
@@ -166,30 +181,53 @@ export function createPublisher(link: Link): Publisher {
     });
   }
 
-  return {
-    async publish(request) {
-      const retry = request.retry ?? -1;
-      let lost = 0;
-      let channelErrors = 0;
-      for (;;) {
-        const model = await link.connection(retry < 0 ? -1 : retry - lost);
-        try {
-          return await publishOn(model, request);
-        } catch (error) {
-          if (!(error instanceof PublishInterrupted)) throw error;
-          if (error.channelError) {
-            // A broker refusal on the shared channel (a deleted exchange's 404...): redeclare and try once more.
-            if (++channelErrors > 1) {
-              throw new MessageDeliveryFailure(`Publishing to '${request.routingKey}' on exchange '${request.exchange}' failed: ${error.channelError.message}`, { cause: error.channelError });
-            }
-            continue;
+  /** The connection of the last publish: while it stays open, a publish needs no Promise hop to find it. */
+  let lastModel: ChannelModel | undefined;
+
+  /** Publishes, waiting for the connection and sending again after an interruption while `retry` allows. */
+  async function retrying(request: PublishRequest, interrupted?: unknown): Promise<void> {
+    const retry = request.retry ?? -1;
+    let lost = 0;
+    let channelErrors = 0;
+    let error = interrupted;
+    for (;;) {
+      if (error !== undefined) {
+        if (!(error instanceof PublishInterrupted)) throw error;
+        if (error.channelError) {
+          // A broker refusal on the shared channel (a deleted exchange's 404...): redeclare and try once more.
+          if (++channelErrors > 1) {
+            throw new MessageDeliveryFailure(`Publishing to '${request.routingKey}' on exchange '${request.exchange}' failed: ${error.channelError.message}`, { cause: error.channelError });
           }
+        } else {
           if (retry >= 0 && ++lost > retry) {
             throw new MessageDeliveryFailure(`The connection to RabbitMQ was lost while publishing to '${request.routingKey}' and retry=${retry} allows no further attempt`, { cause: error });
           }
           log.info('publish interrupted by a lost connection; sending again on the next one', { exchange: request.exchange, routingKey: request.routingKey });
         }
+        error = undefined;
       }
+      const model = await link.connection(retry < 0 ? -1 : retry - lost);
+      lastModel = model;
+      try {
+        return await publishOn(model, request);
+      } catch (caught) {
+        error = caught;
+      }
+    }
+  }
+
+  return {
+    publish(request) {
+      // The common case: connected, confirm channel open, topology declared. Publish at once.
+      const model = lastModel;
+      if (model !== undefined && link.isOpen(model)) {
+        const state = states.get(model);
+        const ready = state?.ready;
+        if (ready && ready.watched.isOpen && (!request.topology || state!.done.has(request.topology))) {
+          return publishOnChannel(model, ready, request).catch((error: unknown) => retrying(request, error));
+        }
+      }
+      return retrying(request);
     },
   };
 }

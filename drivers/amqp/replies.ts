@@ -17,9 +17,9 @@ import { replyQueue } from '../../lib/target.js';
 import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
-import { decodable, decodeMessage, encodeMessage, originOf } from './message.js';
+import { decodable, decodeMessage, encodeMessage, originOf, type OutgoingMessage } from './message.js';
 import type { AmqpOptions } from './options.js';
-import type { Publisher } from './publish.js';
+import type { Publisher, PublishRequest } from './publish.js';
 import { replyTopology } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');
@@ -94,29 +94,42 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
     // The default exchange routes by queue name and needs no declaration.
     return () => publisher.publish({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag });
   };
-
-  return {
-    async reply(replyTo, reply, codec) {
-      if (isObsolete(replyTo)) {
-        log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
+  /** A reply the broker returned (its queue is missing), sent again every 0.25 s until the queue appears or time is up. */
+  const retryMissing = async (request: PublishRequest, msgId: string, returned: unknown): Promise<void> => {
+    const replyTo = request.routingKey;
+    const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
+    let error = returned;
+    for (;;) {
+      if (!(error instanceof MessageUndeliverable)) throw error;
+      if (Date.now() >= giveUpAt) {
+        remember(replyTo);
+        log.error(`the reply ${msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} is missing. Abandoning it`);
         return;
       }
-      const send = await publish(replyTo, reply, codec);
-      const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
-      for (;;) {
-        try {
-          return await send();
-        } catch (error) {
-          if (!(error instanceof MessageUndeliverable)) throw error;
-          if (Date.now() >= giveUpAt) {
-            remember(replyTo);
-            log.error(`the reply ${reply.msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} is missing. Abandoning it`);
-            return;
-          }
-          log.debug(`the reply ${reply.msgId} could not be sent: its queue ${replyTo} is missing. Retrying`);
-          await pause(signal);
-        }
+      log.debug(`the reply ${msgId} could not be sent: its queue ${replyTo} is missing. Retrying`);
+      await pause(signal);
+      try {
+        return await publisher.publish(request);
+      } catch (caught) {
+        error = caught;
       }
+    }
+  };
+  const sendReply = (replyTo: string, msgId: string, message: OutgoingMessage): Promise<void> => {
+    // The default exchange routes by queue name and needs no declaration.
+    const request: PublishRequest = { exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag };
+    return publisher.publish(request).catch((error: unknown) => retryMissing(request, msgId, error));
+  };
+
+  return {
+    reply(replyTo, reply, codec) {
+      if (isObsolete(replyTo)) {
+        log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
+        return Promise.resolve();
+      }
+      // No Promise hop unless the body is compressed: a reply is on every call's path.
+      const message = encodeMessage(replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression });
+      return message instanceof Promise ? message.then((m) => sendReply(replyTo, reply.msgId, m)) : sendReply(replyTo, reply.msgId, message);
     },
     async heartbeat(replyTo, msgId, codec) {
       if (isObsolete(replyTo)) return;
