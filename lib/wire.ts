@@ -158,22 +158,24 @@ export function notificationToWire(notification: Notification, uniqueId: string)
 
 export function notificationFromWire(body: Dict): Notification & { uniqueId?: string } {
   const { message_id: messageId, publisher_id: publisherId, event_type: eventType, priority, payload = null, timestamp, _unique_id: uniqueId } = body;
-  for (const [name, value] of Object.entries({ message_id: messageId, event_type: eventType, timestamp })) {
-    if (typeof value !== 'string') throw new MalformedMessage(`a notification has no '${name}' string`);
-  }
+  // Checked one by one: this runs for every notification received.
+  if (typeof messageId !== 'string') throw new MalformedMessage("a notification has no 'message_id' string");
+  if (typeof eventType !== 'string') throw new MalformedMessage("a notification has no 'event_type' string");
+  if (typeof timestamp !== 'string') throw new MalformedMessage("a notification has no 'timestamp' string");
   const parsed = parsePriority(priority);
   if (!parsed) throw new MalformedMessage(`a notification's priority ${JSON.stringify(priority)} is not one of audit, debug, info, warn, error, critical, sample`);
   optionalString(uniqueId, '_unique_id');
-  const notification = {
-    messageId: messageId as string,
+  const notification: Notification & { uniqueId?: string } = {
+    messageId,
     publisherId: publisherId == null ? '' : String(publisherId),
-    eventType: eventType as string,
+    eventType,
     priority: parsed,
     payload,
-    timestamp: timestamp as string,
+    timestamp,
     context: contextFromWire(body),
   };
-  return uniqueId == null ? notification : { ...notification, uniqueId: uniqueId as string };
+  if (uniqueId != null) notification.uniqueId = uniqueId as string;
+  return notification;
 }
 
 function optionalString(value: unknown, name: string): void {

@@ -58,10 +58,19 @@ const nobody = async () => undefined;
 export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
   const notification = readOrReject(delivery, 'notification', notificationFromWire);
   if (!notification) return undefined;
-  return {
-    ...notification,
+  // Built field by field, as above.
+  const incoming: Mutable<IncomingNotification> = {
+    messageId: notification.messageId,
+    publisherId: notification.publisherId,
+    eventType: notification.eventType,
+    priority: notification.priority,
+    payload: notification.payload,
+    timestamp: notification.timestamp,
+    context: notification.context,
     redelivered: delivery.message.fields.redelivered,
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
   };
+  if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
+  return incoming;
 }
