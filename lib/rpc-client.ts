@@ -3,10 +3,10 @@
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
  * correlated slice of the transport's one reply stream, with timeouts as operators.
  */
-import { asyncScheduler, defer, from, lastValueFrom, map, merge, Observable, switchMap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, from, lastValueFrom, map, Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../operators/call-timeout.js';
 import { replyResults } from '../operators/reply-results.js';
-import type { Context, ReplyChannel, RpcRequest } from './driver.js';
+import type { Context, Reply, ReplyChannel, RpcRequest } from './driver.js';
 import { RpcVersionCapError } from './errors.js';
 import type { ErrorClass } from './failure.js';
 import { hexId } from './ids.js';
@@ -65,15 +65,6 @@ const DEFAULT_TIMEOUT = 60_000;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Sends on subscription; completes when the send resolves, errors when it rejects; emits nothing. */
-function sent(send: () => Promise<void>): Observable<never> {
-  return new Observable<never>((subscriber) => {
-    send().then(
-      () => subscriber.complete(),
-      (error: unknown) => subscriber.error(error),
-    );
-  });
-}
 const TARGET_KEYS = ['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces'] as const;
 
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
@@ -113,8 +104,12 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       const exchange = (opened: ReplyChannel) => {
         const call = monitorSeconds === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: monitorSeconds };
         const message = request(method, args, context, call);
-        // Listen before sending, so no reply can slip past.
-        return merge(replyRouter(opened).repliesFor(msgId), sent(() => driver.send(checked, message, sendOptions)));
+        return new Observable<Reply>((subscriber) => {
+          // Listen before sending, so no reply can slip past.
+          const replies = replyRouter(opened).repliesFor(msgId).subscribe(subscriber);
+          driver.send(checked, message, sendOptions).catch((error: unknown) => subscriber.error(error));
+          return replies;
+        });
       };
       const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
         callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
