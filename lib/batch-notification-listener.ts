@@ -11,7 +11,7 @@
  * }], { batchSize: 100, batchTimeout: 5_000 });
  * ```
  */
-import { asyncScheduler, concatMap, EMPTY, filter, from, groupBy, mergeMap, Subject, tap, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concatMap, EMPTY, filter, from, groupBy, mergeMap, Subject, tap, type SchedulerLike } from 'rxjs';
 import { consumerLifecycle } from './consumer-lifecycle.js';
 import { bufferBatch } from '../operators/buffer-batch.js';
 import type { Context, IncomingNotification } from './driver.js';
@@ -20,11 +20,13 @@ import { getLogger } from './logger.js';
 import { duplicateDetector } from './notification-duplicates.js';
 import {
   callbacksByPriority,
-  invokeHandler,
+  isOutcome,
   NotificationResult,
+  runEndpoints,
+  screenNotification,
   settleNotification,
-  toMessage,
   type EndpointOf,
+  type NotificationMessage,
   type HandlerOutcome,
   type NotificationMetadata,
   type NotificationOutcome,
@@ -33,6 +35,7 @@ import { toNotificationFilter, type NotificationFilter, type NotificationFilterR
 import { PRIORITIES, type Priority } from './priority.js';
 import { noopSerializer, type Serializer } from './serializer.js';
 import { describeTarget, targetsFor, type Target } from './target.js';
+import type { NotificationListener } from './notification-listener.js';
 import type { Transport } from './transport.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
@@ -67,22 +70,20 @@ export interface BatchNotificationListenerOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-export interface BatchNotificationListener {
-  readonly priorities: readonly Priority[];
-  readonly running: boolean;
-  /** What became of each message (one outcome per message of a batch). */
-  readonly outcomes$: Observable<NotificationOutcome>;
-  /** Starts consuming; resolves once the consumer is in place. */
-  start(): Promise<void>;
-  /** Stops consuming, flushes the partial batches, and resolves once every batch is settled. */
-  stop(): Promise<void>;
-}
+/**
+ * The same lifecycle as a notification listener; its `outcomes$` has one outcome per message of a
+ * batch, and `stop()` flushes the partial batches and resolves once every batch is settled.
+ */
+export type BatchNotificationListener = NotificationListener;
 
 const log = getLogger('rx-messaging.batch-notification-listener');
 
 interface Received {
   readonly incoming: IncomingNotification;
-  readonly message: BatchNotificationMessage;
+  /** As filters read it. */
+  readonly message: NotificationMessage;
+  /** As batch handlers receive it. */
+  readonly batched: BatchNotificationMessage;
 }
 
 export function batchNotificationListener(
@@ -102,42 +103,25 @@ export function batchNotificationListener(
   // Built here so a bad size or timeout fails now rather than at start.
   const batch = bufferBatch<Received>({ size: batchSize, ...(batchTimeout !== undefined && { timeout: batchTimeout }), scheduler });
 
+  const screening = { serializer, screen, duplicates, allowRequeue };
+
   /** The message to batch, or undefined when it was settled at once (a duplicate, filtered out, unreadable). */
   async function receive(incoming: IncomingNotification): Promise<Received | undefined> {
-    const settled = await settleAtOnce(incoming);
-    if (settled && !('incoming' in settled)) {
-      outcomes$.next(settled);
+    const screened = await screenNotification(incoming, screening);
+    if (isOutcome(screened)) {
+      outcomes$.next(screened);
       return undefined;
     }
-    return settled;
+    const { context, publisherId, eventType, payload, metadata } = screened;
+    return { incoming, message: screened, batched: { ctxt: context, publisherId, eventType, payload, metadata } };
   }
 
-  async function settleAtOnce(incoming: IncomingNotification): Promise<Received | NotificationOutcome> {
-    if (duplicates.seen(incoming.uniqueId)) {
-      log.debug('dropping a duplicate notification', { messageId: incoming.messageId, uniqueId: incoming.uniqueId });
-      return settleNotification(incoming, false, { reason: 'duplicate' }, duplicates);
-    }
-    try {
-      const { context, publisherId, eventType, payload, metadata } = toMessage(incoming, serializer);
-      if (screen && !screen.match({ context, publisherId, eventType, payload, metadata })) return await settleNotification(incoming, false, { reason: 'filtered' }, duplicates);
-      return { incoming, message: { ctxt: context, publisherId, eventType, payload, metadata } };
-    } catch (error) {
-      log.error('could not deserialize a notification', { messageId: incoming.messageId, error: String(error) });
-      return settleNotification(incoming, allowRequeue, { reason: 'error', error }, duplicates);
-    }
-  }
-
-  /** Runs the endpoints of the priority in order, each with the messages its filter lets through; oslo stops at the first requeue. */
-  async function dispatch(priority: Priority, received: readonly Received[]): Promise<NotificationResult> {
-    for (const callback of callbacks.get(priority) ?? []) {
-      const rule = callback.filter;
-      const messages = received
-        .map((r) => r.message)
-        .filter((m) => !rule || rule.match({ context: m.ctxt, publisherId: m.publisherId, eventType: m.eventType, payload: m.payload, metadata: m.metadata }));
-      if (messages.length === 0) continue;
-      if ((await invokeHandler(executor, callback, priority, [messages], {})) === NotificationResult.REQUEUE) return NotificationResult.REQUEUE;
-    }
-    return NotificationResult.HANDLED;
+  /** Runs the endpoints of the priority, each with the messages its filter lets through. */
+  function dispatch(priority: Priority, received: readonly Received[]): Promise<NotificationResult> {
+    return runEndpoints(executor, callbacks.get(priority) ?? [], priority, {}, (callback) => {
+      const messages = received.filter((r) => !callback.filter || callback.filter.match(r.message)).map((r) => r.batched);
+      return messages.length === 0 ? undefined : [messages];
+    });
   }
 
   /** Handles one batch and settles all of its messages alike. */

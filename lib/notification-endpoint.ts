@@ -136,3 +136,57 @@ export async function settleNotification(
     return { ...facts, settled: 'failed', error };
   }
 }
+
+/** What a listener screens every message with before any endpoint sees it. */
+export interface Screening {
+  readonly serializer: Serializer;
+  /** The listener's own filter, if any: a message it rejects is acked. */
+  readonly screen: NotificationFilter | undefined;
+  readonly duplicates: DuplicateDetector;
+  /** Whether a message that cannot be deserialized is requeued rather than acked. */
+  readonly allowRequeue: boolean;
+}
+
+/**
+ * The message endpoints will see, or, when it never reaches them, the outcome of settling it at
+ * once: a duplicate or a filtered message is acked, an unreadable one acked or requeued.
+ */
+export async function screenNotification(incoming: IncomingNotification, { serializer, screen, duplicates, allowRequeue }: Screening): Promise<NotificationMessage | NotificationOutcome> {
+  if (duplicates.seen(incoming.uniqueId)) {
+    log.debug('dropping a duplicate notification', { messageId: incoming.messageId, uniqueId: incoming.uniqueId });
+    return settleNotification(incoming, false, { reason: 'duplicate' }, duplicates);
+  }
+  let message: NotificationMessage;
+  try {
+    message = toMessage(incoming, serializer);
+  } catch (error) {
+    log.error('could not deserialize a notification', { messageId: incoming.messageId, error: String(error) });
+    return settleNotification(incoming, allowRequeue, { reason: 'error', error }, duplicates);
+  }
+  if (screen && !screen.match(message)) return settleNotification(incoming, false, { reason: 'filtered' }, duplicates);
+  return message;
+}
+
+export function isOutcome(value: NotificationMessage | NotificationOutcome): value is NotificationOutcome {
+  return 'settled' in value;
+}
+
+/**
+ * Runs the endpoints of a priority in endpoint order; oslo stops at the first that asks for a
+ * requeue. `paramsFor` gives a callback's arguments, or undefined to skip it (its filter let
+ * nothing through).
+ */
+export async function runEndpoints<H extends (...params: never[]) => HandlerOutcome>(
+  executor: Executor,
+  callbacks: readonly Callback<H>[],
+  priority: Priority,
+  context: Context,
+  paramsFor: (callback: Callback<H>) => readonly unknown[] | undefined,
+): Promise<NotificationResult> {
+  for (const callback of callbacks) {
+    const params = paramsFor(callback);
+    if (params === undefined) continue;
+    if ((await invokeHandler(executor, callback, priority, params, context)) === NotificationResult.REQUEUE) return NotificationResult.REQUEUE;
+  }
+  return NotificationResult.HANDLED;
+}

@@ -19,13 +19,13 @@ import { getLogger } from './logger.js';
 import { duplicateDetector } from './notification-duplicates.js';
 import {
   callbacksByPriority,
-  invokeHandler,
+  isOutcome,
   NotificationResult,
+  runEndpoints,
+  screenNotification,
   settleNotification,
-  toMessage,
   type EndpointOf,
   type HandlerOutcome,
-  type NotificationMessage,
   type NotificationMetadata,
   type NotificationOutcome,
 } from './notification-endpoint.js';
@@ -81,25 +81,18 @@ export function notificationListener(transport: Transport, targets: readonly Tar
   const duplicates = duplicateDetector();
   const outcomes$ = new Subject<NotificationOutcome>();
 
-  /** Runs the endpoints of the message's priority in order; oslo stops at the first that asks for a requeue. */
-  async function dispatch(message: NotificationMessage): Promise<NotificationResult> {
-    const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
-    for (const callback of callbacks.get(message.priority) ?? []) {
-      if (callback.filter && !callback.filter.match(message)) continue;
-      if ((await invokeHandler(executor, callback, message.priority, params, message.context)) === NotificationResult.REQUEUE) return NotificationResult.REQUEUE;
-    }
-    return NotificationResult.HANDLED;
-  }
+  const screening = { serializer, screen, duplicates, allowRequeue };
 
   async function handle(incoming: IncomingNotification): Promise<NotificationOutcome> {
-    if (duplicates.seen(incoming.uniqueId)) {
-      log.debug('dropping a duplicate notification', { messageId: incoming.messageId, uniqueId: incoming.uniqueId });
-      return settleNotification(incoming, false, { reason: 'duplicate' }, duplicates);
-    }
+    const screened = await screenNotification(incoming, screening);
+    if (isOutcome(screened)) return screened;
+    const message = screened;
+    const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
     try {
-      const message = toMessage(incoming, serializer);
-      if (screen && !screen.match(message)) return await settleNotification(incoming, false, { reason: 'filtered' }, duplicates);
-      const requeue = (await dispatch(message)) === NotificationResult.REQUEUE;
+      const result = await runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) =>
+        callback.filter && !callback.filter.match(message) ? undefined : params,
+      );
+      const requeue = result === NotificationResult.REQUEUE;
       return await settleNotification(incoming, requeue && allowRequeue, { reason: requeue ? 'requeue' : 'handled' }, duplicates);
     } catch (error) {
       log.error('a notification handler failed', { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, error: String(error), stack: (error as Error)?.stack });
