@@ -22,6 +22,11 @@ export function isJsonCodec(codec: WireCodec): codec is JsonCodec {
 /** oslo's datetime text: ISO 8601 without a zone, microseconds; e.g. "1920-02-03T04:05:06.000007". */
 const OSLO_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?$/;
 
+/** Whether `text` is a whole oslo datetime; the length and the `T` are checked first, as most strings are not. */
+export function isOsloDatetime(text: string): boolean {
+  return text.length >= 19 && text.length <= 26 && text.charCodeAt(10) === 84 && OSLO_DATETIME.test(text);
+}
+
 /** A Date as oslo's `jsonutils` writes a naive UTC datetime. */
 export function formatDate(date: Date): string {
   return `${date.toISOString().slice(0, 23)}000`;
@@ -49,7 +54,7 @@ export function jsonCodec({ reviveDates = true }: JsonCodecOptions = {}): JsonCo
     const raw = this[key];
     return raw instanceof Date ? formatDate(raw) : value;
   };
-  const reviver = (_key: string, value: unknown) => (typeof value === 'string' && OSLO_DATETIME.test(value) ? parseDate(value) : value);
+  const reviver = (_key: string, value: unknown) => (typeof value === 'string' && isOsloDatetime(value) ? parseDate(value) : value);
   // A replacer or reviver makes JSON several times slower, and most messages hold no date: take
   // the plain path, and the careful one only when the text shows a date.
   const stringify = (value: unknown) => {

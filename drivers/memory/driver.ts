@@ -1,7 +1,7 @@
 /**
- * The memory driver: oslo's fake driver semantics over a process-local broker, with every message
- * encoded to bytes and decoded again through the real wire format, so what would break on
- * RabbitMQ breaks here too.
+ * The memory driver: oslo's fake driver semantics over a process-local broker. Every message
+ * body goes through the oslo wire format and is checked and copied as JSON would carry it
+ * (wire-copy.ts), so what would break on RabbitMQ breaks here too.
  *
  * Topology, as the AMQP driver builds it: an RPC server consumes its topic queue (shared,
  * round-robin), its server queue and a private queue bound to the topic's fanout exchange.
@@ -22,7 +22,7 @@ import type {
   SendOptions,
   TransportStatus,
 } from '../../lib/driver.js';
-import type { WireCodec } from '../../lib/codec.js';
+import { defaultCodec } from '../../lib/codec.js';
 import { MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
 import { hexId } from '../../lib/ids.js';
 import { getLogger } from '../../lib/logger.js';
@@ -39,22 +39,21 @@ import {
   topicQueue,
   type Target,
 } from '../../lib/target.js';
-import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
+import { decodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
 import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
-import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type Queue } from './queue.js';
-import { assertWireSafe } from './wire-safety.js';
+import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
+import { cloneWireBody, wireCopy } from './wire-copy.js';
 
 export interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
   readonly brokerName: string;
   readonly controlExchange: string;
-  readonly codec: WireCodec;
 }
 
 const log = getLogger('rx-messaging.memory');
 
-export function createMemoryDriver({ brokerName, controlExchange, codec }: MemoryDriverConfig): Driver {
+export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriverConfig): Driver {
   const broker = acquireBroker(brokerName);
   const status = new ReplaySubject<TransportStatus>(1);
   status.next({ state: 'connected', host: brokerName });
@@ -71,17 +70,14 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
   }
 
   /**
-   * The bytes of a body, after refusing anything JSON would not carry intact. Bodies travel
-   * bare: oslo's envelope is for oslo peers, and none listens here (receivers accept both forms).
+   * Bodies travel as JSON would deliver them, bare: oslo's envelope is for oslo peers, and none
+   * listens here. Bytes come only from `publishRaw`, as a foreign publisher's would (either form).
    */
-  function encode(body: Record<string, unknown>): Buffer {
-    assertWireSafe(body);
-    return encodeBody(codec, body, false);
-  }
+  const readBody = (body: MessageBody) => (Buffer.isBuffer(body) ? decodeBody(defaultCodec, body) : cloneWireBody(body));
 
   async function sendReply(address: string, reply: Reply): Promise<void> {
     assertOpen();
-    const body = encode(replyToWire(reply, hexId()));
+    const body = wireCopy(replyToWire(reply, hexId()));
     const queue = exchangeOf(broker, REPLY_EXCHANGE).queues.get(address);
     if (!queue) return log.debug(`dropped a reply to '${address}': the caller's reply queue is gone`, { replyTo: address, msgId: reply.msgId });
     publish(queue, createMessage(body));
@@ -129,7 +125,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
     const queue = declareQueue(exchange, address);
     const replies$ = new Subject<Reply>();
     const consumer = consume(queue, (delivery) => {
-      const reply = decodeOrReject(delivery, (bytes) => replyFromWire(decodeBody(codec, bytes)));
+      const reply = decodeOrReject(delivery, (body) => replyFromWire(readBody(body)));
       if (reply === undefined) return;
       ack(delivery);
       replies$.next(reply);
@@ -150,7 +146,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
     async send(target: Target, request: RpcRequest, { atLeastOnce = false }: SendOptions = {}): Promise<void> {
       assertOpen();
       assertTargetFor(request.call ? 'call' : 'cast', target);
-      const body = encode(rpcToWire(request));
+      const body = wireCopy(rpcToWire(request));
       const exchange = exchangeFor(target);
       if (target.fanout) {
         const bound = exchange.fanouts.get(fanoutExchange(target));
@@ -182,7 +178,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
         return {
           queues: [declareQueue(exchange, topicQueue(target)), declareQueue(exchange, serverQueue(target)), fanout],
           receive: (delivery) => {
-            const request = decodeOrReject(delivery, (bytes) => rpcFromWire(decodeBody(codec, bytes), delivery.message.ttl));
+            const request = decodeOrReject(delivery, (body) => rpcFromWire(readBody(body), delivery.message.ttl));
             return request && incomingCall(request, delivery, sendReply);
           },
           // The private fanout queue lives as long as its server, like AMQP's auto-delete queue;
@@ -198,7 +194,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
     async notify(target: Target, notification: Notification): Promise<void> {
       assertOpen();
       assertTargetFor('notifier', target);
-      const body = encode(notificationToWire(notification, hexId()));
+      const body = wireCopy(notificationToWire(notification, hexId()));
       const exchange = exchangeFor(target);
       const key = notificationQueue(target, notification.priority);
       // The publisher declares the queue, so events wait for listeners (oslo does the same on RabbitMQ).
@@ -227,7 +223,7 @@ export function createMemoryDriver({ brokerName, controlExchange, codec }: Memor
         return {
           queues,
           receive: (delivery) => {
-            const notification = decodeOrReject(delivery, (bytes) => notificationFromWire(decodeBody(codec, bytes)));
+            const notification = decodeOrReject(delivery, (body) => notificationFromWire(readBody(body)));
             return notification && incomingNotification(notification, delivery);
           },
         };

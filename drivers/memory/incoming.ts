@@ -1,19 +1,19 @@
 /**
- * From a queue delivery to what listeners receive: bytes decoded through the oslo wire format,
+ * From a queue delivery to what listeners receive: a body read through the oslo wire format,
  * wrapped with ack, requeue and reply. A body that does not decode is rejected here, never
  * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged.
  */
 import type { IncomingCall, IncomingNotification, Notification, Reply, RpcRequest } from '../../lib/driver.js';
 import { getLogger } from '../../lib/logger.js';
-import { ack, requeue, type Delivery } from './queue.js';
+import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
 export type SendReply = (address: string, reply: Reply) => Promise<void>;
 
 const log = getLogger('rx-messaging.memory');
 
-/** `decode(bytes)`, or undefined after rejecting the delivery and logging why it failed. */
-export function decodeOrReject<T>(delivery: Delivery, decode: (bytes: Buffer) => T): T | undefined {
+/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. */
+export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => T): T | undefined {
   try {
     return decode(delivery.message.body);
   } catch (error) {

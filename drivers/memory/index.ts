@@ -7,14 +7,13 @@
  * The driver has no options: any key given by value or in the URL query is refused with
  * `InvalidTransportUrl`, so a typo never passes silently.
  */
-import { defaultCodec } from '../../lib/codec.js';
 import type { CreateDriver } from '../../lib/driver.js';
 import { resolveOptions, type OptionSpec } from '../../lib/options.js';
 import type { TransportUrl } from '../../lib/url.js';
 import { createMemoryDriver } from './driver.js';
 
 export { publishRaw, queueDepth } from './testing.js';
-export { UnserializableValue } from './wire-safety.js';
+export { UnserializableValue } from './wire-copy.js';
 
 type MemoryOptions = Record<never, never>;
 
@@ -22,7 +21,7 @@ const OPTIONS: OptionSpec<MemoryOptions> = {};
 
 export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => {
   resolveOptions(OPTIONS, options, url.query, url.url);
-  return createMemoryDriver({ brokerName: brokerName(url), controlExchange, codec: defaultCodec });
+  return createMemoryDriver({ brokerName: brokerName(url), controlExchange });
 };
 
 /** The broker a memory URL names. */

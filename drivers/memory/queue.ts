@@ -8,9 +8,13 @@
  * drops expired heads while nobody consumes.
  */
 import { getLogger } from '../../lib/logger.js';
+import type { WireBody } from './wire-copy.js';
+
+/** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. */
+export type MessageBody = WireBody | Buffer;
 
 export interface Message {
-  readonly body: Buffer;
+  readonly body: MessageBody;
   /** The publisher's call timeout in ms (AMQP `expiration`); 0 for a message that never expires. */
   readonly ttl: number;
   /** Epoch ms from which the message is dropped instead of delivered; Infinity when never. */
@@ -62,7 +66,7 @@ export function createQueue(name: string): Queue {
 }
 
 /** A message to publish; `ttlMs` (a call's timeout) makes it expire, 0 or non-finite never. */
-export function createMessage(body: Buffer, ttlMs = 0): Message {
+export function createMessage(body: MessageBody, ttlMs = 0): Message {
   const ttl = Number.isFinite(ttlMs) && ttlMs > 0 ? ttlMs : 0;
   return { body, ttl, expiresAt: ttl ? Date.now() + ttl : Infinity, redelivered: false };
 }

@@ -1,6 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultCodec } from '../../../lib/codec.js';
 import { TransportClosed } from '../../../lib/errors.js';
 import { createMemoryDriver } from '../../../drivers/memory/driver.js';
 import { publishRaw, queueDepth } from '../../../drivers/memory/testing.js';
@@ -8,7 +7,7 @@ import { publishRaw, queueDepth } from '../../../drivers/memory/testing.js';
 const Testing = suite('memory testing helpers');
 
 Testing('should put raw bytes on a queue of an open broker and count what waits', async () => {
-  const driver = createMemoryDriver({ brokerName: 'testing-spec', controlExchange: 'openstack', codec: defaultCodec });
+  const driver = createMemoryDriver({ brokerName: 'testing-spec', controlExchange: 'openstack' });
   try {
     assert.is(queueDepth('testing-spec', 'openstack', 'demo'), undefined);
     publishRaw('testing-spec', 'openstack', 'demo', Buffer.from('anything'));
