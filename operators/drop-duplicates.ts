@@ -17,8 +17,11 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
   if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
   return (source) =>
     defer(() => {
-      // Per subscription: each listener remembers its own ids.
+      // Per subscription: each listener remembers its own ids, in a Set for lookups and a ring
+      // for their order (cheaper per message than asking the Set for its oldest entry).
       const recent = new Set<string>();
+      const ring = new Array<string | undefined>(size);
+      let oldest = 0;
       return source.pipe(
       filter((item) => {
         const id = key(item);
@@ -27,9 +30,11 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
           onDuplicate?.(item);
           return false;
         }
+        const evicted = ring[oldest];
+        if (evicted !== undefined) recent.delete(evicted);
+        ring[oldest] = id;
+        oldest = (oldest + 1) % size;
         recent.add(id);
-        // A Set iterates in insertion order, so the first entry is the oldest.
-        if (recent.size > size) recent.delete(recent.values().next().value!);
         return true;
       }),
       );
