@@ -66,6 +66,8 @@ export function command(engine: Engine): { readonly file: string; readonly args:
       return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js')] };
     case 'amqplib-confirm':
       return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), '--confirm'] };
+    case 'amqplib-oslo':
+      return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), '--oslo-wire'] };
     case 'oslo':
       // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
       return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };
@@ -79,9 +81,11 @@ export function roles(engine: Engine): RoleRunner | undefined {
     case 'rx-msgpack':
       return runRole;
     case 'amqplib':
-      return rawRoles(false);
+      return rawRoles({ confirm: false, osloWire: false });
     case 'amqplib-confirm':
-      return rawRoles(true);
+      return rawRoles({ confirm: true, osloWire: false });
+    case 'amqplib-oslo':
+      return rawRoles({ confirm: true, osloWire: true });
     case 'oslo':
       return undefined;
   }

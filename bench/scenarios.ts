@@ -8,11 +8,12 @@ export type Kind = 'call' | 'cast' | 'fanout' | 'notify';
 
 /**
  * Who does the messaging: rx-messaging (JSON or MessagePack), plain amqplib (publishing without
- * confirms, the reference; or waiting for them, as rx-messaging and oslo do), Python oslo.messaging.
+ * confirms, the reference; or waiting for them, as rx-messaging and oslo do; or sending oslo's
+ * wire format, the protocol's floor), Python oslo.messaging.
  */
-export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'oslo';
+export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'amqplib-oslo' | 'oslo';
 
-export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'oslo'];
+export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'amqplib-oslo', 'oslo'];
 
 export type Broker = 'rabbit' | 'memory';
 
@@ -31,6 +32,8 @@ export interface Scenario {
 export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib' };
 
 const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
+/** Calls also run by amqplib speaking oslo's wire format: what the protocol itself costs. */
+const CALLS: readonly Engine[] = [...ALL, 'amqplib-oslo'];
 /** Where a publish may or may not wait for its confirm. */
 const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo'];
 
@@ -39,9 +42,9 @@ function scenario(kind: Kind, broker: Broker, concurrency: number, size: number,
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  scenario('call', 'rabbit', 1, 100, ALL),
-  scenario('call', 'rabbit', 5, 100, [...ALL, 'rx-msgpack']),
-  scenario('call', 'rabbit', 50, 100, [...ALL, 'rx-msgpack']),
+  scenario('call', 'rabbit', 1, 100, CALLS),
+  scenario('call', 'rabbit', 5, 100, [...CALLS, 'rx-msgpack']),
+  scenario('call', 'rabbit', 50, 100, [...CALLS, 'rx-msgpack']),
   scenario('call', 'rabbit', 5, 10_000, [...ALL, 'rx-msgpack']),
   scenario('cast', 'rabbit', 50, 100, [...PUBLISHES, 'rx-msgpack']),
   scenario('fanout', 'rabbit', 50, 100, ALL),

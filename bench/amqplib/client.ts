@@ -4,13 +4,15 @@
  * reply with that id arrives. Casts, fanout casts and notifications are plain publishes without
  * confirms, waiting only for the socket to drain when amqplib says its buffer is full; with
  * `confirm`, each waits for the broker's publisher confirm, as rx-messaging's and oslo's do.
+ * With `osloWire`, every message is what oslo's protocol sends (oslo-wire.ts), confirmed.
  */
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { runLoad } from '../../lib/cli/load.js';
 import { cargo, readMessage, simulatorMessage, SYNC_TIMEOUT_SECONDS } from '../../lib/cli/simulator/message.js';
 import type { NotifyClientOptions, RpcClientOptions } from '../../lib/cli/simulator/options.js';
 import type { RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
+import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply } from './oslo-wire.js';
 
 /** A call whose reply did not come before the run's timeout. */
 export class RawCallTimeout extends Error {
@@ -20,17 +22,23 @@ export class RawCallTimeout extends Error {
   }
 }
 
-export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks, confirm = false): Promise<void> {
+/** How the raw harness publishes: waiting for confirms or not, and in plain JSON or oslo's wire format. */
+export interface RawWire {
+  readonly confirm: boolean;
+  readonly osloWire: boolean;
+}
+
+export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks, { confirm, osloWire }: RawWire): Promise<void> {
   const connection = await openConnection(options.url);
   try {
-    const confirming = confirm ? await connection.createConfirmChannel() : undefined;
+    const confirming = confirm || osloWire ? await connection.createConfirmChannel() : undefined;
     const channel = confirming ?? (await connection.createChannel());
-    const { exchange, routingKey } = await route(channel, options);
+    const { exchange, routingKey } = await route(channel, options, osloWire);
     const replies = options.role === 'rpc-client' ? await replyQueue(channel) : undefined;
     const text = cargo(options.size);
     // One wait for the socket to drain, shared by every caller that found the buffer full.
     let drained: Promise<void> | undefined;
-    const publish = async (body: Buffer, type: string, properties: { replyTo?: string; correlationId?: string } = {}) => {
+    const publish = async (body: Buffer, type: string, properties: Options.Publish = {}) => {
       if (drained) await drained;
       let written = true;
       const confirmed = new Promise<void>((resolve, reject) => {
@@ -52,13 +60,21 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
       concurrency: options.concurrency,
       meter,
       send: async (seq) => {
-        const body = Buffer.from(JSON.stringify(simulatorMessage(seq, text)));
+        const message = simulatorMessage(seq, text);
         if (call) {
           const { correlationId, reply } = replies.expect(options.timeout);
-          await publish(body, INFO, { replyTo: replies.queue, correlationId });
-          readMessage(JSON.parse((await reply).content.toString('utf8')));
+          if (osloWire) {
+            const timeoutMs = options.timeout * 1000;
+            await publish(osloRequest(message, { msgId: correlationId, replyTo: replies.queue, timeoutMs }), INFO, { ...osloProperties(timeoutMs), replyTo: replies.queue, correlationId });
+            readOsloReply((await reply).content);
+          } else {
+            await publish(Buffer.from(JSON.stringify(message)), INFO, { replyTo: replies.queue, correlationId });
+            readMessage(JSON.parse((await reply).content.toString('utf8')));
+          }
+        } else if (osloWire) {
+          await publish(osloRequest(message), INFO, osloProperties());
         } else {
-          await publish(body, INFO);
+          await publish(Buffer.from(JSON.stringify(message)), INFO);
         }
         return text.length;
       },
@@ -82,8 +98,8 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
   }
 }
 
-/** Where this role publishes: the default exchange straight to a queue, or the fanout exchange. */
-async function route(channel: Channel, options: RpcClientOptions | NotifyClientOptions): Promise<{ exchange: string; routingKey: string }> {
+/** Where this role publishes: the default exchange straight to a queue (oslo's topic exchange with `osloWire`), or the fanout exchange. */
+async function route(channel: Channel, options: RpcClientOptions | NotifyClientOptions, osloWire = false): Promise<{ exchange: string; routingKey: string }> {
   if (options.role === 'notify-client') {
     const name = queues.notifications(options.topic);
     // As oslo's notifier, the publisher declares the queue so nothing is lost before a listener comes.
@@ -95,7 +111,10 @@ async function route(channel: Channel, options: RpcClientOptions | NotifyClientO
     await channel.assertExchange(exchange, 'fanout', { durable: false, autoDelete: true });
     return { exchange, routingKey: '' };
   }
-  return { exchange: '', routingKey: options.server === undefined ? queues.topic(options.topic) : queues.server(options.topic, options.server) };
+  const routingKey = options.server === undefined ? queues.topic(options.topic) : queues.server(options.topic, options.server);
+  if (!osloWire) return { exchange: '', routingKey };
+  await channel.assertExchange(OSLO_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+  return { exchange: OSLO_EXCHANGE, routingKey };
 }
 
 interface Replies {

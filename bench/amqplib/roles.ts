@@ -1,9 +1,9 @@
 /** The raw amqplib roles behind the simulator's options: servers and clients of plain amqplib. */
 import type { RoleRunner } from '../../lib/cli/simulator/index.js';
-import { runRawClient } from './client.js';
+import { runRawClient, type RawWire } from './client.js';
 import { runRawServer } from './server.js';
 
-/** The roles; with `confirm`, casts and notifications wait for publisher confirms. */
-export function rawRoles(confirm: boolean): RoleRunner {
-  return (options, hooks) => (options.role === 'rpc-server' || options.role === 'notify-server' ? runRawServer(options, hooks) : runRawClient(options, hooks, confirm));
+/** The roles; with `confirm`, casts and notifications wait for publisher confirms; with `osloWire`, every message is oslo's. */
+export function rawRoles(wire: RawWire): RoleRunner {
+  return (options, hooks) => (options.role === 'rpc-server' || options.role === 'notify-server' ? runRawServer(options, hooks, wire.osloWire) : runRawClient(options, hooks, wire));
 }

@@ -3,18 +3,21 @@
  * private queue on the topic's fanout exchange, acks each request on receipt (oslo's
  * at-most-once) and publishes the stamped message back to `replyTo` with the request's
  * `correlationId`. notify-server consumes `<topic>.info`. No envelope, no ids: the floor
- * rx-messaging is measured against.
+ * rx-messaging is measured against. With `osloWire`, the topic and server queues are bound to
+ * oslo's topic exchange, requests and replies are oslo's messages and replies are confirmed.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { epochMs, oneWayMs, readMessage } from '../../lib/cli/simulator/message.js';
 import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
 import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
+import { OSLO_EXCHANGE, osloProperties, osloReply, readOsloRequest } from './oslo-wire.js';
 
-export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
+export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks, osloWire = false): Promise<void> {
   const connection = await openConnection(options.url);
   try {
-    const channel = await connection.createChannel();
+    const channel = osloWire ? await connection.createConfirmChannel() : await connection.createChannel();
+    const confirmed = osloWire ? () => {} : undefined;
     // Unacked requests at most; they are acked on receipt, so this only bounds a burst in memory.
     await channel.prefetch(options.executorSize * 4);
     let synced = 0;
@@ -29,8 +32,10 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
         return;
       }
       let received;
+      let msgId: string | undefined;
       try {
-        received = readMessage(JSON.parse(message.content.toString('utf8')));
+        if (osloWire) ({ message: received, msgId } = readOsloRequest(message.content));
+        else received = readMessage(JSON.parse(message.content.toString('utf8')));
       } catch (error) {
         meter.fail(error);
         return;
@@ -38,9 +43,11 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
       meter.record(oneWayMs(received), received[1].length);
       if (!message.properties.replyTo) return;
       received[3] = epochMs() / 1000;
-      channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId: message.properties.correlationId, type: INFO });
+      const { correlationId } = message.properties as { correlationId: string };
+      if (osloWire) channel.publish('', message.properties.replyTo, osloReply(msgId ?? correlationId, received), { ...osloProperties(), correlationId, type: INFO, mandatory: true }, confirmed);
+      else channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId, type: INFO });
     };
-    for (const queue of await declare(channel, options)) await channel.consume(queue, handle, { noAck: false });
+    for (const queue of await declare(channel, options, osloWire)) await channel.consume(queue, handle, { noAck: false });
     onReady?.();
     await Promise.race([synced$, aborted(signal)]);
     await channel.close();
@@ -50,7 +57,7 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
 }
 
 /** The queues a server of this role consumes, declared (and bound) as oslo would. */
-async function declare(channel: Channel, options: RpcServerOptions | NotifyServerOptions): Promise<string[]> {
+async function declare(channel: Channel, options: RpcServerOptions | NotifyServerOptions, osloWire: boolean): Promise<string[]> {
   if (options.role === 'notify-server') {
     const name = queues.notifications(options.topic);
     await channel.assertQueue(name, { durable: false, autoDelete: false });
@@ -60,6 +67,11 @@ async function declare(channel: Channel, options: RpcServerOptions | NotifyServe
   const server = queues.server(options.topic, options.server);
   await channel.assertQueue(topic, { durable: false, autoDelete: false });
   await channel.assertQueue(server, { durable: false, autoDelete: false });
+  if (osloWire) {
+    await channel.assertExchange(OSLO_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+    await channel.bindQueue(topic, OSLO_EXCHANGE, topic);
+    await channel.bindQueue(server, OSLO_EXCHANGE, server);
+  }
   const fanout = queues.fanoutExchange(options.topic);
   await channel.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });
   const { queue: own } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
