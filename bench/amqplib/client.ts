@@ -8,11 +8,11 @@
  */
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { runLoad } from '../../lib/cli/load.js';
-import { cargo, readMessage, simulatorMessage, SYNC_TIMEOUT_SECONDS } from '../../lib/cli/simulator/message.js';
+import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
 import type { NotifyClientOptions, RpcClientOptions } from '../../lib/cli/simulator/options.js';
 import type { RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
-import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply } from './oslo-wire.js';
+import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply, type OsloCall } from './oslo-wire.js';
 
 /** A call whose reply did not come before the run's timeout. */
 export class RawCallTimeout extends Error {
@@ -23,6 +23,11 @@ export class RawCallTimeout extends Error {
 }
 
 /** How the raw harness publishes: waiting for confirms or not, and in plain JSON or oslo's wire format. */
+interface Outgoing {
+  readonly content: Buffer;
+  readonly properties: Options.Publish;
+}
+
 export interface RawWire {
   readonly confirm: boolean;
   readonly osloWire: boolean;
@@ -34,20 +39,27 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
     const confirming = confirm || osloWire ? await connection.createConfirmChannel() : undefined;
     const channel = confirming ?? (await connection.createChannel());
     const { exchange, routingKey } = await route(channel, options, osloWire);
-    const replies = options.role === 'rpc-client' ? await replyQueue(channel) : undefined;
+    const replies = options.role === 'rpc-client' ? await replyQueue(channel, osloWire ? readOsloReplyMessage : readPlainReply) : undefined;
     const text = cargo(options.size);
     // One wait for the socket to drain, shared by every caller that found the buffer full.
     let drained: Promise<void> | undefined;
-    const publish = async (body: Buffer, type: string, properties: Options.Publish = {}) => {
+    /** One message in this harness's wire format: the simulator message, or `sync_done` when `message` is undefined. */
+    const encode = (message: SimulatorMessage | undefined, call?: OsloCall): Outgoing => {
+      const type = message ? INFO : SYNC_DONE;
+      const replyTo = call && { replyTo: call.replyTo, correlationId: call.msgId };
+      if (!osloWire) return { content: Buffer.from(JSON.stringify(message ?? null)), properties: { ...replyTo, type } };
+      const content = message ? osloRequest(RPC_METHOD, { message }, call) : osloRequest(SYNC_DONE, {}, call);
+      return { content, properties: { ...osloProperties(call?.timeoutMs), ...replyTo, type } };
+    };
+    const publish = async ({ content, properties }: Outgoing, to = { exchange, routingKey }) => {
       if (drained) await drained;
       let written = true;
       const confirmed = new Promise<void>((resolve, reject) => {
-        const publishOptions = { ...properties, type };
         if (!confirming) {
-          written = channel.publish(exchange, routingKey, body, publishOptions);
+          written = channel.publish(to.exchange, to.routingKey, content, properties);
           return resolve();
         }
-        written = confirming.publish(exchange, routingKey, body, publishOptions, (error: unknown) => (error ? reject(error) : resolve()));
+        written = confirming.publish(to.exchange, to.routingKey, content, properties, (error: unknown) => (error ? reject(error) : resolve()));
       });
       if (!written) {
         drained ??= new Promise<void>((resolve) => channel.once('drain', () => resolve((drained = undefined))));
@@ -63,18 +75,10 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
         const message = simulatorMessage(seq, text);
         if (call) {
           const { correlationId, reply } = replies.expect(options.timeout);
-          if (osloWire) {
-            const timeoutMs = options.timeout * 1000;
-            await publish(osloRequest(message, { msgId: correlationId, replyTo: replies.queue, timeoutMs }), INFO, { ...osloProperties(timeoutMs), replyTo: replies.queue, correlationId });
-            readOsloReply((await reply).content);
-          } else {
-            await publish(Buffer.from(JSON.stringify(message)), INFO, { replyTo: replies.queue, correlationId });
-            readMessage(JSON.parse((await reply).content.toString('utf8')));
-          }
-        } else if (osloWire) {
-          await publish(osloRequest(message), INFO, osloProperties());
+          await publish(encode(message, { msgId: correlationId, replyTo: replies.queue, timeoutMs: options.timeout * 1000 }));
+          readMessage(await reply);
         } else {
-          await publish(Buffer.from(JSON.stringify(message)), INFO);
+          await publish(encode(message));
         }
         return text.length;
       },
@@ -84,13 +88,13 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
       ...(signal && { signal }),
     });
     if (options.sync) {
-      const sync = options.role === 'rpc-client' && options.syncMode === 'fanout' ? await route(channel, { ...options, mode: 'fanout' }) : undefined;
-      if (sync) channel.publish(sync.exchange, sync.routingKey, Buffer.from('null'), { type: SYNC_DONE });
+      const fanout = options.role === 'rpc-client' && options.syncMode === 'fanout' ? await route(channel, { ...options, mode: 'fanout' }) : undefined;
+      if (fanout) await publish(encode(undefined), fanout);
       else if (replies) {
         const { correlationId, reply } = replies.expect(SYNC_TIMEOUT_SECONDS);
-        await publish(Buffer.from('null'), SYNC_DONE, { replyTo: replies.queue, correlationId });
+        await publish(encode(undefined, { msgId: correlationId, replyTo: replies.queue, timeoutMs: SYNC_TIMEOUT_SECONDS * 1000 }));
         await reply;
-      } else await publish(Buffer.from('null'), SYNC_DONE);
+      } else await publish(encode(undefined));
     }
     await channel.close();
   } finally {
@@ -119,22 +123,29 @@ async function route(channel: Channel, options: RpcClientOptions | NotifyClientO
 
 interface Replies {
   readonly queue: string;
-  /** A fresh correlation id and the reply that will carry it, failing after `timeoutSeconds`. */
-  expect(timeoutSeconds: number): { correlationId: string; reply: Promise<ConsumeMessage> };
+  /** A fresh correlation id and the reply's result that will carry it, failing after `timeoutSeconds`. */
+  expect(timeoutSeconds: number): { correlationId: string; reply: Promise<unknown> };
 }
 
-async function replyQueue(channel: Channel): Promise<Replies> {
-  const pending = new Map<string, { resolve: (message: ConsumeMessage) => void; timer: NodeJS.Timeout }>();
+/** A reply's call id and result: plain replies carry the id as `correlationId`, oslo's as `_msg_id` in the body. */
+type ReadReply = (message: ConsumeMessage) => { id: string | undefined; result: unknown };
+
+const readPlainReply: ReadReply = (message) => ({ id: message.properties.correlationId as string | undefined, result: JSON.parse(message.content.toString('utf8')) });
+const readOsloReplyMessage: ReadReply = (message) => readOsloReply(message.content);
+
+async function replyQueue(channel: Channel, read: ReadReply): Promise<Replies> {
+  const pending = new Map<string, { resolve: (result: unknown) => void; timer: NodeJS.Timeout }>();
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   await channel.consume(
     queue,
     (message) => {
-      const id = message?.properties.correlationId as string | undefined;
+      if (!message) return;
+      const { id, result } = read(message);
       const waiting = id === undefined ? undefined : pending.get(id);
-      if (!message || !waiting) return;
+      if (!waiting) return;
       pending.delete(id!);
       clearTimeout(waiting.timer);
-      waiting.resolve(message);
+      waiting.resolve(result);
     },
     { noAck: true },
   );
@@ -143,7 +154,7 @@ async function replyQueue(channel: Channel): Promise<Replies> {
     queue,
     expect(timeoutSeconds) {
       const correlationId = String(next++);
-      const reply = new Promise<ConsumeMessage>((resolve, reject) => {
+      const reply = new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(correlationId);
           reject(new RawCallTimeout(correlationId, timeoutSeconds));

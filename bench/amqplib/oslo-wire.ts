@@ -21,20 +21,29 @@ export function osloProperties(expirationMs?: number): Options.Publish {
   return { contentType: defaultCodec.contentType, contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, ...(expirationMs !== undefined && { expiration: String(expirationMs) }) };
 }
 
-export function osloRequest(message: SimulatorMessage, call?: { readonly msgId: string; readonly replyTo: string; readonly timeoutMs: number }): Buffer {
-  return encodeBody(defaultCodec, rpcToWire({ method: RPC_METHOD, args: { message }, context: {}, uniqueId: hexId(), ...(call && { call }) }));
+export interface OsloCall {
+  readonly msgId: string;
+  readonly replyTo: string;
+  readonly timeoutMs: number;
 }
 
-/** The simulator message of a request, and the `_msg_id` to answer when it is a call. */
-export function readOsloRequest(content: Buffer): { message: SimulatorMessage; msgId?: string } {
-  const request = rpcFromWire(decodeBody(defaultCodec, content));
-  return { message: readMessage(request.args['message']), ...(request.call && { msgId: request.call.msgId }) };
+/** A call (with `call`) or cast of `method`, as oslo's client sends it. */
+export function osloRequest(method: string, args: Record<string, unknown>, call?: OsloCall): Buffer {
+  return encodeBody(defaultCodec, rpcToWire({ method, args, context: {}, uniqueId: hexId(), ...(call && { call }) }));
 }
 
-export function osloReply(msgId: string, message: SimulatorMessage): Buffer {
-  return encodeBody(defaultCodec, replyToWire({ msgId, result: message, failure: null, ending: true }, hexId()));
+/** A request as the harness's server reads it: the method, the simulator message of an `info`, and where to answer a call (`_reply_q`, `_msg_id`), as oslo's servers do. */
+export function readOsloRequest(content: Buffer): { method: string; message?: SimulatorMessage; call?: { msgId: string; replyTo: string } } {
+  const { method, args, call } = rpcFromWire(decodeBody(defaultCodec, content));
+  return { method, ...(method === RPC_METHOD && { message: readMessage(args['message']) }), ...(call && { call: { msgId: call.msgId, replyTo: call.replyTo } }) };
 }
 
-export function readOsloReply(content: Buffer): SimulatorMessage {
-  return readMessage(replyFromWire(decodeBody(defaultCodec, content)).result);
+export function osloReply(msgId: string, result: unknown): Buffer {
+  return encodeBody(defaultCodec, replyToWire({ msgId, result, failure: null, ending: true }, hexId()));
+}
+
+/** A reply's `_msg_id` and result. */
+export function readOsloReply(content: Buffer): { id: string; result: unknown } {
+  const { msgId, result } = replyFromWire(decodeBody(defaultCodec, content));
+  return { id: msgId, result };
 }

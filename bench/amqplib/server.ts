@@ -7,7 +7,7 @@
  * oslo's topic exchange, requests and replies are oslo's messages and replies are confirmed.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { epochMs, oneWayMs, readMessage } from '../../lib/cli/simulator/message.js';
+import { epochMs, oneWayMs, readMessage, RPC_METHOD } from '../../lib/cli/simulator/message.js';
 import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
 import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
@@ -17,35 +17,49 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
   const connection = await openConnection(options.url);
   try {
     const channel = osloWire ? await connection.createConfirmChannel() : await connection.createChannel();
-    const confirmed = osloWire ? () => {} : undefined;
     // Unacked requests at most; they are acked on receipt, so this only bounds a burst in memory.
     await channel.prefetch(options.executorSize * 4);
     let synced = 0;
     let allSynced!: () => void;
     const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
+    const sync = () => options.clients > 0 && ++synced >= options.clients && allSynced();
     const handle = (message: ConsumeMessage | null) => {
       if (message === null) return;
       channel.ack(message);
+      if (osloWire) return handleOslo(message);
       if (message.properties.type === SYNC_DONE) {
         if (message.properties.replyTo) channel.publish('', message.properties.replyTo, Buffer.from('null'), { correlationId: message.properties.correlationId });
-        if (options.clients > 0 && ++synced >= options.clients) allSynced();
-        return;
+        return sync();
       }
       let received;
-      let msgId: string | undefined;
       try {
-        if (osloWire) ({ message: received, msgId } = readOsloRequest(message.content));
-        else received = readMessage(JSON.parse(message.content.toString('utf8')));
+        received = readMessage(JSON.parse(message.content.toString('utf8')));
       } catch (error) {
-        meter.fail(error);
-        return;
+        return meter.fail(error);
       }
       meter.record(oneWayMs(received), received[1].length);
       if (!message.properties.replyTo) return;
       received[3] = epochMs() / 1000;
-      const { correlationId } = message.properties as { correlationId: string };
-      if (osloWire) channel.publish('', message.properties.replyTo, osloReply(msgId ?? correlationId, received), { ...osloProperties(), correlationId, type: INFO, mandatory: true }, confirmed);
-      else channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId, type: INFO });
+      channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId: message.properties.correlationId, type: INFO });
+    };
+    /** As oslo's server: the method from the body, the reply to `_reply_q` carrying `_msg_id`, mandatory and confirmed. */
+    const handleOslo = (message: ConsumeMessage) => {
+      let request;
+      try {
+        request = readOsloRequest(message.content);
+      } catch (error) {
+        return meter.fail(error);
+      }
+      const { method, message: received, call } = request;
+      const reply = (result: unknown) => call && channel.publish('', call.replyTo, osloReply(call.msgId, result), { ...osloProperties(), mandatory: true }, () => {});
+      if (method === SYNC_DONE) {
+        reply(null);
+        return sync();
+      }
+      if (!received) return meter.fail(new TypeError(`the simulator calls '${RPC_METHOD}' or '${SYNC_DONE}', not '${method}'`));
+      meter.record(oneWayMs(received), received[1].length);
+      received[3] = epochMs() / 1000;
+      reply(received);
     };
     for (const queue of await declare(channel, options, osloWire)) await channel.consume(queue, handle, { noAck: false });
     onReady?.();

@@ -9,17 +9,19 @@ import { osloUrl, serviceSuite } from '../helpers/services.js';
 
 const TIMEOUTS = { readyMs: 30_000, clientMs: 60_000, drainMs: 30_000 };
 
-/** One engine's server and client, as the bench runs them, with a small fixed load. */
-async function exchange(engine: Engine, server: string[], client: string[]) {
+/** One engine's server and client (or two engines'), as the bench runs them, with a small fixed load. */
+async function exchange(engines: Engine | { server: Engine; client: Engine }, server: string[], client: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'rxm-harness-spec-'));
   try {
-    const { file, args } = command(engine);
-    const topic = `harness_spec_${engine.replace('-', '_')}_${process.pid}`;
+    const { server: serverEngine, client: clientEngine } = typeof engines === 'string' ? { server: engines, client: engines } : engines;
+    const topic = `harness_spec_${serverEngine.replaceAll('-', '_')}_${clientEngine.replaceAll('-', '_')}_${process.pid}`;
     const common = ['--url', osloUrl(), '--topic', topic];
     const reports = { server: join(dir, 'server.json'), client: join(dir, 'client.json') };
+    const serving = command(serverEngine);
+    const calling = command(clientEngine);
     return await runProcesses(
-      { file, args: [...args, ...server, ...common, '--json', reports.server] },
-      { file, args: [...args, ...client, ...common, '--sync', '--json', reports.client] },
+      { file: serving.file, args: [...serving.args, ...server, ...common, '--json', reports.server] },
+      { file: calling.file, args: [...calling.args, ...client, ...common, '--sync', '--json', reports.client] },
       reports,
       TIMEOUTS,
     );
@@ -47,6 +49,21 @@ Raw('should deliver every cast, fanout cast and notification, with and without c
   ] as const) {
     const reports = await exchange(engine, [...server], [...client]);
     assert.is(reports.server.summary.messages, 200, `${engine} ${client.join(' ')}`);
+  }
+});
+
+Raw("should speak oslo's wire format with --oslo-wire: rx-messaging's client and server talk to it both ways", async () => {
+  const call = ['rpc-client', '--server', 's1', '-p', '3', '-m', '10'];
+  for (const engines of [
+    { server: 'amqplib-oslo', client: 'amqplib-oslo' },
+    { server: 'amqplib-oslo', client: 'rx' },
+    { server: 'rx', client: 'amqplib-oslo' },
+  ] as const) {
+    const { server, client } = await exchange(engines, ['rpc-server', '--server', 's1'], call);
+    const which = `${engines.client} calling ${engines.server}`;
+    assert.is(client.summary.messages, 30, which);
+    assert.is(client.summary.errors, 0, which);
+    assert.is(server.summary.messages, 30, which);
   }
 });
 
