@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { runRole, type RoleRunner } from '../lib/cli/simulator/index.js';
+import { osloWireWithout as osloWire } from './amqplib/oslo-wire.js';
 import { rawRoles } from './amqplib/roles.js';
 import type { Engine, Scenario } from './scenarios.js';
 
@@ -57,7 +58,8 @@ export function plan(scenario: Scenario, engine: Engine, settings: RunSettings):
 }
 
 /** The program and leading arguments that run an engine's role as a process. */
-export function command(engine: Engine): { readonly file: string; readonly args: readonly string[] } {
+/** `osloWireWithout`: the parts of oslo's wire format `amqplib-oslo` leaves out (see amqplib/oslo-wire.ts). */
+export function command(engine: Engine, osloWireWithout?: string): { readonly file: string; readonly args: readonly string[] } {
   switch (engine) {
     case 'rx':
     case 'rx-msgpack':
@@ -67,7 +69,7 @@ export function command(engine: Engine): { readonly file: string; readonly args:
     case 'amqplib-confirm':
       return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), '--confirm'] };
     case 'amqplib-oslo':
-      return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), '--oslo-wire'] };
+      return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js'), ...(osloWireWithout ? ['--oslo-wire-without', osloWireWithout] : ['--oslo-wire'])] };
     case 'oslo':
       // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
       return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };
@@ -75,17 +77,17 @@ export function command(engine: Engine): { readonly file: string; readonly args:
 }
 
 /** The roles of a Node engine, to run in this process; undefined for the Python one. */
-export function roles(engine: Engine): RoleRunner | undefined {
+export function roles(engine: Engine, osloWireWithout?: string): RoleRunner | undefined {
   switch (engine) {
     case 'rx':
     case 'rx-msgpack':
       return runRole;
     case 'amqplib':
-      return rawRoles({ confirm: false, osloWire: false });
+      return rawRoles({ confirm: false });
     case 'amqplib-confirm':
-      return rawRoles({ confirm: true, osloWire: false });
+      return rawRoles({ confirm: true });
     case 'amqplib-oslo':
-      return rawRoles({ confirm: true, osloWire: true });
+      return rawRoles({ confirm: false, oslo: osloWire(osloWireWithout) });
     case 'oslo':
       return undefined;
   }

@@ -8,6 +8,7 @@
  *   npm run bench -- --only call --seconds 8 --engines rx,amqplib
  *   npm run bench -- --split          # Node servers and clients in processes of their own
  *   npm run bench -- --repeat 3       # the fastest of 3 runs per figure (default 2)
+ *   npm run bench -- --only 'rabbit-call' --engines amqplib,amqplib-oslo --oslo-wire-without confirms
  *
  * By default the Node engines run server and client in one process, as peers.md §3 and the
  * issue's figures were measured; Python oslo.messaging always runs them as two processes, the
@@ -17,6 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { osloWireWithout } from './amqplib/oslo-wire.js';
 import { renderChart } from './chart.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
@@ -39,6 +41,8 @@ export interface BenchOptions {
   readonly engines?: readonly Engine[];
   readonly url: string;
   readonly out: string;
+  /** Parts of oslo's wire format the `amqplib-oslo` engine leaves out, comma-separated. */
+  readonly osloWireWithout?: string;
 }
 
 export interface BenchRun {
@@ -63,9 +67,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const results: Result[] = [];
   const once = async (scenario: Scenario, engine: Engine): Promise<Result> => {
     const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
-    const local = scenario.broker === 'memory' || !options.split ? roles(engine) : undefined;
+    const local = scenario.broker === 'memory' || !options.split ? roles(engine, options.osloWireWithout) : undefined;
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
-    const { file, args } = command(engine);
+    const { file, args } = command(engine, options.osloWireWithout);
     const reports = local
       ? await runInProcess(steps.server, steps.client, local, engine)
       : await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
@@ -138,6 +142,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       engines: { type: 'string' },
       url: { type: 'string' },
       out: { type: 'string' },
+      'oslo-wire-without': { type: 'string' },
     },
     strict: true,
   });
@@ -149,6 +154,8 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   const engines = values.engines?.split(',') as Engine[] | undefined;
   const unknown = engines?.find((e) => !ENGINES.includes(e));
   if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
+  // Checked here, so a misspelt part fails before any run.
+  if (values['oslo-wire-without'] !== undefined) osloWireWithout(values['oslo-wire-without']);
   return {
     quick,
     split: values.split === true,
@@ -158,6 +165,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     out: values.out ?? fromRoot('bench/results'),
     ...(values.only !== undefined && { only: new RegExp(values.only) }),
     ...(engines && { engines }),
+    ...(values['oslo-wire-without'] !== undefined && { osloWireWithout: values['oslo-wire-without'] }),
   };
 }
 

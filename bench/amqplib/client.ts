@@ -4,7 +4,7 @@
  * reply with that id arrives. Casts, fanout casts and notifications are plain publishes without
  * confirms, waiting only for the socket to drain when amqplib says its buffer is full; with
  * `confirm`, each waits for the broker's publisher confirm, as rx-messaging's and oslo's do.
- * With `osloWire`, every message is what oslo's protocol sends (oslo-wire.ts), confirmed.
+ * With `oslo`, every message is what oslo's protocol sends (oslo-wire.ts).
  */
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { runLoad } from '../../lib/cli/load.js';
@@ -12,7 +12,7 @@ import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS,
 import type { NotifyClientOptions, RpcClientOptions } from '../../lib/cli/simulator/options.js';
 import type { RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
-import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply, type OsloCall } from './oslo-wire.js';
+import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply, type OsloCall, type OsloWire } from './oslo-wire.js';
 
 /** A call whose reply did not come before the run's timeout. */
 export class RawCallTimeout extends Error {
@@ -30,16 +30,17 @@ interface Outgoing {
 
 export interface RawWire {
   readonly confirm: boolean;
-  readonly osloWire: boolean;
+  /** oslo's wire format, or the parts of it given; plain JSON when undefined. */
+  readonly oslo?: OsloWire;
 }
 
-export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks, { confirm, osloWire }: RawWire): Promise<void> {
+export async function runRawClient(options: RpcClientOptions | NotifyClientOptions, { meter, signal }: RoleHooks, { confirm, oslo }: RawWire): Promise<void> {
   const connection = await openConnection(options.url);
   try {
-    const confirming = confirm || osloWire ? await connection.createConfirmChannel() : undefined;
+    const confirming = confirm || oslo?.confirms ? await connection.createConfirmChannel() : undefined;
     const channel = confirming ?? (await connection.createChannel());
-    const { exchange, routingKey } = await route(channel, options, osloWire);
-    const replies = options.role === 'rpc-client' ? await replyQueue(channel, osloWire ? readOsloReplyMessage : readPlainReply) : undefined;
+    const { exchange, routingKey } = await route(channel, options, oslo?.topicExchange);
+    const replies = options.role === 'rpc-client' ? await replyQueue(channel, oslo ? readOsloReplyMessage : readPlainReply) : undefined;
     const text = cargo(options.size);
     // One wait for the socket to drain, shared by every caller that found the buffer full.
     let drained: Promise<void> | undefined;
@@ -47,9 +48,9 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
     const encode = (message: SimulatorMessage | undefined, call?: OsloCall): Outgoing => {
       const type = message ? INFO : SYNC_DONE;
       const replyTo = call && { replyTo: call.replyTo, correlationId: call.msgId };
-      if (!osloWire) return { content: Buffer.from(JSON.stringify(message ?? null)), properties: { ...replyTo, type } };
-      const content = message ? osloRequest(RPC_METHOD, { message }, call) : osloRequest(SYNC_DONE, {}, call);
-      return { content, properties: { ...osloProperties(call?.timeoutMs), ...replyTo, type } };
+      if (!oslo) return { content: Buffer.from(JSON.stringify(message ?? null)), properties: { ...replyTo, type } };
+      const content = message ? osloRequest(oslo, RPC_METHOD, { message }, call) : osloRequest(oslo, SYNC_DONE, {}, call);
+      return { content, properties: { ...osloProperties(oslo, call?.timeoutMs), ...replyTo, type } };
     };
     const publish = async ({ content, properties }: Outgoing, to = { exchange, routingKey }) => {
       if (drained) await drained;
@@ -102,8 +103,8 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
   }
 }
 
-/** Where this role publishes: the default exchange straight to a queue (oslo's topic exchange with `osloWire`), or the fanout exchange. */
-async function route(channel: Channel, options: RpcClientOptions | NotifyClientOptions, osloWire = false): Promise<{ exchange: string; routingKey: string }> {
+/** Where this role publishes: the default exchange straight to a queue (or oslo's topic exchange), or the fanout exchange. */
+async function route(channel: Channel, options: RpcClientOptions | NotifyClientOptions, topicExchange = false): Promise<{ exchange: string; routingKey: string }> {
   if (options.role === 'notify-client') {
     const name = queues.notifications(options.topic);
     // As oslo's notifier, the publisher declares the queue so nothing is lost before a listener comes.
@@ -116,7 +117,7 @@ async function route(channel: Channel, options: RpcClientOptions | NotifyClientO
     return { exchange, routingKey: '' };
   }
   const routingKey = options.server === undefined ? queues.topic(options.topic) : queues.server(options.topic, options.server);
-  if (!osloWire) return { exchange: '', routingKey };
+  if (!topicExchange) return { exchange: '', routingKey };
   await channel.assertExchange(OSLO_EXCHANGE, 'topic', { durable: false, autoDelete: false });
   return { exchange: OSLO_EXCHANGE, routingKey };
 }

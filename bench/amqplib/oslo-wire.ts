@@ -6,6 +6,7 @@
  * `_reply_q`, `_unique_id`); properties are oslo's (JSON, utf-8, persistent, priority 0, and a
  * call request's `expiration`). What this engine loses against plain amqplib is the protocol's
  * cost, which no oslo-compatible client avoids; what rx-messaging loses against it is its own.
+ * `--oslo-wire-without` leaves parts out, to measure what each one costs.
  */
 import type { Options } from 'amqplib';
 import { defaultCodec } from '../../lib/codec.js';
@@ -16,8 +17,30 @@ import { decodeBody, encodeBody, replyFromWire, replyToWire, rpcFromWire, rpcToW
 /** oslo's default control exchange, a topic exchange. */
 export const OSLO_EXCHANGE = 'openstack';
 
+/** Which parts of oslo's protocol the harness speaks. */
+export interface OsloWire {
+  readonly topicExchange: boolean;
+  readonly confirms: boolean;
+  readonly envelope: boolean;
+  readonly properties: boolean;
+}
+
+const PARTS = { 'topic-exchange': 'topicExchange', confirms: 'confirms', envelope: 'envelope', properties: 'properties' } as const;
+
+/** All of oslo's protocol but the parts named in `list` (comma-separated, e.g. `confirms,envelope`). */
+export function osloWireWithout(list = ''): OsloWire {
+  const wire = { topicExchange: true, confirms: true, envelope: true, properties: true };
+  for (const part of list.split(',').filter(Boolean)) {
+    const key = PARTS[part as keyof typeof PARTS];
+    if (!key) throw new RangeError(`unknown part of oslo's wire format '${part}': use ${Object.keys(PARTS).join(', ')}`);
+    wire[key] = false;
+  }
+  return wire;
+}
+
 /** oslo's properties on every message; a call request expires when its caller stops waiting. */
-export function osloProperties(expirationMs?: number): Options.Publish {
+export function osloProperties(wire: OsloWire, expirationMs?: number): Options.Publish {
+  if (!wire.properties) return {};
   return { contentType: defaultCodec.contentType, contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, ...(expirationMs !== undefined && { expiration: String(expirationMs) }) };
 }
 
@@ -27,9 +50,9 @@ export interface OsloCall {
   readonly timeoutMs: number;
 }
 
-/** A call (with `call`) or cast of `method`, as oslo's client sends it. */
-export function osloRequest(method: string, args: Record<string, unknown>, call?: OsloCall): Buffer {
-  return encodeBody(defaultCodec, rpcToWire({ method, args, context: {}, uniqueId: hexId(), ...(call && { call }) }));
+/** A call (with `call`) or cast of `method`, as oslo's client sends it (bare, as oslo's 1.0, without the envelope). */
+export function osloRequest(wire: OsloWire, method: string, args: Record<string, unknown>, call?: OsloCall): Buffer {
+  return encodeBody(defaultCodec, rpcToWire({ method, args, context: {}, uniqueId: hexId(), ...(call && { call }) }), wire.envelope);
 }
 
 /** A request as the harness's server reads it: the method, the simulator message of an `info`, and where to answer a call (`_reply_q`, `_msg_id`), as oslo's servers do. */
@@ -38,8 +61,8 @@ export function readOsloRequest(content: Buffer): { method: string; message?: Si
   return { method, ...(method === RPC_METHOD && { message: readMessage(args['message']) }), ...(call && { call: { msgId: call.msgId, replyTo: call.replyTo } }) };
 }
 
-export function osloReply(msgId: string, result: unknown): Buffer {
-  return encodeBody(defaultCodec, replyToWire({ msgId, result, failure: null, ending: true }, hexId()));
+export function osloReply(wire: OsloWire, msgId: string, result: unknown): Buffer {
+  return encodeBody(defaultCodec, replyToWire({ msgId, result, failure: null, ending: true }, hexId()), wire.envelope);
 }
 
 /** A reply's `_msg_id` and result. */

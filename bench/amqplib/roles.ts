@@ -3,7 +3,7 @@ import type { RoleRunner } from '../../lib/cli/simulator/index.js';
 import { runRawClient, type RawWire } from './client.js';
 import { runRawServer } from './server.js';
 
-/** The roles; with `confirm`, casts and notifications wait for publisher confirms; with `osloWire`, every message is oslo's. */
+/** The roles; with `confirm`, casts and notifications wait for publisher confirms; with `oslo`, messages are oslo's. */
 export function rawRoles(wire: RawWire): RoleRunner {
-  return (options, hooks) => (options.role === 'rpc-server' || options.role === 'notify-server' ? runRawServer(options, hooks, wire.osloWire) : runRawClient(options, hooks, wire));
+  return (options, hooks) => (options.role === 'rpc-server' || options.role === 'notify-server' ? runRawServer(options, hooks, wire.oslo) : runRawClient(options, hooks, wire));
 }

@@ -3,20 +3,21 @@
  * private queue on the topic's fanout exchange, acks each request on receipt (oslo's
  * at-most-once) and publishes the stamped message back to `replyTo` with the request's
  * `correlationId`. notify-server consumes `<topic>.info`. No envelope, no ids: the floor
- * rx-messaging is measured against. With `osloWire`, the topic and server queues are bound to
- * oslo's topic exchange, requests and replies are oslo's messages and replies are confirmed.
+ * rx-messaging is measured against. With `oslo`, the topic and server queues are bound to oslo's
+ * topic exchange and requests and replies are oslo's messages (oslo-wire.ts).
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { epochMs, oneWayMs, readMessage, RPC_METHOD } from '../../lib/cli/simulator/message.js';
 import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
 import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
-import { OSLO_EXCHANGE, osloProperties, osloReply, readOsloRequest } from './oslo-wire.js';
+import { OSLO_EXCHANGE, osloProperties, osloReply, readOsloRequest, type OsloWire } from './oslo-wire.js';
 
-export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks, osloWire = false): Promise<void> {
+export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks, oslo?: OsloWire): Promise<void> {
   const connection = await openConnection(options.url);
   try {
-    const channel = osloWire ? await connection.createConfirmChannel() : await connection.createChannel();
+    const confirming = oslo?.confirms ? await connection.createConfirmChannel() : undefined;
+    const channel = confirming ?? (await connection.createChannel());
     // Unacked requests at most; they are acked on receipt, so this only bounds a burst in memory.
     await channel.prefetch(options.executorSize * 4);
     let synced = 0;
@@ -26,7 +27,7 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
     const handle = (message: ConsumeMessage | null) => {
       if (message === null) return;
       channel.ack(message);
-      if (osloWire) return handleOslo(message);
+      if (oslo) return handleOslo(message, oslo);
       if (message.properties.type === SYNC_DONE) {
         if (message.properties.replyTo) channel.publish('', message.properties.replyTo, Buffer.from('null'), { correlationId: message.properties.correlationId });
         return sync();
@@ -43,7 +44,7 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
       channel.publish('', message.properties.replyTo, Buffer.from(JSON.stringify(received)), { correlationId: message.properties.correlationId, type: INFO });
     };
     /** As oslo's server: the method from the body, the reply to `_reply_q` carrying `_msg_id`, mandatory and confirmed. */
-    const handleOslo = (message: ConsumeMessage) => {
+    const handleOslo = (message: ConsumeMessage, wire: OsloWire) => {
       let request;
       try {
         request = readOsloRequest(message.content);
@@ -51,7 +52,13 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
         return meter.fail(error);
       }
       const { method, message: received, call } = request;
-      const reply = (result: unknown) => call && channel.publish('', call.replyTo, osloReply(call.msgId, result), { ...osloProperties(), mandatory: true }, () => {});
+      const reply = (result: unknown) => {
+        if (!call) return;
+        const content = osloReply(wire, call.msgId, result);
+        const properties = { ...osloProperties(wire), mandatory: true };
+        if (confirming) confirming.publish('', call.replyTo, content, properties, () => {});
+        else channel.publish('', call.replyTo, content, properties);
+      };
       if (method === SYNC_DONE) {
         reply(null);
         return sync();
@@ -61,7 +68,7 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
       received[3] = epochMs() / 1000;
       reply(received);
     };
-    for (const queue of await declare(channel, options, osloWire)) await channel.consume(queue, handle, { noAck: false });
+    for (const queue of await declare(channel, options, oslo !== undefined)) await channel.consume(queue, handle, { noAck: false });
     onReady?.();
     await Promise.race([synced$, aborted(signal)]);
     await channel.close();
