@@ -34,6 +34,15 @@ Targets('should miss a call target on throughput or on p99 alone', () => {
   assert.match(checks[1]!.measured, /1.2 x calls\/s, p99 1.6 x/);
 });
 
+Targets("should name the protocol's floor beside a call target when amqplib speaking oslo's wire format ran", () => {
+  const checks = checkTargets([
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 5000, ratio: 0.79, p99_ratio: 1.1 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'amqplib-oslo', msg_per_s: 4500, ratio: 0.7, p99_ratio: 1.6 }),
+  ]);
+  assert.is(checks[0]!.measured, "0.79 x calls/s, p99 1.1 x (amqplib speaking oslo's wire format: 0.7 x calls/s)");
+  assert.is(checks[0]!.met, false, 'the floor explains a miss, it does not excuse it');
+});
+
 Targets('should say "not measured", neither met nor missed, for targets whose rows were skipped', () => {
   const checks = checkTargets([row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', skipped: 'no RabbitMQ' })]);
   assert.ok(checks.every((c) => c.met === undefined && c.measured === 'not measured'));
