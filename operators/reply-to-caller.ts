@@ -13,16 +13,19 @@ export function replyToCaller(incoming: IncomingCall): OperatorFunction<unknown,
   return (source) =>
     new Observable<never>((subscriber) => {
       let held: { value: unknown } | undefined;
-      let sending: Promise<void> = Promise.resolve();
+      // The first reply leaves at once; each later one after the one before it.
+      let sending: Promise<void> | undefined;
       const send = (reply: Omit<Reply, 'msgId'>) => {
-        sending = sending.then(() => incoming.reply(reply));
+        sending = sending ? sending.then(() => incoming.reply(reply)) : incoming.reply(reply);
+        // finish() reports a failed send; until the handler ends, a failure must not count as unhandled.
+        sending.catch(() => undefined);
       };
       const flushHeld = (ending: boolean) => {
         if (held) send({ result: held.value, failure: null, ending });
         held = undefined;
       };
       const finish = (handlerError?: unknown) =>
-        sending.then(
+        (sending ?? Promise.resolve()).then(
           () => (handlerError === undefined ? subscriber.complete() : subscriber.error(handlerError)),
           (sendError: unknown) => subscriber.error(sendError),
         );

@@ -1,4 +1,4 @@
-import { lastValueFrom, of, throwError, EMPTY, concat } from 'rxjs';
+import { lastValueFrom, of, throwError, EMPTY, concat, Subject } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { replyToCaller } from '../../operators/reply-to-caller.js';
@@ -39,6 +39,30 @@ ReplyToCaller('should send values before an error, then the failure, then re-emi
   assert.is(replies[1]!.failure!.class, 'RangeError');
   assert.is(replies[1]!.failure!.message, 'bad size');
   assert.instance(outcome, RangeError);
+});
+
+ReplyToCaller('should report a reply that failed mid-stream when the stream ends, never as an unhandled rejection', async () => {
+  const incoming = incomingCall({ method: 'm', call: aCall });
+  incoming.reply = async () => {
+    throw new Error('the connection went');
+  };
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const values = new Subject<number>();
+    const outcome = lastValueFrom(values.pipe(replyToCaller(incoming)), { defaultValue: 'done' }).catch((error: Error) => error);
+    values.next(1);
+    values.next(2); // sends 1, which fails while the handler still streams
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    values.complete();
+    const error = await outcome;
+    assert.instance(error, Error);
+    assert.is((error as Error).message, 'the connection went');
+    assert.equal(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 });
 
 ReplyToCaller.run();
