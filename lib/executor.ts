@@ -50,7 +50,14 @@ function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
     let inner: Subscription | undefined;
     let cancelled = false;
     queueMicrotask(() => {
-      if (!cancelled) inner = defer(local).subscribe(subscriber);
+      if (cancelled) return;
+      let source: Observable<T>;
+      try {
+        source = local();
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      inner = source.subscribe(subscriber);
     });
     return () => {
       cancelled = true;
