@@ -5,16 +5,18 @@ import * as assert from 'uvu/assert';
 import { command } from '../../bench/plan.js';
 import { runProcesses } from '../../bench/processes.js';
 import type { Engine } from '../../bench/scenarios.js';
-import { osloUrl, serviceSuite } from '../helpers/services.js';
+import { deleteQueuesStartingWith, osloUrl, serviceSuite } from '../helpers/services.js';
 
 const TIMEOUTS = { readyMs: 30_000, clientMs: 60_000, drainMs: 30_000 };
+/** This process's topics, removed from the broker when the suites end. */
+const TOPIC_PREFIX = `harness_spec_${process.pid}_`;
 
 /** One engine's server and client (or two engines'), as the bench runs them, with a small fixed load. */
 async function exchange(engines: Engine | { server: Engine; client: Engine }, server: string[], client: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'rxm-harness-spec-'));
   try {
     const { server: serverEngine, client: clientEngine } = typeof engines === 'string' ? { server: engines, client: engines } : engines;
-    const topic = `harness_spec_${serverEngine.replaceAll('-', '_')}_${clientEngine.replaceAll('-', '_')}_${process.pid}`;
+    const topic = `${TOPIC_PREFIX}${serverEngine.replaceAll('-', '_')}_${clientEngine.replaceAll('-', '_')}`;
     const common = ['--url', osloUrl(), '--topic', topic];
     const reports = { server: join(dir, 'server.json'), client: join(dir, 'client.json') };
     const serving = command(serverEngine);
@@ -67,6 +69,8 @@ Raw("should speak oslo's wire format with --oslo-wire: rx-messaging's client and
   }
 });
 
+Raw.after(() => deleteQueuesStartingWith(TOPIC_PREFIX));
+
 Raw.run();
 
 const Oslo = await serviceSuite('the Python oslo.messaging harness', ['rabbitmq', 'oslo']);
@@ -82,5 +86,7 @@ Oslo('should answer every call and receive every notification, writing the same 
   const notifications = await exchange('oslo', ['notify-server'], ['notify-client', '-m', '15']);
   assert.is(notifications.server.summary.messages, 15);
 });
+
+Oslo.after(() => deleteQueuesStartingWith(TOPIC_PREFIX));
 
 Oslo.run();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '../../lib/cli/report.js';
-import { osloUrl, serviceSuite } from '../helpers/services.js';
+import { deleteQueuesStartingWith, osloUrl, serviceSuite } from '../helpers/services.js';
 
 /** The compiled CLI, next to this spec in dist/. */
 const RXM = fileURLToPath(new URL('../../bin/rxm.js', import.meta.url));
@@ -106,5 +106,7 @@ Rabbit('should serve calls and casts between two processes and stop the server o
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+Rabbit.after(() => deleteQueuesStartingWith(`rxm_bin_spec_${process.pid}`));
 
 Rabbit.run();

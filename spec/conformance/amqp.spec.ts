@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
-import { amqpUrl, skippedSuite, unavailable } from '../helpers/services.js';
+import { hexId } from '../../lib/ids.js';
+import { amqpUrl, deleteQueuesStartingWith, skippedSuite, unavailable } from '../helpers/services.js';
 import { notificationConformance } from './notifications.js';
 import type { SuiteFactory } from './suite-factory.js';
 import { rpcConformance } from './rpc.js';
@@ -8,5 +9,7 @@ import { rpcConformance } from './rpc.js';
 const reason = await unavailable(['rabbitmq']);
 const makeSuite: SuiteFactory = reason === undefined ? suite : (name, context) => skippedSuite(name, reason, context);
 const url = () => amqpUrl().replace(/^amqp:/, 'rabbit:');
-rpcConformance('rabbit', url, makeSuite);
-notificationConformance('rabbit', url, makeSuite);
+// Topics are `conf-<hexId>`, and hexId starts with this process's random prefix: its queues alone go.
+const cleanup = reason === undefined ? () => deleteQueuesStartingWith(`conf-${hexId().slice(0, 16)}`) : undefined;
+rpcConformance('rabbit', url, makeSuite, cleanup);
+notificationConformance('rabbit', url, makeSuite, cleanup);

@@ -30,7 +30,8 @@ function countdown(count: number): { done: Promise<void>; tick: () => void } {
   return { done, tick: () => void (--left === 0 && resolve()) };
 }
 
-export function notificationConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite): void {
+/** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
+export function notificationConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
   const Notifications = makeSuite<NotificationContext>(`conformance: notifications (${driver})`, { url: '', transports: [], listeners: [] });
 
   Notifications.before.each(async (context) => {
@@ -116,7 +117,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     const { done, tick } = countdown(6);
     for (const pool of ['a', 'b'] as const) {
       const endpoint = { info: (_c: Context, _p: string, e: string) => (got[pool]?.push(e), tick()) };
-      await started(context, notificationListener(await open(context), [target({ topic })], [endpoint], { pool: `${pool}-${hexId()}` }));
+      await started(context, notificationListener(await open(context), [target({ topic })], [endpoint], { pool: `conf-${hexId()}-${pool}` }));
     }
     const n = notifier(await open(context), { publisherId: 'p', topics: [topic] });
     for (const e of ['e1', 'e2', 'e3']) await n.info(e, {});
@@ -199,6 +200,8 @@ export function notificationConformance(driver: string, url: () => string | Prom
     const next = await firstValueFrom(consumer.notifications([target({ topic })], { priorities }).pipe(concatMap(async (incoming) => (await incoming.ack(), incoming.eventType))));
     assert.is(next, 'marker');
   });
+
+  if (cleanup) Notifications.after(cleanup);
 
   Notifications.run();
 }

@@ -36,7 +36,8 @@ const echo = {
   count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
 };
 
-export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite): void {
+/** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
+export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
   const Rpc = makeSuite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
 
   Rpc.before.each(async (context) => {
@@ -231,6 +232,8 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     assert.is(await client.prepare({ namespace: 'ns', version: '2.1' }).call('v'), 'ns-2.3');
     assert.is(await client.call('v'), 'default');
   });
+
+  if (cleanup) Rpc.after(cleanup);
 
   Rpc.run();
 }

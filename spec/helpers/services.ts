@@ -38,6 +38,29 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * Deletes the broker's queues whose names start with `prefix`, so a suite leaves nothing behind
+ * on a shared broker (oslo's topic and server queues are not auto-delete). Listing queues needs
+ * rabbitmqctl on this machine; without it the queues stay, and the reason is printed.
+ */
+export async function deleteQueuesStartingWith(prefix: string): Promise<void> {
+  const listing = spawnSync('rabbitmqctl', ['-q', '--no-table-headers', 'list_queues', 'name'], { encoding: 'utf8' });
+  if (listing.error || listing.status !== 0) {
+    console.log(`  (queues starting with ${prefix} left on the broker: rabbitmqctl list_queues failed: ${listing.error?.message ?? listing.stderr.trim()})`);
+    return;
+  }
+  const names = listing.stdout.split('\n').filter((name) => name.startsWith(prefix));
+  if (!names.length) return;
+  const connection = await connect(amqpUrl());
+  try {
+    const channel = await connection.createChannel();
+    for (const name of names) await channel.deleteQueue(name);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
 async function brokerMissing(): Promise<string | undefined> {
   try {
     const connection = await connect(amqpUrl(), { timeout: 5_000 });
