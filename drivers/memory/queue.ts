@@ -1,6 +1,6 @@
 /**
  * A memory queue: messages in arrival order, served round-robin to its consumers, each delivery
- * then acked or requeued, as an AMQP queue does with unlimited prefetch.
+ * then acked or requeued, as an AMQP queue does with a prefetch limit.
  *
  * Delivery is never synchronous: a publish schedules one microtask that drains the queue, so a
  * burst of sends costs one drain. Call requests carry an expiry; like RabbitMQ's per-message TTL
@@ -61,6 +61,14 @@ const resolved = Promise.resolve();
 /** Compacting the taken slots pays off once they are many and outnumber the ready ones. */
 const COMPACT_AFTER = 1024;
 
+/**
+ * Unacked deliveries per consumer at most, as RabbitMQ's prefetch: what a listener has not
+ * settled yet waits here rather than in its own buffers. Unbounded, a burst of publishes piled up
+ * in the listener's RxJS buffers and cost it 2.3 times the CPU per notification. Above any
+ * sensible batch size, so a batch listener fills its batches.
+ */
+export const PREFETCH = 1024;
+
 export function createQueue(name: string): Queue {
   return { name, items: [], head: 0, consumers: [], next: 0, drainScheduled: false, expiry: undefined, deleted: false };
 }
@@ -118,7 +126,10 @@ export function cancel(consumer: Consumer): void {
 export function ack(delivery: Delivery): void {
   if (delivery.settled) return;
   delivery.settled = true;
-  delivery.consumer.unacked.delete(delivery);
+  const { consumer } = delivery;
+  consumer.unacked.delete(delivery);
+  // The consumer was full: the queue may deliver to it again.
+  if (consumer.unacked.size === PREFETCH - 1) schedule(consumer.queue);
 }
 
 /** Returns a delivery's message to the front of its queue for another delivery, marked redelivered. */
@@ -149,18 +160,29 @@ function schedule(queue: Queue): void {
 function drain(queue: Queue): void {
   queue.drainScheduled = false;
   while (queue.consumers.length && readyCount(queue)) {
-    const message = take(queue);
-    if (message.expiresAt !== Infinity && message.expiresAt <= Date.now()) {
-      logExpired(queue, message);
+    const head = queue.items[queue.head] as Message;
+    if (head.expiresAt !== Infinity && head.expiresAt <= Date.now()) {
+      logExpired(queue, take(queue));
       continue;
     }
-    if (queue.next >= queue.consumers.length) queue.next = 0;
-    const consumer = queue.consumers[queue.next++] as Consumer;
+    const consumer = nextWithRoom(queue);
+    if (!consumer) break;
+    const message = take(queue);
     const delivery: Delivery = { message, consumer, settled: false };
     consumer.unacked.add(delivery);
     consumer.deliver(delivery);
   }
   watchExpiry(queue);
+}
+
+/** The next consumer in round-robin order with fewer than `PREFETCH` unacked deliveries, if any. */
+function nextWithRoom(queue: Queue): Consumer | undefined {
+  for (let tried = 0; tried < queue.consumers.length; tried++) {
+    if (queue.next >= queue.consumers.length) queue.next = 0;
+    const consumer = queue.consumers[queue.next++] as Consumer;
+    if (consumer.unacked.size < PREFETCH) return consumer;
+  }
+  return undefined;
 }
 
 function take(queue: Queue): Message {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ack, cancel, consume, copyReady, createMessage, createQueue, deleteQueue, publish, readyCount, requeue, type Delivery } from '../../../drivers/memory/queue.js';
+import { ack, cancel, consume, copyReady, createMessage, createQueue, deleteQueue, PREFETCH, publish, readyCount, requeue, type Delivery } from '../../../drivers/memory/queue.js';
 
 const Queue = suite('memory queue');
 
@@ -172,6 +172,29 @@ Queue('should keep its order across many messages taken from the front', async (
   await settle();
   assert.is(got.length, count);
   assert.ok(got.every((value, i) => value === i));
+});
+
+Queue('should hand a consumer at most PREFETCH unacked messages, the rest to consumers with room, and more as it acks', async () => {
+  const queue = createQueue('q');
+  const slow: Delivery[] = [];
+  consume(queue, (d) => slow.push(d));
+  for (let i = 0; i < PREFETCH + 10; i++) publish(queue, message(String(i)));
+  await settle();
+  assert.is(slow.length, PREFETCH);
+  assert.is(readyCount(queue), 10, 'the rest waits in the queue');
+  const quick: string[] = [];
+  const other = consume(queue, (d) => {
+    quick.push(text(d));
+    ack(d);
+  });
+  await settle();
+  assert.equal(quick, Array.from({ length: 10 }, (_, i) => String(PREFETCH + i)));
+  cancel(other);
+  for (const d of slow.splice(0, 2)) ack(d);
+  for (const body of ['x', 'y', 'z']) publish(queue, message(body));
+  await settle();
+  assert.equal(slow.slice(-2).map(text), ['x', 'y'], 'two acks made room for two more');
+  assert.is(readyCount(queue), 1);
 });
 
 Queue.run();
