@@ -18,8 +18,12 @@ export function epochMicros(): number {
   return Math.floor((offset + now) * 1000);
 }
 
+/** The last second formatted: a notifier sends many notifications a second, and a Date's ISO text is its dearest part. */
+let formatted = { second: Number.NaN, text: '' };
+
 export function osloTimestamp(micros = epochMicros()): string {
   const fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
-  const seconds = new Date((micros - fraction) / 1000).toISOString().slice(0, 19).replace('T', ' ');
-  return fraction === 0 ? seconds : `${seconds}.${String(fraction).padStart(6, '0')}`;
+  const second = (micros - fraction) / 1_000_000;
+  if (second !== formatted.second) formatted = { second, text: new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ') };
+  return fraction === 0 ? formatted.text : `${formatted.text}.${String(fraction).padStart(6, '0')}`;
 }
