@@ -22,12 +22,13 @@ export class RawCallTimeout extends Error {
   }
 }
 
-/** How the raw harness publishes: waiting for confirms or not, and in plain JSON or oslo's wire format. */
+/** A message ready to publish. */
 interface Outgoing {
   readonly content: Buffer;
   readonly properties: Options.Publish;
 }
 
+/** How the raw harness publishes: waiting for confirms or not, and in plain JSON or oslo's wire format. */
 export interface RawWire {
   readonly confirm: boolean;
   /** oslo's wire format, or the parts of it given; plain JSON when undefined. */
