@@ -20,7 +20,7 @@ import { getLogger } from './logger.js';
 import { duplicateDetector } from './notification-duplicates.js';
 import {
   callbacksByPriority,
-  isOutcome,
+  isSettled,
   NotificationResult,
   runEndpoints,
   screenNotification,
@@ -107,9 +107,9 @@ export function batchNotificationListener(
 
   /** The message to batch, or undefined when it was settled at once (a duplicate, filtered out, unreadable). */
   async function receive(incoming: IncomingNotification): Promise<Received | undefined> {
-    const screened = await screenNotification(incoming, screening);
-    if (isOutcome(screened)) {
-      outcomes$.next(screened);
+    const screened = screenNotification(incoming, screening);
+    if (isSettled(screened)) {
+      outcomes$.next(await screened);
       return undefined;
     }
     const { context, publisherId, eventType, payload, metadata } = screened;

@@ -19,7 +19,7 @@ import { getLogger } from './logger.js';
 import { duplicateDetector } from './notification-duplicates.js';
 import {
   callbacksByPriority,
-  isOutcome,
+  isSettled,
   NotificationResult,
   runEndpoints,
   screenNotification,
@@ -84,8 +84,8 @@ export function notificationListener(transport: Transport, targets: readonly Tar
   const screening = { serializer, screen, duplicates, allowRequeue };
 
   async function handle(incoming: IncomingNotification): Promise<NotificationOutcome> {
-    const screened = await screenNotification(incoming, screening);
-    if (isOutcome(screened)) return screened;
+    const screened = screenNotification(incoming, screening);
+    if (isSettled(screened)) return screened;
     const message = screened;
     const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
     try {
