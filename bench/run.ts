@@ -18,8 +18,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { osloWireWithout } from './amqplib/oslo-wire.js';
+import { UsageError } from '../lib/cli/simulator/options.js';
+import { OSLO_WIRE_PARTS, osloWireWithout } from './amqplib/oslo-wire.js';
 import { renderChart } from './chart.js';
+import { runCommand } from './cli.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan, roles } from './plan.js';
@@ -130,7 +132,25 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   };
 }
 
-function parseOptions(argv: readonly string[]): BenchOptions {
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Runs every scenario with every engine side by side on one broker; prints the table, the targets
+and writes bench/results/latest.{json,svg} (see bench/README.md).
+
+  --quick                    memory:// only, 0.5 s runs: a smoke test
+  --only REGEXP              scenarios whose id matches, e.g. 'rabbit-call-p(5|50)'
+  --engines LIST             comma-separated: ${ENGINES.join(', ')}
+  --seconds N                seconds each client sends (default 3)
+  --repeat N                 runs per engine and scenario, the fastest kept (default 2)
+  --split                    Node servers and clients in processes of their own
+  --url URL                  the broker (default $RXM_BENCH_URL or rabbit://guest:guest@127.0.0.1:5672/)
+  --out DIR                  where the results go (default bench/results)
+  --oslo-wire-without PARTS  what the amqplib-oslo engine leaves out: ${Object.keys(OSLO_WIRE_PARTS).join(', ')}
+  -h, --help                 this text
+`;
+
+/** The options of `npm run bench`; anything unknown or malformed is a `UsageError` naming it. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -148,14 +168,26 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   });
   const quick = values.quick === true;
   const seconds = Number(values.seconds ?? (quick ? 0.5 : 3));
-  if (!(seconds > 0)) throw new RangeError(`--seconds must be a positive number, got ${values.seconds}`);
+  if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got ${values.seconds}`);
   const repeat = Number(values.repeat ?? (quick ? 1 : 2));
-  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`--repeat must be a positive integer, got ${values.repeat}`);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a positive integer, got ${values.repeat}`);
   const engines = values.engines?.split(',') as Engine[] | undefined;
   const unknown = engines?.find((e) => !ENGINES.includes(e));
-  if (unknown) throw new RangeError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
+  if (unknown) throw new UsageError(`unknown engine '${unknown}': use ${ENGINES.join(', ')}`);
   // Checked here, so a misspelt part fails before any run.
-  if (values['oslo-wire-without'] !== undefined) osloWireWithout(values['oslo-wire-without']);
+  if (values['oslo-wire-without'] !== undefined) {
+    try {
+      osloWireWithout(values['oslo-wire-without']);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  let only: RegExp | undefined;
+  try {
+    only = values.only === undefined ? undefined : new RegExp(values.only);
+  } catch (error) {
+    throw new UsageError(`--only is not a regular expression: ${(error as Error).message}`);
+  }
   return {
     quick,
     split: values.split === true,
@@ -163,7 +195,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     seconds,
     url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
     out: values.out ?? fromRoot('bench/results'),
-    ...(values.only !== undefined && { only: new RegExp(values.only) }),
+    ...(only && { only }),
     ...(engines && { engines }),
     ...(values['oslo-wire-without'] !== undefined && { osloWireWithout: values['oslo-wire-without'] }),
   };
@@ -176,8 +208,8 @@ export function chartTitle(run: BenchRun): string {
   return `rx-messaging bench, ${run.date.slice(0, 16).replace('T', ' ')} UTC\n${machine['cpus']} x ${machine['cpu']}, Node ${machine['node']}${machine['broker'] ? `, ${machine['broker']}` : ''}${machine['oslo.messaging'] ? `, oslo.messaging ${machine['oslo.messaging']}` : ''}; ${method}`;
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseBenchArgs(argv);
   const run = await runBench(options);
   const title = chartTitle(run);
   process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
@@ -193,4 +225,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nWrote ${join(options.out, 'latest.json')} and latest.svg\n`);
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await main();
+if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench', BENCH_USAGE, main);

@@ -11,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../lib/cli/simulator/options.js';
 import { microtaskExecutor } from '../lib/executor.js';
 import { NotificationResult } from '../lib/notification-endpoint.js';
 import { notificationListener } from '../lib/notification-listener.js';
@@ -19,6 +20,7 @@ import { rpcClient } from '../lib/rpc-client.js';
 import { rpcServer } from '../lib/rpc-server.js';
 import { target } from '../lib/target.js';
 import { connect } from '../lib/transport.js';
+import { runCommand } from './cli.js';
 import { fromRoot } from './plan.js';
 import { attachProbes, type Sample } from './soak-probes.js';
 
@@ -136,14 +138,29 @@ function judge(samples: readonly Sample[], options: SoakOptions): SoakVerdict[] 
   ];
 }
 
-async function main(): Promise<void> {
+export const SOAK_USAGE = `Usage: npm run bench:soak -- [options]
+
+Calls, then notifications, through one client and one server, sampling RSS, heap, timers and
+reply subscriptions every 50,000 messages; exits 1 when a check is missed (see bench/README.md).
+
+  --url URL            the transport (default memory://soak)
+  --calls N            calls to make (default 1,000,000)
+  --notifications N    notifications to send (default 1,000,000)
+  --concurrency N      calls in flight (default 10)
+  --out DIR            where soak-latest.json goes (default bench/results)
+  -h, --help           this text
+`;
+
+/** The options of `npm run bench:soak` and where the report goes; a bad one is a `UsageError`. */
+export function parseSoakArgs(argv: readonly string[]): { readonly options: SoakOptions; readonly out: string } {
   const { values } = parseArgs({
+    args: [...argv],
     options: { url: { type: 'string' }, calls: { type: 'string' }, notifications: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' } },
     strict: true,
   });
   const count = (text: string | undefined, fallback: number, name: string) => {
     const value = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${text}`);
     return value;
   };
   const options: SoakOptions = {
@@ -154,13 +171,17 @@ async function main(): Promise<void> {
     every: 50_000,
     onSample: (s) => process.stdout.write(`${s.phase.padEnd(13)} ${String(s.done).padStart(9)}  rss ${s.rss_mb} MB  heap ${s.heap_mb} MB  timers ${s.timers}  reply subscriptions ${s.reply_subscriptions}\n`),
   };
+  return { options, out: values.out ?? fromRoot('bench/results') };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { options, out } = parseSoakArgs(argv);
   if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with node --expose-gc for heap figures after collection)\n');
   const started = performance.now();
   const { samples, verdicts } = await runSoak(options);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${options.calls.toLocaleString('en-US')} calls and ${options.notifications.toLocaleString('en-US')} notifications on ${options.url} in ${seconds.toFixed(0)} s\n`);
   for (const v of verdicts) process.stdout.write(`${v.met ? 'MET ' : 'MISS'}  ${v.check}: ${v.measured}\n`);
-  const out = values.out ?? fromRoot('bench/results');
   await mkdir(out, { recursive: true });
   const file = join(out, 'soak-latest.json');
   await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...options, onSample: undefined, seconds, samples, verdicts }, null, 2)}\n`);
@@ -168,4 +189,4 @@ async function main(): Promise<void> {
   if (verdicts.some((v) => !v.met)) process.exitCode = 1;
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await main();
+if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench:soak', SOAK_USAGE, main);

@@ -25,14 +25,15 @@ export interface OsloWire {
   readonly properties: boolean;
 }
 
-const PARTS = { 'topic-exchange': 'topicExchange', confirms: 'confirms', envelope: 'envelope', properties: 'properties' } as const;
+/** The parts `--oslo-wire-without` may name, and the field of `OsloWire` each turns off. */
+export const OSLO_WIRE_PARTS = { 'topic-exchange': 'topicExchange', confirms: 'confirms', envelope: 'envelope', properties: 'properties' } as const;
 
 /** All of oslo's protocol but the parts named in `list` (comma-separated, e.g. `confirms,envelope`). */
 export function osloWireWithout(list = ''): OsloWire {
   const wire = { topicExchange: true, confirms: true, envelope: true, properties: true };
   for (const part of list.split(',').filter(Boolean)) {
-    const key = PARTS[part as keyof typeof PARTS];
-    if (!key) throw new RangeError(`unknown part of oslo's wire format '${part}': use ${Object.keys(PARTS).join(', ')}`);
+    const key = OSLO_WIRE_PARTS[part as keyof typeof OSLO_WIRE_PARTS];
+    if (!key) throw new RangeError(`unknown part of oslo's wire format '${part}': use ${Object.keys(OSLO_WIRE_PARTS).join(', ')}`);
     wire[key] = false;
   }
   return wire;

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runBench } from '../../bench/run.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { UsageError } from '../../lib/cli/simulator/options.js';
+import { fromRoot } from '../../bench/plan.js';
+import { parseBenchArgs, runBench } from '../../bench/run.js';
 import { SCENARIOS } from '../../bench/scenarios.js';
 
 const Run = suite('npm run bench -- --quick (memory:// only)');
@@ -43,3 +47,54 @@ Run('should run every memory:// scenario in one process and measure each without
 });
 
 Run.run();
+
+const Args = suite('npm run bench: its command line');
+
+Args('should read every option, with the documented defaults', () => {
+  const defaults = parseBenchArgs([]);
+  assert.is(defaults.seconds, 3);
+  assert.is(defaults.repeat, 2);
+  assert.is(defaults.quick, false);
+  assert.is(defaults.only, undefined);
+  const given = parseBenchArgs(['--only', 'rabbit-call', '--engines', 'rx,amqplib', '--seconds', '5', '--repeat', '3', '--split', '--url', 'rabbit://h/', '--oslo-wire-without', 'confirms']);
+  assert.ok(given.only!.test('rabbit-call-p5-100b'));
+  assert.equal(given.engines, ['rx', 'amqplib']);
+  assert.is(given.seconds, 5);
+  assert.is(given.repeat, 3);
+  assert.is(given.split, true);
+  assert.is(given.url, 'rabbit://h/');
+  assert.is(given.osloWireWithout, 'confirms');
+  assert.is(parseBenchArgs(['--quick']).seconds, 0.5);
+});
+
+Args('should refuse a bad value with a UsageError that names the option and what it takes', () => {
+  const refusal = (argv: string[]) => {
+    try {
+      parseBenchArgs(argv);
+    } catch (error) {
+      assert.instance(error, UsageError);
+      return (error as Error).message;
+    }
+    throw new Error(`${argv.join(' ')} was accepted`);
+  };
+  assert.match(refusal(['--repeat', '0']), /--repeat must be a positive integer, got 0/);
+  assert.match(refusal(['--seconds', 'soon']), /--seconds must be a positive number/);
+  assert.match(refusal(['--engines', 'rx,kombu']), /unknown engine 'kombu': use rx, rx-msgpack/);
+  assert.match(refusal(['--only', '(']), /--only is not a regular expression/);
+  assert.match(refusal(['--oslo-wire-without', 'headers']), /unknown part of oslo's wire format 'headers': use topic-exchange/);
+});
+
+Args('should print its usage on --help, and one line and exit code 2 on an unknown option, not a stack trace', async () => {
+  const run = promisify(execFile);
+  const help = await run(process.execPath, [fromRoot('dist/bench/run.js'), '--help']);
+  assert.match(help.stdout, /^Usage: npm run bench -- \[options\]/);
+  const refused = await run(process.execPath, [fromRoot('dist/bench/run.js'), '--bogus']).then(
+    (): { code: number; stderr: string } => assert.unreachable('--bogus was accepted') as never,
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /^npm run bench: Unknown option '--bogus'\n\nUsage: npm run bench/);
+  assert.not.match(refused.stderr, /\bat \S+ \(/);
+});
+
+Args.run();

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSoak } from '../../bench/soak.js';
+import { UsageError } from '../../lib/cli/simulator/options.js';
+import { parseSoakArgs, runSoak } from '../../bench/soak.js';
 
 const Soak = suite('runSoak() on memory://, a short one');
 
@@ -21,3 +22,19 @@ Soak('should sample every `every` messages of both phases and see no reply subsc
 });
 
 Soak.run();
+
+const Args = suite('npm run bench:soak: its command line');
+
+Args('should default to a million calls and notifications on memory:// and refuse a count that is not a positive integer', () => {
+  const { options } = parseSoakArgs([]);
+  assert.is(options.url, 'memory://soak');
+  assert.is(options.calls, 1_000_000);
+  assert.is(options.notifications, 1_000_000);
+  assert.is(parseSoakArgs(['--calls', '2000', '--out', '/tmp/x']).options.calls, 2000);
+  assert.is(parseSoakArgs(['--out', '/tmp/x']).out, '/tmp/x');
+  for (const argv of [['--calls', '0'], ['--notifications', '1.5'], ['--concurrency', 'many']]) {
+    assert.throws(() => parseSoakArgs(argv), (error: unknown) => error instanceof UsageError && new RegExp(`^${argv[0]} must be a positive integer`).test((error as Error).message));
+  }
+});
+
+Args.run();
