@@ -34,8 +34,8 @@ export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib' };
 const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
 /** Calls also run by amqplib speaking oslo's wire format: what the protocol itself costs. */
 const CALLS: readonly Engine[] = [...ALL, 'amqplib-oslo'];
-/** Where a publish may or may not wait for its confirm. */
-const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo'];
+/** Where a publish may or may not wait for its confirm; and in oslo's wire format, what the protocol costs. */
+const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo', 'amqplib-oslo'];
 
 function scenario(kind: Kind, broker: Broker, concurrency: number, size: number, engines: readonly Engine[]): Scenario {
   return { id: `${broker}-${kind}-p${concurrency}-${size}b`, kind, broker, concurrency, size, engines };

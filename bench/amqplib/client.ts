@@ -8,11 +8,11 @@
  */
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { runLoad } from '../../lib/cli/load.js';
-import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
+import { cargo, NOTIFY_EVENT, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
 import type { NotifyClientOptions, RpcClientOptions } from '../../lib/cli/simulator/options.js';
 import type { RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
-import { OSLO_EXCHANGE, osloProperties, osloRequest, readOsloReply, type OsloCall, type OsloWire } from './oslo-wire.js';
+import { bindToOsloExchange, OSLO_EXCHANGE, osloNotification, osloProperties, osloRequest, readOsloReply, type OsloCall, type OsloWire } from './oslo-wire.js';
 
 /** A call whose reply did not come before the run's timeout. */
 export class RawCallTimeout extends Error {
@@ -43,6 +43,7 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
     const { exchange, routingKey } = await route(channel, options, oslo?.topicExchange);
     const replies = options.role === 'rpc-client' ? await replyQueue(channel, oslo ? readOsloReplyMessage : readPlainReply) : undefined;
     const text = cargo(options.size);
+    const publisherId = `amqplib-harness-${process.pid}`;
     // One wait for the socket to drain, shared by every caller that found the buffer full.
     let drained: Promise<void> | undefined;
     /** One message in this harness's wire format: the simulator message, or `sync_done` when `message` is undefined. */
@@ -50,7 +51,12 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
       const type = message ? INFO : SYNC_DONE;
       const replyTo = call && { replyTo: call.replyTo, correlationId: call.msgId };
       if (!oslo) return { content: Buffer.from(JSON.stringify(message ?? null)), properties: { ...replyTo, type } };
-      const content = message ? osloRequest(oslo, RPC_METHOD, { message }, call) : osloRequest(oslo, SYNC_DONE, {}, call);
+      const content =
+        options.role === 'notify-client'
+          ? osloNotification(oslo, publisherId, message ? NOTIFY_EVENT : SYNC_DONE, message ?? null)
+          : message
+            ? osloRequest(oslo, RPC_METHOD, { message }, call)
+            : osloRequest(oslo, SYNC_DONE, {}, call);
       return { content, properties: { ...osloProperties(oslo, call?.timeoutMs), ...replyTo, type } };
     };
     const publish = async ({ content, properties }: Outgoing, to = { exchange, routingKey }) => {
@@ -110,7 +116,9 @@ async function route(channel: Channel, options: RpcClientOptions | NotifyClientO
     const name = queues.notifications(options.topic);
     // As oslo's notifier, the publisher declares the queue so nothing is lost before a listener comes.
     await channel.assertQueue(name, { durable: false, autoDelete: false });
-    return { exchange: '', routingKey: name };
+    if (!topicExchange) return { exchange: '', routingKey: name };
+    await bindToOsloExchange(channel, name);
+    return { exchange: OSLO_EXCHANGE, routingKey: name };
   }
   if (options.mode === 'fanout') {
     const exchange = queues.fanoutExchange(options.topic);

@@ -4,18 +4,27 @@
  * `openstack` topic exchange to queues bound on it; every publish waits for its confirm; bodies
  * are oslo's 2.0 envelope (the message JSON-encoded inside a JSON string, with `_msg_id`,
  * `_reply_q`, `_unique_id`); properties are oslo's (JSON, utf-8, persistent, priority 0, and a
- * call request's `expiration`). What this engine loses against plain amqplib is the protocol's
+ * call request's `expiration`); notifications are oslo's too (`<topic>.info` through the topic
+ * exchange, the enveloped body with `message_id`, `publisher_id`, `event_type`, `priority`,
+ * `timestamp`). What this engine loses against plain amqplib is the protocol's
  * cost, which no oslo-compatible client avoids; what rx-messaging loses against it is its own.
  * `--oslo-wire-without` leaves parts out, to measure what each one costs.
  */
-import type { Options } from 'amqplib';
+import type { Channel, Options } from 'amqplib';
 import { defaultCodec } from '../../lib/codec.js';
-import { hexId } from '../../lib/ids.js';
-import { readMessage, RPC_METHOD, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
-import { decodeBody, encodeBody, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
+import { hexId, uuid } from '../../lib/ids.js';
+import { readMessage, RPC_METHOD, SYNC_DONE, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
+import { osloTimestamp } from '../../lib/notify/timestamp.js';
+import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
 
 /** oslo's default control exchange, a topic exchange. */
 export const OSLO_EXCHANGE = 'openstack';
+
+/** Declares oslo's topic exchange and binds `queue` on it by its own name, as oslo's topology does. */
+export async function bindToOsloExchange(channel: Channel, queue: string): Promise<void> {
+  await channel.assertExchange(OSLO_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+  await channel.bindQueue(queue, OSLO_EXCHANGE, queue);
+}
 
 /** Which parts of oslo's protocol the harness speaks. */
 export interface OsloWire {
@@ -70,4 +79,16 @@ export function osloReply(wire: OsloWire, msgId: string, result: unknown): Buffe
 export function readOsloReply(content: Buffer): { id: string; result: unknown } {
   const { msgId, result } = replyFromWire(decodeBody(defaultCodec, content));
   return { id: msgId, result };
+}
+
+/** An info notification of `eventType` as oslo's notifier sends it (bare, as the v1 `messaging` driver, without the envelope). */
+export function osloNotification(wire: OsloWire, publisherId: string, eventType: string, payload: unknown): Buffer {
+  const notification = { messageId: uuid(), publisherId, eventType, priority: 'info' as const, payload, timestamp: osloTimestamp(), context: {} };
+  return encodeBody(defaultCodec, notificationToWire(notification, hexId()), wire.envelope);
+}
+
+/** A notification as the harness's listener reads it: `sync_done`, or the simulator message of any other event. */
+export function readOsloNotification(content: Buffer): { sync: true } | { sync: false; message: SimulatorMessage } {
+  const { eventType, payload } = notificationFromWire(decodeBody(defaultCodec, content));
+  return eventType === SYNC_DONE ? { sync: true } : { sync: false, message: readMessage(payload) };
 }

@@ -3,15 +3,15 @@
  * private queue on the topic's fanout exchange, acks each request on receipt (oslo's
  * at-most-once) and publishes the stamped message back to `replyTo` with the request's
  * `correlationId`. notify-server consumes `<topic>.info`. No envelope, no ids: the floor
- * rx-messaging is measured against. With `oslo`, the topic and server queues are bound to oslo's
- * topic exchange and requests and replies are oslo's messages (oslo-wire.ts).
+ * rx-messaging is measured against. With `oslo`, the queues are bound to oslo's topic exchange
+ * and requests, replies and notifications are oslo's messages (oslo-wire.ts).
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { epochMs, oneWayMs, readMessage, RPC_METHOD } from '../../lib/cli/simulator/message.js';
 import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
 import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
-import { OSLO_EXCHANGE, osloProperties, osloReply, readOsloRequest, type OsloWire } from './oslo-wire.js';
+import { bindToOsloExchange, osloProperties, osloReply, readOsloNotification, readOsloRequest, type OsloWire } from './oslo-wire.js';
 
 export async function runRawServer(options: RpcServerOptions | NotifyServerOptions, { meter, signal, onReady }: RoleHooks, oslo?: OsloWire): Promise<void> {
   const connection = await openConnection(options.url);
@@ -27,7 +27,7 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
     const handle = (message: ConsumeMessage | null) => {
       if (message === null) return;
       channel.ack(message);
-      if (oslo) return handleOslo(message, oslo);
+      if (oslo) return options.role === 'notify-server' ? handleOsloNotification(message) : handleOslo(message, oslo);
       if (message.properties.type === SYNC_DONE) {
         if (message.properties.replyTo) channel.publish('', message.properties.replyTo, Buffer.from('null'), { correlationId: message.properties.correlationId });
         return sync();
@@ -68,6 +68,17 @@ export async function runRawServer(options: RpcServerOptions | NotifyServerOptio
       received[3] = epochMs() / 1000;
       reply(received);
     };
+    /** As oslo's listener: the event type and payload from the enveloped body. */
+    const handleOsloNotification = (message: ConsumeMessage) => {
+      let notification;
+      try {
+        notification = readOsloNotification(message.content);
+      } catch (error) {
+        return meter.fail(error);
+      }
+      if (notification.sync) return sync();
+      meter.record(oneWayMs(notification.message), notification.message[1].length);
+    };
     for (const queue of await declare(channel, options, oslo !== undefined)) await channel.consume(queue, handle, { noAck: false });
     onReady?.();
     await Promise.race([synced$, aborted(signal)]);
@@ -82,6 +93,7 @@ async function declare(channel: Channel, options: RpcServerOptions | NotifyServe
   if (options.role === 'notify-server') {
     const name = queues.notifications(options.topic);
     await channel.assertQueue(name, { durable: false, autoDelete: false });
+    if (osloWire) await bindToOsloExchange(channel, name);
     return [name];
   }
   const topic = queues.topic(options.topic);
@@ -89,9 +101,8 @@ async function declare(channel: Channel, options: RpcServerOptions | NotifyServe
   await channel.assertQueue(topic, { durable: false, autoDelete: false });
   await channel.assertQueue(server, { durable: false, autoDelete: false });
   if (osloWire) {
-    await channel.assertExchange(OSLO_EXCHANGE, 'topic', { durable: false, autoDelete: false });
-    await channel.bindQueue(topic, OSLO_EXCHANGE, topic);
-    await channel.bindQueue(server, OSLO_EXCHANGE, server);
+    await bindToOsloExchange(channel, topic);
+    await bindToOsloExchange(channel, server);
   }
   const fanout = queues.fanoutExchange(options.topic);
   await channel.assertExchange(fanout, 'fanout', { durable: false, autoDelete: true });

@@ -69,6 +69,20 @@ Raw("should speak oslo's wire format with --oslo-wire: rx-messaging's client and
   }
 });
 
+Raw("should send and read oslo's casts and notifications with --oslo-wire, to and from rx-messaging", async () => {
+  for (const engines of [
+    { server: 'amqplib-oslo', client: 'amqplib-oslo' },
+    { server: 'amqplib-oslo', client: 'rx' },
+    { server: 'rx', client: 'amqplib-oslo' },
+  ] as const) {
+    const casts = await exchange(engines, ['rpc-server', '--server', 's1'], ['rpc-client', '--server', 's1', '--mode', 'cast', '-p', '3', '-m', '10']);
+    assert.is(casts.server.summary.messages, 30, `${engines.client} casting to ${engines.server}`);
+    const notifications = await exchange(engines, ['notify-server'], ['notify-client', '-p', '3', '-m', '10']);
+    assert.is(notifications.server.summary.messages, 30, `${engines.client} notifying ${engines.server}`);
+    assert.is(notifications.server.summary.errors, 0, `${engines.client} notifying ${engines.server}`);
+  }
+});
+
 Raw.after(() => deleteQueuesStartingWith(TOPIC_PREFIX));
 
 Raw.run();

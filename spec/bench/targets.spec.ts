@@ -43,6 +43,21 @@ Targets("should name the protocol's floor beside a call target when amqplib spea
   assert.is(checks[0]!.met, false, 'the floor explains a miss, it does not excuse it');
 });
 
+Targets("should name the protocol's floor beside the cast, notification and oslo targets too", () => {
+  const checks = checkTargets([
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 5400, ratio: 0.77, p99_ratio: 1 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'oslo', msg_per_s: 900 }),
+    row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'amqplib-oslo', msg_per_s: 5040, ratio: 0.72 }),
+    row({ broker: 'rabbit', kind: 'notify', concurrency: 50, engine: 'rx', msg_per_s: 22000, ratio: 0.93 }),
+    row({ broker: 'rabbit', kind: 'notify', concurrency: 50, engine: 'amqplib-oslo', msg_per_s: 19000, ratio: 0.8 }),
+    row({ broker: 'rabbit', kind: 'cast', concurrency: 50, engine: 'rx', msg_per_s: 23000, ratio: 1.07 }),
+  ]);
+  const byTarget = (pattern: RegExp) => checks.find((c) => pattern.test(c.target))!;
+  assert.is(byTarget(/notify/).measured, "0.93 x (amqplib speaking oslo's wire format: 0.8 x)");
+  assert.is(byTarget(/cast/).measured, '1.07 x', 'no floor when amqplib-oslo did not run');
+  assert.is(byTarget(/7 x Python/).measured, "6.0 x (amqplib speaking oslo's wire format: 5.6 x)");
+});
+
 Targets('should say "not measured", neither met nor missed, for targets whose rows were skipped', () => {
   const checks = checkTargets([row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', skipped: 'no RabbitMQ' })]);
   assert.ok(checks.every((c) => c.met === undefined && c.measured === 'not measured'));
