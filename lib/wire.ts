@@ -19,8 +19,10 @@ type Dict = Record<string, unknown>;
 
 const CONTEXT_PREFIX = '_context_';
 
-/** oslo's 2.0 envelope up to its message (the inner message follows as a JSON string). */
+/** oslo's 2.0 envelope up to its message (the inner message follows as a JSON string), as rx-messaging writes it. */
 const ENVELOPE_HEAD = '{"oslo.version":"2.0","oslo.message":';
+/** The same, as Python's json writes it. */
+const PYTHON_ENVELOPE_HEAD = '{"oslo.version": "2.0", "oslo.message": ';
 
 /**
  * The bytes of a body. JSON bodies go in oslo's 2.0 envelope (the inner message is a JSON
@@ -34,6 +36,10 @@ export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buff
 
 /** Reads a body: a 2.x envelope is opened, a bare (1.0) dict taken as it is. */
 export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
+  if (isJsonCodec(codec)) {
+    const inner = envelopedMessage(bytes.toString('utf8'));
+    if (inner !== undefined) return parseMessage(inner, codec.parse);
+  }
   let decoded: unknown;
   try {
     decoded = codec.decode(bytes);
@@ -43,15 +49,38 @@ export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
   return unenvelope(decoded, isJsonCodec(codec) ? codec.parse : (text) => codec.decode(Buffer.from(text, 'utf8')));
 }
 
+/**
+ * The message of a 2.0 envelope written exactly as rx-messaging or Python's json writes it,
+ * read as one JSON string instead of an object with a date check over all of it (about twice as
+ * fast, on every message); undefined for any other text, which the full path then reads.
+ */
+function envelopedMessage(text: string): string | undefined {
+  const head = text.startsWith(ENVELOPE_HEAD) ? ENVELOPE_HEAD.length : text.startsWith(PYTHON_ENVELOPE_HEAD) ? PYTHON_ENVELOPE_HEAD.length : 0;
+  if (head === 0 || !text.endsWith('"}')) return undefined;
+  let inner: unknown;
+  try {
+    // Parses only if what lies between the head and the closing brace is one JSON string.
+    inner = JSON.parse(text.slice(head, -1));
+  } catch {
+    return undefined;
+  }
+  return typeof inner === 'string' ? inner : undefined;
+}
+
 function unenvelope(decoded: unknown, parse: (text: string) => unknown): Dict {
   if (!isDict(decoded)) throw new MalformedMessage(`the body is ${describe(decoded)}, not an object`);
   const version = decoded['oslo.version'];
   if (version === undefined) return decoded;
-  if (typeof version !== 'string' || version.split('.')[0] !== '2') {
+  if (typeof version !== 'string' || (version !== '2' && !version.startsWith('2.'))) {
     throw new MalformedMessage(`unsupported envelope version ${JSON.stringify(version)} (2.x or a bare 1.0 dict is understood)`);
   }
   const inner = decoded['oslo.message'];
   if (typeof inner !== 'string') throw new MalformedMessage("the envelope's 'oslo.message' is not a JSON string");
+  return parseMessage(inner, parse);
+}
+
+/** The enveloped message: a JSON object. */
+function parseMessage(inner: string, parse: (text: string) => unknown): Dict {
   let body: unknown;
   try {
     body = parse(inner);

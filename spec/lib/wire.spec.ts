@@ -87,6 +87,19 @@ Decode('should take a bare (1.0) dict as it is', () => {
   assert.equal(decodeBody(defaultCodec, bare(CALL)), parsed(CALL));
 });
 
+Decode("should read the envelope however it is written: Python's separators, none, other keys or key order", () => {
+  const message = JSON.stringify(CALL);
+  for (const text of [
+    `{"oslo.version": "2.0", "oslo.message": ${message}}`,
+    `{"oslo.version":"2.0","oslo.message":${message}}`,
+    `{"oslo.message": ${message}, "oslo.version": "2.0"}`,
+    `{"oslo.version": "2.0", "oslo.message": ${message}, "x-extra": "1"}`,
+    ` {"oslo.version": "2.0", "oslo.message": ${message}} `,
+  ]) {
+    assert.equal(decodeBody(defaultCodec, Buffer.from(text)), parsed(CALL), text.slice(0, 60));
+  }
+});
+
 Decode('should accept any 2.x envelope version', () => {
   const bytes = Buffer.from(JSON.stringify({ 'oslo.version': '2.1', 'oslo.message': CAST }));
   assert.equal(decodeBody(defaultCodec, bytes), parsed(CAST));
