@@ -208,8 +208,7 @@ export function chartTitle(run: BenchRun): string {
   return `rx-messaging bench, ${run.date.slice(0, 16).replace('T', ' ')} UTC\n${machine['cpus']} x ${machine['cpu']}, Node ${machine['node']}${machine['broker'] ? `, ${machine['broker']}` : ''}${machine['oslo.messaging'] ? `, oslo.messaging ${machine['oslo.messaging']}` : ''}; ${method}`;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const options = parseBenchArgs(argv);
+async function main(options: BenchOptions): Promise<void> {
   const run = await runBench(options);
   const title = chartTitle(run);
   process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
@@ -225,4 +224,4 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(`\nWrote ${join(options.out, 'latest.json')} and latest.svg\n`);
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench', BENCH_USAGE, main);
+if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench', BENCH_USAGE, parseBenchArgs, main);

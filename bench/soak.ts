@@ -174,8 +174,7 @@ export function parseSoakArgs(argv: readonly string[]): { readonly options: Soak
   return { options, out: values.out ?? fromRoot('bench/results') };
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const { options, out } = parseSoakArgs(argv);
+async function main({ options, out }: ReturnType<typeof parseSoakArgs>): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with node --expose-gc for heap figures after collection)\n');
   const started = performance.now();
   const { samples, verdicts } = await runSoak(options);
@@ -189,4 +188,4 @@ async function main(argv: readonly string[]): Promise<void> {
   if (verdicts.some((v) => !v.met)) process.exitCode = 1;
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench:soak', SOAK_USAGE, main);
+if (process.argv[1] === new URL(import.meta.url).pathname) await runCommand('npm run bench:soak', SOAK_USAGE, parseSoakArgs, main);

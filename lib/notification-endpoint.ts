@@ -122,15 +122,17 @@ export function settleNotification(
   duplicates: DuplicateDetector,
 ): Promise<NotificationOutcome> {
   // Every message ends here: the outcome is written field by field, as object spreads are slow on this path.
-  const outcome = (settled: NotificationOutcome['settled'], error = why.error): NotificationOutcome => {
+  const outcome = (settled: NotificationOutcome['settled']) => {
     const facts: { -readonly [K in keyof NotificationOutcome]: NotificationOutcome[K] } = { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, settled, reason: why.reason };
-    if (error !== undefined) facts.error = error;
+    if ('error' in why) facts.error = why.error;
     return facts;
   };
-  const failed = (error: unknown) => {
+  const failed = (error: unknown): NotificationOutcome => {
     // The broker redelivers what it did not see settled, so the listener carries on.
     log.error(`could not ${requeue ? 'requeue' : 'ack'} a notification`, { messageId: incoming.messageId, error: String(error) });
-    return outcome('failed', error);
+    const facts = outcome('failed');
+    facts.error = error;
+    return facts;
   };
   let settling: Promise<void>;
   try {

@@ -81,7 +81,7 @@ export function readOsloReply(content: Buffer): { id: string; result: unknown } 
   return { id: msgId, result };
 }
 
-/** An info notification of `eventType` as oslo's notifier sends it (bare, as the v1 `messaging` driver, without the envelope). */
+/** An info notification of `eventType` as oslo's `messagingv2` notifier sends it; bare, as its v1 `messaging` driver does, when `envelope` is left out. */
 export function osloNotification(wire: OsloWire, publisherId: string, eventType: string, payload: unknown): Buffer {
   const notification = { messageId: uuid(), publisherId, eventType, priority: 'info' as const, payload, timestamp: osloTimestamp(), context: {} };
   return encodeBody(defaultCodec, notificationToWire(notification, hexId()), wire.envelope);

@@ -1,4 +1,4 @@
-import { firstValueFrom, merge, of, take, toArray } from 'rxjs';
+import { firstValueFrom, map, merge, of, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { publishRaw, queueDepth } from '../../drivers/memory/index.js';
@@ -228,6 +228,25 @@ Listener('should treat a thrown error as a requeue: requeued with allowRequeue, 
   await publisher(context).warn('e', {});
   assert.equal((await once).map((o) => [o.settled, o.reason]), [['acked', 'error']]);
   assert.is(depth(context, 'warn'), 0);
+});
+
+Listener("should report an ack the broker refused as a failed outcome carrying the broker's error, and go on", async (context) => {
+  const refused = new Error('channel closed');
+  // The same transport, whose notifications cannot be acked (a channel that went away).
+  const unackable: Transport = {
+    ...context.transport,
+    notifications: (targets, options) => context.transport.notifications(targets, options).pipe(map((incoming) => ({ ...incoming, ack: () => Promise.reject(refused) }))),
+  };
+  const listener = notificationListener(unackable, [target({ topic: context.topic })], [{ info: () => undefined, warn: () => Promise.reject(new Error('handler')) }]);
+  context.listeners.push(listener);
+  await listener.start();
+  const done = outcomes(listener, 2);
+  await publisher(context).info('e', {});
+  await publisher(context).warn('e', {});
+  const [handled, failing] = await done;
+  assert.equal([handled?.settled, handled?.reason, handled?.error], ['failed', 'handled', refused]);
+  assert.equal([failing?.settled, failing?.reason, failing?.error], ['failed', 'error', refused], "the ack's error, not the handler's");
+  assert.ok(context.logs.some((r) => r.level === 'error' && /could not ack a notification/.test(r.message)));
 });
 
 Listener('should give each pool its own copy, and share a copy between listeners of one pool', async (context) => {
