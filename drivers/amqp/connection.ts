@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { basename } from 'node:path';
-import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { connect as amqpConnect, credentials, type Channel, type ChannelModel, type ConfirmChannel, type Options, type SocketOptions } from 'amqplib';
@@ -20,6 +19,7 @@ import { hexId } from '../../lib/ids.js';
 import { getLogger } from '../../lib/logger.js';
 import type { TransportHost, TransportUrl } from '../../lib/url.js';
 import { retryDelaySeconds, tlsVersion, type AmqpOptions } from './options.js';
+import { streamlineWrites } from './socket-writes.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -109,7 +109,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         await model.close().catch((error: unknown) => log.debug('closing a connection opened during close failed', { purpose, error: String(error) }));
         break;
       }
-      coalesceWrites(model);
+      streamlineWrites(model);
       model.on('error', (error: Error) => log.warn(`connection error on ${where}`, { purpose, error: error.message }));
       model.on('blocked', (reason: string) => log.warn(`the broker blocks publishing on ${where}: ${reason}`, { purpose }));
       model.on('unblocked', () => log.info(`the broker unblocked ${where}`, { purpose }));
@@ -215,32 +215,6 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
     },
   };
   return link;
-}
-
-/**
- * One socket write per event-loop turn instead of one per frame. amqplib writes each frame
- * (a publish, an ack) to the socket on its own, and with TCP_NODELAY each is a syscall and a TCP
- * segment the broker reads separately. The socket is corked on the first write of a turn and
- * uncorked once the synchronous work that wrote it is done (process.nextTick), so the frames of
- * that turn leave in one writev: nothing waits for a timer, so latency stays as it was.
- */
-function coalesceWrites(model: ChannelModel): void {
-  const stream = (model as unknown as { connection?: { stream?: Writable } }).connection?.stream;
-  if (!stream || typeof stream.cork !== 'function') return;
-  const write = stream.write;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    stream.uncork();
-  };
-  stream.write = function (this: Writable, ...args: unknown[]) {
-    if (!corked) {
-      corked = true;
-      stream.cork();
-      process.nextTick(uncork);
-    }
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as Writable['write'];
 }
 
 /** A channel that is watched: amqplib throws on an 'error' nobody listens to, and a closed channel cannot be used. */

@@ -103,6 +103,28 @@ Delivery('should deliver a cast to the topic and a call to the server, and route
   ]);
 });
 
+Delivery('should keep every cast whole and in order through bursts that fill the socket, and after them', async ({ driver, queues }) => {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  // Acked on arrival: unacked, the consumer would stop at its prefetch (rabbit_qos_prefetch_count).
+  const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }).pipe(tap((call) => void call.ack())));
+  await within(server.ready, 'server a consuming');
+  // Bursts sent in one event-loop turn, large (several frames each) then small: the socket asks
+  // for a drain, frames queue behind it, then go straight to the socket again.
+  const pad = 'x'.repeat(9000);
+  let seq = 0;
+  const burst = (count: number, size: number) => Promise.all(Array.from({ length: count }, () => driver.send(target({ topic, server: 'a' }), cast('n', { seq: seq++, pad: pad.slice(0, size) }))));
+  await burst(300, 9000);
+  await burst(300, 10);
+  await burst(300, 9000);
+  const received = (await within(server.until(900), '900 casts')) as IncomingCall[];
+  assert.equal(
+    received.map((call) => call.args['seq']),
+    Array.from({ length: 900 }, (_, i) => i),
+  );
+  assert.ok(received.every((call, i) => (call.args['pad'] as string).length === (i >= 300 && i < 600 ? 10 : 9000)));
+});
+
 Delivery('should share a topic between servers and give each server its fanout copy', async ({ driver, queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`, `${topic}.b`);
