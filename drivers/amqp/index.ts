@@ -15,9 +15,9 @@ import { notificationToWire, rpcToWire } from '../../lib/wire.js';
 import { createLink, type Link, type LinkStatus } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
-import { decodable, encodeMessage, loadMsgpack, type EncodeOptions, type OutgoingMessage } from './message.js';
+import { decodable, encodeAndSend, loadMsgpack } from './message.js';
 import { amqpOptions, type AmqpOptions } from './options.js';
-import { createPublisher, type PublishRequest } from './publish.js';
+import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';
 import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology, type Topology } from './topology.js';
 
@@ -54,19 +54,6 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
   };
   let closed = false;
 
-  /**
-   * Encodes the body and publishes it, failing as a rejected Promise. Every call, cast and
-   * notification comes here, so there is no Promise hop unless the body is compressed.
-   */
-  const publishBody = (body: () => Record<string, unknown>, encoding: EncodeOptions, toRequest: (message: OutgoingMessage) => PublishRequest): Promise<void> => {
-    try {
-      const message = encodeMessage(body(), encoding);
-      return message instanceof Promise ? message.then((encoded) => publisher.publish(toRequest(encoded))) : publisher.publish(toRequest(message));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
-
   const assertOpen = () => {
     if (closed) throw new TransportClosed();
   };
@@ -82,14 +69,16 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
     send(target, request, { retry, atLeastOnce = false } = {}) {
       if (closed) return Promise.reject(new TransportClosed());
       const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
-      return publishBody(() => rpcToWire(request), { codec, enveloped: true, compression: options.kombu_compression, expirationMs: request.call?.timeoutMs }, (message) => ({
-        exchange,
-        routingKey: target.fanout ? '' : routingKey(target),
-        message,
-        mandatory: atLeastOnce,
-        topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
-        retry,
-      }));
+      return encodeAndSend(() => rpcToWire(request), { codec, enveloped: true, compression: options.kombu_compression, expirationMs: request.call?.timeoutMs }, (message) =>
+        publisher.publish({
+          exchange,
+          routingKey: target.fanout ? '' : routingKey(target),
+          message,
+          mandatory: atLeastOnce,
+          topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
+          retry,
+        }),
+      );
     },
 
     async replyChannel() {
@@ -121,14 +110,16 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
       if (closed) return Promise.reject(new TransportClosed());
       const exchange = exchangeName(target, controlExchange);
       const queue = notificationQueue(target, notification.priority);
-      return publishBody(() => notificationToWire(notification, hexId()), { codec, enveloped: version !== 1, compression: options.kombu_compression }, (message) => ({
-        exchange,
-        routingKey: queue,
-        message,
-        mandatory: false,
-        topology: topologyFor(`notify\u0000${exchange}\u0000${queue}`, () => notifierTopology(options, { target, priority: notification.priority }, controlExchange)),
-        retry,
-      }));
+      return encodeAndSend(() => notificationToWire(notification, hexId()), { codec, enveloped: version !== 1, compression: options.kombu_compression }, (message) =>
+        publisher.publish({
+          exchange,
+          routingKey: queue,
+          message,
+          mandatory: false,
+          topology: topologyFor(`notify\u0000${exchange}\u0000${queue}`, () => notifierTopology(options, { target, priority: notification.priority }, controlExchange)),
+          retry,
+        }),
+      );
     },
 
     listenForNotifications(bindings, { onReady, pool } = {}) {

@@ -125,6 +125,20 @@ export function encodeMessage(body: Record<string, unknown>, { codec, enveloped,
   return deflateAsync(encoded).then((content) => ({ content, properties }));
 }
 
+/**
+ * Encodes the body and hands the message to `send`, at once unless it is compressed: every call,
+ * cast, notification and reply comes here, so there is no Promise hop on the way. A body that
+ * cannot be encoded (a bigint, a cycle) is a rejection, never a throw into the caller.
+ */
+export function encodeAndSend(body: () => Record<string, unknown>, encoding: EncodeOptions, send: (message: OutgoingMessage) => Promise<void>): Promise<void> {
+  try {
+    const message = encodeMessage(body(), encoding);
+    return message instanceof Promise ? message.then(send) : send(message);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not. */
 export function decodeMessage(message: Message): Record<string, unknown> {
   const { contentType, contentEncoding, headers } = message.properties;

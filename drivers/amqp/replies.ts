@@ -17,7 +17,7 @@ import { replyQueue } from '../../lib/target.js';
 import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
-import { decodable, decodeMessage, encodeMessage, originOf, type OutgoingMessage } from './message.js';
+import { decodable, decodeMessage, encodeAndSend, originOf } from './message.js';
 import type { AmqpOptions } from './options.js';
 import type { Publisher, PublishRequest } from './publish.js';
 import { replyTopology } from './topology.js';
@@ -89,11 +89,12 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
     // A Map iterates in insertion order: the first key is the oldest.
     if (obsolete.size > OBSOLETE_SIZE) obsolete.delete(obsolete.keys().next().value as string);
   };
-  const publish = async (replyTo: string, reply: Reply, codec: WireCodec) => {
-    const message = await encodeMessage(replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression });
-    // The default exchange routes by queue name and needs no declaration.
-    return () => publisher.publish({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag });
-  };
+  /** Encodes `reply` for its caller's queue and hands the publish request to `send`. */
+  const toCaller = (replyTo: string, reply: Reply, codec: WireCodec, send: (request: PublishRequest) => Promise<void>): Promise<void> =>
+    encodeAndSend(() => replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression }, (message) =>
+      // The default exchange routes by queue name and needs no declaration.
+      send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
+    );
   /** A reply the broker returned (its queue is missing), sent again every 0.25 s until the queue appears or time is up. */
   const retryMissing = async (request: PublishRequest, msgId: string, returned: unknown): Promise<void> => {
     const replyTo = request.routingKey;
@@ -115,27 +116,18 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
       }
     }
   };
-  const sendReply = (replyTo: string, msgId: string, message: OutgoingMessage): Promise<void> => {
-    // The default exchange routes by queue name and needs no declaration.
-    const request: PublishRequest = { exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag };
-    return publisher.publish(request).catch((error: unknown) => retryMissing(request, msgId, error));
-  };
-
   return {
     reply(replyTo, reply, codec) {
       if (isObsolete(replyTo)) {
         log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
         return Promise.resolve();
       }
-      // No Promise hop unless the body is compressed: a reply is on every call's path.
-      const message = encodeMessage(replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression });
-      return message instanceof Promise ? message.then((m) => sendReply(replyTo, reply.msgId, m)) : sendReply(replyTo, reply.msgId, message);
+      return toCaller(replyTo, reply, codec, (request) => publisher.publish(request).catch((error: unknown) => retryMissing(request, reply.msgId, error)));
     },
     async heartbeat(replyTo, msgId, codec) {
       if (isObsolete(replyTo)) return;
-      const send = await publish(replyTo, { msgId, result: null, failure: null, ending: false }, codec);
       try {
-        await send();
+        await toCaller(replyTo, { msgId, result: null, failure: null, ending: false }, codec, (request) => publisher.publish(request));
       } catch (error) {
         if (error instanceof MessageUndeliverable) throw new MessageDeliveryFailure(`Heartbeat send failed: the caller's reply queue ${replyTo} is missing`, { cause: error });
         throw error;

@@ -126,6 +126,15 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     assert.equal([...seen].sort(), ['a', 'b']);
   });
 
+  Rpc('should fail only the call whose result the wire cannot carry, and go on serving', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a', [{ big: () => 10n, echo: echo.echo }]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 500 });
+    const error = await client.call('big').catch((e: unknown) => e);
+    assert.instance(error, MessagingTimeout);
+    assert.is(await client.prepare({ timeout: 10_000 }).call('echo', { value: 'still here' }), 'still here');
+  });
+
   Rpc('should fail a call nobody answers with MessagingTimeout', async (context) => {
     const client = rpcClient(await open(context), target({ topic: `conf-${hexId()}` }), { timeout: 300 });
     const error = await client.call('echo', { value: 1 }).catch((e: unknown) => e);
