@@ -36,17 +36,20 @@ export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buff
 
 /** Reads a body: a 2.x envelope is opened, a bare (1.0) dict taken as it is. */
 export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
-  if (isJsonCodec(codec)) {
-    const inner = envelopedMessage(bytes.toString('utf8'));
-    if (inner !== undefined) return parseMessage(inner, codec.parse);
-  }
-  let decoded: unknown;
+  if (!isJsonCodec(codec)) return unenvelope(readWith(codec, () => codec.decode(bytes)), (text) => codec.decode(Buffer.from(text, 'utf8')));
+  const text = bytes.toString('utf8');
+  const inner = envelopedMessage(text);
+  if (inner !== undefined) return parseMessage(inner, codec.parse);
+  return unenvelope(readWith(codec, () => codec.parse(text)), codec.parse);
+}
+
+/** What `read` makes of a body, or a `MalformedMessage` naming the content type it is not. */
+function readWith(codec: WireCodec, read: () => unknown): unknown {
   try {
-    decoded = codec.decode(bytes);
+    return read();
   } catch (error) {
     throw new MalformedMessage(`the body is not ${codec.contentType}: ${(error as Error).message}`);
   }
-  return unenvelope(decoded, isJsonCodec(codec) ? codec.parse : (text) => codec.decode(Buffer.from(text, 'utf8')));
 }
 
 /**
