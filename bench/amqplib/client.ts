@@ -54,9 +54,7 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
       const content =
         options.role === 'notify-client'
           ? osloNotification(oslo, publisherId, message ? NOTIFY_EVENT : SYNC_DONE, message ?? null)
-          : message
-            ? osloRequest(oslo, RPC_METHOD, { message }, call)
-            : osloRequest(oslo, SYNC_DONE, {}, call);
+          : osloRequest(oslo, message ? RPC_METHOD : SYNC_DONE, message ? { message } : {}, call);
       return { content, properties: { ...osloProperties(oslo, call?.timeoutMs), ...replyTo, type } };
     };
     const publish = async ({ content, properties }: Outgoing, to = { exchange, routingKey }) => {
