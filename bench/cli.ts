@@ -3,7 +3,7 @@
  * `UsageError`, or node's parseArgs refusing an option) is one line naming the problem and exit
  * code 2, never a stack trace. Errors of the run itself stay errors.
  */
-import { UsageError } from '../lib/cli/simulator/options.js';
+import { UsageError } from '../tools/simulator/options.js';
 
 /** Parses the command line with `parse`, then runs it; `name` is what the user typed, for the messages. */
 export async function runCommand<T>(name: string, usage: string, parse: (argv: readonly string[]) => T, run: (options: T) => Promise<void>): Promise<void> {

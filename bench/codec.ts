@@ -4,10 +4,10 @@
  * JSON in oslo's envelope, MessagePack bare. Says which codec is faster here and by how much,
  * apart from any broker; the rx-msgpack rows of the main table say what is left of it end to end.
  */
-import { defaultCodec, type WireCodec } from '../lib/codec.js';
-import { msgpackCodec } from '../lib/msgpack-codec.js';
-import { cargo, simulatorMessage } from '../lib/cli/simulator/message.js';
-import { decodeBody, encodeBody, replyToWire, rpcToWire } from '../lib/wire.js';
+import { defaultCodec, type WireCodec } from '../lib/wire/codec.js';
+import { msgpackCodec } from '../lib/wire/msgpack-codec.js';
+import { cargo, simulatorMessage } from '../tools/simulator/message.js';
+import { decodeBody, encodeBody, replyToWire, rpcToWire } from '../lib/wire/envelope.js';
 
 export interface CodecResult {
   readonly codec: 'json' | 'msgpack';

@@ -3,10 +3,10 @@
  * would get: for memory:// (a broker that exists only inside one process), and for the Node
  * engines on RabbitMQ unless the run splits them (the way peers.md §3 and the issue measured).
  */
-import { createMeter } from '../lib/cli/meter.js';
-import { buildReport, type Report } from '../lib/cli/report.js';
-import { runRole, type RoleRunner } from '../lib/cli/simulator/index.js';
-import { parseSimulatorArgs } from '../lib/cli/simulator/options.js';
+import { createMeter } from '../tools/metering/meter.js';
+import { buildReport, type Report } from '../tools/metering/report.js';
+import { runRole, type RoleRunner } from '../tools/simulator/index.js';
+import { parseSimulatorArgs } from '../tools/simulator/options.js';
 
 /** How long the server may take after the client finished (a backlog to drain) before it is stopped. */
 const DRAIN_MS = 120_000;

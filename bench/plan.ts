@@ -4,7 +4,7 @@
  * between two rows of the table is the messaging code and nothing else.
  */
 import { fileURLToPath } from 'node:url';
-import { runRole, type RoleRunner } from '../lib/cli/simulator/index.js';
+import { runRole, type RoleRunner } from '../tools/simulator/index.js';
 import { osloWireWithout as osloWire } from './amqplib/oslo-wire.js';
 import { rawRoles } from './amqplib/roles.js';
 import type { Engine, Scenario } from './scenarios.js';

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { Report } from '../lib/cli/report.js';
+import type { Report } from '../tools/metering/report.js';
 
 export interface Command {
   readonly file: string;

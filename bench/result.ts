@@ -5,7 +5,7 @@
  * server received per second from the client's first send to the server's last receipt, and
  * one-way latency. Sent but never received is counted as lost.
  */
-import type { Report } from '../lib/cli/report.js';
+import type { Report } from '../tools/metering/report.js';
 import type { Broker, Engine, Kind, Scenario } from './scenarios.js';
 
 export interface Result {

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../lib/cli/simulator/options.js';
+import { UsageError } from '../tools/simulator/options.js';
 import { OSLO_WIRE_PARTS, osloWireWithout } from './amqplib/oslo-wire.js';
 import { renderChart } from './chart.js';
 import { runCommand } from './cli.js';

@@ -3,7 +3,7 @@
  * transport's reply router (rx-messaging's pending calls, so a leak of either shows as a count
  * that keeps growing).
  */
-import { replyRouter } from '../lib/reply-router.js';
+import { replyRouter } from '../lib/rpc/reply-router.js';
 import type { Transport } from '../lib/transport.js';
 
 export interface Sample {

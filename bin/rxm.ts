@@ -3,7 +3,7 @@
  * `rxm`: rx-messaging's command line. `rxm simulator <role> [options]` is the counterpart of
  * oslo.messaging's tools/simulator.py; `rxm simulator --help` lists roles and options.
  */
-import { simulator } from '../lib/cli/simulator/index.js';
+import { simulator } from '../tools/simulator/index.js';
 
 const USAGE = 'Usage: rxm simulator <rpc-server|rpc-client|notify-server|notify-client> [options]\n       rxm simulator --help\n';
 

@@ -12,8 +12,8 @@
 import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { connect, type IncomingNotification } from '../lib/index.js';
-import { notifier } from '../lib/notifier.js';
-import { batchAcknowledge } from '../operators/batch-acknowledge.js';
+import { notifier } from '../lib/notify/notifier.js';
+import { batchAcknowledge } from '../operators/notify/batch-acknowledge.js';
 import { instanceEvents, toRecord } from './etl-source.js';
 import { demoEventCount, publishDemoEvents } from './notifier.js';
 

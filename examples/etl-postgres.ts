@@ -13,8 +13,8 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { connect, type IncomingNotification } from '../lib/index.js';
-import { notifier } from '../lib/notifier.js';
-import { batchAcknowledge } from '../operators/batch-acknowledge.js';
+import { notifier } from '../lib/notify/notifier.js';
+import { batchAcknowledge } from '../operators/notify/batch-acknowledge.js';
 import { instanceEvents, toRecord, type InstanceRecord } from './etl-source.js';
 import { demoEventCount, publishDemoEvents } from './notifier.js';
 

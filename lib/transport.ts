@@ -3,11 +3,14 @@
  * memory:// user never loads amqplib or the zeromq addon) and wraps it in a `Transport`.
  */
 import type { Observable } from 'rxjs';
-import type { CreateDriver, Driver, IncomingCall, IncomingNotification, ListenOptions, TransportStatus } from './driver.js';
-import { DriverLoadFailure } from './errors.js';
-import { PRIORITIES, type Priority } from './priority.js';
-import { targetsFor, type Target } from './target.js';
-import { parseTransportUrl, type DriverName, type TransportUrl } from './url.js';
+import type { CreateDriver, Driver, TransportStatus } from './driver/driver.js';
+import type { IncomingCall } from './driver/rpc.js';
+import type { IncomingNotification } from './driver/notifications.js';
+import type { ListenOptions } from './driver/listen.js';
+import { DriverLoadFailure } from './core/errors.js';
+import { PRIORITIES, type Priority } from './core/priority.js';
+import { targetsFor, type Target } from './core/target.js';
+import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
 
 export interface ConnectOptions {
   /** The exchange for targets that name none (oslo's `control_exchange`, default 'openstack'). */

@@ -7,10 +7,10 @@
  * With `oslo`, every message is what oslo's protocol sends (oslo-wire.ts).
  */
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
-import { runLoad } from '../../lib/cli/load.js';
-import { cargo, NOTIFY_EVENT, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
-import type { NotifyClientOptions, RpcClientOptions } from '../../lib/cli/simulator/options.js';
-import type { RoleHooks } from '../../lib/cli/simulator/role.js';
+import { runLoad } from '../../tools/metering/load.js';
+import { cargo, NOTIFY_EVENT, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../tools/simulator/message.js';
+import type { NotifyClientOptions, RpcClientOptions } from '../../tools/simulator/options.js';
+import type { RoleHooks } from '../../tools/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
 import { bindToOsloExchange, OSLO_EXCHANGE, osloNotification, osloProperties, osloRequest, readOsloReply, type OsloCall, type OsloWire } from './oslo-wire.js';
 

@@ -6,7 +6,7 @@
  * `--oslo-wire` sends what oslo's protocol sends (oslo-wire.ts), `--oslo-wire-without PARTS` all
  * but the parts named (topic-exchange, confirms, envelope, properties).
  */
-import { simulator } from '../../lib/cli/simulator/index.js';
+import { simulator } from '../../tools/simulator/index.js';
 import { osloWireWithout } from './oslo-wire.js';
 import { rawRoles } from './roles.js';
 

@@ -11,11 +11,11 @@
  * `--oslo-wire-without` leaves parts out, to measure what each one costs.
  */
 import type { Channel, Options } from 'amqplib';
-import { defaultCodec } from '../../lib/codec.js';
-import { hexId, uuid } from '../../lib/ids.js';
-import { readMessage, RPC_METHOD, SYNC_DONE, type SimulatorMessage } from '../../lib/cli/simulator/message.js';
+import { defaultCodec } from '../../lib/wire/codec.js';
+import { hexId, uuid } from '../../lib/core/ids.js';
+import { readMessage, RPC_METHOD, SYNC_DONE, type SimulatorMessage } from '../../tools/simulator/message.js';
 import { osloTimestamp } from '../../lib/notify/timestamp.js';
-import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
+import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/envelope.js';
 
 /** oslo's default control exchange, a topic exchange. */
 export const OSLO_EXCHANGE = 'openstack';

@@ -1,5 +1,5 @@
 /** The raw amqplib roles behind the simulator's options: servers and clients of plain amqplib. */
-import type { RoleRunner } from '../../lib/cli/simulator/index.js';
+import type { RoleRunner } from '../../tools/simulator/index.js';
 import { runRawClient, type RawWire } from './client.js';
 import { runRawServer } from './server.js';
 

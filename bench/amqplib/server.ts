@@ -7,9 +7,9 @@
  * and requests, replies and notifications are oslo's messages (oslo-wire.ts).
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { epochMs, oneWayMs, readMessage, RPC_METHOD } from '../../lib/cli/simulator/message.js';
-import type { NotifyServerOptions, RpcServerOptions } from '../../lib/cli/simulator/options.js';
-import { aborted, type RoleHooks } from '../../lib/cli/simulator/role.js';
+import { epochMs, oneWayMs, readMessage, RPC_METHOD } from '../../tools/simulator/message.js';
+import type { NotifyServerOptions, RpcServerOptions } from '../../tools/simulator/options.js';
+import { aborted, type RoleHooks } from '../../tools/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
 import { bindToOsloExchange, osloProperties, osloReply, readOsloNotification, readOsloRequest, type OsloWire } from './oslo-wire.js';
 

@@ -13,11 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { connect as amqpConnect, credentials, type Channel, type ChannelModel, type ConfirmChannel, type Options, type SocketOptions } from 'amqplib';
 import { BehaviorSubject, filter, firstValueFrom, map, merge, NEVER, skip, Subject, take, type Observable } from 'rxjs';
-import type { TransportState } from '../../lib/driver.js';
-import { InvalidTransportUrl, MessageDeliveryFailure, TransportClosed } from '../../lib/errors.js';
-import { hexId } from '../../lib/ids.js';
-import { getLogger } from '../../lib/logger.js';
-import type { TransportHost, TransportUrl } from '../../lib/url.js';
+import type { TransportState } from '../../lib/driver/driver.js';
+import { InvalidTransportUrl, MessageDeliveryFailure, TransportClosed } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { getLogger } from '../../lib/core/logger.js';
+import type { TransportHost, TransportUrl } from '../../lib/core/url.js';
 import { retryDelaySeconds, tlsVersion, type AmqpOptions } from './options.js';
 import { streamlineWrites } from './socket-writes.js';
 

@@ -10,8 +10,8 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { defer, EMPTY, Observable, of, retry, switchMap, takeUntil, throwError } from 'rxjs';
-import { MessageDeliveryFailure } from '../../lib/errors.js';
-import { getLogger } from '../../lib/logger.js';
+import { MessageDeliveryFailure } from '../../lib/core/errors.js';
+import { getLogger } from '../../lib/core/logger.js';
 import { asError, openChannel, replyCode, type Link, type WatchedChannel } from './connection.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';
 

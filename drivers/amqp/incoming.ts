@@ -5,10 +5,11 @@
  * or requeue (`basic.reject` with requeue). The RPC server's dispatch acks a request on receipt,
  * before its handler runs (oslo's at-most-once), unless it was asked for at-least-once.
  */
-import { defaultCodec } from '../../lib/codec.js';
-import type { IncomingCall, IncomingNotification, RpcRequest } from '../../lib/driver.js';
-import { getLogger } from '../../lib/logger.js';
-import { notificationFromWire, rpcFromWire } from '../../lib/wire.js';
+import { defaultCodec } from '../../lib/wire/codec.js';
+import type { IncomingCall, RpcRequest } from '../../lib/driver/rpc.js';
+import type { IncomingNotification } from '../../lib/driver/notifications.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { notificationFromWire, rpcFromWire } from '../../lib/wire/envelope.js';
 import type { Delivery } from './consume.js';
 import { codecOf, decodeMessage, expirationOf, originOf } from './message.js';
 import type { ReplySender } from './replies.js';

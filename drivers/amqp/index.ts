@@ -5,13 +5,15 @@
  * consuming); README.md beside this file lists the options.
  */
 import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject, Subject, type Observable } from 'rxjs';
-import type { CreateDriver, Driver, IncomingCall, IncomingNotification, TransportStatus } from '../../lib/driver.js';
-import { defaultCodec, type WireCodec } from '../../lib/codec.js';
-import { TransportClosed } from '../../lib/errors.js';
-import { hexId } from '../../lib/ids.js';
-import { getLogger } from '../../lib/logger.js';
-import { describeTarget, exchangeName, fanoutExchange, notificationQueue, routingKey } from '../../lib/target.js';
-import { notificationToWire, rpcToWire } from '../../lib/wire.js';
+import type { CreateDriver, Driver, TransportStatus } from '../../lib/driver/driver.js';
+import type { IncomingCall } from '../../lib/driver/rpc.js';
+import type { IncomingNotification } from '../../lib/driver/notifications.js';
+import { defaultCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { TransportClosed } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { describeTarget, exchangeName, fanoutExchange, notificationQueue, routingKey } from '../../lib/core/target.js';
+import { notificationToWire, rpcToWire } from '../../lib/wire/envelope.js';
 import { createLink, type Link, type LinkStatus } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
@@ -64,6 +66,8 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
     });
 
   const driver: Driver = {
+    name: 'amqp',
+    capabilities: { requeue: true, pools: true, durable: true, undeliverableDetection: true },
     status$,
 
     send(target, request, { retry, atLeastOnce = false } = {}) {

@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
 import type { Message, Options } from 'amqplib';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/codec.js';
-import { getLogger } from '../../lib/logger.js';
-import { decodeBody, encodeBody, MalformedMessage } from '../../lib/wire.js';
+import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { decodeBody, encodeBody, MalformedMessage } from '../../lib/wire/envelope.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -25,7 +25,7 @@ let loadingMsgpack: Promise<WireCodec> | undefined;
 
 /** The MessagePack codec, imported on first use. */
 export function loadMsgpack(): Promise<WireCodec> {
-  loadingMsgpack ??= import('../../lib/msgpack-codec.js').then(
+  loadingMsgpack ??= import('../../lib/wire/msgpack-codec.js').then(
     (module) => (msgpack = module.msgpackCodec()),
     (error: unknown) => {
       loadingMsgpack = undefined;

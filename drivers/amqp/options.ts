@@ -4,9 +4,9 @@
  * (`connect(url, { driverOptions })`) or in the URL query, which wins. README.md has the table.
  */
 import { getFips } from 'node:crypto';
-import { InvalidTransportUrl } from '../../lib/errors.js';
-import { resolveOptions, type OptionSpec } from '../../lib/options.js';
-import type { TransportUrl } from '../../lib/url.js';
+import { InvalidTransportUrl } from '../../lib/core/errors.js';
+import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
+import type { TransportUrl } from '../../lib/core/url.js';
 
 export interface AmqpOptions {
   /** Topic exchange, topic/server/notification queues durable. */

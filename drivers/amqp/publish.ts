@@ -7,8 +7,8 @@
  * allows: receivers drop the duplicate by its `_unique_id`.
  */
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
-import { MessageDeliveryFailure, MessageUndeliverable } from '../../lib/errors.js';
-import { getLogger } from '../../lib/logger.js';
+import { MessageDeliveryFailure, MessageUndeliverable } from '../../lib/core/errors.js';
+import { getLogger } from '../../lib/core/logger.js';
 import { asError, openChannel, replyCode, withChannel, type Link, type WatchedChannel } from './connection.js';
 import type { OutgoingMessage } from './message.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';

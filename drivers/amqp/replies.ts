@@ -8,13 +8,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Subject } from 'rxjs';
-import type { WireCodec } from '../../lib/codec.js';
-import type { Reply, ReplyChannel } from '../../lib/driver.js';
-import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
-import { hexId } from '../../lib/ids.js';
-import { getLogger } from '../../lib/logger.js';
-import { replyQueue } from '../../lib/target.js';
-import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire.js';
+import type { WireCodec } from '../../lib/wire/codec.js';
+import type { Reply, ReplyChannel } from '../../lib/driver/rpc.js';
+import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { replyQueue } from '../../lib/core/target.js';
+import { MalformedMessage, replyFromWire, replyToWire } from '../../lib/wire/envelope.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { decodable, decodeMessage, encodeAndSend, originOf } from './message.js';

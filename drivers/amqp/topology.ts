@@ -4,7 +4,7 @@
  * 406 PRECONDITION_FAILED. Names come from lib/target.ts; this file only adds the flags.
  */
 import type { Channel } from 'amqplib';
-import type { NotificationBinding } from '../../lib/driver.js';
+import type { NotificationBinding } from '../../lib/driver/notifications.js';
 import {
   exchangeName,
   fanoutExchange,
@@ -15,7 +15,7 @@ import {
   serverQueue,
   topicQueue,
   type Target,
-} from '../../lib/target.js';
+} from '../../lib/core/target.js';
 import type { AmqpOptions } from './options.js';
 
 export interface ExchangeSpec {

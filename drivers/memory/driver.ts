@@ -9,23 +9,14 @@
  * server comes (call requests only until their timeout), as oslo's fake driver does.
  */
 import { Observable, ReplaySubject, Subject } from 'rxjs';
-import type {
-  Driver,
-  IncomingCall,
-  IncomingNotification,
-  ListenOptions,
-  Notification,
-  NotificationBinding,
-  Reply,
-  ReplyChannel,
-  RpcRequest,
-  SendOptions,
-  TransportStatus,
-} from '../../lib/driver.js';
-import { defaultCodec } from '../../lib/codec.js';
-import { MessageUndeliverable, TransportClosed } from '../../lib/errors.js';
-import { hexId } from '../../lib/ids.js';
-import { getLogger } from '../../lib/logger.js';
+import type { Driver, TransportStatus } from '../../lib/driver/driver.js';
+import type { IncomingCall, Reply, ReplyChannel, RpcRequest, SendOptions } from '../../lib/driver/rpc.js';
+import type { IncomingNotification, Notification, NotificationBinding, NotificationListenOptions } from '../../lib/driver/notifications.js';
+import type { ListenOptions } from '../../lib/driver/listen.js';
+import { defaultCodec } from '../../lib/wire/codec.js';
+import { MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { getLogger } from '../../lib/core/logger.js';
 import {
   assertTargetFor,
   exchangeName,
@@ -38,8 +29,8 @@ import {
   serverQueue,
   topicQueue,
   type Target,
-} from '../../lib/target.js';
-import { decodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire.js';
+} from '../../lib/core/target.js';
+import { decodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/envelope.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
 import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
@@ -141,6 +132,9 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
   }
 
   return {
+    name: 'memory',
+    // One process's queues: they keep messages for consumers not yet started, until the broker goes.
+    capabilities: { requeue: true, pools: true, durable: true, undeliverableDetection: true },
     status$: status.asObservable(),
 
     async send(target: Target, request: RpcRequest, { atLeastOnce = false }: SendOptions = {}): Promise<void> {
@@ -202,7 +196,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
       for (const pool of exchange.bindings.get(key) ?? []) publish(pool, createMessage(body));
     },
 
-    listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: ListenOptions = {}): Observable<IncomingNotification> {
+    listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {
       return consuming(onReady, () => {
         // All checked before any queue is declared or bound, so a bad binding leaves nothing behind.
         for (const { target } of bindings) assertTargetFor('listener', target);

@@ -3,8 +3,9 @@
  * wrapped with ack, requeue and reply. A body that does not decode is rejected here, never
  * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged.
  */
-import type { IncomingCall, IncomingNotification, Notification, Reply, RpcRequest } from '../../lib/driver.js';
-import { getLogger } from '../../lib/logger.js';
+import type { IncomingCall, Reply, RpcRequest } from '../../lib/driver/rpc.js';
+import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
+import { getLogger } from '../../lib/core/logger.js';
 import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */

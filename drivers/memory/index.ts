@@ -7,12 +7,12 @@
  * The driver has no options: any key given by value or in the URL query is refused with
  * `InvalidTransportUrl`, so a typo never passes silently.
  */
-import type { CreateDriver } from '../../lib/driver.js';
-import { resolveOptions, type OptionSpec } from '../../lib/options.js';
-import type { TransportUrl } from '../../lib/url.js';
+import type { CreateDriver } from '../../lib/driver/driver.js';
+import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
+import type { TransportUrl } from '../../lib/core/url.js';
 import { createMemoryDriver } from './driver.js';
 
-export { publishRaw, queueDepth } from './testing.js';
+export { publishRaw, queueDepth } from '../../testing/memory.js';
 export { UnserializableValue } from './wire-copy.js';
 
 type MemoryOptions = Record<never, never>;

@@ -7,7 +7,7 @@
  * it is checked when a message reaches the head, and one timer per queue (never per message)
  * drops expired heads while nobody consumes.
  */
-import { getLogger } from '../../lib/logger.js';
+import { getLogger } from '../../lib/core/logger.js';
 import type { WireBody } from './wire-copy.js';
 
 /** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. */

@@ -9,7 +9,7 @@
  * `wireCopy(body)` equals `defaultCodec.decode(defaultCodec.encode(body))` (a spec holds it to
  * that), or throws `UnserializableValue` naming where the offending value sits.
  */
-import { formatDate, isOsloDatetime, parseDate } from '../../lib/codec.js';
+import { formatDate, isOsloDatetime, parseDate } from '../../lib/wire/codec.js';
 
 /** A message body holds a value that cannot cross the wire as it is. */
 export class UnserializableValue extends TypeError {

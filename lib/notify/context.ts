@@ -3,7 +3,7 @@
  * taken from oslo.context's `RequestContext` fields): identities, names, roles and request ids.
  * Tokens and anything else a request context may hold never reach the notification bus.
  */
-import type { Context } from '../driver.js';
+import type { Context } from '../core/context.js';
 
 export const SAFE_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   'user_id',

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Summary } from '../../lib/cli/meter.js';
-import type { Report } from '../../lib/cli/report.js';
+import type { Summary } from '../../tools/metering/meter.js';
+import type { Report } from '../../tools/metering/report.js';
 import { fastest, measured, skipped, withRatios } from '../../bench/result.js';
 import { REFERENCE, SCENARIOS, type Scenario } from '../../bench/scenarios.js';
 

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UsageError } from '../../lib/cli/simulator/options.js';
+import { UsageError } from '../../tools/simulator/options.js';
 import { fromRoot } from '../../bench/plan.js';
 import { parseBenchArgs, runBench } from '../../bench/run.js';
 import { SCENARIOS } from '../../bench/scenarios.js';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UsageError } from '../../lib/cli/simulator/options.js';
+import { UsageError } from '../../tools/simulator/options.js';
 import { parseSoakArgs, runSoak } from '../../bench/soak.js';
 
 const Soak = suite('runSoak() on memory://, a short one');

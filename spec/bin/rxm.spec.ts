@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Report } from '../../lib/cli/report.js';
+import type { Report } from '../../tools/metering/report.js';
 import { deleteQueuesStartingWith, osloUrl, serviceSuite } from '../helpers/services.js';
 
 /** The compiled CLI, next to this spec in dist/. */

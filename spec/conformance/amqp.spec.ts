@@ -1,5 +1,5 @@
 import { suite } from 'uvu';
-import { hexId } from '../../lib/ids.js';
+import { hexId } from '../../lib/core/ids.js';
 import { amqpUrl, deleteQueuesStartingWith, skippedSuite, unavailable } from '../helpers/services.js';
 import { notificationConformance } from './notifications.js';
 import type { SuiteFactory } from './suite-factory.js';

@@ -1,4 +1,4 @@
-import { hexId } from '../../lib/ids.js';
+import { hexId } from '../../lib/core/ids.js';
 import { notificationConformance } from './notifications.js';
 import { rpcConformance } from './rpc.js';
 

@@ -7,14 +7,14 @@ import { concatMap, firstValueFrom, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
-import { hexId } from '../../lib/ids.js';
+import { hexId } from '../../lib/core/ids.js';
 import { connect, PRIORITIES, target, type Context, type Priority, type Transport } from '../../lib/index.js';
-import { batchNotificationListener, type BatchNotificationMessage } from '../../lib/batch-notification-listener.js';
-import { NotificationResult } from '../../lib/notification-endpoint.js';
-import { notificationListener } from '../../lib/notification-listener.js';
-import { notifier } from '../../lib/notifier.js';
-import { messagingV1Driver, messagingV2Driver } from '../../lib/notify/messaging.js';
-import { filterNotifications } from '../../operators/filter-notifications.js';
+import { batchNotificationListener, type BatchNotificationMessage } from '../../lib/notify/batch-listener.js';
+import { NotificationResult } from '../../lib/notify/endpoint.js';
+import { notificationListener } from '../../lib/notify/listener.js';
+import { notifier } from '../../lib/notify/notifier.js';
+import { messagingV1Driver, messagingV2Driver } from '../../lib/notify/notifier-drivers/messaging.js';
+import { filterNotifications } from '../../operators/notify/filter-notifications.js';
 
 interface NotificationContext {
   url: string;

@@ -7,7 +7,7 @@ import { firstValueFrom, interval, map, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
-import { hexId } from '../../lib/ids.js';
+import { hexId } from '../../lib/core/ids.js';
 import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {

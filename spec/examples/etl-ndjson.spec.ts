@@ -8,12 +8,12 @@ import { queueDepth } from '../../drivers/memory/index.js';
 import { ndjsonSink } from '../../examples/etl-ndjson.js';
 import { instanceEvents, toRecord } from '../../examples/etl-source.js';
 import { publishDemoEvents } from '../../examples/notifier.js';
-import { hexId } from '../../lib/ids.js';
-import { setLogSink } from '../../lib/logger.js';
-import { notifier } from '../../lib/notifier.js';
-import { notificationQueue, target } from '../../lib/target.js';
+import { hexId } from '../../lib/core/ids.js';
+import { setLogSink } from '../../lib/core/logger.js';
+import { notifier } from '../../lib/notify/notifier.js';
+import { notificationQueue, target } from '../../lib/core/target.js';
 import { connect, type Transport } from '../../lib/transport.js';
-import { batchAcknowledge } from '../../operators/batch-acknowledge.js';
+import { batchAcknowledge } from '../../operators/notify/batch-acknowledge.js';
 import { settle } from '../helpers/notifications.js';
 
 interface Context_ {

@@ -5,12 +5,12 @@ import * as assert from 'uvu/assert';
 import { queueDepth } from '../../drivers/memory/index.js';
 import { createTable, postgresSink } from '../../examples/etl-postgres.js';
 import { instanceEvents } from '../../examples/etl-source.js';
-import { hexId, uuid } from '../../lib/ids.js';
-import { setLogSink } from '../../lib/logger.js';
-import { notifier } from '../../lib/notifier.js';
-import { notificationQueue, target } from '../../lib/target.js';
+import { hexId, uuid } from '../../lib/core/ids.js';
+import { setLogSink } from '../../lib/core/logger.js';
+import { notifier } from '../../lib/notify/notifier.js';
+import { notificationQueue, target } from '../../lib/core/target.js';
 import { connect, type Transport } from '../../lib/transport.js';
-import { batchAcknowledge } from '../../operators/batch-acknowledge.js';
+import { batchAcknowledge } from '../../operators/notify/batch-acknowledge.js';
 import { incomingNotification, settle } from '../helpers/notifications.js';
 
 const host = process.env['PGHOST'] ?? '127.0.0.1';

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bootInstance, demoEventCount, failResize, publishDemoEvents } from '../../examples/notifier.js';
-import { notifier } from '../../lib/notifier.js';
-import { testDriver } from '../../lib/notify/test.js';
+import { notifier } from '../../lib/notify/notifier.js';
+import { testDriver } from '../../testing/test-notifier-driver.js';
 import { recordingTransport } from '../helpers/notifications.js';
 
 // How a user tests their own service's notifications: with the test driver, nothing is sent.

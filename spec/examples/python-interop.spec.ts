@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { osloUrl, PYTHON, serviceSuite } from '../helpers/services.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
 
 /** Starts a long-running example and resolves once it printed `ready`. */

@@ -1,4 +1,4 @@
-import type { IncomingCall, Reply, RpcRequest } from '../../lib/driver.js';
+import type { IncomingCall, Reply, RpcRequest } from '../../lib/driver/rpc.js';
 
 /** What a hand-made incoming call recorded: settlements and replies, in order. */
 export interface Recorded {

@@ -1,8 +1,9 @@
 import { NEVER } from 'rxjs';
-import type { Driver, IncomingNotification, Notification, NotifyOptions } from '../../lib/driver.js';
-import type { Target } from '../../lib/target.js';
+import type { Driver } from '../../lib/driver/driver.js';
+import type { IncomingNotification, Notification, NotifyOptions } from '../../lib/driver/notifications.js';
+import type { Target } from '../../lib/core/target.js';
 import type { Transport } from '../../lib/transport.js';
-import { parseTransportUrl } from '../../lib/url.js';
+import { parseTransportUrl } from '../../lib/core/url.js';
 
 /**
  * An `IncomingNotification` built by hand, for specs of the operators that consume one. It
@@ -47,6 +48,8 @@ export function recordingTransport(): Transport & { published: Published[]; fail
     throw new Error('not part of the recording transport');
   };
   const driver = {
+    name: 'recording',
+    capabilities: { requeue: false, pools: false, durable: false, undeliverableDetection: false },
     status$: NEVER,
     send: unusable,
     replyChannel: unusable,

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as assert from 'uvu/assert';
-import type { Context as RequestContext } from '../../lib/driver.js';
+import type { Context as RequestContext } from '../../lib/core/context.js';
 import { connect, PRIORITIES, type Priority, type Transport } from '../../lib/index.js';
-import { NotificationResult, type NotificationMetadata } from '../../lib/notification-endpoint.js';
-import { notificationListener, type NotificationEndpoint, type NotificationListener } from '../../lib/notification-listener.js';
-import { notifier } from '../../lib/notifier.js';
-import { messagingV1Driver, messagingV2Driver } from '../../lib/notify/messaging.js';
+import { NotificationResult, type NotificationMetadata } from '../../lib/notify/endpoint.js';
+import { notificationListener, type NotificationEndpoint, type NotificationListener } from '../../lib/notify/listener.js';
+import { notifier } from '../../lib/notify/notifier.js';
+import { messagingV1Driver, messagingV2Driver } from '../../lib/notify/notifier-drivers/messaging.js';
 import { amqpUrl, serviceSuite } from '../helpers/services.js';
 import { rawBroker, type RawBroker } from '../drivers/amqp/support.js';
 import { startPeer, type PeerEvent, type PythonPeer } from './peer.js';

@@ -1,9 +1,10 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { IncomingCall, NotificationBinding } from '../../lib/driver.js';
-import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError } from '../../lib/errors.js';
-import { PRIORITIES } from '../../lib/priority.js';
+import type { IncomingCall } from '../../lib/driver/rpc.js';
+import type { NotificationBinding } from '../../lib/driver/notifications.js';
+import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError } from '../../lib/core/errors.js';
+import { PRIORITIES } from '../../lib/core/priority.js';
 import { connect, type Transport } from '../../lib/transport.js';
 
 /** The error `promise` rejects with, failing the test when it resolves. */

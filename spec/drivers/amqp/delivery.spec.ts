@@ -2,11 +2,13 @@ import { inflateSync } from 'node:zlib';
 import type { ConsumeMessage } from 'amqplib';
 import { firstValueFrom, map, merge, take, tap, toArray } from 'rxjs';
 import * as assert from 'uvu/assert';
-import type { Driver, IncomingCall, IncomingNotification, Notification, RpcRequest } from '../../../lib/driver.js';
-import { MessageDeliveryFailure, MessageUndeliverable } from '../../../lib/errors.js';
-import { hexId } from '../../../lib/ids.js';
-import { PRIORITIES, type Priority } from '../../../lib/priority.js';
-import { target } from '../../../lib/target.js';
+import type { Driver } from '../../../lib/driver/driver.js';
+import type { IncomingCall, RpcRequest } from '../../../lib/driver/rpc.js';
+import type { IncomingNotification, Notification } from '../../../lib/driver/notifications.js';
+import { MessageDeliveryFailure, MessageUndeliverable } from '../../../lib/core/errors.js';
+import { hexId } from '../../../lib/core/ids.js';
+import { PRIORITIES, type Priority } from '../../../lib/core/priority.js';
+import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 

@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
 import type { Options } from 'amqplib';
 import * as assert from 'uvu/assert';
-import type { Driver } from '../../../lib/driver.js';
-import { hexId } from '../../../lib/ids.js';
-import { target } from '../../../lib/target.js';
+import type { Driver } from '../../../lib/driver/driver.js';
+import { hexId } from '../../../lib/core/ids.js';
+import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
 import { captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 

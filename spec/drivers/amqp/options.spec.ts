@@ -2,9 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { amqpOptions, retryDelaySeconds, tlsVersion } from '../../../drivers/amqp/options.js';
 import { notificationTopology, replyTopology, rpcServerTopology, sendTopology } from '../../../drivers/amqp/topology.js';
-import { InvalidTransportUrl } from '../../../lib/errors.js';
-import { target } from '../../../lib/target.js';
-import { parseTransportUrl } from '../../../lib/url.js';
+import { InvalidTransportUrl } from '../../../lib/core/errors.js';
+import { target } from '../../../lib/core/target.js';
+import { parseTransportUrl } from '../../../lib/core/url.js';
 
 const options = (url = 'rabbit://h/', given: Record<string, unknown> = {}) => amqpOptions(parseTransportUrl(url), given);
 

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
 import type { Observable, Subscription } from 'rxjs';
 import { createDriver } from '../../../drivers/amqp/index.js';
-import type { Driver } from '../../../lib/driver.js';
-import { setLogSink, type LogRecord } from '../../../lib/logger.js';
-import { parseTransportUrl } from '../../../lib/url.js';
+import type { Driver } from '../../../lib/driver/driver.js';
+import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
+import { parseTransportUrl } from '../../../lib/core/url.js';
 import { amqpUrl } from '../../helpers/services.js';
 
 /** A fresh topic name, so specs never see each other's messages. */

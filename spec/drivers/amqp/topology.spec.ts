@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
-import { MessageDeliveryFailure } from '../../../lib/errors.js';
-import { target } from '../../../lib/target.js';
+import { MessageDeliveryFailure } from '../../../lib/core/errors.js';
+import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 

@@ -1,17 +1,19 @@
 import { firstValueFrom, type Observable, type Subscription, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultCodec } from '../../../lib/codec.js';
-import type { Driver, IncomingCall, Notification, Reply, RpcRequest, TransportStatus } from '../../../lib/driver.js';
-import { InvalidTarget, MessageUndeliverable, TransportClosed } from '../../../lib/errors.js';
-import { hexId, uuid } from '../../../lib/ids.js';
-import { setLogSink, type LogRecord } from '../../../lib/logger.js';
-import type { Priority } from '../../../lib/priority.js';
-import { notificationQueue, serverQueue, target, topicQueue } from '../../../lib/target.js';
-import { encodeBody } from '../../../lib/wire.js';
+import { defaultCodec } from '../../../lib/wire/codec.js';
+import type { Driver, TransportStatus } from '../../../lib/driver/driver.js';
+import type { IncomingCall, Reply, RpcRequest } from '../../../lib/driver/rpc.js';
+import type { Notification } from '../../../lib/driver/notifications.js';
+import { InvalidTarget, MessageUndeliverable, TransportClosed } from '../../../lib/core/errors.js';
+import { hexId, uuid } from '../../../lib/core/ids.js';
+import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
+import type { Priority } from '../../../lib/core/priority.js';
+import { notificationQueue, serverQueue, target, topicQueue } from '../../../lib/core/target.js';
+import { encodeBody } from '../../../lib/wire/envelope.js';
 import { findBroker } from '../../../drivers/memory/broker.js';
 import { createMemoryDriver } from '../../../drivers/memory/driver.js';
-import { publishRaw, queueDepth } from '../../../drivers/memory/testing.js';
+import { publishRaw, queueDepth } from '../../../testing/memory.js';
 import { UnserializableValue } from '../../../drivers/memory/wire-copy.js';
 
 interface Context {

@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InvalidTransportUrl } from '../../../lib/errors.js';
-import { target } from '../../../lib/target.js';
+import { InvalidTransportUrl } from '../../../lib/core/errors.js';
+import { target } from '../../../lib/core/target.js';
 import { connect } from '../../../lib/transport.js';
-import { parseTransportUrl } from '../../../lib/url.js';
+import { parseTransportUrl } from '../../../lib/core/url.js';
 import { brokerName, createDriver, queueDepth } from '../../../drivers/memory/index.js';
 
 const Index = suite('memory driver module');

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultCodec } from '../../../lib/codec.js';
+import { defaultCodec } from '../../../lib/wire/codec.js';
 import { cloneWireBody, UnserializableValue, wireCopy } from '../../../drivers/memory/wire-copy.js';
 
 const WireCopy = suite('memory wire copy');

@@ -1,0 +1,48 @@
+/**
+ * Entity and context serializers, oslo's four-method interface: they turn application values
+ * into wire-safe primitives and back, on both the client and the server side.
+ */
+import type { Context } from './context.js';
+
+export interface Serializer {
+  serializeEntity(context: Context, entity: unknown): unknown;
+  deserializeEntity(context: Context, entity: unknown): unknown;
+  serializeContext(context: Context): Record<string, unknown>;
+  deserializeContext(context: Record<string, unknown>): Context;
+}
+
+/** Passes everything through unchanged (the wire codec still has to be able to encode it). */
+export const noopSerializer: Serializer = {
+  serializeEntity: (_context, entity) => entity,
+  deserializeEntity: (_context, entity) => entity,
+  serializeContext: (context) => context as Record<string, unknown>,
+  deserializeContext: (context) => context,
+};
+
+/**
+ * oslo's `JsonPayloadSerializer`: entities become JSON primitives. Class instances become plain
+ * objects of their own enumerable fields, Maps objects, Sets arrays, bigints strings; Dates stay
+ * Dates for the codec to write in oslo's format.
+ */
+export const jsonPayloadSerializer: Serializer = {
+  ...noopSerializer,
+  serializeEntity: (_context, entity) => toPrimitive(entity, new WeakSet()),
+};
+
+function toPrimitive(value: unknown, seen: WeakSet<object>): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return value.toString();
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  }
+  if (value instanceof Date) return value;
+  if (seen.has(value)) return '?';
+  seen.add(value);
+  try {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return toPrimitive((value as { toJSON(): unknown }).toJSON(), seen);
+    if (Array.isArray(value) || value instanceof Set) return [...value].map((item) => toPrimitive(item, seen));
+    const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+    return Object.fromEntries(entries.map(([key, item]) => [String(key), toPrimitive(item, seen)]));
+  } finally {
+    seen.delete(value);
+  }
+}

@@ -1,0 +1,7 @@
+export interface ListenOptions {
+  /**
+   * Called once, when the consumer is in place (queues declared and bound, consuming): a message
+   * sent after this is received. Servers and listeners resolve `start()` on it.
+   */
+  readonly onReady?: () => void;
+}

@@ -1,0 +1,53 @@
+/**
+ * The notification part of the driver contract: publishing a notification at a priority, and
+ * consuming the notifications of topics and priorities, optionally as one of a pool.
+ */
+import type { Observable } from 'rxjs';
+import type { Context } from '../core/context.js';
+import type { Priority } from '../core/priority.js';
+import type { Target } from '../core/target.js';
+import type { ListenOptions } from './listen.js';
+
+/** A notification, as published and as received. */
+export interface Notification {
+  readonly messageId: string;
+  readonly publisherId: string;
+  readonly eventType: string;
+  readonly priority: Priority;
+  readonly payload: unknown;
+  /** oslo's `str(utcnow())`, e.g. "2026-11-22 05:25:21.387733". */
+  readonly timestamp: string;
+  readonly context: Context;
+}
+
+export interface NotifyOptions {
+  readonly retry?: number;
+  /** 2 (default) wraps the body in oslo's envelope; 1 sends it bare, as oslo's `messaging` driver does. */
+  readonly version?: 1 | 2;
+}
+
+export interface IncomingNotification extends Notification {
+  readonly uniqueId?: string;
+  readonly redelivered: boolean;
+  ack(): Promise<void>;
+  /** Gives the notification back for another delivery; rejects with `UnsupportedCapability` where the driver cannot (capability `requeue`). */
+  requeue(): Promise<void>;
+}
+
+/** A topic (and exchange) with one priority: what a notification listener subscribes to. */
+export interface NotificationBinding {
+  readonly target: Target;
+  readonly priority: Priority;
+}
+
+export interface NotificationListenOptions extends ListenOptions {
+  /** The pool whose own queue this consumer reads: each pool receives its own copy of every message (capability `pools`). */
+  readonly pool?: string;
+}
+
+export interface NotificationDriver {
+  /** Publishes a notification to `target`'s topic at the notification's priority. */
+  notify(target: Target, notification: Notification, options?: NotifyOptions): Promise<void>;
+  /** Consumes notifications; with `options.pool`, each pool receives its own copy of every message. */
+  listenForNotifications(bindings: readonly NotificationBinding[], options?: NotificationListenOptions): Observable<IncomingNotification>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The RPC part of the driver contract: sending calls and casts, the shared reply channel, and the
+ * stream an RPC server consumes.
+ */
+import type { Observable } from 'rxjs';
+import type { Context } from '../core/context.js';
+import type { Target } from '../core/target.js';
+import type { ListenOptions } from './listen.js';
+
+/** oslo's serialized exception: what a failed handler sends back to its caller. */
+export interface RemoteFailure {
+  readonly class: string;
+  readonly module: string;
+  readonly message: string;
+  readonly tb: readonly string[];
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+}
+
+/** What a call or cast carries, besides its target. */
+export interface RpcRequest {
+  readonly method: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly context: Context;
+  readonly namespace?: string;
+  readonly version?: string;
+  /** Fresh per message; receivers drop a repeat of one of the last ids they saw. */
+  readonly uniqueId: string;
+  /** Present on calls: where and how to reply. */
+  readonly call?: {
+    readonly msgId: string;
+    /** The reply address of the caller's transport (`ReplyChannel.address`). */
+    readonly replyTo: string;
+    /** Overall timeout in ms: a request nobody took by then expires. */
+    readonly timeoutMs: number;
+    /** oslo's `_timeout`, in seconds as on the wire: a silent server is given up after it; servers heartbeat at half of it. */
+    readonly callMonitorTimeout?: number;
+  };
+}
+
+export interface SendOptions {
+  /** Connection attempts beyond the first: `undefined`/-1 forever, 0 none, N retries. */
+  readonly retry?: number;
+  /** Fail with `MessageUndeliverable` at once when no queue can take the message (capability `undeliverableDetection`). */
+  readonly atLeastOnce?: boolean;
+}
+
+/** One reply message for a call: a streamed value, a heartbeat (`ending: false`, no result), or the end. */
+export interface Reply {
+  readonly msgId: string;
+  readonly result: unknown;
+  readonly failure: RemoteFailure | null;
+  readonly ending: boolean;
+}
+
+/** The transport's one reply queue or socket, shared by every call it makes. */
+export interface ReplyChannel {
+  readonly address: string;
+  /** Hot: every reply that arrives, for any call. */
+  readonly replies$: Observable<Reply>;
+}
+
+/** A call or cast received by a server. */
+export interface IncomingCall extends RpcRequest {
+  /** True when the transport delivered this message before (it was requeued or not acked). */
+  readonly redelivered: boolean;
+  /** Settles the message: the transport forgets it. */
+  ack(): Promise<void>;
+  /** Gives the message back for another delivery; rejects with `UnsupportedCapability` where the driver cannot (capability `requeue`). */
+  requeue(): Promise<void>;
+  /** Sends one reply message to the caller; no-op for casts. */
+  reply(reply: Omit<Reply, 'msgId'>): Promise<void>;
+  /** Tells the caller the call is still being worked on (a reply without result, not ending). */
+  heartbeat(): Promise<void>;
+}
+
+export interface RpcDriver {
+  /** Publishes a call or cast to `target`; resolves once the transport accepted it. */
+  send(target: Target, request: RpcRequest, options?: SendOptions): Promise<void>;
+  /** The reply channel, created on first use and kept (and restored after reconnects) until close. */
+  replyChannel(): Promise<ReplyChannel>;
+  /** Consumes what an RPC server with `target` (topic and server) receives: topic, server and fanout messages. */
+  listen(target: Target, options?: ListenOptions): Observable<IncomingCall>;
+}

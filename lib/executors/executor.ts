@@ -1,0 +1,82 @@
+/**
+ * Executors decide where handlers run and how many at once. They are values, never strings:
+ * `blockingExecutor` (one at a time, in arrival order), `microtaskExecutor({ concurrency })`
+ * (interleaved on the event loop) and `workerPoolExecutor({ size, module })` (worker threads).
+ */
+import { defer, from, isObservable, Observable, of, type Subscription } from 'rxjs';
+import type { Context } from '../core/context.js';
+
+/** One handler invocation, in a form that can cross to a worker thread. */
+export interface Invocation {
+  /** Index of the endpoint in the list given to the server or listener. */
+  readonly endpoint: number;
+  readonly method: string;
+  /**
+   * Positional arguments, e.g. `[args, context]` for an RPC handler. They must survive a
+   * structured copy to reach a worker thread (class instances arrive as plain objects).
+   */
+  readonly params: readonly unknown[];
+  readonly context: Context;
+}
+
+export interface Executor {
+  /** How many invocations may be in flight at once (the `mergeMap` concurrency). */
+  readonly concurrency: number;
+  /** Runs one invocation; `local` runs it in this thread. Emits what the handler produces. */
+  run(invocation: Invocation, local: () => Observable<unknown>): Observable<unknown>;
+  /** Releases what the executor holds (worker threads). */
+  close(): Promise<void>;
+}
+
+/** One handler at a time, in arrival order, on the calling thread. */
+export function blockingExecutor(): Executor {
+  return { concurrency: 1, run: (_invocation, local) => defer(local), close: async () => {} };
+}
+
+export interface MicrotaskExecutorOptions {
+  /** At most this many handlers in flight (default 64, oslo's `executor_thread_pool_size`). */
+  readonly concurrency?: number;
+}
+
+/** Handlers interleaved on the event loop, each started on its own microtask, at most N at once. */
+export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+  return { concurrency, run: (_invocation, local) => onMicrotask(local), close: async () => {} };
+}
+
+/** Subscribes to `local()` on a microtask of its own, so a handler never runs inside the delivery that brought it. */
+function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let inner: Subscription | undefined;
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (cancelled) return;
+      let source: Observable<T>;
+      try {
+        source = local();
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      inner = source.subscribe(subscriber);
+    });
+    return () => {
+      cancelled = true;
+      inner?.unsubscribe();
+    };
+  });
+}
+
+/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */
+export function handlerResult(value: unknown): Observable<unknown> {
+  if (isObservable(value)) return value;
+  if (isPromiseLike(value) || isAsyncIterable(value)) return from(value);
+  return of(value);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

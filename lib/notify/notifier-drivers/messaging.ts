@@ -1,0 +1,35 @@
+/**
+ * oslo's `messagingv2` and `messaging` drivers: publish on the transport to every topic of the
+ * notifier, routed to `<topic>.<priority>`. v2 wraps the body in oslo's 2.0 envelope; v1 sends it
+ * bare, for consumers that predate the envelope.
+ */
+import { MessageDeliveryFailure } from '../../core/errors.js';
+import { describeTarget } from '../../core/target.js';
+import type { NotifierDriver } from './driver.js';
+
+/** The default driver: oslo's `messagingv2`, the enveloped message. */
+export function messagingV2Driver(): NotifierDriver {
+  return messagingDriver('messagingv2', 2);
+}
+
+/** oslo's `messaging` driver: the message without envelope. */
+export function messagingV1Driver(): NotifierDriver {
+  return messagingDriver('messaging', 1);
+}
+
+function messagingDriver(name: string, version: 1 | 2): NotifierDriver {
+  return {
+    name,
+    enabled: true,
+    async notify(notification, retry, { transport, topics }) {
+      // Every topic gets its copy even when another topic fails, as in oslo.
+      const results = await Promise.allSettled(topics.map((t) => transport.driver.notify(t, notification, retry === undefined ? { version } : { retry, version })));
+      const failed = topics.filter((_, i) => results[i]?.status === 'rejected');
+      if (failed.length === 0) return;
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      throw new MessageDeliveryFailure(`could not publish ${notification.eventType} (${notification.priority}) to ${failed.map(describeTarget).join(', ')}`, {
+        cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several topics failed'),
+      });
+    },
+  };
+}

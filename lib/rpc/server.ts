@@ -1,0 +1,51 @@
+/**
+ * The RPC server: sugar over `transport.listen(target).pipe(dispatch(endpoints))`, with a
+ * lifecycle. `start()` resolves once every target is consumed; `stop()` stops taking requests
+ * and resolves when the ones already taken have been served.
+ */
+import { merge, Subject, tap, type Observable } from 'rxjs';
+import { dispatch, type DispatchConfig, type DispatchOutcome } from '../../operators/rpc/dispatch.js';
+import type { Endpoint } from '../../operators/rpc/select-endpoint.js';
+import { consumerLifecycle } from '../core/consumer-lifecycle.js';
+import { getLogger } from '../core/logger.js';
+import { describeTarget, targetsFor, type Target } from '../core/target.js';
+import type { Transport } from '../transport.js';
+
+export type RpcServerOptions = DispatchConfig;
+
+export interface RpcServer {
+  readonly targets: readonly Target[];
+  /** Whether the server is consuming. */
+  readonly running: boolean;
+  /** What became of each request, for metrics and logs of your own. */
+  readonly outcomes$: Observable<DispatchOutcome>;
+  /** Starts consuming every target; resolves when the consumers are in place. */
+  start(): Promise<void>;
+  /** Stops taking requests and resolves once those taken are served (drained). */
+  stop(): Promise<void>;
+}
+
+const log = getLogger('rx-messaging.rpc-server');
+
+export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
+  const checked = targetsFor('server', targets);
+  if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
+  const outcomes$ = new Subject<DispatchOutcome>();
+  const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
+    open: (onReady) => {
+      let ready = 0;
+      return merge(...checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && onReady() })));
+    },
+    // Every request taken is served, even while stopping: callers are waiting for them.
+    process: (taken$) => taken$.pipe(dispatch(endpoints, options), tap((outcome) => outcomes$.next(outcome))),
+  });
+  return {
+    targets: checked,
+    get running() {
+      return lifecycle.running;
+    },
+    outcomes$: outcomes$.asObservable(),
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Handler errors on the wire, in oslo's failure format: the server turns an error into a
+ * `RemoteFailure`; the client turns it back into the error class when the caller allowed that
+ * class (or it is a JavaScript built-in or one of rx-messaging's own), into `RemoteError` otherwise.
+ */
+import type { RemoteFailure } from '../driver/rpc.js';
+import { NoSuchMethod, RemoteError, UnsupportedVersion } from '../core/errors.js';
+
+/** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
+export type ErrorClass = (new (...args: never[]) => Error) & { readonly module?: string };
+
+/** Where rx-messaging's dispatch errors come from on an oslo wire. */
+export const DISPATCHER_MODULE = 'oslo_messaging.rpc.dispatcher';
+
+const BUILTINS: readonly ErrorClass[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
+const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion];
+const BUILTIN_MODULES = new Set(['builtins', 'exceptions']);
+const ERROR_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'args', 'kwargs', 'module']);
+
+/** The failure a server sends for `error`. Own enumerable fields of the error travel as `kwargs`. */
+export function toFailure(error: unknown): RemoteFailure {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const fields = err as unknown as Record<string, unknown>;
+  const kwargs = isRecord(fields['kwargs']) ? fields['kwargs'] : Object.fromEntries(Object.entries(err).filter(([key]) => !ERROR_FIELDS.has(key)));
+  return {
+    class: classOf(err),
+    module: moduleOf(err),
+    message: err.message,
+    tb: (err.stack ?? `${err.name}: ${err.message}`).split('\n').map((line) => `${line}\n`),
+    args: Array.isArray(fields['args']) ? fields['args'] : [err.message],
+    kwargs,
+  };
+}
+
+/**
+ * The class name oslo sends. A subclass that never sets `name` inherits its built-in parent's
+ * ('Error'); its constructor's name is the one a client's allow-list matches.
+ */
+function classOf(err: Error): string {
+  const ctor = err.constructor as ErrorClass | undefined;
+  const inherited = !Object.hasOwn(err, 'name') && BUILTINS.some((cls) => cls.prototype.name === err.name);
+  if (inherited && typeof ctor === 'function' && ctor.name && !BUILTINS.includes(ctor)) return ctor.name;
+  return err.name || ctor?.name || 'Error';
+}
+
+function moduleOf(err: Error): string {
+  const declared = (err as { module?: unknown }).module ?? (err.constructor as { module?: unknown }).module;
+  if (typeof declared === 'string') return declared;
+  if (err instanceof NoSuchMethod || err instanceof UnsupportedVersion) return DISPATCHER_MODULE;
+  return BUILTINS.includes(err.constructor as ErrorClass) ? 'builtins' : 'rx_messaging.remote';
+}
+
+/**
+ * The error a caller sees for `failure`: an instance of the matching allowed, built-in or
+ * rx-messaging class, with the remote message, fields and traceback; else a `RemoteError`.
+ */
+export function fromFailure(failure: RemoteFailure, allowed: readonly ErrorClass[] = []): Error {
+  const cls = findClass(failure, allowed);
+  if (!cls) return new RemoteError(failure.class, failure.message, failure.tb, failure.module);
+  const error = Object.create(cls.prototype) as Error & Record<string, unknown>;
+  // A '__proto__' key (own, from JSON.parse) would replace the prototype and forge `instanceof`.
+  Object.assign(error, Object.fromEntries(Object.entries(failure.kwargs).filter(([key]) => key !== '__proto__')));
+  Object.defineProperties(error, {
+    name: { value: failure.class, writable: true, configurable: true },
+    message: { value: failure.message, writable: true, configurable: true },
+    stack: { value: `${failure.class}: ${failure.message}\n--- remote traceback ---\n${failure.tb.join('')}`, writable: true, configurable: true },
+  });
+  return error;
+}
+
+function findClass(failure: RemoteFailure, allowed: readonly ErrorClass[]): ErrorClass | undefined {
+  const named = (cls: ErrorClass) => cls.name === failure.class;
+  if (failure.module === DISPATCHER_MODULE) return OWN.find(named);
+  if (BUILTIN_MODULES.has(failure.module)) return BUILTINS.find(named) ?? allowed.find((cls) => named(cls) && (!cls.module || cls.module === failure.module));
+  return allowed.find((cls) => named(cls) && (cls.module === undefined || cls.module === failure.module));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+

@@ -1,0 +1,63 @@
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { MessagingTimeout } from '../../lib/core/errors.js';
+
+export interface CallTimeoutConfig {
+  /** Overall limit in ms, from subscription to completion; heartbeats do not extend it. */
+  readonly timeout: number;
+  /** Limit in ms on the silence between two replies (heartbeats included); none when undefined. */
+  readonly callMonitorTimeout?: number;
+  /** What the error message names. */
+  readonly method?: string;
+  readonly target?: string;
+  readonly msgId?: string;
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Fails a call's reply stream with `MessagingTimeout` when it runs past `timeout`, or when
+ * nothing (not even a heartbeat) arrives for `callMonitorTimeout`: a silent server is told
+ * apart from a slow one.
+ *
+ * @example
+ * replies$.pipe(callTimeout({ timeout: 60_000, callMonitorTimeout: 10_000, method: 'resize' }))
+ */
+export function callTimeout<T>(config: CallTimeoutConfig): MonoTypeOperatorFunction<T> {
+  const { timeout, callMonitorTimeout, method, target, msgId, scheduler = asyncScheduler } = config;
+  if (!(timeout > 0)) throw new TypeError(`timeout must be a positive number of ms, got ${timeout}`);
+  if (callMonitorTimeout !== undefined && !(callMonitorTimeout > 0)) {
+    throw new TypeError(`callMonitorTimeout must be a positive number of ms, got ${callMonitorTimeout}`);
+  }
+  const fail = (kind: 'timeout' | 'callMonitorTimeout', waitedMs: number) => {
+    const what = kind === 'timeout' ? `no reply within ${waitedMs} ms` : `no heartbeat or reply for ${waitedMs} ms (callMonitorTimeout): the server looks gone`;
+    return new MessagingTimeout(`Timed out waiting for a reply to ${method ?? 'a call'}${target ? ` on ${target}` : ''}${msgId ? ` (message ID ${msgId})` : ''}: ${what}`, {
+      kind,
+      waitedMs,
+      ...(method !== undefined && { method }),
+      ...(target !== undefined && { target }),
+      ...(msgId !== undefined && { msgId }),
+    });
+  };
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const overall = scheduler.schedule(() => subscriber.error(fail('timeout', timeout)), timeout);
+      let monitor: Subscription | undefined;
+      const watch = () => {
+        monitor?.unsubscribe();
+        if (callMonitorTimeout !== undefined) monitor = scheduler.schedule(() => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
+      };
+      watch();
+      const inner = source.subscribe({
+        next: (value) => {
+          watch();
+          subscriber.next(value);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        overall.unsubscribe();
+        monitor?.unsubscribe();
+        inner.unsubscribe();
+      };
+    });
+}

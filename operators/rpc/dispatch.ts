@@ -1,0 +1,104 @@
+import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { AccessPolicy } from '../../lib/rpc/access-policy.js';
+import type { Context } from '../../lib/core/context.js';
+import type { IncomingCall } from '../../lib/driver/rpc.js';
+import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
+import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
+import type { ErrorClass } from '../../lib/wire/failure.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
+import { dropDuplicates } from '../drop-duplicates.js';
+import { heartbeat } from './heartbeat.js';
+import { replyToCaller } from './reply-to-caller.js';
+import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
+
+export interface DispatchConfig {
+  /** Where handlers run and how many at once (default `microtaskExecutor({ concurrency: 64 })`). */
+  readonly executor?: Executor;
+  readonly serializer?: Serializer;
+  /** Which methods callers may invoke (default: all but `_`-prefixed ones). */
+  readonly accessPolicy?: AccessPolicy;
+  /**
+   * Ack a request only after its reply is sent, so a crash mid-handler redelivers it. The default,
+   * as oslo, is at-most-once: ack on receipt, before the handler runs.
+   */
+  readonly atLeastOnce?: boolean;
+  /** Errors that are part of a handler's contract: logged at debug, not as failures. */
+  readonly expectedErrors?: readonly ErrorClass[];
+  /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
+  readonly duplicateWindow?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** What became of one request. */
+export interface DispatchOutcome {
+  readonly incoming: IncomingCall;
+  /** The handler's error (already sent to the caller), or why the request could not be served. */
+  readonly error?: Error;
+}
+
+const log = getLogger('rx-messaging.dispatch');
+
+/**
+ * A server as an operator: requests in, outcomes out. Drops duplicates, picks each request's
+ * endpoint, runs the handler on the executor while heartbeating to callers that asked for it,
+ * and replies with the results or the failure. Stopping the source drains in-flight requests.
+ *
+ * @example
+ * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
+ */
+export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
+  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], scheduler = asyncScheduler } = config;
+  const invoke = (selection: Selection & { endpoint: number }, context: Context): Observable<unknown> => {
+    const { incoming, endpoint, handler } = selection;
+    const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
+    const invocation = { endpoint, method: incoming.method, params: [args, context], context };
+    const results$ = executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args as Record<string, unknown>, context as Record<string, unknown>)));
+    return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
+      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
+    );
+  };
+  const handle = (selection: Selection): Observable<DispatchOutcome> =>
+    new Observable<DispatchOutcome>((subscriber) => {
+      const { incoming } = selection;
+      // At-most-once: the request is settled on receipt, before its handler runs.
+      if (!atLeastOnce) incoming.ack().catch((error: unknown) => log.warn('could not ack a request', { method: incoming.method, error: String(error) }));
+      const finish = (error?: Error) => {
+        if (error) report(incoming, error, expectedErrors);
+        const outcome: DispatchOutcome = error ? { incoming, error } : { incoming };
+        const emit = () => (subscriber.next(outcome), subscriber.complete());
+        if (atLeastOnce) incoming.ack().then(emit, (ackError: unknown) => subscriber.error(ackError));
+        else emit();
+      };
+      const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
+      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context);
+      const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
+      return served$.subscribe({ error: (error: Error) => finish(error), complete: () => finish() });
+    });
+  return pipe(
+    dropDuplicates<IncomingCall>({
+      key: (incoming) => incoming.uniqueId,
+      size: config.duplicateWindow,
+      onDuplicate: (incoming) => {
+        log.debug('dropped a duplicate message', { method: incoming.method, uniqueId: incoming.uniqueId });
+        void incoming.ack();
+      },
+    }),
+    selectEndpoint(endpoints, config.accessPolicy ? { accessPolicy: config.accessPolicy } : {}),
+    mergeMap(handle, executor.concurrency),
+  );
+}
+
+/** Servers heartbeat at half the caller's `callMonitorTimeout` (sent in seconds). */
+function beatPeriod(incoming: IncomingCall): number | undefined {
+  const monitor = incoming.call?.callMonitorTimeout;
+  return monitor ? (monitor * 1000) / 2 : undefined;
+}
+
+function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {
+  const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
+  if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
+  else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
+  else log.error('exception during message handling', { ...fields, stack: error.stack });
+}
+

@@ -1,0 +1,184 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  DriverLoadFailure,
+  InvalidTarget,
+  InvalidTransportUrl,
+  MessageDeliveryFailure,
+  MessageUndeliverable,
+  MessagingError,
+  MessagingTimeout,
+  NoSuchMethod,
+  RemoteError,
+  RpcVersionCapError,
+  TransportClosed,
+  UnsupportedVersion,
+} from '../../../lib/core/errors.js';
+import * as barrel from '../../../lib/index.js';
+
+const cause = new Error('socket hang up');
+
+/** One instance of every error class, built as rx-messaging builds them. */
+const ALL = {
+  MessagingError: new MessagingError('generic', { cause }),
+  MessagingTimeout: new MessagingTimeout('Timed out waiting for a reply to message ID m1', { method: 'echo', target: 'demo', waitedMs: 30_000, msgId: 'm1', kind: 'timeout' }, { cause }),
+  RemoteError: new RemoteError('ValueError', 'bad', ['Traceback\n']),
+  MessageDeliveryFailure: new MessageDeliveryFailure('PRECONDITION_FAILED', { cause }),
+  MessageUndeliverable: new MessageUndeliverable('openstack', 'demo', { cause }),
+  InvalidTarget: new InvalidTarget('a call target needs a topic', { server: 's' }),
+  InvalidTransportUrl: new InvalidTransportUrl('rabbit://h:0/', 'bad port', { cause }),
+  NoSuchMethod: new NoSuchMethod('echo2'),
+  UnsupportedVersion: new UnsupportedVersion('3.0', 'echo'),
+  RpcVersionCapError: new RpcVersionCapError('2.6', '2.5'),
+  DriverLoadFailure: new DriverLoadFailure('zmq', 'not installed', { cause }),
+  TransportClosed: new TransportClosed(undefined, { cause }),
+};
+
+const Common = suite('errors: common shape');
+
+Common('should name every error after its class', () => {
+  for (const [name, error] of Object.entries(ALL)) {
+    assert.is(error.name, name);
+    assert.is(error.constructor.name, name);
+  }
+});
+
+Common('should make every error a MessagingError and an Error, with a stack', () => {
+  for (const [name, error] of Object.entries(ALL)) {
+    assert.instance(error, MessagingError, name);
+    assert.instance(error, Error, name);
+    assert.type(error.stack, 'string');
+    assert.ok(error.stack!.startsWith(`${name}: `), `${name}'s stack starts with its name`);
+  }
+});
+
+Common('should keep the cause when one is given', () => {
+  for (const name of ['MessagingError', 'MessagingTimeout', 'MessageDeliveryFailure', 'MessageUndeliverable', 'InvalidTransportUrl', 'DriverLoadFailure', 'TransportClosed'] as const) {
+    assert.is(ALL[name].cause, cause, name);
+  }
+  assert.is(new MessagingError('no cause').cause, undefined);
+});
+
+Common('should name a subclass defined by a user after that subclass', () => {
+  class CircuitOpen extends MessagingError {}
+  const error = new CircuitOpen('open');
+  assert.is(error.name, 'CircuitOpen');
+  assert.instance(error, MessagingError);
+});
+
+Common('should export every error class from the package barrel', () => {
+  for (const name of Object.keys(ALL)) assert.is((barrel as Record<string, unknown>)[name], (ALL as Record<string, Error>)[name]!.constructor, name);
+});
+
+Common.run();
+
+const Facts = suite('errors: facts and messages');
+
+Facts('should carry what a timeout waited for', () => {
+  const error = ALL.MessagingTimeout;
+  assert.is(error.message, 'Timed out waiting for a reply to message ID m1');
+  assert.equal(error.info, { method: 'echo', target: 'demo', waitedMs: 30_000, msgId: 'm1', kind: 'timeout' });
+  const monitor = new MessagingTimeout('silent server', { waitedMs: 2_000, kind: 'callMonitorTimeout' });
+  assert.is(monitor.info.kind, 'callMonitorTimeout');
+});
+
+Facts("should carry the remote class, value, traceback and module, and show them as oslo's RemoteError does", () => {
+  const error = new RemoteError('MyError', 'custom', ['Traceback (most recent call last):\n', '...', 'MyError: custom\n'], '__main__');
+  assert.is(error.excType, 'MyError');
+  assert.is(error.value, 'custom');
+  assert.equal(error.traceback, ['Traceback (most recent call last):\n', '...', 'MyError: custom\n']);
+  assert.is(error.module, '__main__');
+  assert.is(error.message, 'Remote error: MyError custom\nTraceback (most recent call last):\n...MyError: custom\n');
+});
+
+Facts('should leave the traceback out of the message when there is none', () => {
+  const error = new RemoteError('KeyError', "'k'");
+  assert.is(error.message, "Remote error: KeyError 'k'");
+  assert.equal(error.traceback, []);
+  assert.is(error.module, undefined);
+});
+
+Facts('should say where an undeliverable message was going', () => {
+  const error = ALL.MessageUndeliverable;
+  assert.is(error.exchange, 'openstack');
+  assert.is(error.routingKey, 'demo');
+  assert.is(error.message, "No queue is bound for routing key 'demo' on exchange 'openstack': nobody can receive this message");
+});
+
+Facts('should carry the invalid target and say why', () => {
+  const error = ALL.InvalidTarget;
+  assert.equal(error.target, { server: 's' });
+  assert.is(error.message, 'Invalid target: a call target needs a topic (target: {"server":"s"})');
+});
+
+Facts('should carry the method that does not exist', () => {
+  assert.is(ALL.NoSuchMethod.method, 'echo2');
+  assert.is(ALL.NoSuchMethod.message, 'Endpoint does not support RPC method echo2');
+});
+
+Facts('should carry the unsupported version and the method attempted', () => {
+  assert.is(ALL.UnsupportedVersion.version, '3.0');
+  assert.is(ALL.UnsupportedVersion.method, 'echo');
+  assert.is(ALL.UnsupportedVersion.message, 'Endpoint does not support RPC version 3.0. Attempted method: echo');
+  assert.is(new UnsupportedVersion('3.0').message, 'Endpoint does not support RPC version 3.0. Attempted method: (unknown)');
+});
+
+Facts('should carry the version and the cap it exceeds', () => {
+  const error = ALL.RpcVersionCapError;
+  assert.is(error.version, '2.6');
+  assert.is(error.versionCap, '2.5');
+  assert.match(error.message, /^Requested message version, 2\.6 is incompatible\./);
+  assert.match(error.message, /version cap 2\.5\.$/);
+});
+
+Facts('should name the driver that failed to load and why', () => {
+  assert.is(ALL.DriverLoadFailure.driver, 'zmq');
+  assert.is(ALL.DriverLoadFailure.message, "Cannot load driver 'zmq': not installed");
+});
+
+Facts('should say the transport is closed, or what was given', () => {
+  assert.is(new TransportClosed().message, 'The transport is closed');
+  assert.is(new TransportClosed('The memory transport x is closed').message, 'The memory transport x is closed');
+});
+
+Facts('should carry a delivery failure message as given', () => {
+  assert.is(ALL.MessageDeliveryFailure.message, 'PRECONDITION_FAILED');
+});
+
+Facts.run();
+
+const Url = suite('errors: InvalidTransportUrl');
+
+Url('should quote the URL and the reason', () => {
+  const error = new InvalidTransportUrl('kafka://h', "unknown scheme 'kafka'");
+  assert.is(error.message, "Invalid transport URL 'kafka://h': unknown scheme 'kafka'");
+  assert.is(error.url, 'kafka://h');
+});
+
+Url('should hide the password in the message but keep the URL as given on the error', () => {
+  const error = new InvalidTransportUrl('rabbit://guest:s3cret@127.0.0.1:5672/', 'bad');
+  assert.is(error.message, "Invalid transport URL 'rabbit://guest:***@127.0.0.1:5672/': bad");
+  assert.is(error.url, 'rabbit://guest:s3cret@127.0.0.1:5672/');
+});
+
+Url('should hide the password of every host', () => {
+  const error = new InvalidTransportUrl('rabbit://u1:p4ss1@h1:5672,u2:p4ss2@h2,h3/nova?ssl=1', 'bad');
+  assert.is(error.message, "Invalid transport URL 'rabbit://u1:***@h1:5672,u2:***@h2,h3/nova?ssl=1': bad");
+});
+
+Url("should hide a password containing '@' or ':' entirely", () => {
+  assert.is(new InvalidTransportUrl('rabbit://me:p@ss:w@h/', 'bad').message, "Invalid transport URL 'rabbit://me:***@h/': bad");
+});
+
+Url('should leave URLs without a password as they are', () => {
+  for (const url of ['rabbit://admin@h/', 'amqp://[::1]:5672/', 'memory://', 'rabbit://h/vh?x=a:b@c', 'not a url']) {
+    assert.is(new InvalidTransportUrl(url, 'r').message, `Invalid transport URL '${url}': r`);
+  }
+});
+
+Url('should hide the password of an IPv6 host, and an empty one', () => {
+  assert.is(new InvalidTransportUrl('amqp://u:p@[::1]:5672/', 'r').message, "Invalid transport URL 'amqp://u:***@[::1]:5672/': r");
+  assert.is(new InvalidTransportUrl('amqp://u:@h/', 'r').message, "Invalid transport URL 'amqp://u:***@h/': r");
+});
+
+Url.run();

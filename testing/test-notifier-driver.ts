@@ -1,0 +1,46 @@
+/**
+ * oslo's `test` driver, for users' own specs: it records what a notifier sent instead of sending.
+ *
+ * ```ts
+ * const sent = testDriver();
+ * const n = notifier(transport, { publisherId: 'api', driver: sent });
+ * await n.info('volume.create', { id: 1 });
+ * assert.is(sent.notifications[0]?.message.eventType, 'volume.create');
+ * sent.reset();
+ * ```
+ */
+import type { Context } from '../lib/core/context.js';
+import type { Notification } from '../lib/driver/notifications.js';
+import type { Priority } from '../lib/core/priority.js';
+import type { NotifierDriver } from '../lib/notify/notifier-drivers/driver.js';
+
+/** oslo's recorded tuple `(ctxt, message, priority, retry)`, as an object. */
+export interface RecordedNotification {
+  readonly context: Context;
+  readonly message: Omit<Notification, 'context'>;
+  readonly priority: Priority;
+  readonly retry: number | undefined;
+}
+
+export interface TestDriver extends NotifierDriver {
+  /** Everything sent since creation or the last `reset()`, oldest first. */
+  readonly notifications: readonly RecordedNotification[];
+  reset(): void;
+}
+
+export function testDriver(): TestDriver {
+  let recorded: RecordedNotification[] = [];
+  return {
+    name: 'test',
+    enabled: true,
+    get notifications() {
+      return recorded;
+    },
+    reset() {
+      recorded = [];
+    },
+    async notify({ context, ...message }, retry) {
+      recorded.push({ context, message, priority: message.priority, retry });
+    },
+  };
+}
