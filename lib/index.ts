@@ -1,71 +1,163 @@
+/**
+ * rx-messaging: RPC and notifications as RxJS streams, wire-compatible with oslo.messaging.
+ * What a user writes with; driver authors import 'rx-messaging/driver', specs 'rx-messaging/testing',
+ * hand-written pipelines 'rx-messaging/operators'.
+ */
+
+// transport
 export { connect } from './transport.js';
-export type { ConnectOptions, NotificationsOptions, Transport } from './transport.js';
+export type { ConnectOptions } from './transport.js';
+export type { NotificationsOptions } from './transport.js';
+export type { Transport } from './transport.js';
+
+// transport state and capabilities
+export type { Capability } from './driver/driver.js';
+export type { DriverCapabilities } from './driver/driver.js';
+export type { TransportState } from './driver/driver.js';
+export type { TransportStatus } from './driver/driver.js';
+
+// URLs
 export { parseTransportUrl } from './core/url.js';
-export type { DriverName, TransportHost, TransportUrl } from './core/url.js';
-export { target, retarget, assertTargetFor, targetsFor, describeTarget } from './core/target.js';
-export type { Target, TargetRole } from './core/target.js';
+export type { DriverName } from './core/url.js';
+export type { TransportHost } from './core/url.js';
+export type { TransportUrl } from './core/url.js';
+
+// targets
+export { target } from './core/target.js';
+export { retarget } from './core/target.js';
+export { describeTarget } from './core/target.js';
+export type { Target } from './core/target.js';
+export type { TargetRole } from './core/target.js';
+
+// versions
 export { versionIsCompatible } from './core/version.js';
+
+// priorities
 export { PRIORITIES } from './core/priority.js';
 export type { Priority } from './core/priority.js';
+
+// request context
 export type { Context } from './core/context.js';
-export type { CreateDriver, Driver, DriverConfig, TransportState, TransportStatus } from './driver/driver.js';
-export type { IncomingCall, RemoteFailure, Reply, ReplyChannel, RpcRequest, SendOptions } from './driver/rpc.js';
-export type { IncomingNotification, Notification, NotificationBinding, NotifyOptions } from './driver/notifications.js';
-export type { ListenOptions } from './driver/listen.js';
+
+// messages as a server or listener receives them
+export type { IncomingCall } from './driver/rpc.js';
+export type { RpcRequest } from './driver/rpc.js';
+export type { Reply } from './driver/rpc.js';
+export type { IncomingNotification } from './driver/notifications.js';
+export type { Notification } from './driver/notifications.js';
+
+// RPC client
 export { rpcClient } from './rpc/client.js';
-export type { ArgsOf, MethodOf, PrepareOptions, ResultOf, RpcApi, RpcClient, RpcClientOptions } from './rpc/client.js';
+export type { ArgsOf } from './rpc/client.js';
+export type { MethodOf } from './rpc/client.js';
+export type { PrepareOptions } from './rpc/client.js';
+export type { ResultOf } from './rpc/client.js';
+export type { RpcApi } from './rpc/client.js';
+export type { RpcClient } from './rpc/client.js';
+export type { RpcClientOptions } from './rpc/client.js';
+
+// RPC server
 export { rpcServer } from './rpc/server.js';
-export type { RpcServer, RpcServerOptions } from './rpc/server.js';
-export { expose, defaultAccessPolicy, legacyAccessPolicy, explicitAccessPolicy } from './rpc/access-policy.js';
+export type { RpcServer } from './rpc/server.js';
+export type { RpcServerOptions } from './rpc/server.js';
+
+// access policy
+export { expose } from './rpc/access-policy.js';
+export { defaultAccessPolicy } from './rpc/access-policy.js';
+export { legacyAccessPolicy } from './rpc/access-policy.js';
+export { explicitAccessPolicy } from './rpc/access-policy.js';
 export type { AccessPolicy } from './rpc/access-policy.js';
-export { blockingExecutor, microtaskExecutor } from './executors/executor.js';
-export type { Executor, Invocation, MicrotaskExecutorOptions } from './executors/executor.js';
-export { workerPoolExecutor, ExecutorClosed, WorkerCrashed } from './executors/worker-pool.js';
+
+// executors
+export { blockingExecutor } from './executors/executor.js';
+export { microtaskExecutor } from './executors/executor.js';
+export type { Executor } from './executors/executor.js';
+export type { Invocation } from './executors/executor.js';
+export type { MicrotaskExecutorOptions } from './executors/executor.js';
+export { workerPoolExecutor } from './executors/worker-pool.js';
+export { ExecutorClosed } from './executors/worker-pool.js';
+export { WorkerCrashed } from './executors/worker-pool.js';
 export type { WorkerPoolExecutorOptions } from './executors/worker-pool.js';
-export { toFailure, fromFailure } from './wire/failure.js';
+
+// remote errors
 export type { ErrorClass } from './wire/failure.js';
-export { noopSerializer, jsonPayloadSerializer } from './core/serializer.js';
+
+// serializers and codecs
+export { noopSerializer } from './core/serializer.js';
+export { jsonPayloadSerializer } from './core/serializer.js';
 export type { Serializer } from './core/serializer.js';
-export { jsonCodec, formatDate, parseDate } from './wire/codec.js';
-export type { JsonCodec, JsonCodecOptions, WireCodec } from './wire/codec.js';
-export { getLogger, setLogSink } from './core/logger.js';
-export type { LogLevel, LogRecord, LogSink, Logger } from './core/logger.js';
-export {
-  MessagingError,
-  MessagingTimeout,
-  RemoteError,
-  MessageDeliveryFailure,
-  MessageUndeliverable,
-  InvalidTarget,
-  InvalidTransportUrl,
-  NoSuchMethod,
-  UnsupportedVersion,
-  RpcVersionCapError,
-  DriverLoadFailure,
-  TransportClosed,
-} from './core/errors.js';
-export { notifier, NotificationPublishFailure } from './notify/notifier.js';
-export type { Notifier, NotifierOptions, NotifierFailure } from './notify/notifier.js';
-export type { NotifierDriver, NotifierRoute } from './notify/notifier-drivers/driver.js';
-export { messagingV2Driver, messagingV1Driver } from './notify/notifier-drivers/messaging.js';
+export { jsonCodec } from './wire/codec.js';
+export { formatDate } from './wire/codec.js';
+export { parseDate } from './wire/codec.js';
+export type { JsonCodec } from './wire/codec.js';
+export type { JsonCodecOptions } from './wire/codec.js';
+export type { WireCodec } from './wire/codec.js';
+
+// logging
+export { getLogger } from './core/logger.js';
+export { setLogSink } from './core/logger.js';
+export type { LogLevel } from './core/logger.js';
+export type { LogRecord } from './core/logger.js';
+export type { LogSink } from './core/logger.js';
+export type { Logger } from './core/logger.js';
+
+// errors
+export { MessagingError } from './core/errors.js';
+export { MessagingTimeout } from './core/errors.js';
+export { RemoteError } from './core/errors.js';
+export { MessageDeliveryFailure } from './core/errors.js';
+export { MessageUndeliverable } from './core/errors.js';
+export { InvalidTarget } from './core/errors.js';
+export { InvalidTransportUrl } from './core/errors.js';
+export { NoSuchMethod } from './core/errors.js';
+export { UnsupportedVersion } from './core/errors.js';
+export { RpcVersionCapError } from './core/errors.js';
+export { DriverLoadFailure } from './core/errors.js';
+export { TransportClosed } from './core/errors.js';
+
+// notifier
+export { notifier } from './notify/notifier.js';
+export { NotificationPublishFailure } from './notify/notifier.js';
+export type { Notifier } from './notify/notifier.js';
+export type { NotifierOptions } from './notify/notifier.js';
+export type { NotifierFailure } from './notify/notifier.js';
+
+// notifier drivers
+export type { NotifierDriver } from './notify/notifier-drivers/driver.js';
+export type { NotifierRoute } from './notify/notifier-drivers/driver.js';
+export { messagingV2Driver } from './notify/notifier-drivers/messaging.js';
+export { messagingV1Driver } from './notify/notifier-drivers/messaging.js';
 export { logDriver } from './notify/notifier-drivers/log.js';
 export { noopDriver } from './notify/notifier-drivers/noop.js';
-export { routingDriver, InvalidRoutingConfig } from './notify/notifier-drivers/routing.js';
-export type { RoutingConfig, RoutingRule, RoutingDriverOptions } from './notify/notifier-drivers/routing.js';
-export { testDriver } from '../testing/test-notifier-driver.js';
-export type { TestDriver, RecordedNotification } from '../testing/test-notifier-driver.js';
-export { sanitizeContext, SAFE_CONTEXT_KEYS } from './notify/context.js';
+export { routingDriver } from './notify/notifier-drivers/routing.js';
+export { InvalidRoutingConfig } from './notify/notifier-drivers/routing.js';
+export type { RoutingConfig } from './notify/notifier-drivers/routing.js';
+export type { RoutingRule } from './notify/notifier-drivers/routing.js';
+export type { RoutingDriverOptions } from './notify/notifier-drivers/routing.js';
+export { sanitizeContext } from './notify/context.js';
+export { SAFE_CONTEXT_KEYS } from './notify/context.js';
+
+// notification listeners
 export { notificationListener } from './notify/listener.js';
-export type { NotificationListener, NotificationListenerOptions, NotificationEndpoint, NotificationHandler } from './notify/listener.js';
+export type { NotificationListener } from './notify/listener.js';
+export type { NotificationListenerOptions } from './notify/listener.js';
+export type { NotificationEndpoint } from './notify/listener.js';
+export type { NotificationHandler } from './notify/listener.js';
 export { batchNotificationListener } from './notify/batch-listener.js';
-export type {
-  BatchNotificationListener,
-  BatchNotificationListenerOptions,
-  BatchNotificationEndpoint,
-  BatchNotificationHandler,
-  BatchNotificationMessage,
-} from './notify/batch-listener.js';
+export type { BatchNotificationListener } from './notify/batch-listener.js';
+export type { BatchNotificationListenerOptions } from './notify/batch-listener.js';
+export type { BatchNotificationEndpoint } from './notify/batch-listener.js';
+export type { BatchNotificationHandler } from './notify/batch-listener.js';
+export type { BatchNotificationMessage } from './notify/batch-listener.js';
 export { NotificationResult } from './notify/endpoint.js';
-export type { HandlerOutcome, NotificationMetadata, NotificationOutcome } from './notify/endpoint.js';
-export { notificationFilter, InvalidNotificationFilter } from './notify/filter.js';
-export type { FilterSubject, FilterPattern, NotificationFilter, NotificationFilterRule } from './notify/filter.js';
+export type { HandlerOutcome } from './notify/endpoint.js';
+export type { NotificationMetadata } from './notify/endpoint.js';
+export type { NotificationOutcome } from './notify/endpoint.js';
+
+// notification filters
+export { notificationFilter } from './notify/filter.js';
+export { InvalidNotificationFilter } from './notify/filter.js';
+export type { FilterSubject } from './notify/filter.js';
+export type { FilterPattern } from './notify/filter.js';
+export type { NotificationFilter } from './notify/filter.js';
+export type { NotificationFilterRule } from './notify/filter.js';

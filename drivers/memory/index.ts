@@ -12,7 +12,6 @@ import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 import { createMemoryDriver } from './driver.js';
 
-export { publishRaw, queueDepth } from '../../testing/memory.js';
 export { UnserializableValue } from './wire-copy.js';
 
 type MemoryOptions = Record<never, never>;

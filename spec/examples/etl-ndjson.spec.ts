@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { firstValueFrom, takeWhile, tap, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queueDepth } from '../../drivers/memory/index.js';
+import { queueDepth } from '../../testing/index.js';
 import { ndjsonSink } from '../../examples/etl-ndjson.js';
 import { instanceEvents, toRecord } from '../../examples/etl-source.js';
 import { publishDemoEvents } from '../../examples/notifier.js';

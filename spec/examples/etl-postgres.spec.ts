@@ -2,7 +2,7 @@ import pg from 'pg';
 import { firstValueFrom, takeWhile, tap, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queueDepth } from '../../drivers/memory/index.js';
+import { queueDepth } from '../../testing/index.js';
 import { createTable, postgresSink } from '../../examples/etl-postgres.js';
 import { instanceEvents } from '../../examples/etl-source.js';
 import { hexId, uuid } from '../../lib/core/ids.js';

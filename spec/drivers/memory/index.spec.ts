@@ -4,7 +4,8 @@ import { InvalidTransportUrl } from '../../../lib/core/errors.js';
 import { target } from '../../../lib/core/target.js';
 import { connect } from '../../../lib/transport.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
-import { brokerName, createDriver, queueDepth } from '../../../drivers/memory/index.js';
+import { brokerName, createDriver } from '../../../drivers/memory/index.js';
+import { queueDepth } from '../../../testing/index.js';
 
 const Index = suite('memory driver module');
 

@@ -2,7 +2,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queueDepth } from '../../../drivers/memory/index.js';
+import { queueDepth } from '../../../testing/index.js';
 import { blockingExecutor, type Executor, type Invocation } from '../../../lib/executors/executor.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { setLogSink } from '../../../lib/core/logger.js';

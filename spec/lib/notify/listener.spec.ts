@@ -1,7 +1,7 @@
 import { firstValueFrom, map, merge, of, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { publishRaw, queueDepth } from '../../../drivers/memory/index.js';
+import { publishRaw, queueDepth } from '../../../testing/index.js';
 import { defaultCodec } from '../../../lib/wire/codec.js';
 import type { Context } from '../../../lib/core/context.js';
 import { InvalidTarget } from '../../../lib/core/errors.js';

@@ -2,7 +2,7 @@ import { firstValueFrom, from, of, Subject, takeWhile, throwError, toArray } fro
 import { TestScheduler } from 'rxjs/testing';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queueDepth } from '../../../drivers/memory/index.js';
+import { queueDepth } from '../../../testing/index.js';
 import type { IncomingNotification } from '../../../lib/driver/notifications.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { setLogSink } from '../../../lib/core/logger.js';
