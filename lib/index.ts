@@ -62,11 +62,11 @@ export type { RpcServer } from './rpc/server.js';
 export type { RpcServerOptions } from './rpc/server.js';
 
 // access policy
-export { expose } from './rpc/access-policy.js';
-export { defaultAccessPolicy } from './rpc/access-policy.js';
-export { legacyAccessPolicy } from './rpc/access-policy.js';
-export { explicitAccessPolicy } from './rpc/access-policy.js';
-export type { AccessPolicy } from './rpc/access-policy.js';
+export { expose } from '../operators/rpc/access-policy.js';
+export { defaultAccessPolicy } from '../operators/rpc/access-policy.js';
+export { legacyAccessPolicy } from '../operators/rpc/access-policy.js';
+export { explicitAccessPolicy } from '../operators/rpc/access-policy.js';
+export type { AccessPolicy } from '../operators/rpc/access-policy.js';
 
 // executors
 export { blockingExecutor } from './executors/executor.js';

@@ -1,5 +1,5 @@
 import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { AccessPolicy } from '../../lib/rpc/access-policy.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { Context } from '../../lib/core/context.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';

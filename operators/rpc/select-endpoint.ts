@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { defaultAccessPolicy, type AccessPolicy } from '../../lib/rpc/access-policy.js';
+import { defaultAccessPolicy, type AccessPolicy } from './access-policy.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
 import { acceptedNamespaces, type Target } from '../../lib/core/target.js';

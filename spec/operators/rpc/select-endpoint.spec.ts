@@ -1,7 +1,7 @@
 import { firstValueFrom, of } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { explicitAccessPolicy, expose, legacyAccessPolicy } from '../../../lib/rpc/access-policy.js';
+import { explicitAccessPolicy, expose, legacyAccessPolicy } from '../../../operators/rpc/access-policy.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../../lib/core/errors.js';
 import { selectEndpoint, type Endpoint } from '../../../operators/rpc/select-endpoint.js';
 import { incomingCall } from '../../helpers/incoming.js';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultAccessPolicy, explicitAccessPolicy, expose, legacyAccessPolicy } from '../../../lib/rpc/access-policy.js';
+import { defaultAccessPolicy, explicitAccessPolicy, expose, legacyAccessPolicy } from '../../../operators/rpc/access-policy.js';
 
 const endpoint = {
   get_host: () => 'h',
