@@ -3,11 +3,12 @@ import type { IncomingCall, Reply } from '../../lib/driver/rpc.js';
 import { toFailure } from '../../lib/wire/failure.js';
 
 /**
- * Sends a handler's results back to the caller, in order. Each value is held until the next one
- * (or the end) arrives, so the last reply carries the last value with `ending: true`: a single
- * result is exactly oslo's one-reply form, and a stream is several replies a Python caller also
- * reads (it keeps the last result). An error is sent as oslo's failure, then re-emitted here so
- * the server can log it. Completes once every reply is sent.
+ * Sends a handler's results back to the caller, in order, each as soon as it exists. A value
+ * whose stream ends in the same turn (a plain result, a Promise's) leaves with `ending: true`:
+ * exactly oslo's one-reply form. A value the stream does not end right after leaves at the next
+ * microtask, so a stream that pauses never holds a value back; its end is then a reply of its
+ * own. A Python caller reads both forms (it keeps the last result). An error is sent as oslo's
+ * failure, then re-emitted here so the server can log it. Completes once every reply is sent.
  */
 export function replyToCaller(incoming: IncomingCall): OperatorFunction<unknown, never> {
   return (source) =>
@@ -32,7 +33,8 @@ export function replyToCaller(incoming: IncomingCall): OperatorFunction<unknown,
       return source.subscribe({
         next: (value) => {
           flushHeld(false);
-          held = { value };
+          const mine = (held = { value });
+          queueMicrotask(() => held === mine && flushHeld(false));
         },
         error: (error: unknown) => {
           flushHeld(false);

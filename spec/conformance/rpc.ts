@@ -3,7 +3,7 @@
  * URL for one test (all transports of a test share it); each test uses fresh topic names, so
  * the suite also runs on a shared, real broker.
  */
-import { firstValueFrom, interval, map, take, toArray } from 'rxjs';
+import { concat, firstValueFrom, interval, map, of, Subject, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
@@ -34,7 +34,11 @@ const echo = {
     return 'done';
   },
   count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
+  /** 'first' at once, then 'second' only once the caller opened the gate. */
+  gated: () => concat(of('first'), gate.pipe(take(1))),
 };
+/** Opened by a test once it holds the first value of `gated`. */
+const gate = new Subject<string>();
 
 /** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
 export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
@@ -171,6 +175,26 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
     assert.equal(await firstValueFrom(client.call$('count', { to: 5 }).pipe(toArray())), [1, 2, 3, 4, 5]);
     assert.is(await client.call('count', { to: 3 }), 3, 'call() resolves to the last streamed value');
+  });
+
+  Rpc('should deliver each streamed value as soon as it exists, not when the next one does', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
+    const received: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      client.call$('gated').subscribe({
+        next: (value) => {
+          received.push(value);
+          // The handler produces 'second' only after this: a value held back until the next would never arrive.
+          if (value === 'first') gate.next('second');
+        },
+        error: reject,
+        complete: resolve,
+      }),
+    );
+    await done;
+    assert.equal(received, ['first', 'second']);
   });
 
   Rpc('should keep a long call alive with heartbeats under callMonitorTimeout', async (context) => {

@@ -26,6 +26,24 @@ ReplyToCaller('should send a stream as replies whose last carries the last value
   ]);
 });
 
+ReplyToCaller('should send a value at once when the stream does not end with it, and the end as its own reply', async () => {
+  const incoming = incomingCall({ method: 'm', call: aCall });
+  const values = new Subject<number>();
+  const outcome = lastValueFrom(values.pipe(replyToCaller(incoming)), { defaultValue: 'done' });
+  values.next(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(incoming.recorded.replies, [{ result: 1, failure: null, ending: false }], 'the first value left before the second exists');
+  values.next(2);
+  await new Promise((resolve) => setImmediate(resolve));
+  values.complete();
+  assert.is(await outcome, 'done');
+  assert.equal(incoming.recorded.replies, [
+    { result: 1, failure: null, ending: false },
+    { result: 2, failure: null, ending: false },
+    { result: null, failure: null, ending: true },
+  ]);
+});
+
 ReplyToCaller('should end with a null result when the handler produced nothing', async () => {
   const { replies } = await run(EMPTY);
   assert.equal(replies, [{ result: null, failure: null, ending: true }]);
