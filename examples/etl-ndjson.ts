@@ -11,11 +11,11 @@
  */
 import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { connect, type IncomingNotification } from '../lib/index.js';
-import { notifier } from '../lib/notify/notifier.js';
-import { batchAcknowledge } from '../operators/notify/batch-acknowledge.js';
+import { connect, notifier, type IncomingNotification } from '../lib/index.js';
+import { batchAcknowledge } from '../operators/index.js';
 import { instanceEvents, toRecord } from './etl-source.js';
 import { demoEventCount, publishDemoEvents } from './notifier.js';
+import { onShutdown } from './on-shutdown.js';
 
 /** Appends one line per notification and syncs, so an ack never runs ahead of the disk. */
 export function ndjsonSink(path: string): (batch: readonly IncomingNotification[]) => Promise<void> {
@@ -54,7 +54,7 @@ async function main(url: string, path: string): Promise<void> {
     subscription.unsubscribe();
     await transport.close();
   };
-  process.once('SIGINT', () => void stop());
+  onShutdown(stop);
   if (demo) await publishDemoEvents(notifier(transport, { publisherId: 'compute.demo' }), 3);
 }
 

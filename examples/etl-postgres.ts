@@ -12,11 +12,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { connect, type IncomingNotification } from '../lib/index.js';
-import { notifier } from '../lib/notify/notifier.js';
-import { batchAcknowledge } from '../operators/notify/batch-acknowledge.js';
+import { connect, notifier, type IncomingNotification } from '../lib/index.js';
+import { batchAcknowledge } from '../operators/index.js';
 import { instanceEvents, toRecord, type InstanceRecord } from './etl-source.js';
 import { demoEventCount, publishDemoEvents } from './notifier.js';
+import { onShutdown } from './on-shutdown.js';
 
 const COLUMNS: readonly (keyof InstanceRecord)[] = ['message_id', 'event_type', 'publisher_id', 'priority', 'occurred_at', 'instance_id', 'state', 'project_id', 'user_id'];
 
@@ -85,7 +85,7 @@ async function main(url: string): Promise<void> {
     await transport.close();
     await db.end();
   };
-  process.once('SIGINT', () => void stop());
+  onShutdown(stop);
   if (demo) await publishDemoEvents(notifier(transport, { publisherId: 'compute.demo' }), 3);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Observable } from 'rxjs';
 import { target, type IncomingNotification, type Notification, type Priority, type Transport } from '../lib/index.js';
-import { filterNotifications } from '../operators/notify/filter-notifications.js';
+import { filterNotifications } from '../operators/index.js';
 
 export interface EtlSourceOptions {
   readonly topics?: readonly string[];

@@ -10,9 +10,7 @@
 import { hostname } from 'node:os';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { pathToFileURL } from 'node:url';
-import { blockingExecutor, connect, target, type Context } from '../lib/index.js';
-import { notificationListener } from '../lib/notify/listener.js';
-import { notifier, type Notifier } from '../lib/notify/notifier.js';
+import { blockingExecutor, connect, notificationListener, notifier, target, type Context, type Notifier } from '../lib/index.js';
 
 /** Reports the boot of one instance: what the service would do from its real code paths. */
 export async function bootInstance(n: Notifier, instanceId: string, context: Context): Promise<void> {
