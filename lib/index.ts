@@ -66,6 +66,6 @@ export type {
   BatchNotificationMessage,
 } from './notify/batch-listener.js';
 export { NotificationResult } from './notify/endpoint.js';
-export type { HandlerOutcome, NotificationMetadata, NotificationOutcome } from './notify/endpoint.js';
-export { notificationFilter, InvalidNotificationFilter } from './notify/filter.js';
-export type { FilterSubject, FilterPattern, NotificationFilter, NotificationFilterRule } from './notify/filter.js';
+export type { HandlerOutcome, NotificationOutcome } from './notify/endpoint.js';
+export { notificationFilter, InvalidNotificationFilter } from '../operators/notify/filter-notifications.js';
+export type { FilterSubject, FilterPattern, NotificationFilter, NotificationFilterRule, NotificationMetadata } from '../operators/notify/filter-notifications.js';

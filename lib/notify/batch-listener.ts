@@ -29,10 +29,10 @@ import {
   type EndpointOf,
   type NotificationMessage,
   type HandlerOutcome,
-  type NotificationMetadata,
   type NotificationOutcome,
 } from './endpoint.js';
-import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from './filter.js';
+import type { NotificationMetadata } from '../../operators/notify/filter-notifications.js';
+import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from '../../operators/notify/filter-notifications.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';

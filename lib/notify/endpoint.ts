@@ -8,20 +8,14 @@ import type { Context } from '../core/context.js';
 import type { IncomingNotification, Notification } from '../driver/notifications.js';
 import { handlerResult, type Executor } from '../executors/executor.js';
 import { getLogger } from '../core/logger.js';
+import { notificationMetadata, toNotificationFilter, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from '../../operators/notify/filter-notifications.js';
 import type { DuplicateDetector } from './duplicates.js';
-import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from './filter.js';
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import type { Serializer } from '../core/serializer.js';
 
 /** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */
 export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as const;
 export type NotificationResult = (typeof NotificationResult)[keyof typeof NotificationResult];
-
-/** oslo's metadata argument, with its key names. */
-export interface NotificationMetadata {
-  readonly message_id: string;
-  readonly timestamp: string;
-}
 
 /** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
 export type HandlerOutcome = NotificationResult | void | PromiseLike<NotificationResult | void> | ObservableInput<NotificationResult | void>;
@@ -62,10 +56,6 @@ export interface Callback<H> {
   readonly endpoint: number;
   readonly handler: H;
   readonly filter?: NotificationFilter;
-}
-
-export function notificationMetadata(notification: Notification): NotificationMetadata {
-  return { message_id: notification.messageId, timestamp: notification.timestamp };
 }
 
 /**

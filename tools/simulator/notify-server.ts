@@ -5,7 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { microtaskExecutor } from '../../lib/executors/executor.js';
-import { NotificationResult, type NotificationMetadata } from '../../lib/notify/endpoint.js';
+import { NotificationResult } from '../../lib/notify/endpoint.js';
+import type { NotificationMetadata } from '../../lib/index.js';
 import { notificationListener } from '../../lib/notify/listener.js';
 import { target } from '../../lib/core/target.js';
 import { connect } from '../../lib/transport.js';
