@@ -56,16 +56,12 @@ export { testDriver } from '../testing/test-notifier-driver.js';
 export type { TestDriver, RecordedNotification } from '../testing/test-notifier-driver.js';
 export { sanitizeContext, SAFE_CONTEXT_KEYS } from './notify/context.js';
 export { notificationListener } from './notify/listener.js';
-export type { NotificationListener, NotificationListenerOptions, NotificationEndpoint, NotificationHandler } from './notify/listener.js';
+export type { NotificationListener, NotificationListenerOptions } from './notify/listener.js';
+export type { NotificationEndpoint, NotificationHandler } from '../operators/notify/dispatch-notifications.js';
 export { batchNotificationListener } from './notify/batch-listener.js';
-export type {
-  BatchNotificationListener,
-  BatchNotificationListenerOptions,
-  BatchNotificationEndpoint,
-  BatchNotificationHandler,
-  BatchNotificationMessage,
-} from './notify/batch-listener.js';
-export { NotificationResult } from './notify/endpoint.js';
-export type { HandlerOutcome, NotificationOutcome } from './notify/endpoint.js';
+export type { BatchNotificationListener, BatchNotificationListenerOptions } from './notify/batch-listener.js';
+export type { BatchNotificationEndpoint, BatchNotificationHandler, BatchNotificationMessage } from '../operators/notify/dispatch-notification-batches.js';
+export { NotificationResult } from '../operators/notify/dispatch-notifications.js';
+export type { HandlerOutcome, NotificationOutcome } from '../operators/notify/dispatch-notifications.js';
 export { notificationFilter, InvalidNotificationFilter } from '../operators/notify/filter-notifications.js';
 export type { FilterSubject, FilterPattern, NotificationFilter, NotificationFilterRule, NotificationMetadata } from '../operators/notify/filter-notifications.js';

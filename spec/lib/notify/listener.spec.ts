@@ -10,7 +10,7 @@ import { workerPoolExecutor } from '../../../lib/executors/worker-pool.js';
 import { endpoints } from '../../fixtures/notification-endpoints.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
-import { NotificationResult, type NotificationOutcome } from '../../../lib/notify/endpoint.js';
+import { NotificationResult, type NotificationOutcome } from '../../../operators/notify/dispatch-notifications.js';
 import type { NotificationMetadata } from '../../../operators/notify/filter-notifications.js';
 import { notificationListener, type NotificationListener } from '../../../lib/notify/listener.js';
 import { notifier } from '../../../lib/notify/notifier.js';
