@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../tools/simulator/options.js';
 import { microtaskExecutor } from '../lib/executors/executor.js';
-import { NotificationResult } from '../lib/notify/endpoint.js';
+import { NotificationResult } from '../operators/notify/dispatch-notifications.js';
 import { notificationListener } from '../lib/notify/listener.js';
 import { notifier } from '../lib/notify/notifier.js';
 import { rpcClient } from '../lib/rpc/client.js';

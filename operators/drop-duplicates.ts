@@ -10,33 +10,60 @@ export interface DropDuplicatesConfig<T> {
 }
 
 /**
+ * The last `size` `_unique_id`s seen: the window RPC requests and notifications are checked
+ * against. Ids that are empty or undefined are never remembered nor seen. @internal
+ */
+export interface SeenIds {
+  has(id: string | undefined): boolean;
+  /** Remembers `id`, forgetting the oldest beyond the window; an id already there keeps its place. */
+  add(id: string | undefined): void;
+}
+
+/**
  * Drops an item whose id is among the last `size` ids seen: oslo's `_unique_id` check, which
- * catches a message the broker delivered twice.
+ * catches a message the broker delivered twice. An id is remembered as its item passes, as fits
+ * RPC requests, which are acked on receipt.
  */
 export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicatesConfig<T>): MonoTypeOperatorFunction<T> {
-  if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
+  checkSize(size);
   return (source) =>
     defer(() => {
-      // Per subscription: each listener remembers its own ids, in a Set for lookups and a ring
-      // for their order (cheaper per message than asking the Set for its oldest entry).
-      const recent = new Set<string>();
-      const ring = new Array<string | undefined>(size);
-      let oldest = 0;
+      // Per subscription: each listener remembers its own ids.
+      const seen = seenIds(size);
       return source.pipe(
-      filter((item) => {
-        const id = key(item);
-        if (!id) return true;
-        if (recent.has(id)) {
+        filter((item) => {
+          const id = key(item);
+          if (!seen.has(id)) {
+            seen.add(id);
+            return true;
+          }
           onDuplicate?.(item);
           return false;
-        }
-        const evicted = ring[oldest];
-        if (evicted !== undefined) recent.delete(evicted);
-        ring[oldest] = id;
-        oldest = (oldest + 1) % size;
-        recent.add(id);
-        return true;
-      }),
+        }),
       );
     });
+}
+
+/** A window of the last `size` ids (default 16): dropDuplicates remembers an id as it passes, the notification dispatchers once its message is acked. @internal */
+export function seenIds(size = 16): SeenIds {
+  checkSize(size);
+  // A Set for lookups and a ring for their order (cheaper per message than asking the Set for its oldest entry).
+  const recent = new Set<string>();
+  const ring = new Array<string | undefined>(size);
+  let oldest = 0;
+  return {
+    has: (id) => !!id && recent.has(id),
+    add(id) {
+      if (!id || recent.has(id)) return;
+      const evicted = ring[oldest];
+      if (evicted !== undefined) recent.delete(evicted);
+      ring[oldest] = id;
+      oldest = (oldest + 1) % size;
+      recent.add(id);
+    },
+  };
+}
+
+function checkSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
 }

@@ -67,7 +67,7 @@ export function acknowledge<T extends Acknowledgeable>(config: AcknowledgeHandle
   return mergeMap((item: T) => from(settle(item)), concurrency);
 }
 
-/** Acks or requeues every item, failing with `AcknowledgeError` when the broker refuses. Shared with batchAcknowledge. @internal */
+/** Acks or requeues every item, failing with `AcknowledgeError` when the broker refuses. Shared with batchAcknowledge and the notification dispatchers. @internal */
 export async function settleOrFail(action: 'ack' | 'requeue', items: readonly Acknowledgeable[]): Promise<void> {
   try {
     await Promise.all(items.map((item) => (action === 'ack' ? item.ack() : item.requeue())));

@@ -1,8 +1,124 @@
+/**
+ * oslo's `NotificationFilter` and the operator that applies one: regular expressions on the
+ * context, publisher id, event type, metadata and payload of a notification. Each pattern must
+ * match at the start of its value, as Python's `re.match` does; a missing key or a value that is
+ * not a string fails the filter. The one place where filters are compiled and matched: listeners
+ * and endpoints' `filterRule`s use it too.
+ *
+ * ```ts
+ * const activeInstances = notificationFilter({ eventType: 'compute\\.instance\\.', payload: { state: '^active$' } });
+ * ```
+ */
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import type { IncomingNotification } from '../../lib/driver/notifications.js';
+import type { Context } from '../../lib/core/context.js';
+import { MessagingError } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { notificationMetadata } from '../../lib/notify/endpoint.js';
-import { toNotificationFilter, type NotificationFilter, type NotificationFilterRule } from '../../lib/notify/filter.js';
+import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
+
+/** oslo's metadata argument, with its key names. */
+export interface NotificationMetadata {
+  readonly message_id: string;
+  readonly timestamp: string;
+}
+
+/** A pattern: a JavaScript `RegExp`, or its source text. Either is matched from the value's start. */
+export type FilterPattern = string | RegExp;
+
+/** What to match; fields left out are not checked. */
+export interface NotificationFilterRule {
+  readonly context?: Readonly<Record<string, FilterPattern>>;
+  readonly publisherId?: FilterPattern;
+  readonly eventType?: FilterPattern;
+  /** Keys `message_id` and `timestamp`. */
+  readonly metadata?: Readonly<Partial<Record<keyof NotificationMetadata, FilterPattern>>>;
+  readonly payload?: Readonly<Record<string, FilterPattern>>;
+}
+
+/** The parts of a notification a filter looks at. */
+export interface FilterSubject {
+  readonly context: Context;
+  readonly publisherId: string;
+  readonly eventType: string;
+  readonly metadata: NotificationMetadata;
+  readonly payload: unknown;
+}
+
+/** A compiled filter rule. */
+export interface NotificationFilter {
+  readonly rule: NotificationFilterRule;
+  /** True when every pattern of the rule matches. */
+  match(subject: FilterSubject): boolean;
+}
+
+/** A pattern of a filter rule is not a valid regular expression. */
+export class InvalidNotificationFilter extends MessagingError {
+  constructor(
+    readonly field: string,
+    readonly pattern: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid notification filter: ${field} pattern ${JSON.stringify(pattern)} is not a valid regular expression`, options);
+  }
+}
+
+type Check = (subject: FilterSubject) => boolean;
+
+/** Compiles a rule; throws `InvalidNotificationFilter` naming the field of a bad pattern. */
+export function notificationFilter(rule: NotificationFilterRule): NotificationFilter {
+  const checks: Check[] = [];
+  if (rule.publisherId !== undefined) {
+    const re = anchored(rule.publisherId, 'publisherId');
+    checks.push((s) => matches(re, s.publisherId));
+  }
+  if (rule.eventType !== undefined) {
+    const re = anchored(rule.eventType, 'eventType');
+    checks.push((s) => matches(re, s.eventType));
+  }
+  checks.push(...keyChecks(rule.context, 'context', (s) => s.context));
+  checks.push(...keyChecks(rule.metadata, 'metadata', (s) => s.metadata));
+  checks.push(...keyChecks(rule.payload, 'payload', (s) => s.payload));
+  return { rule, match: (subject) => checks.every((check) => check(subject)) };
+}
+
+/** A filter as given to a listener or operator: compiled already, or a rule to compile. */
+export function toNotificationFilter(filter: NotificationFilter | NotificationFilterRule): NotificationFilter {
+  return typeof (filter as NotificationFilter).match === 'function' ? (filter as NotificationFilter) : notificationFilter(filter as NotificationFilterRule);
+}
+
+function keyChecks(patterns: Readonly<Record<string, FilterPattern | undefined>> | undefined, field: string, pick: (s: FilterSubject) => unknown): Check[] {
+  return Object.entries(patterns ?? {}).flatMap(([key, pattern]) => {
+    if (pattern === undefined) return [];
+    const re = anchored(pattern, `${field}.${key}`);
+    return [(s: FilterSubject) => {
+      const dict = pick(s);
+      // Only an object's own keys count: a payload that is not an object has none of them.
+      if (typeof dict !== 'object' || dict === null || !Object.hasOwn(dict, key)) return false;
+      return matches(re, (dict as Record<string, unknown>)[key]);
+    }];
+  });
+}
+
+function matches(re: RegExp, value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  re.lastIndex = 0;
+  return re.test(value);
+}
+
+/** The sticky flag pins a match to `lastIndex` 0: every alternative is anchored at the start, like `re.match`. */
+function anchored(pattern: FilterPattern, field: string): RegExp {
+  const source = typeof pattern === 'string' ? pattern : pattern.source;
+  const flags = typeof pattern === 'string' ? '' : pattern.flags.replace(/[gy]/g, '');
+  try {
+    return new RegExp(source, `${flags}y`);
+  } catch (error) {
+    throw new InvalidNotificationFilter(field, source, { cause: error });
+  }
+}
+
+/** The metadata of a notification as handlers and filters see it. @internal */
+export function notificationMetadata(notification: Notification): NotificationMetadata {
+  return { message_id: notification.messageId, timestamp: notification.timestamp };
+}
 
 const log = getLogger('rx-messaging.filter-notifications');
 

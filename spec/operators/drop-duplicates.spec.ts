@@ -1,7 +1,7 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dropDuplicates } from '../../operators/drop-duplicates.js';
+import { dropDuplicates, seenIds } from '../../operators/drop-duplicates.js';
 
 const DropDuplicates = suite('dropDuplicates');
 const ids = (list: string[], size?: number, dropped: string[] = []) =>
@@ -33,3 +33,43 @@ DropDuplicates('should reject a window that is not a positive integer', () => {
 });
 
 DropDuplicates.run();
+
+const SeenIds = suite('seenIds');
+
+SeenIds('should recognise an id once it is remembered', () => {
+  const seen = seenIds();
+  assert.not.ok(seen.has('a'));
+  seen.add('a');
+  assert.ok(seen.has('a'));
+});
+
+SeenIds('should remember the last 16 ids by default, forgetting the oldest', () => {
+  const seen = seenIds();
+  for (let i = 0; i < 17; i++) seen.add(`id-${i}`);
+  assert.not.ok(seen.has('id-0'));
+  assert.ok(seen.has('id-1'));
+  assert.ok(seen.has('id-16'));
+});
+
+SeenIds('should not refresh an id remembered twice', () => {
+  const seen = seenIds(2);
+  seen.add('a');
+  seen.add('b');
+  seen.add('a');
+  seen.add('c');
+  assert.equal([seen.has('a'), seen.has('b'), seen.has('c')], [false, true, true]);
+});
+
+SeenIds('should never take a message without an id for a duplicate', () => {
+  const seen = seenIds();
+  seen.add(undefined);
+  seen.add('');
+  assert.not.ok(seen.has(undefined));
+  assert.not.ok(seen.has(''));
+});
+
+SeenIds('should reject a window that is not a positive integer', () => {
+  assert.throws(() => seenIds(1.5), /size must be a positive integer/);
+});
+
+SeenIds.run();

@@ -5,8 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { microtaskExecutor } from '../../lib/executors/executor.js';
-import { NotificationResult, type NotificationMetadata } from '../../lib/notify/endpoint.js';
-import { notificationListener } from '../../lib/notify/listener.js';
+import { notificationListener, NotificationResult, type NotificationMetadata } from '../../lib/index.js';
 import { target } from '../../lib/core/target.js';
 import { connect } from '../../lib/transport.js';
 import { oneWayMs, readMessage, SYNC_DONE } from './message.js';

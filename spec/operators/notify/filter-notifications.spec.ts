@@ -2,12 +2,11 @@ import { concatMap, firstValueFrom, from, Subject, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../../lib/core/ids.js';
-import { notificationFilter } from '../../../lib/notify/filter.js';
 import { notifier } from '../../../lib/notify/notifier.js';
 import { messagingV1Driver, messagingV2Driver } from '../../../lib/notify/notifier-drivers/messaging.js';
 import { target } from '../../../lib/core/target.js';
 import { connect } from '../../../lib/transport.js';
-import { filterNotifications } from '../../../operators/notify/filter-notifications.js';
+import { filterNotifications, notificationFilter } from '../../../operators/notify/filter-notifications.js';
 import { incomingNotification, settle } from '../../helpers/notifications.js';
 
 const FilterNotifications = suite('filterNotifications');

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InvalidNotificationFilter, notificationFilter, toNotificationFilter, type FilterSubject } from '../../../lib/notify/filter.js';
+import { InvalidNotificationFilter, notificationFilter, toNotificationFilter, type FilterSubject } from '../../../operators/notify/filter-notifications.js';
 
 const Filter = suite('notificationFilter');
 

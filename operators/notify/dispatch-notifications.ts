@@ -1,0 +1,267 @@
+import { defer, EMPTY, from, lastValueFrom, mergeAll, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
+import type { Context } from '../../lib/core/context.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { PRIORITIES, type Priority } from '../../lib/core/priority.js';
+import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
+import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
+import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
+import { seenIds, type SeenIds } from '../drop-duplicates.js';
+import { settleOrFail, type AcknowledgeError } from './acknowledge.js';
+import { notificationMetadata, toNotificationFilter, type FilterSubject, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from './filter-notifications.js';
+
+/** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */
+export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as const;
+export type NotificationResult = (typeof NotificationResult)[keyof typeof NotificationResult];
+
+/** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
+export type HandlerOutcome = NotificationResult | void | PromiseLike<NotificationResult | void> | ObservableInput<NotificationResult | void>;
+
+/** Endpoint methods are named after priorities; `filterRule` screens what the endpoint receives. */
+export type EndpointOf<H> = { readonly [P in Priority]?: H } & {
+  readonly filterRule?: NotificationFilter | NotificationFilterRule;
+};
+
+/** oslo's notification handler: `(context, publisherId, eventType, payload, metadata)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
+export type NotificationHandler = (context: Context, publisherId: string, eventType: string, payload: any, metadata: NotificationMetadata) => HandlerOutcome;
+
+/** An object with methods named after priorities (`info`, `error`, ...) and an optional `filterRule`. */
+export type NotificationEndpoint = EndpointOf<NotificationHandler>;
+
+/** What became of one message, for metrics and logs. */
+export interface NotificationOutcome {
+  readonly messageId: string;
+  readonly eventType: string;
+  readonly priority: Priority;
+  /** `failed` when the broker refused the ack or requeue (it will redeliver the message). */
+  readonly settled: 'acked' | 'requeued' | 'failed';
+  /**
+   * Why: the endpoints handled it (or none wanted it), the filter dropped it, it was a
+   * duplicate, a handler asked for a requeue, or a handler (or the serializer) threw.
+   */
+  readonly reason: 'handled' | 'filtered' | 'duplicate' | 'requeue' | 'error';
+  readonly error?: unknown;
+}
+
+const log = getLogger('rx-messaging.notification-listener');
+
+export interface DispatchNotificationsConfig {
+  /**
+   * Where and how many handlers run. Default `microtaskExecutor({ concurrency: 64 })`, oslo's
+   * thread pool size; `blockingExecutor()` handles one message at a time, in arrival order.
+   * The caller owns an executor it passes, and closes it.
+   */
+  readonly executor?: Executor;
+  readonly serializer?: Serializer;
+  /** Requeue on a `REQUEUE` result or a thrown error (default false: ack, as oslo does). */
+  readonly allowRequeue?: boolean;
+  /** Screens every message before any endpoint (after deserializing it); a message it rejects is acked. */
+  readonly filter?: NotificationFilter | NotificationFilterRule;
+  /** How many recent `_unique_id`s to remember to ack redelivered duplicates unhandled (default 16). */
+  readonly duplicateWindow?: number;
+  /**
+   * Once true, a message still waiting for a free slot is left unsettled, for the broker to
+   * deliver again: how a stopping listener lets go of what it has not started.
+   */
+  readonly stopping?: () => boolean;
+}
+
+/**
+ * A notification listener as an operator: messages in, one outcome per message out. Acks a
+ * duplicate `_unique_id` unhandled, deserializes with the serializer, acks what the filter
+ * rejects, runs the endpoints of the message's priority on the executor (each endpoint whose
+ * `filterRule` lets it through, in order, until one asks for a requeue), then acks the message,
+ * or requeues it when `allowRequeue` is set and a handler asked for it or threw. A refused ack
+ * or requeue is a `failed` outcome, not an error: the broker redelivers the message.
+ *
+ * @example
+ * transport.notifications([target({ topic: 'notifications' })], { priorities: notificationPriorities([audit]) })
+ *   .pipe(dispatchNotifications([audit], { allowRequeue: true }))
+ *   .subscribe((outcome) => metrics.count(outcome.reason));
+ */
+export function dispatchNotifications(endpoints: readonly NotificationEndpoint[], config: DispatchNotificationsConfig = {}): OperatorFunction<IncomingNotification, NotificationOutcome> {
+  const callbacks = callbacksByPriority(endpoints);
+  const { executor = microtaskExecutor({ concurrency: 64 }), stopping = never } = config;
+  const screening = screeningOf(config);
+  const handle = (screen: Screen, incoming: IncomingNotification): Promise<readonly NotificationOutcome[]> => {
+    const message = screen.message(incoming);
+    if (message instanceof Promise) return message;
+    const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
+    const work = () =>
+      runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) => (callback.filter && !callback.filter.match(message) ? undefined : params)).catch((error: unknown) => {
+        log.error('a notification handler failed', { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, error: String(error), stack: (error as Error)?.stack });
+        throw error;
+      });
+    return screen.settle([incoming], work);
+  };
+  return (source) =>
+    defer(() => {
+      const screen = screening();
+      return source.pipe(
+        mergeMap((incoming) => (stopping() ? EMPTY : from(handle(screen, incoming))), executor.concurrency),
+        mergeAll(),
+      );
+    });
+}
+
+/** The priorities `endpoints` have methods for, in oslo's order: those to consume. */
+export function notificationPriorities(endpoints: readonly EndpointOf<unknown>[]): Priority[] {
+  return PRIORITIES.filter((priority) => endpoints.some((endpoint) => typeof endpoint[priority] === 'function'));
+}
+
+const never = () => false;
+
+/** A notification as handed to endpoints and their filters: context and payload deserialized. @internal */
+export interface NotificationMessage extends FilterSubject {
+  readonly priority: Priority;
+}
+
+/** One endpoint method able to handle a priority, in endpoint order. @internal */
+export interface Callback<H> {
+  /** Index of the endpoint in the list, for the executor. */
+  readonly endpoint: number;
+  readonly handler: H;
+  readonly filter?: NotificationFilter;
+}
+
+/**
+ * The methods of `endpoints` by priority. Throws a `TypeError` when no endpoint handles any
+ * priority, since such a listener would subscribe to nothing. @internal
+ */
+export function callbacksByPriority<H extends (...args: never[]) => unknown>(endpoints: readonly EndpointOf<H>[]): ReadonlyMap<Priority, readonly Callback<H>[]> {
+  const byPriority = new Map<Priority, Callback<H>[]>();
+  endpoints.forEach((endpoint, index) => {
+    const filter = endpoint.filterRule === undefined ? undefined : toNotificationFilter(endpoint.filterRule);
+    for (const priority of PRIORITIES) {
+      const handler = endpoint[priority];
+      if (typeof handler !== 'function') continue;
+      const callback: Callback<H> = filter ? { endpoint: index, handler, filter } : { endpoint: index, handler };
+      byPriority.set(priority, [...(byPriority.get(priority) ?? []), callback]);
+    }
+  });
+  if (byPriority.size === 0) throw new TypeError(`no endpoint has a method named after a priority (${PRIORITIES.join(', ')})`);
+  return byPriority;
+}
+
+/**
+ * Runs the endpoints of a priority in endpoint order; oslo stops at the first that asks for a
+ * requeue. `paramsFor` gives a callback's arguments, or undefined to skip it (its filter let
+ * nothing through). A thrown error rejects. @internal
+ */
+export async function runEndpoints<H extends (...params: never[]) => HandlerOutcome>(
+  executor: Executor,
+  callbacks: readonly Callback<H>[],
+  priority: Priority,
+  context: Context,
+  paramsFor: (callback: Callback<H>) => readonly unknown[] | undefined,
+): Promise<NotificationResult> {
+  for (const callback of callbacks) {
+    const params = paramsFor(callback);
+    if (params === undefined) continue;
+    if ((await invokeHandler(executor, callback, priority, params, context)) === NotificationResult.REQUEUE) return NotificationResult.REQUEUE;
+  }
+  return NotificationResult.HANDLED;
+}
+
+/** What a dispatcher screens and settles messages with; one per subscription, each with its own window of ids. @internal */
+export interface Screen {
+  /**
+   * The message endpoints will see or, when it never reaches them, the outcome of settling it at
+   * once: a duplicate or a filtered message is acked, an unreadable one acked or requeued. A
+   * message that passes is returned as it is, not in a Promise: most messages pass.
+   */
+  message(incoming: IncomingNotification): NotificationMessage | Promise<readonly NotificationOutcome[]>;
+  /**
+   * Runs `work` (the endpoints; it logs its own failure) and settles the messages as one through
+   * acknowledge's code: acks them, or requeues them when allowed and the work asked for it or
+   * threw. One outcome per message.
+   */
+  settle(incomings: readonly IncomingNotification[], work: () => Promise<NotificationResult>): Promise<readonly NotificationOutcome[]>;
+}
+
+/** Builds a `Screen` per subscription from the dispatcher's config. @internal */
+export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow'>): () => Screen {
+  const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16 } = config;
+  const filter = config.filter === undefined ? undefined : toNotificationFilter(config.filter);
+  // Built once here so a bad window fails when the operator is made, not at subscription.
+  seenIds(duplicateWindow);
+  return () => {
+    const seen = seenIds(duplicateWindow);
+    const settle = settlingWith(seen);
+    return {
+      message(incoming) {
+        if (seen.has(incoming.uniqueId)) {
+          log.debug('dropping a duplicate notification', { messageId: incoming.messageId, uniqueId: incoming.uniqueId });
+          return settle([incoming], false, 'duplicate');
+        }
+        let message: NotificationMessage;
+        try {
+          message = toMessage(incoming, serializer);
+        } catch (error) {
+          log.error('could not deserialize a notification', { messageId: incoming.messageId, error: String(error) });
+          return settle([incoming], allowRequeue, 'error', error);
+        }
+        if (filter && !filter.match(message)) return settle([incoming], false, 'filtered');
+        return message;
+      },
+      async settle(incomings, work) {
+        let requeue: boolean;
+        try {
+          requeue = (await work()) === NotificationResult.REQUEUE;
+        } catch (error) {
+          return settle(incomings, allowRequeue, 'error', error);
+        }
+        return settle(incomings, requeue && allowRequeue, requeue ? 'requeue' : 'handled');
+      },
+    };
+  };
+}
+
+/**
+ * Acks the messages, or requeues them when `requeue`, and says how that went. An acked message's
+ * `_unique_id` joins the window, so a redelivered copy is acked as a duplicate; a requeued one's
+ * does not, so it is handled again when it comes back (oslo remembers an id on ack).
+ */
+function settlingWith(seen: SeenIds) {
+  return async (incomings: readonly IncomingNotification[], requeue: boolean, reason: NotificationOutcome['reason'], error?: unknown): Promise<readonly NotificationOutcome[]> => {
+    const action = requeue ? 'requeue' : 'ack';
+    try {
+      await settleOrFail(action, incomings);
+    } catch (refused) {
+      // The broker redelivers what it did not see settled, so the dispatcher carries on.
+      const cause = (refused as AcknowledgeError).cause;
+      log.error(`could not ${action} a notification`, { messageId: incomings[0]?.messageId, count: incomings.length, error: String(cause) });
+      return incomings.map((incoming) => outcomeOf(incoming, 'failed', reason, cause));
+    }
+    if (action === 'requeue') return incomings.map((incoming) => outcomeOf(incoming, 'requeued', reason, error));
+    for (const incoming of incomings) seen.add(incoming.uniqueId);
+    return incomings.map((incoming) => outcomeOf(incoming, 'acked', reason, error));
+  };
+}
+
+function outcomeOf(incoming: IncomingNotification, settled: NotificationOutcome['settled'], reason: NotificationOutcome['reason'], error: unknown): NotificationOutcome {
+  // Every message ends here: the outcome is written field by field, as object spreads are slow on this path.
+  const outcome: { -readonly [K in keyof NotificationOutcome]: NotificationOutcome[K] } = { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, settled, reason };
+  if (reason === 'error' || settled === 'failed') outcome.error = error;
+  return outcome;
+}
+
+/** The message endpoints see: the serializer's view of the context and payload. */
+function toMessage(notification: Notification, serializer: Serializer): NotificationMessage {
+  const context = serializer.deserializeContext({ ...notification.context });
+  return {
+    context,
+    publisherId: notification.publisherId,
+    eventType: notification.eventType,
+    priority: notification.priority,
+    payload: serializer.deserializeEntity(context, notification.payload),
+    metadata: notificationMetadata(notification),
+  };
+}
+
+/** Runs one handler through the executor and resolves to what it asked for; a thrown error rejects. */
+async function invokeHandler(executor: Executor, callback: Callback<(...params: never[]) => HandlerOutcome>, method: Priority, params: readonly unknown[], context: Context): Promise<NotificationResult> {
+  const local = () => handlerResult((callback.handler as (...args: readonly unknown[]) => HandlerOutcome)(...params));
+  const value = await lastValueFrom(executor.run({ endpoint: callback.endpoint, method, params, context }, local), { defaultValue: undefined });
+  return value === NotificationResult.REQUEUE ? NotificationResult.REQUEUE : NotificationResult.HANDLED;
+}

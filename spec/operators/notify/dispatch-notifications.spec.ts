@@ -1,0 +1,111 @@
+import { from, lastValueFrom, Subject, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Context } from '../../../lib/core/context.js';
+import { setLogSink } from '../../../lib/core/logger.js';
+import type { Serializer } from '../../../lib/core/serializer.js';
+import { blockingExecutor, microtaskExecutor } from '../../../lib/executors/executor.js';
+import { dispatchNotifications, NotificationResult, notificationPriorities, type NotificationOutcome } from '../../../operators/notify/dispatch-notifications.js';
+import { incomingNotification, settle } from '../../helpers/notifications.js';
+
+const Dispatch = suite('dispatchNotifications', { restoreLogs: () => {} });
+
+Dispatch.before.each((context) => {
+  context.restoreLogs = setLogSink(() => {});
+});
+
+Dispatch.after.each((context) => context.restoreLogs());
+
+const summary = (outcomes: readonly NotificationOutcome[]) => outcomes.map((o) => `${o.messageId}:${o.settled}:${o.reason}`);
+
+Dispatch("should run the endpoints of each message's priority with oslo's arguments and ack it", async () => {
+  const calls: unknown[][] = [];
+  const info = incomingNotification({ messageId: 'i', context: { user_id: 'u1' }, payload: { x: 1 } });
+  const warn = incomingNotification({ messageId: 'w', priority: 'warn' });
+  const outcomes = await lastValueFrom(from([info, warn]).pipe(dispatchNotifications([{ info: (...args: unknown[]) => void calls.push(args) }], { executor: blockingExecutor() }), toArray()));
+  assert.equal(summary(outcomes), ['i:acked:handled', 'w:acked:handled'], 'a priority no endpoint handles is acked');
+  assert.equal(calls, [[{ user_id: 'u1' }, 'compute.host-1', 'compute.instance.create.end', { x: 1 }, { message_id: 'i', timestamp: '2026-11-22 05:25:21.387733' }]]);
+  assert.equal([info.events, warn.events], [['ack'], ['ack']]);
+});
+
+Dispatch('should ack a duplicate _unique_id without handling it, and handle a requeued one when it comes back', async () => {
+  const got: string[] = [];
+  let calls = 0;
+  const endpoint = { info: (_c: Context, _p: string, eventType: string) => (got.push(eventType), ++calls === 1 ? NotificationResult.REQUEUE : undefined) };
+  const events: string[] = [];
+  const outcomes = await lastValueFrom(
+    from([
+      incomingNotification({ messageId: 'first', eventType: 'a', uniqueId: 'u-1' }, events),
+      incomingNotification({ messageId: 'redelivered', eventType: 'a', uniqueId: 'u-1' }, events),
+      incomingNotification({ messageId: 'copy', eventType: 'a', uniqueId: 'u-1' }, events),
+    ]).pipe(dispatchNotifications([endpoint], { executor: blockingExecutor(), allowRequeue: true }), toArray()),
+  );
+  assert.equal(summary(outcomes), ['first:requeued:requeue', 'redelivered:acked:handled', 'copy:acked:duplicate']);
+  assert.equal(got, ['a', 'a']);
+  assert.equal(events, ['requeue', 'ack', 'ack']);
+});
+
+Dispatch('should remember only as many ids as the duplicate window holds', async () => {
+  const ids = ['u-1', 'u-2', 'u-1'];
+  const outcomes = await lastValueFrom(
+    from(ids.map((uniqueId, i) => incomingNotification({ messageId: `m${i}`, uniqueId }))).pipe(dispatchNotifications([{ info: () => {} }], { executor: blockingExecutor(), duplicateWindow: 1 }), toArray()),
+  );
+  assert.equal(summary(outcomes), ['m0:acked:handled', 'm1:acked:handled', 'm2:acked:handled']);
+  assert.throws(() => dispatchNotifications([{ info: () => {} }], { duplicateWindow: 0 }), /size must be a positive integer/);
+});
+
+Dispatch("should ack what the filter rejects, matching the serializer's view of the message", async () => {
+  const serializer: Serializer = { serializeEntity: (_c, e) => e, deserializeEntity: (_c, e) => e, serializeContext: (c) => c, deserializeContext: (c) => ({ ...c, project_id: String(c['tenant']) }) };
+  const ours = incomingNotification({ messageId: 'ours', context: { tenant: 'p1' } });
+  const theirs = incomingNotification({ messageId: 'theirs', context: { tenant: 'p2' } });
+  const got: string[] = [];
+  const outcomes = await lastValueFrom(
+    from([ours, theirs]).pipe(dispatchNotifications([{ info: (c: Context) => void got.push(String(c['project_id'])) }], { executor: blockingExecutor(), serializer, filter: { context: { project_id: '^p1$' } } }), toArray()),
+  );
+  assert.equal(summary(outcomes).sort(), ['ours:acked:handled', 'theirs:acked:filtered']);
+  assert.equal(got, ['p1']);
+  assert.equal(theirs.events, ['ack']);
+});
+
+Dispatch('should requeue a message the serializer cannot read when allowRequeue is set, and ack it otherwise', async () => {
+  const serializer: Serializer = { serializeEntity: (_c, e) => e, deserializeEntity: () => { throw new Error('unreadable'); }, serializeContext: (c) => c, deserializeContext: (c) => c };
+  const run = async (allowRequeue: boolean) => {
+    const incoming = incomingNotification();
+    const [outcome] = await lastValueFrom(from([incoming]).pipe(dispatchNotifications([{ info: () => {} }], { serializer, allowRequeue }), toArray()));
+    return [outcome?.settled, outcome?.reason, String(outcome?.error), incoming.events];
+  };
+  assert.equal(await run(true), ['requeued', 'error', 'Error: unreadable', ['requeue']]);
+  assert.equal(await run(false), ['acked', 'error', 'Error: unreadable', ['ack']]);
+});
+
+Dispatch('should report a refused ack as a failed outcome and go on, without remembering the message as seen', async () => {
+  const refused = new Error('channel closed');
+  const unackable = { ...incomingNotification({ messageId: 'lost', uniqueId: 'u-1' }), ack: () => Promise.reject(refused) };
+  const again = incomingNotification({ messageId: 'again', uniqueId: 'u-1' });
+  const outcomes = await lastValueFrom(from([unackable, again]).pipe(dispatchNotifications([{ info: () => {} }], { executor: blockingExecutor() }), toArray()));
+  assert.equal(summary(outcomes), ['lost:failed:handled', 'again:acked:handled']);
+  assert.is(outcomes[0]?.error, refused);
+});
+
+Dispatch('should leave unsettled the messages still waiting for a free slot once stopping', async () => {
+  let stopping = false;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const incoming$ = new Subject<ReturnType<typeof incomingNotification>>();
+  const messages = ['m0', 'm1', 'm2'].map((messageId) => incomingNotification({ messageId }));
+  const done = lastValueFrom(incoming$.pipe(dispatchNotifications([{ info: () => gate }], { executor: microtaskExecutor({ concurrency: 1 }), stopping: () => stopping }), toArray()));
+  for (const message of messages) incoming$.next(message);
+  incoming$.complete();
+  await settle();
+  stopping = true;
+  release();
+  assert.equal(summary(await done), ['m0:acked:handled']);
+  assert.equal(messages.map((m) => m.events), [['ack'], [], []]);
+});
+
+Dispatch('should refuse endpoints without a priority method, and name the priorities to consume', () => {
+  assert.throws(() => dispatchNotifications([{ notAPriority: () => {} } as never]), /no endpoint has a method named after a priority/);
+  assert.equal(notificationPriorities([{ warn: () => {} }, { info: () => {}, filterRule: {} }]), ['info', 'warn']);
+});
+
+Dispatch.run();
