@@ -8,7 +8,7 @@ export { versionIsCompatible } from './core/version.js';
 export { PRIORITIES } from './core/priority.js';
 export type { Priority } from './core/priority.js';
 export type { Context } from './core/context.js';
-export type { CreateDriver, Driver, DriverConfig, TransportState, TransportStatus } from './driver/driver.js';
+export type { Capability, CreateDriver, Driver, DriverCapabilities, DriverConfig, DriverModule, TransportState, TransportStatus } from './driver/driver.js';
 export type { IncomingCall, RemoteFailure, Reply, ReplyChannel, RpcRequest, SendOptions } from './driver/rpc.js';
 export type { IncomingNotification, Notification, NotificationBinding, NotifyOptions } from './driver/notifications.js';
 export type { ListenOptions } from './driver/listen.js';

@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import type { SuiteFactory } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
+import { driverOf } from '../../lib/transport.js';
 import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {
@@ -227,9 +228,10 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     await serve(context, topic, 'a', [{ note: (args: { n: number }) => void calls.push(args.n), barrier: () => 'ok' }]);
     const sender = await open(context);
     const request = { method: 'note', args: { n: 1 }, context: {}, uniqueId: hexId() };
-    await sender.driver.send(target({ topic }), request);
-    await sender.driver.send(target({ topic }), request);
-    await sender.driver.send(target({ topic }), { ...request, args: { n: 2 }, uniqueId: hexId() });
+    const driver = driverOf(sender);
+    await driver.send(target({ topic }), request);
+    await driver.send(target({ topic }), request);
+    await driver.send(target({ topic }), { ...request, args: { n: 2 }, uniqueId: hexId() });
     await rpcClient(sender, target({ topic }), { timeout: 10_000 }).call('barrier');
     assert.equal(calls, [1, 2]);
   });
