@@ -42,6 +42,7 @@ export {
   UnsupportedVersion,
   RpcVersionCapError,
   DriverLoadFailure,
+  UnsupportedCapability,
   TransportClosed,
 } from './core/errors.js';
 export { notifier, NotificationPublishFailure } from './notify/notifier.js';

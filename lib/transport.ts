@@ -3,11 +3,11 @@
  * memory:// user never loads amqplib or the zeromq addon) and wraps it in a `Transport`.
  */
 import type { Observable } from 'rxjs';
-import type { Driver, DriverModule, TransportStatus } from './driver/driver.js';
+import type { Capability, Driver, DriverCapabilities, DriverModule, TransportStatus } from './driver/driver.js';
 import type { IncomingCall } from './driver/rpc.js';
 import type { IncomingNotification } from './driver/notifications.js';
 import type { ListenOptions } from './driver/listen.js';
-import { DriverLoadFailure } from './core/errors.js';
+import { DriverLoadFailure, UnsupportedCapability } from './core/errors.js';
 import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
@@ -24,7 +24,7 @@ export interface ConnectOptions {
 export interface NotificationsOptions {
   /** Priorities to consume (default all seven). */
   readonly priorities?: readonly Priority[];
-  /** With a pool name, this consumer gets its own copy of every message. */
+  /** With a pool name, this consumer gets its own copy of every message (capability `pools`). */
   readonly pool?: string;
   /** Called once the consumer is in place: notifications published after it are received. */
   readonly onReady?: () => void;
@@ -33,6 +33,8 @@ export interface NotificationsOptions {
 export interface Transport {
   readonly url: TransportUrl;
   readonly controlExchange: string;
+  /** What the driver can promise beyond moving messages; asking for a missing one fails with `UnsupportedCapability`. */
+  readonly capabilities: DriverCapabilities;
   /** Connection states as they change; replays the current one. */
   readonly status$: Observable<TransportStatus>;
   /** The raw stream an RPC server consumes: calls and casts for `target` (topic and server). */
@@ -71,17 +73,24 @@ export function driverOf(transport: Transport): Driver {
   return driver;
 }
 
+/** @internal Throws `UnsupportedCapability` unless the transport's driver claims `capability`; `asked` is what needs it, `instead` what to do. */
+export function requireCapability(transport: Transport, capability: Capability, asked: string, instead: string): void {
+  if (!transport.capabilities[capability]) throw new UnsupportedCapability(capability, driverOf(transport).name, asked, instead);
+}
+
 /** @internal The `Transport` over a driver: what `connect()` returns once the driver is created. */
 export function transportOver(driver: Driver, url: TransportUrl, controlExchange: string): Transport {
   const transport: Transport = {
     url,
     controlExchange,
+    capabilities: Object.freeze({ ...driver.capabilities }),
     status$: driver.status$,
     listen(t, listenOptions) {
       const [checked] = targetsFor('server', t);
       return driver.listen(checked!, listenOptions);
     },
     notifications(targets, { priorities = PRIORITIES, ...listenOptions } = {}) {
+      if (listenOptions.pool !== undefined) requireCapability(transport, 'pools', `notifications() with a pool ('${listenOptions.pool}')`, 'consume without a pool, or connect to a transport that has pools (rabbit://)');
       const bindings = targetsFor('listener', targets).flatMap((checked) => priorities.map((priority) => ({ target: checked, priority })));
       return driver.listenForNotifications(bindings, listenOptions);
     },

@@ -37,6 +37,7 @@ import { PRIORITIES, type Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
 import type { NotificationListener } from './listener.js';
+import { requireListenerCapabilities } from './capabilities.js';
 import type { Transport } from '../transport.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
@@ -97,6 +98,7 @@ export function batchNotificationListener(
   const callbacks = callbacksByPriority(endpoints);
   const priorities = PRIORITIES.filter((p) => callbacks.has(p));
   const { batchSize = 1, batchTimeout, serializer = noopSerializer, allowRequeue = false, pool, scheduler = asyncScheduler } = options;
+  requireListenerCapabilities(transport, 'a batchNotificationListener', allowRequeue, pool);
   const executor = options.executor ?? microtaskExecutor({ concurrency: 64 });
   const screen = options.filter === undefined ? undefined : toNotificationFilter(options.filter);
   const duplicates = duplicateDetector();

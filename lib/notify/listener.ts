@@ -34,6 +34,7 @@ import { toNotificationFilter, type NotificationFilter, type NotificationFilterR
 import { PRIORITIES, type Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
+import { requireListenerCapabilities } from './capabilities.js';
 import type { Transport } from '../transport.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
@@ -77,6 +78,7 @@ export function notificationListener(transport: Transport, targets: readonly Tar
   const callbacks = callbacksByPriority(endpoints);
   const priorities = PRIORITIES.filter((p) => callbacks.has(p));
   const { serializer = noopSerializer, allowRequeue = false, pool } = options;
+  requireListenerCapabilities(transport, 'a notificationListener', allowRequeue, pool);
   const executor = options.executor ?? microtaskExecutor({ concurrency: 64 });
   const screen = options.filter === undefined ? undefined : toNotificationFilter(options.filter);
   const duplicates = duplicateDetector();

@@ -3,12 +3,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';
-import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError } from '../../lib/core/errors.js';
+import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError, UnsupportedCapability } from '../../lib/core/errors.js';
 import { hexId } from '../../lib/core/ids.js';
 import { PRIORITIES } from '../../lib/core/priority.js';
 import type { DriverConfig } from '../../lib/driver/driver.js';
 import { connect, driverLoadFailure, driverOf, type Transport } from '../../lib/transport.js';
-import { limitedDriver } from '../helpers/limited-driver.js';
+import { limitedDriver, limitedTransport } from '../helpers/limited-driver.js';
 
 /** The error `promise` rejects with, failing the test when it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -326,3 +326,51 @@ Internal('should refuse to reach the driver of an object connect() did not make'
 });
 
 Internal.run();
+
+const Capabilities = suite('Transport: capabilities');
+
+Capabilities('should show what the driver claims, read-only', async () => {
+  const transport = await limitedTransport({ durable: true });
+  try {
+    assert.equal(transport.capabilities, { requeue: false, pools: false, durable: true, undeliverableDetection: false });
+    assert.throws(() => ((transport.capabilities as { requeue: boolean }).requeue = true), TypeError);
+    assert.is(transport.capabilities.requeue, false);
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should claim every capability on memory://', async () => {
+  const transport = await connect(memoryUrl());
+  try {
+    assert.equal(transport.capabilities, { requeue: true, pools: true, durable: true, undeliverableDetection: true });
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should refuse a pool at once on a driver without pools, naming the capability, the driver and what to do', async () => {
+  const transport = await limitedTransport();
+  try {
+    const error = thrown(() => transport.notifications([{ topic: 'notifications' }], { pool: 'alerts' }));
+    assert.instance(error, UnsupportedCapability);
+    assert.instance(error, MessagingError);
+    assert.is((error as UnsupportedCapability).capability, 'pools');
+    assert.is((error as UnsupportedCapability).driver, 'limited');
+    assert.is(error.message, "The 'limited' driver lacks the capability 'pools', which notifications() with a pool ('alerts') needs: consume without a pool, or connect to a transport that has pools (rabbit://)");
+    transport.notifications([{ topic: 'notifications' }]).subscribe().unsubscribe();
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should take a pool on a driver with pools', async () => {
+  const transport = await limitedTransport({ pools: true });
+  try {
+    transport.notifications([{ topic: 'notifications' }], { pool: 'alerts' }).subscribe().unsubscribe();
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities.run();
