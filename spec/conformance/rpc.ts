@@ -5,11 +5,11 @@
  */
 import { firstValueFrom, interval, map, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
-import type { SuiteFactory } from './suite-factory.js';
+import { needing, type ConformanceOptions } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
 import { driverOf } from '../../lib/transport.js';
-import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
+import { connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {
   transports: Transport[];
@@ -37,9 +37,11 @@ const echo = {
   count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
 };
 
-/** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
-export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
-  const Rpc = makeSuite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
+/** Cases needing a broker capability run only where `capabilities` claims it; elsewhere they are skipped, saying which. */
+export function rpcConformance(driver: string, url: () => string | Promise<string>, { capabilities, makeSuite = suite, cleanup }: ConformanceOptions = {}): void {
+  const name = `conformance: rpc (${driver})`;
+  const Rpc = makeSuite<ConformanceContext>(name, { transports: [], servers: [], url: '' });
+  const RpcNeeding = needing(Rpc, name, capabilities);
 
   Rpc.before.each(async (context) => {
     context.url = await url();
@@ -199,7 +201,7 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     }
   });
 
-  Rpc('should redeliver a requeued request', async (context) => {
+  RpcNeeding(['requeue'], 'should redeliver a requeued request', async (context) => {
     const topic = `conf-${hexId()}`;
     const transport = await open(context);
     const deliveries: boolean[] = [];
@@ -220,6 +222,13 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     } finally {
       listener.unsubscribe();
     }
+  });
+
+  RpcNeeding(['undeliverableDetection'], 'should fail an at-least-once call and cast nobody can receive with MessageUndeliverable', async (context) => {
+    const client = rpcClient(await open(context), target({ topic: `conf-${hexId()}` }), { timeout: 10_000, atLeastOnce: true });
+    const called = await client.call('echo', { value: 1 }).catch((e: unknown) => e);
+    assert.instance(called, MessageUndeliverable);
+    assert.instance(await client.cast('echo', { value: 1 }).catch((e: unknown) => e), MessageUndeliverable);
   });
 
   Rpc('should drop a message whose _unique_id it has just seen', async (context) => {
