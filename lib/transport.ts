@@ -1,6 +1,7 @@
 /**
  * `connect(url)` parses the URL, loads the driver its scheme names (by dynamic import, so a
- * memory:// user never loads amqplib or the zeromq addon) and wraps it in a `Transport`.
+ * memory:// user never loads amqplib or the zeromq addon), or takes the driver module given by
+ * value, and wraps the driver in a `Transport`. The driver stays internal (`driverOf`).
  */
 import type { Observable } from 'rxjs';
 import type { Capability, Driver, DriverCapabilities, DriverModule, TransportStatus } from './driver/driver.js';

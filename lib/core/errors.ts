@@ -95,7 +95,7 @@ export class RpcVersionCapError extends MessagingError {
   }
 }
 
-/** The URL's scheme names no driver, or the driver's module failed to load. */
+/** The URL's scheme has no driver yet, the driver's module failed to load, or what was given as a driver module is none. */
 export class DriverLoadFailure extends MessagingError {
   constructor(
     readonly driver: string,
