@@ -113,6 +113,7 @@ export { NoSuchMethod } from './core/errors.js';
 export { UnsupportedVersion } from './core/errors.js';
 export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
+export { UnsupportedCapability } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
 
 // notifier

@@ -1,13 +1,14 @@
 /**
  * `connect(url)` parses the URL, loads the driver its scheme names (by dynamic import, so a
- * memory:// user never loads amqplib or the zeromq addon) and wraps it in a `Transport`.
+ * memory:// user never loads amqplib or the zeromq addon), or takes the driver module given by
+ * value, and wraps the driver in a `Transport`. The driver stays internal (`driverOf`).
  */
 import type { Observable } from 'rxjs';
-import type { CreateDriver, Driver, TransportStatus } from './driver/driver.js';
+import type { Capability, Driver, DriverCapabilities, DriverModule, TransportStatus } from './driver/driver.js';
 import type { IncomingCall } from './driver/rpc.js';
 import type { IncomingNotification } from './driver/notifications.js';
 import type { ListenOptions } from './driver/listen.js';
-import { DriverLoadFailure } from './core/errors.js';
+import { DriverLoadFailure, UnsupportedCapability } from './core/errors.js';
 import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
@@ -17,12 +18,14 @@ export interface ConnectOptions {
   readonly controlExchange?: string;
   /** Driver options by value; query keys of the URL override them. */
   readonly driverOptions?: Readonly<Record<string, unknown>>;
+  /** A driver module from outside the package (`{ createDriver }`), used instead of the one the URL's scheme names. */
+  readonly driver?: DriverModule;
 }
 
 export interface NotificationsOptions {
   /** Priorities to consume (default all seven). */
   readonly priorities?: readonly Priority[];
-  /** With a pool name, this consumer gets its own copy of every message. */
+  /** With a pool name, this consumer gets its own copy of every message (capability `pools`). */
   readonly pool?: string;
   /** Called once the consumer is in place: notifications published after it are received. */
   readonly onReady?: () => void;
@@ -31,8 +34,8 @@ export interface NotificationsOptions {
 export interface Transport {
   readonly url: TransportUrl;
   readonly controlExchange: string;
-  /** The driver underneath, for clients, servers and users writing their own pipelines. */
-  readonly driver: Driver;
+  /** What the driver can promise beyond moving messages; asking for a missing one fails with `UnsupportedCapability`. */
+  readonly capabilities: DriverCapabilities;
   /** Connection states as they change; replays the current one. */
   readonly status$: Observable<TransportStatus>;
   /** The raw stream an RPC server consumes: calls and casts for `target` (topic and server). */
@@ -42,42 +45,83 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-const DRIVER_MODULES: Record<DriverName, string> = {
-  memory: '../drivers/memory/index.js',
-  amqp: '../drivers/amqp/index.js',
-  zmq: '../drivers/zmq/index.js',
+/**
+ * The drivers of this package, by the name `parseTransportUrl` gives a scheme. The import paths
+ * are literal so bundlers see them; each is imported only when its scheme is used.
+ */
+const DRIVERS: Record<DriverName, { readonly load?: () => Promise<DriverModule> }> = {
+  memory: { load: () => import('../drivers/memory/index.js') },
+  amqp: { load: () => import('../drivers/amqp/index.js') },
+  zmq: {},
 };
 
 /** Connects to the transport a URL names: `memory://[name]`, `rabbit://…`, `amqp(s)://…`, `zmq://…`. */
 export async function connect(url = 'memory://', options: ConnectOptions = {}): Promise<Transport> {
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';
-  const createDriver = await loadDriver(parsed.driver);
-  const driver = await createDriver({ url: parsed, options: options.driverOptions ?? {}, controlExchange });
-  return {
-    url: parsed,
+  const module = options.driver === undefined ? await loadDriver(parsed.driver) : checkedModule(parsed.driver, options.driver);
+  const driver = await module.createDriver({ url: parsed, options: options.driverOptions ?? {}, controlExchange });
+  return transportOver(driver, parsed, controlExchange);
+}
+
+/** Clients, servers and notifier drivers reach the driver through this; users see the `Transport` only. */
+const drivers = new WeakMap<Transport, Driver>();
+
+/** @internal The driver under a transport made by `connect()`. */
+export function driverOf(transport: Transport): Driver {
+  const driver = drivers.get(transport);
+  if (!driver) throw new TypeError('not a transport made by connect()');
+  return driver;
+}
+
+/** @internal Throws `UnsupportedCapability` unless the transport's driver claims `capability`; `asked` is what needs it, `instead` what to do. */
+export function requireCapability(transport: Transport, capability: Capability, asked: string, instead: string): void {
+  if (!transport.capabilities[capability]) throw new UnsupportedCapability(capability, driverOf(transport).name, asked, instead);
+}
+
+/** @internal The `Transport` over a driver: what `connect()` returns once the driver is created. */
+export function transportOver(driver: Driver, url: TransportUrl, controlExchange: string): Transport {
+  const transport: Transport = {
+    url,
     controlExchange,
-    driver,
+    capabilities: Object.freeze({ ...driver.capabilities }),
     status$: driver.status$,
     listen(t, listenOptions) {
       const [checked] = targetsFor('server', t);
       return driver.listen(checked!, listenOptions);
     },
     notifications(targets, { priorities = PRIORITIES, ...listenOptions } = {}) {
+      if (listenOptions.pool !== undefined) requireCapability(transport, 'pools', `notifications() with a pool ('${listenOptions.pool}')`, 'consume without a pool, or connect to a transport that has pools (rabbit://)');
       const bindings = targetsFor('listener', targets).flatMap((checked) => priorities.map((priority) => ({ target: checked, priority })));
       return driver.listenForNotifications(bindings, listenOptions);
     },
     close: () => driver.close(),
   };
+  drivers.set(transport, driver);
+  return transport;
 }
 
-async function loadDriver(name: DriverName): Promise<CreateDriver> {
-  let module: { createDriver?: CreateDriver };
+async function loadDriver(name: DriverName): Promise<DriverModule> {
+  const { load } = DRIVERS[name];
+  if (!load) throw new DriverLoadFailure(name, `rx-messaging has no ${name} driver yet; pass one from another package as connect(url, { driver })`);
   try {
-    module = await import(DRIVER_MODULES[name]);
+    return await load();
   } catch (error) {
-    throw new DriverLoadFailure(name, `its module failed to load (${(error as Error).message}); is its package installed?`, { cause: error });
+    throw driverLoadFailure(name, error);
   }
-  if (typeof module.createDriver !== 'function') throw new DriverLoadFailure(name, 'its module exports no createDriver function');
-  return module.createDriver;
+}
+
+/** @internal Why a driver's module failed to load; a missing npm package is named, with the command that installs it. */
+export function driverLoadFailure(name: string, error: unknown): DriverLoadFailure {
+  const missing = (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec((error as Error).message)?.[1] : undefined;
+  const reason = missing ? `it needs the npm package '${missing}', which is not installed: npm install ${missing}` : `its module failed to load (${(error as Error)?.message ?? String(error)})`;
+  return new DriverLoadFailure(name, reason, { cause: error });
+}
+
+/** A driver module given by value, checked before anything uses it. */
+function checkedModule(name: DriverName, module: DriverModule): DriverModule {
+  if (typeof (module as Partial<DriverModule> | null | undefined)?.createDriver !== 'function') {
+    throw new DriverLoadFailure(name, 'the driver given to connect() is not a driver module: it has no createDriver function');
+  }
+  return module;
 }

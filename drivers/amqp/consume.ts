@@ -12,7 +12,8 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { defer, EMPTY, Observable, of, retry, switchMap, takeUntil, throwError } from 'rxjs';
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { asError, openChannel, replyCode, type Link, type WatchedChannel } from './connection.js';
+import { openChannel, replyCode, type WatchedChannel } from './channel.js';
+import { asError, type Link } from './connection.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');

@@ -9,7 +9,8 @@
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { MessageDeliveryFailure, MessageUndeliverable } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { asError, openChannel, replyCode, withChannel, type Link, type WatchedChannel } from './connection.js';
+import { openChannel, replyCode, withChannel, type WatchedChannel } from './channel.js';
+import { asError, type Link } from './connection.js';
 import type { OutgoingMessage } from './message.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';
 

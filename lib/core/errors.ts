@@ -95,7 +95,7 @@ export class RpcVersionCapError extends MessagingError {
   }
 }
 
-/** The URL's scheme names no driver, or the driver's module failed to load. */
+/** The URL's scheme has no driver yet, the driver's module failed to load, or what was given as a driver module is none. */
 export class DriverLoadFailure extends MessagingError {
   constructor(
     readonly driver: string,
@@ -103,6 +103,22 @@ export class DriverLoadFailure extends MessagingError {
     options?: ErrorOptions,
   ) {
     super(`Cannot load driver '${driver}': ${reason}`, options);
+  }
+}
+
+/**
+ * The transport's driver lacks a capability that was asked for (requeue, pools, durable,
+ * undeliverableDetection), raised where it is asked: at the factory or call, never later.
+ */
+export class UnsupportedCapability extends MessagingError {
+  constructor(
+    readonly capability: string,
+    readonly driver: string,
+    asked: string,
+    instead: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The '${driver}' driver lacks the capability '${capability}', which ${asked} needs: ${instead}`, options);
   }
 }
 

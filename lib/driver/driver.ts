@@ -25,13 +25,13 @@ export interface TransportStatus {
  * transport declares what it lacks, and asking for it fails with `UnsupportedCapability`.
  */
 export interface DriverCapabilities {
-  /** A message given back with `requeue()` is delivered again. */
+  /** A message given back with `requeue()`, or left unacked by a consumer that went away, is delivered again (at-least-once servers rely on it). */
   readonly requeue: boolean;
   /** Listener pools: each pool of notification listeners receives its own copy of every message. */
   readonly pools: boolean;
   /** Queues outlive their consumers: what is sent while a server or listener is down waits for it. */
   readonly durable: boolean;
-  /** A message no queue can take is known at once (`MessageUndeliverable` for at-least-once sends). */
+  /** A message no queue can take is known at once (`MessageUndeliverable` for at-least-once clients). */
   readonly undeliverableDetection: boolean;
 }
 

@@ -17,6 +17,7 @@ import { dispatchNotificationBatches, type BatchNotificationEndpoint, type Dispa
 import { getLogger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import type { Transport } from '../transport.js';
+import { requireListenerCapabilities } from './capabilities.js';
 import { consumeNotifications, type NotificationListener, type NotificationListenerOptions } from './listener.js';
 
 export interface BatchNotificationListenerOptions extends DispatchNotificationBatchesConfig, Pick<NotificationListenerOptions, 'pool'> {}
@@ -35,6 +36,7 @@ export function batchNotificationListener(
   endpoints: readonly BatchNotificationEndpoint[],
   options: BatchNotificationListenerOptions = {},
 ): BatchNotificationListener {
+  requireListenerCapabilities(transport, 'a batchNotificationListener', options.allowRequeue === true, options.pool);
   // Once stopping, what was not yet taken is left to the broker; the partial batches are
   // flushed when what was taken completes, then handled and settled.
   return consumeNotifications(transport, targets, endpoints, options, log, () => dispatchNotificationBatches(endpoints, options));

@@ -27,6 +27,7 @@ import { getLogger, type Logger } from '../core/logger.js';
 import type { Priority } from '../core/priority.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
 import type { IncomingNotification } from '../driver/notifications.js';
+import { requireListenerCapabilities } from './capabilities.js';
 import type { Transport } from '../transport.js';
 
 export interface NotificationListenerOptions extends Omit<DispatchNotificationsConfig, 'stopping'> {
@@ -49,6 +50,7 @@ export interface NotificationListener {
 const log = getLogger('rx-messaging.notification-listener');
 
 export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
+  requireListenerCapabilities(transport, 'a notificationListener', options.allowRequeue === true, options.pool);
   // A message still waiting for a free slot when the listener stops is left to the broker.
   return consumeNotifications(transport, targets, endpoints, options, log, (stopping) => dispatchNotifications(endpoints, { ...options, stopping }));
 }

@@ -14,7 +14,7 @@ import { hexId } from '../core/ids.js';
 import { replyRouter } from './reply-router.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, retarget, target as makeTarget, type Target } from '../core/target.js';
-import type { Transport } from '../transport.js';
+import { driverOf, requireCapability, type Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
@@ -71,7 +71,8 @@ const TARGET_KEYS = ['exchange', 'topic', 'namespace', 'version', 'server', 'fan
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
   const checked = makeTarget(target);
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
-  const { driver } = transport;
+  const driver = driverOf(transport);
+  if (options.atLeastOnce) requireCapability(transport, 'undeliverableDetection', 'an rpcClient with atLeastOnce', 'leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)');
 
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   let channel: ReplyChannel | undefined;

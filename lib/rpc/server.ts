@@ -9,7 +9,7 @@ import type { Endpoint } from '../../operators/rpc/select-endpoint.js';
 import { consumerLifecycle } from '../core/consumer-lifecycle.js';
 import { getLogger } from '../core/logger.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
-import type { Transport } from '../transport.js';
+import { requireCapability, type Transport } from '../transport.js';
 
 export type RpcServerOptions = DispatchConfig;
 
@@ -30,6 +30,8 @@ const log = getLogger('rx-messaging.rpc-server');
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
   const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
+  // A request left unacked by a server that died must come back: the broker redelivery `requeue` names.
+  if (options.atLeastOnce) requireCapability(transport, 'requeue', 'an rpcServer with atLeastOnce', 'leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)');
   const outcomes$ = new Subject<DispatchOutcome>();
   const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
     open: (onReady) => {

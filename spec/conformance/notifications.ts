@@ -5,7 +5,7 @@
  */
 import { concatMap, firstValueFrom, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
-import type { SuiteFactory } from './suite-factory.js';
+import { needing, type ConformanceOptions } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
 import { connect, PRIORITIES, target, type Context, type Priority, type Transport } from '../../lib/index.js';
@@ -31,9 +31,11 @@ function countdown(count: number): { done: Promise<void>; tick: () => void } {
   return { done, tick: () => void (--left === 0 && resolve()) };
 }
 
-/** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
-export function notificationConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
-  const Notifications = makeSuite<NotificationContext>(`conformance: notifications (${driver})`, { url: '', transports: [], listeners: [] });
+/** Cases needing a broker capability run only where `capabilities` claims it; elsewhere they are skipped, saying which. */
+export function notificationConformance(driver: string, url: () => string | Promise<string>, { capabilities, makeSuite = suite, cleanup }: ConformanceOptions = {}): void {
+  const name = `conformance: notifications (${driver})`;
+  const Notifications = makeSuite<NotificationContext>(name, { url: '', transports: [], listeners: [] });
+  const NotificationsNeeding = needing(Notifications, name, capabilities);
 
   Notifications.before.each(async (context) => {
     context.url = await url();
@@ -83,7 +85,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(got.sort(), ['v1:legacy', 'v2:current']);
   });
 
-  Notifications('should keep messages published before any listener until one comes', async (context) => {
+  NotificationsNeeding(['durable'], 'should keep messages published before any listener until one comes', async (context) => {
     const topic = `conf-${hexId()}`;
     const n = notifier(await open(context), { publisherId: 'early', topics: [topic] });
     await n.info('first', {});
@@ -95,7 +97,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(got.sort(), ['first', 'second']);
   });
 
-  Notifications('should consume only the priorities a listener handles, leaving the others queued', async (context) => {
+  NotificationsNeeding(['durable'], 'should consume only the priorities a listener handles, leaving the others queued', async (context) => {
     const topic = `conf-${hexId()}`;
     const infos: string[] = [];
     const info = countdown(1);
@@ -112,7 +114,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(errors, ['for-someone-else']);
   });
 
-  Notifications('should give every pool its own copy of each message', async (context) => {
+  NotificationsNeeding(['pools'], 'should give every pool its own copy of each message', async (context) => {
     const topic = `conf-${hexId()}`;
     const got: Record<string, string[]> = { a: [], b: [] };
     const { done, tick } = countdown(6);
@@ -127,7 +129,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(got['b']?.sort(), ['e1', 'e2', 'e3']);
   });
 
-  Notifications('should redeliver a requeued notification, marked redelivered', async (context) => {
+  NotificationsNeeding(['requeue'], 'should redeliver a requeued notification, marked redelivered', async (context) => {
     const topic = `conf-${hexId()}`;
     const transport = await open(context);
     let ready!: () => void;
@@ -147,7 +149,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(await deliveries, ['once:false', 'once:true']);
   });
 
-  Notifications('should redeliver what a listener with allowRequeue asked to requeue', async (context) => {
+  NotificationsNeeding(['requeue'], 'should redeliver what a listener with allowRequeue asked to requeue', async (context) => {
     const topic = `conf-${hexId()}`;
     const calls: string[] = [];
     const { done, tick } = countdown(2);
@@ -181,7 +183,7 @@ export function notificationConformance(driver: string, url: () => string | Prom
     assert.equal(batches, [3, 3]);
   });
 
-  Notifications('should let a stream filter notifications, the dropped ones acked for good', async (context) => {
+  NotificationsNeeding(['durable'], 'should let a stream filter notifications, the dropped ones acked for good', async (context) => {
     const topic = `conf-${hexId()}`;
     const priorities: Priority[] = ['info'];
     const n = notifier(await open(context), { publisherId: 'p', topics: [topic] });

@@ -5,10 +5,11 @@
  */
 import { concat, firstValueFrom, interval, map, of, Subject, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
-import type { SuiteFactory } from './suite-factory.js';
+import { needing, type ConformanceOptions } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
-import { connect, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
+import { driverOf } from '../../lib/transport.js';
+import { connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {
   transports: Transport[];
@@ -40,9 +41,11 @@ const echo = {
 /** Opened by a test once it holds the first value of `gated`. */
 const gate = new Subject<string>();
 
-/** `cleanup` runs once the suite's tests are done: what a real broker keeps (queues) is removed there. */
-export function rpcConformance(driver: string, url: () => string | Promise<string>, makeSuite: SuiteFactory = suite, cleanup?: () => Promise<void>): void {
-  const Rpc = makeSuite<ConformanceContext>(`conformance: rpc (${driver})`, { transports: [], servers: [], url: '' });
+/** Cases needing a broker capability run only where `capabilities` claims it; elsewhere they are skipped, saying which. */
+export function rpcConformance(driver: string, url: () => string | Promise<string>, { capabilities, makeSuite = suite, cleanup }: ConformanceOptions = {}): void {
+  const name = `conformance: rpc (${driver})`;
+  const Rpc = makeSuite<ConformanceContext>(name, { transports: [], servers: [], url: '' });
+  const RpcNeeding = needing(Rpc, name, capabilities);
 
   Rpc.before.each(async (context) => {
     context.url = await url();
@@ -222,7 +225,7 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     }
   });
 
-  Rpc('should redeliver a requeued request', async (context) => {
+  RpcNeeding(['requeue'], 'should redeliver a requeued request', async (context) => {
     const topic = `conf-${hexId()}`;
     const transport = await open(context);
     const deliveries: boolean[] = [];
@@ -245,15 +248,23 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     }
   });
 
+  RpcNeeding(['undeliverableDetection'], 'should fail an at-least-once call and cast nobody can receive with MessageUndeliverable', async (context) => {
+    const client = rpcClient(await open(context), target({ topic: `conf-${hexId()}` }), { timeout: 10_000, atLeastOnce: true });
+    const called = await client.call('echo', { value: 1 }).catch((e: unknown) => e);
+    assert.instance(called, MessageUndeliverable);
+    assert.instance(await client.cast('echo', { value: 1 }).catch((e: unknown) => e), MessageUndeliverable);
+  });
+
   Rpc('should drop a message whose _unique_id it has just seen', async (context) => {
     const topic = `conf-${hexId()}`;
     const calls: number[] = [];
     await serve(context, topic, 'a', [{ note: (args: { n: number }) => void calls.push(args.n), barrier: () => 'ok' }]);
     const sender = await open(context);
     const request = { method: 'note', args: { n: 1 }, context: {}, uniqueId: hexId() };
-    await sender.driver.send(target({ topic }), request);
-    await sender.driver.send(target({ topic }), request);
-    await sender.driver.send(target({ topic }), { ...request, args: { n: 2 }, uniqueId: hexId() });
+    const driver = driverOf(sender);
+    await driver.send(target({ topic }), request);
+    await driver.send(target({ topic }), request);
+    await driver.send(target({ topic }), { ...request, args: { n: 2 }, uniqueId: hexId() });
     await rpcClient(sender, target({ topic }), { timeout: 10_000 }).call('barrier');
     assert.equal(calls, [1, 2]);
   });

@@ -2,7 +2,7 @@ import { NEVER } from 'rxjs';
 import type { Driver } from '../../lib/driver/driver.js';
 import type { IncomingNotification, Notification, NotifyOptions } from '../../lib/driver/notifications.js';
 import type { Target } from '../../lib/core/target.js';
-import type { Transport } from '../../lib/transport.js';
+import { transportOver, type Transport } from '../../lib/transport.js';
 import { parseTransportUrl } from '../../lib/core/url.js';
 
 /**
@@ -39,7 +39,7 @@ export interface Published {
 
 /**
  * A transport whose driver records every `notify` instead of sending; `fail(topic)` makes the
- * sends to that topic reject. Only `driver.notify` is usable.
+ * sends to that topic reject. Only notifying is usable.
  */
 export function recordingTransport(): Transport & { published: Published[]; fail(topic: string): void } {
   const published: Published[] = [];
@@ -61,15 +61,5 @@ export function recordingTransport(): Transport & { published: Published[]; fail
       published.push({ target, notification, options });
     },
   } as Driver;
-  return {
-    url: parseTransportUrl('memory://recording'),
-    controlExchange: 'openstack',
-    driver,
-    status$: NEVER,
-    listen: unusable,
-    notifications: unusable,
-    close: async () => {},
-    published,
-    fail: (topic) => void failing.add(topic),
-  };
+  return Object.assign(transportOver(driver, parseTransportUrl('memory://recording'), 'openstack'), { published, fail: (topic: string) => void failing.add(topic) });
 }

@@ -3,9 +3,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';
-import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError } from '../../lib/core/errors.js';
+import { DriverLoadFailure, InvalidTarget, InvalidTransportUrl, MessagingError, UnsupportedCapability } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
 import { PRIORITIES } from '../../lib/core/priority.js';
-import { connect, type Transport } from '../../lib/transport.js';
+import type { DriverConfig } from '../../lib/driver/driver.js';
+import { connect, driverLoadFailure, driverOf, type Transport } from '../../lib/transport.js';
+import { limitedDriver, limitedTransport } from '../helpers/limited-driver.js';
 
 /** The error `promise` rejects with, failing the test when it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -61,14 +64,38 @@ Refused('should reject, not throw, when the URL is bad', () => {
   );
 });
 
-Refused("should reject zmq:// with DriverLoadFailure naming the driver while drivers/zmq has no module", async () => {
+Refused('should reject zmq:// with DriverLoadFailure naming the driver and the way to bring one, while there is no zmq driver', async () => {
   const error = await rejection(connect('zmq://127.0.0.1:9501'));
   assert.instance(error, DriverLoadFailure);
   assert.instance(error, MessagingError);
   assert.is((error as DriverLoadFailure).driver, 'zmq');
-  assert.match(error.message, /^Cannot load driver 'zmq': its module failed to load \(.+\); is its package installed\?$/);
-  assert.instance(error.cause, Error);
-  assert.is((error.cause as NodeJS.ErrnoException).code, 'ERR_MODULE_NOT_FOUND');
+  assert.is(error.message, "Cannot load driver 'zmq': rx-messaging has no zmq driver yet; pass one from another package as connect(url, { driver })");
+});
+
+Refused('should refuse a driver module without a createDriver function, before creating anything', async () => {
+  for (const driver of [{}, { createDriver: 'amqp' }, null]) {
+    const error = await rejection(connect('zmq://127.0.0.1:9501', { driver: driver as never }));
+    assert.instance(error, DriverLoadFailure);
+    assert.is((error as DriverLoadFailure).driver, 'zmq');
+    assert.match(error.message, /the driver given to connect\(\) is not a driver module: it has no createDriver function$/);
+  }
+});
+
+Refused('should name the missing npm package of a driver that cannot load, and how to install it', async () => {
+  const name = `rx-messaging-missing-${hexId()}`;
+  const cause = await import(name).then(() => assert.unreachable('the package should be missing'), (e: unknown) => e);
+  const error = driverLoadFailure('amqp', cause);
+  assert.instance(error, DriverLoadFailure);
+  assert.is(error.driver, 'amqp');
+  assert.is(error.message, `Cannot load driver 'amqp': it needs the npm package '${name}', which is not installed: npm install ${name}`);
+  assert.is(error.cause, cause);
+});
+
+Refused('should give the reason of any other load failure', () => {
+  const cause = new SyntaxError('Unexpected token');
+  const error = driverLoadFailure('amqp', cause);
+  assert.is(error.message, "Cannot load driver 'amqp': its module failed to load (Unexpected token)");
+  assert.is(error.cause, cause);
 });
 
 Refused("should load the zmq driver for tcp:// too", async () => {
@@ -90,7 +117,7 @@ Memory("should connect to memory://x and report 'connected'", async () => {
     assert.is(transport.url.url, 'memory://x');
     const status = await firstValueFrom(transport.status$);
     assert.is(status.state, 'connected');
-    assert.is(transport.status$, transport.driver.status$);
+    assert.is(transport.status$, driverOf(transport).status$);
   } finally {
     await transport.close();
   }
@@ -152,7 +179,7 @@ Memory('should hand a cast sent on the driver to a listener of the target', asyn
     const isReady = new Promise<void>((resolve) => (ready = resolve));
     const received = firstValueFrom(transport.listen({ topic: 'demo', server: 'srv1' }, { onReady: ready }));
     await isReady;
-    await transport.driver.send({ topic: 'demo' }, { method: 'note', args: { n: 1 }, context: { user_id: 'u1' }, uniqueId: 'u-1' });
+    await driverOf(transport).send({ topic: 'demo' }, { method: 'note', args: { n: 1 }, context: { user_id: 'u1' }, uniqueId: 'u-1' });
     const call: IncomingCall = await received;
     assert.is(call.method, 'note');
     assert.equal(call.args, { n: 1 });
@@ -198,8 +225,8 @@ Targets('should refuse notification targets with a server, fanout or no topic', 
 
 Targets('should bind every target at all seven priorities by default', () => {
   const seen: NotificationBinding[][] = [];
-  const original = transport.driver.listenForNotifications;
-  (transport.driver as { listenForNotifications: typeof original }).listenForNotifications = (bindings, options) => {
+  const original = driverOf(transport).listenForNotifications;
+  (driverOf(transport) as { listenForNotifications: typeof original }).listenForNotifications = (bindings, options) => {
     seen.push([...bindings]);
     return original(bindings, options);
   };
@@ -212,14 +239,14 @@ Targets('should bind every target at all seven priorities by default', () => {
     transport.notifications([{ topic: 'notifications' }], { priorities: ['error', 'critical'], pool: 'alerts' });
     assert.equal(seen[1]!.map(({ priority }) => priority), ['error', 'critical']);
   } finally {
-    (transport.driver as { listenForNotifications: typeof original }).listenForNotifications = original;
+    (driverOf(transport) as { listenForNotifications: typeof original }).listenForNotifications = original;
   }
 });
 
 Targets('should pass the pool and onReady on to the driver, but not the priorities', () => {
   const calls: unknown[] = [];
-  const original = transport.driver.listenForNotifications;
-  (transport.driver as { listenForNotifications: typeof original }).listenForNotifications = (bindings, options) => {
+  const original = driverOf(transport).listenForNotifications;
+  (driverOf(transport) as { listenForNotifications: typeof original }).listenForNotifications = (bindings, options) => {
     calls.push(options);
     return original(bindings, options);
   };
@@ -228,7 +255,7 @@ Targets('should pass the pool and onReady on to the driver, but not the prioriti
     transport.notifications([{ topic: 'notifications' }], { priorities: ['info'], pool: 'alerts', onReady });
     assert.equal(calls, [{ pool: 'alerts', onReady }]);
   } finally {
-    (transport.driver as { listenForNotifications: typeof original }).listenForNotifications = original;
+    (driverOf(transport) as { listenForNotifications: typeof original }).listenForNotifications = original;
   }
 });
 
@@ -237,7 +264,7 @@ Targets('should receive a notification published on the driver', async () => {
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const received = firstValueFrom(transport.notifications([{ topic: 'notifications' }], { priorities: ['info'], onReady: ready }).pipe(take(1)));
   await isReady;
-  await transport.driver.notify(
+  await driverOf(transport).notify(
     { topic: 'notifications' },
     { messageId: 'id-1', publisherId: 'compute.host1', eventType: 'compute.instance.create.end', priority: 'info', payload: { a: 1 }, timestamp: '2026-11-22 05:25:21.387733', context: {} },
   );
@@ -249,3 +276,101 @@ Targets('should receive a notification published on the driver', async () => {
 });
 
 Targets.run();
+
+// --- a driver from outside the package, and what its capabilities allow ---
+
+const Outside = suite('connect(): a driver module given by value');
+
+Outside('should create the transport with the given module, passing it the parsed URL, options and control exchange', async () => {
+  const configs: DriverConfig[] = [];
+  const driver = limitedDriver();
+  const transport = await connect('zmq://127.0.0.1:9501?linger=0', { driver: { createDriver: async (config) => (configs.push(config), driver) }, driverOptions: { a: 1 }, controlExchange: 'nova' });
+  try {
+    assert.is(configs.length, 1);
+    assert.is(configs[0]!.url.url, 'zmq://127.0.0.1:9501?linger=0');
+    assert.equal(configs[0]!.options, { a: 1 });
+    assert.is(configs[0]!.controlExchange, 'nova');
+    assert.is(driverOf(transport), driver);
+    assert.is(transport.status$, driver.status$);
+  } finally {
+    await transport.close();
+  }
+});
+
+Outside('should use the given module instead of the scheme\'s own driver', async () => {
+  const driver = limitedDriver();
+  const transport = await connect('memory://x?bogus=1', { driver: { createDriver: async () => driver } });
+  try {
+    assert.is(driverOf(transport), driver, 'the memory driver would have refused the bogus option');
+  } finally {
+    await transport.close();
+  }
+});
+
+Outside.run();
+
+const Internal = suite('Transport: the driver underneath');
+
+Internal('should keep the driver off the public transport', async () => {
+  const transport = await connect(memoryUrl());
+  try {
+    assert.not.ok('driver' in transport);
+    assert.is(driverOf(transport).name, 'memory');
+  } finally {
+    await transport.close();
+  }
+});
+
+Internal('should refuse to reach the driver of an object connect() did not make', () => {
+  assert.throws(() => driverOf({} as Transport), (e: unknown) => e instanceof TypeError && /not a transport made by connect\(\)/.test(e.message));
+});
+
+Internal.run();
+
+const Capabilities = suite('Transport: capabilities');
+
+Capabilities('should show what the driver claims, read-only', async () => {
+  const transport = await limitedTransport({ durable: true });
+  try {
+    assert.equal(transport.capabilities, { requeue: false, pools: false, durable: true, undeliverableDetection: false });
+    assert.throws(() => ((transport.capabilities as { requeue: boolean }).requeue = true), TypeError);
+    assert.is(transport.capabilities.requeue, false);
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should claim every capability on memory://', async () => {
+  const transport = await connect(memoryUrl());
+  try {
+    assert.equal(transport.capabilities, { requeue: true, pools: true, durable: true, undeliverableDetection: true });
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should refuse a pool at once on a driver without pools, naming the capability, the driver and what to do', async () => {
+  const transport = await limitedTransport();
+  try {
+    const error = thrown(() => transport.notifications([{ topic: 'notifications' }], { pool: 'alerts' }));
+    assert.instance(error, UnsupportedCapability);
+    assert.instance(error, MessagingError);
+    assert.is((error as UnsupportedCapability).capability, 'pools');
+    assert.is((error as UnsupportedCapability).driver, 'limited');
+    assert.is(error.message, "The 'limited' driver lacks the capability 'pools', which notifications() with a pool ('alerts') needs: consume without a pool, or connect to a transport that has pools (rabbit://)");
+    transport.notifications([{ topic: 'notifications' }]).subscribe().unsubscribe();
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should take a pool on a driver with pools', async () => {
+  const transport = await limitedTransport({ pools: true });
+  try {
+    transport.notifications([{ topic: 'notifications' }], { pool: 'alerts' }).subscribe().unsubscribe();
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities.run();

@@ -5,6 +5,7 @@
  */
 import { MessageDeliveryFailure } from '../../core/errors.js';
 import { describeTarget } from '../../core/target.js';
+import { driverOf } from '../../transport.js';
 import type { NotifierDriver } from './driver.js';
 
 /** The default driver: oslo's `messagingv2`, the enveloped message. */
@@ -23,7 +24,7 @@ function messagingDriver(name: string, version: 1 | 2): NotifierDriver {
     enabled: true,
     async notify(notification, retry, { transport, topics }) {
       // Every topic gets its copy even when another topic fails, as in oslo.
-      const results = await Promise.allSettled(topics.map((t) => transport.driver.notify(t, notification, retry === undefined ? { version } : { retry, version })));
+      const results = await Promise.allSettled(topics.map((t) => driverOf(transport).notify(t, notification, retry === undefined ? { version } : { retry, version })));
       const failed = topics.filter((_, i) => results[i]?.status === 'rejected');
       if (failed.length === 0) return;
       const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvalidTransportUrl } from '../../../lib/core/errors.js';
 import { target } from '../../../lib/core/target.js';
-import { connect } from '../../../lib/transport.js';
+import { connect, driverOf } from '../../../lib/transport.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
 import { brokerName, createDriver } from '../../../drivers/memory/index.js';
 import { queueDepth } from '../../../testing/index.js';
@@ -32,7 +32,7 @@ Index('should be what connect() loads for memory:// URLs, sharing a broker per n
   const one = await connect('memory://index-spec-shared', { controlExchange: 'nova' });
   const two = await connect('memory://index-spec-shared', { controlExchange: 'nova' });
   try {
-    await one.driver.send(target({ topic: 'compute' }), { method: 'm', args: {}, context: {}, uniqueId: 'u' });
+    await driverOf(one).send(target({ topic: 'compute' }), { method: 'm', args: {}, context: {}, uniqueId: 'u' });
     assert.is(queueDepth('index-spec-shared', 'nova', 'compute'), 1);
     await one.close();
     assert.is(queueDepth('index-spec-shared', 'nova', 'compute'), 1, 'kept while a transport of the name is open');

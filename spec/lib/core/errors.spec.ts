@@ -12,6 +12,7 @@ import {
   RemoteError,
   RpcVersionCapError,
   TransportClosed,
+  UnsupportedCapability,
   UnsupportedVersion,
 } from '../../../lib/core/errors.js';
 import * as barrel from '../../../lib/index.js';
@@ -32,6 +33,7 @@ const ALL = {
   RpcVersionCapError: new RpcVersionCapError('2.6', '2.5'),
   DriverLoadFailure: new DriverLoadFailure('zmq', 'not installed', { cause }),
   TransportClosed: new TransportClosed(undefined, { cause }),
+  UnsupportedCapability: new UnsupportedCapability('requeue', 'zmq', 'a notificationListener with allowRequeue', 'leave allowRequeue off', { cause }),
 };
 
 const Common = suite('errors: common shape');
@@ -53,7 +55,7 @@ Common('should make every error a MessagingError and an Error, with a stack', ()
 });
 
 Common('should keep the cause when one is given', () => {
-  for (const name of ['MessagingError', 'MessagingTimeout', 'MessageDeliveryFailure', 'MessageUndeliverable', 'InvalidTransportUrl', 'DriverLoadFailure', 'TransportClosed'] as const) {
+  for (const name of ['MessagingError', 'MessagingTimeout', 'MessageDeliveryFailure', 'MessageUndeliverable', 'InvalidTransportUrl', 'DriverLoadFailure', 'TransportClosed', 'UnsupportedCapability'] as const) {
     assert.is(ALL[name].cause, cause, name);
   }
   assert.is(new MessagingError('no cause').cause, undefined);
@@ -134,6 +136,13 @@ Facts('should carry the version and the cap it exceeds', () => {
 Facts('should name the driver that failed to load and why', () => {
   assert.is(ALL.DriverLoadFailure.driver, 'zmq');
   assert.is(ALL.DriverLoadFailure.message, "Cannot load driver 'zmq': not installed");
+});
+
+Facts('should name the capability, the driver, what asked for it and what to do instead', () => {
+  const error = ALL.UnsupportedCapability;
+  assert.is(error.capability, 'requeue');
+  assert.is(error.driver, 'zmq');
+  assert.is(error.message, "The 'zmq' driver lacks the capability 'requeue', which a notificationListener with allowRequeue needs: leave allowRequeue off");
 });
 
 Facts('should say the transport is closed, or what was given', () => {

@@ -3,7 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { IncomingCall } from '../../../lib/driver/rpc.js';
 import { hexId } from '../../../lib/core/ids.js';
-import { connect, InvalidTarget, TransportClosed, MessageUndeliverable, rpcClient, rpcServer, RpcVersionCapError, target, type Serializer, type Transport } from '../../../lib/index.js';
+import { connect, InvalidTarget, TransportClosed, MessageUndeliverable, rpcClient, rpcServer, RpcVersionCapError, target, UnsupportedCapability, type Serializer, type Transport } from '../../../lib/index.js';
+import { limitedTransport } from '../../helpers/limited-driver.js';
 
 const RpcClient = suite('rpcClient', { transport: undefined as unknown as Transport, topic: '' });
 RpcClient.before.each(async (context) => {
@@ -139,3 +140,33 @@ const typedStream = () => typed.call$('tail_log', { lines: 2 });
 export const wrongMethod = () => typed.call('reboot', {});
 // @ts-expect-error: wrong argument type
 export const wrongArgs = () => typed.call('get_host', { id: 'one' });
+
+const Capabilities = suite('rpcClient: capabilities');
+
+Capabilities('should refuse atLeastOnce at once on a driver that cannot tell an undeliverable message, for a client and a prepared one', async () => {
+  const transport = await limitedTransport();
+  try {
+    const expected = (e: unknown) =>
+      e instanceof UnsupportedCapability &&
+      e.capability === 'undeliverableDetection' &&
+      e.driver === 'limited' &&
+      e.message === "The 'limited' driver lacks the capability 'undeliverableDetection', which an rpcClient with atLeastOnce needs: leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)";
+    assert.throws(() => rpcClient(transport, target({ topic: 'demo' }), { atLeastOnce: true }), expected);
+    const client = rpcClient(transport, target({ topic: 'demo' }));
+    assert.throws(() => client.prepare({ atLeastOnce: true }), expected);
+    await client.prepare({ atLeastOnce: false }).cast('note');
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should take atLeastOnce on a driver that tells an undeliverable message', async () => {
+  const transport = await limitedTransport({ undeliverableDetection: true });
+  try {
+    await rpcClient(transport, target({ topic: 'demo' }), { atLeastOnce: true }).cast('note');
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities.run();

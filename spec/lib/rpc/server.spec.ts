@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../../lib/core/ids.js';
-import { connect, InvalidTarget, rpcClient, rpcServer, target, workerPoolExecutor, type Transport } from '../../../lib/index.js';
+import { connect, InvalidTarget, rpcClient, rpcServer, target, UnsupportedCapability, workerPoolExecutor, type Transport } from '../../../lib/index.js';
+import { limitedTransport } from '../../helpers/limited-driver.js';
 import type { DispatchOutcome } from '../../../operators/rpc/dispatch.js';
 
 const RpcServer = suite('rpcServer', { transport: undefined as unknown as Transport, topic: '' });
@@ -92,3 +93,36 @@ RpcServer('should keep serving and heartbeating while a CPU-bound handler runs i
 });
 
 RpcServer.run();
+
+const Capabilities = suite('rpcServer: capabilities');
+
+Capabilities('should refuse atLeastOnce at once on a driver that cannot deliver a message again', async () => {
+  const transport = await limitedTransport({ undeliverableDetection: true });
+  try {
+    assert.throws(
+      () => rpcServer(transport, target({ topic: 'demo', server: 'a' }), [], { atLeastOnce: true }),
+      (e: unknown) =>
+        e instanceof UnsupportedCapability &&
+        e.capability === 'requeue' &&
+        e.driver === 'limited' &&
+        e.message === "The 'limited' driver lacks the capability 'requeue', which an rpcServer with atLeastOnce needs: leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)",
+    );
+    assert.is(rpcServer(transport, target({ topic: 'demo', server: 'a' }), []).running, false);
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities('should take atLeastOnce on a driver that can deliver a message again', async () => {
+  const transport = await limitedTransport({ requeue: true });
+  try {
+    const server = rpcServer(transport, target({ topic: 'demo', server: 'a' }), [], { atLeastOnce: true });
+    await server.start();
+    assert.ok(server.running);
+    await server.stop();
+  } finally {
+    await transport.close();
+  }
+});
+
+Capabilities.run();
