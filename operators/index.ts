@@ -1,5 +1,6 @@
 export { callTimeout } from './rpc/call-timeout.js';
 export type { CallTimeoutConfig } from './rpc/call-timeout.js';
+export { correlate } from './rpc/correlate.js';
 export { dispatch } from './rpc/dispatch.js';
 export type { DispatchConfig, DispatchOutcome } from './rpc/dispatch.js';
 export { dropDuplicates } from './drop-duplicates.js';

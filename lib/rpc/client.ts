@@ -3,15 +3,15 @@
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
  * correlated slice of the transport's one reply stream, with timeouts as operators.
  */
-import { asyncScheduler, defer, from, lastValueFrom, map, Observable, switchMap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, from, lastValueFrom, map, type Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../../operators/rpc/call-timeout.js';
+import { correlate } from '../../operators/rpc/correlate.js';
 import { replyResults } from '../../operators/rpc/reply-results.js';
 import type { Context } from '../core/context.js';
-import type { Reply, ReplyChannel, RpcRequest } from '../driver/rpc.js';
+import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
-import { replyRouter } from './reply-router.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, retarget, target as makeTarget, type Target } from '../core/target.js';
 import type { Transport } from '../transport.js';
@@ -105,12 +105,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       const exchange = (opened: ReplyChannel) => {
         const call = monitorSeconds === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: monitorSeconds };
         const message = request(method, args, context, call);
-        return new Observable<Reply>((subscriber) => {
-          // Listen before sending, so no reply can slip past.
-          const replies = replyRouter(opened).repliesFor(msgId).subscribe(subscriber);
-          driver.send(checked, message, sendOptions).catch((error: unknown) => subscriber.error(error));
-          return replies;
-        });
+        return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
       };
       const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
         callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
