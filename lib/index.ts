@@ -75,8 +75,6 @@ export type { Executor } from './executors/executor.js';
 export type { Invocation } from './executors/executor.js';
 export type { MicrotaskExecutorOptions } from './executors/executor.js';
 export { workerPoolExecutor } from './executors/worker-pool.js';
-export { ExecutorClosed } from './executors/worker-pool.js';
-export { WorkerCrashed } from './executors/worker-pool.js';
 export type { WorkerPoolExecutorOptions } from './executors/worker-pool.js';
 
 // remote errors
@@ -114,13 +112,17 @@ export { UnsupportedVersion } from './core/errors.js';
 export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
+export { ExecutorClosed } from './core/errors.js';
+export { WorkerCrashed } from './core/errors.js';
+export { NotificationPublishFailure } from './core/errors.js';
+export type { NotifierFailure } from './core/errors.js';
+export { InvalidRoutingConfig } from './core/errors.js';
+export { InvalidNotificationFilter } from './core/errors.js';
 
 // notifier
 export { notifier } from './notify/notifier.js';
-export { NotificationPublishFailure } from './notify/notifier.js';
 export type { Notifier } from './notify/notifier.js';
 export type { NotifierOptions } from './notify/notifier.js';
-export type { NotifierFailure } from './notify/notifier.js';
 
 // notifier drivers
 export type { NotifierDriver } from './notify/notifier-drivers/driver.js';
@@ -130,7 +132,6 @@ export { messagingV1Driver } from './notify/notifier-drivers/messaging.js';
 export { logDriver } from './notify/notifier-drivers/log.js';
 export { noopDriver } from './notify/notifier-drivers/noop.js';
 export { routingDriver } from './notify/notifier-drivers/routing.js';
-export { InvalidRoutingConfig } from './notify/notifier-drivers/routing.js';
 export type { RoutingConfig } from './notify/notifier-drivers/routing.js';
 export type { RoutingRule } from './notify/notifier-drivers/routing.js';
 export type { RoutingDriverOptions } from './notify/notifier-drivers/routing.js';
@@ -156,7 +157,6 @@ export type { NotificationOutcome } from './notify/endpoint.js';
 
 // notification filters
 export { notificationFilter } from './notify/filter.js';
-export { InvalidNotificationFilter } from './notify/filter.js';
 export type { FilterSubject } from './notify/filter.js';
 export type { FilterPattern } from './notify/filter.js';
 export type { NotificationFilter } from './notify/filter.js';

@@ -13,7 +13,8 @@ import type { Message, Options } from 'amqplib';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/wire/codec.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { decodeBody, encodeBody, MalformedMessage } from '../../lib/wire/envelope.js';
+import { MalformedMessage } from '../../lib/core/errors.js';
+import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
 
 const log = getLogger('rx-messaging.amqp');
 

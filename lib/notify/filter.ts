@@ -8,7 +8,7 @@
  * ```
  */
 import type { Context } from '../core/context.js';
-import { MessagingError } from '../core/errors.js';
+import { InvalidNotificationFilter } from '../core/errors.js';
 import type { NotificationMetadata } from './endpoint.js';
 
 /** A pattern: a JavaScript `RegExp`, or its source text. Either is matched from the value's start. */
@@ -37,17 +37,6 @@ export interface NotificationFilter {
   readonly rule: NotificationFilterRule;
   /** True when every pattern of the rule matches. */
   match(subject: FilterSubject): boolean;
-}
-
-/** A pattern of a filter rule is not a valid regular expression. */
-export class InvalidNotificationFilter extends MessagingError {
-  constructor(
-    readonly field: string,
-    readonly pattern: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Invalid notification filter: ${field} pattern ${JSON.stringify(pattern)} is not a valid regular expression`, options);
-  }
 }
 
 type Check = (subject: FilterSubject) => boolean;

@@ -4,18 +4,11 @@
  * every decoder throws `MalformedMessage` saying what is wrong, so a driver can reject and log.
  */
 import type { Context } from '../core/context.js';
+import { MalformedMessage } from '../core/errors.js';
 import type { Notification } from '../driver/notifications.js';
 import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
 import { isJsonCodec, type WireCodec } from './codec.js';
 import { parsePriority } from '../core/priority.js';
-
-/** A received body that is not a message rx-messaging or oslo.messaging would send. */
-export class MalformedMessage extends Error {
-  constructor(reason: string) {
-    super(`Malformed message: ${reason}`);
-    this.name = 'MalformedMessage';
-  }
-}
 
 type Dict = Record<string, unknown>;
 

@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { MessagingError } from '../../core/errors.js';
+import { InvalidRoutingConfig, MessagingError } from '../../core/errors.js';
 import { getLogger } from '../../core/logger.js';
 import type { NotifierDriver } from './driver.js';
 import { globToRegExp } from './fnmatch.js';
@@ -36,17 +36,6 @@ export type RoutingConfig = Readonly<Record<string, Readonly<Record<string, Rout
 export interface RoutingDriverOptions {
   /** Drivers the configuration may name besides the built-in ones, or instead of them. */
   readonly drivers?: Readonly<Record<string, NotifierDriver>>;
-}
-
-/** The routing configuration is malformed, cannot be read, or names an unknown driver. */
-export class InvalidRoutingConfig extends MessagingError {
-  constructor(
-    readonly source: string,
-    reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Invalid notification routing config (${source}): ${reason}`, options);
-  }
 }
 
 interface Route {

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MalformedMessage } from '../../../lib/core/errors.js';
 import { defaultCodec, jsonCodec, type WireCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
@@ -8,7 +9,6 @@ import {
   contextToWire,
   decodeBody,
   encodeBody,
-  MalformedMessage,
   notificationFromWire,
   notificationToWire,
   replyFromWire,
