@@ -21,6 +21,7 @@ export { parseTransportUrl } from './core/url.js';
 export type { DriverName } from './core/url.js';
 export type { TransportHost } from './core/url.js';
 export type { TransportUrl } from './core/url.js';
+export { redactUrl } from './core/redact.js';
 
 // targets
 export { target } from './core/target.js';

@@ -3,6 +3,7 @@
  * facts a user needs to act on it as readonly fields. `MessagingError` is the root.
  */
 import type { Priority } from './priority.js';
+import { redactUrl } from './redact.js';
 
 export class MessagingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -223,11 +224,4 @@ export class AcknowledgeError extends MessagingError {
   ) {
     super(`Could not ${action} ${count === 1 ? 'a message' : `${count} messages`}; the broker will redeliver what it did not see settled`, options);
   }
-}
-
-/** Hides every host's password, reading hosts as `parseTransportUrl` does: comma-separated, credentials up to the last '@'. */
-function redactUrl(url: string): string {
-  return url.replace(/^([^/?#]*\/\/)([^/?#]*)/, (_all, head: string, netloc: string) =>
-    head + netloc.split(',').map((host) => host.replace(/^([^:@]*):.*@/, '$1:***@')).join(','),
-  );
 }
