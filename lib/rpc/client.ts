@@ -12,8 +12,9 @@ import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
+import { isRecord } from '../core/record.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
-import { assertTargetFor, describeTarget, retarget, target as makeTarget, type Target } from '../core/target.js';
+import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import type { Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
 
@@ -66,8 +67,6 @@ const DEFAULT_TIMEOUT = 60_000;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-const TARGET_KEYS = ['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces'] as const;
-
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
   const checked = makeTarget(target);
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
@@ -82,7 +81,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
 
   const request = (method: string, args: Record<string, unknown> | undefined, context: Context, call?: RpcRequest['call']): RpcRequest => {
     if (typeof method !== 'string' || !method) throw new TypeError(`method must be a non-empty string, got ${JSON.stringify(method)}`);
-    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    if (args !== undefined && !isRecord(args)) {
       throw new TypeError(`args of ${method} must be an object of named arguments, got ${JSON.stringify(args)}`);
     }
     if (!canSendVersion()) throw new RpcVersionCapError(checked.version!, options.versionCap!);
@@ -128,7 +127,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       const optionOverrides: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) continue;
-        ((TARGET_KEYS as readonly string[]).includes(key) ? targetOverrides : optionOverrides)[key] = value;
+        (isTargetField(key) ? targetOverrides : optionOverrides)[key] = value;
       }
       return rpcClient(transport, retarget(checked, targetOverrides as Target), { ...options, ...optionOverrides }) as RpcClient<never>;
     },

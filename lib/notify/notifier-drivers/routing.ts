@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { InvalidRoutingConfig, MessagingError } from '../../core/errors.js';
 import { getLogger } from '../../core/logger.js';
+import { isRecord } from '../../core/record.js';
 import type { NotifierDriver } from './driver.js';
 import { globToRegExp } from './fnmatch.js';
 import { logDriver } from './log.js';
@@ -118,8 +119,4 @@ function globs(value: unknown, where: string, source: string, normalize: (glob: 
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((g) => typeof g === 'string')) throw new InvalidRoutingConfig(source, `${where} must be a list of glob strings`);
   return value.map((g: string) => globToRegExp(normalize(g)));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
