@@ -11,9 +11,7 @@
  */
 import { C1, Packr } from 'msgpackr';
 import { MsgpackDecodeError } from '../core/errors.js';
-import type { WireCodec } from './codec.js';
-
-export const MSGPACK_CONTENT_TYPE = 'application/x-msgpack';
+import { MSGPACK_CONTENT_TYPE, type WireCodec } from './codec.js';
 
 export function msgpackCodec(): WireCodec {
   const packr = new Packr({
