@@ -10,6 +10,7 @@ import { replyResults } from '../../operators/rpc/reply-results.js';
 import type { Context } from '../core/context.js';
 import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
+import { callMonitorSeconds } from '../wire/envelope.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
 import { isRecord } from '../core/record.js';
@@ -30,7 +31,7 @@ export type ResultOf<Api, M extends keyof Api> = Api[M] extends (...params: neve
 export interface RpcClientOptions {
   /** Overall time a call waits for its reply, in ms (default 60 000, oslo's `rpc_response_timeout`). */
   readonly timeout?: number;
-  /** Give a call up when the server sent no heartbeat for this many ms; servers heartbeat at half of it. */
+  /** Give a call up when the server sent no heartbeat for this many ms (sent as oslo's `_timeout`, in seconds); servers heartbeat at half of it. */
   readonly callMonitorTimeout?: number;
   /** The highest version this client may send. */
   readonly versionCap?: string;
@@ -75,7 +76,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   let channel: ReplyChannel | undefined;
   const replyChannel = () => driver.replyChannel().then((opened) => (channel = opened));
-  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : options.callMonitorTimeout / 1000;
+  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : callMonitorSeconds(options.callMonitorTimeout);
 
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 

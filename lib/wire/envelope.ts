@@ -105,6 +105,13 @@ export function contextFromWire(body: Dict): Context {
   return context;
 }
 
+/**
+ * oslo's `_timeout`, and so `RpcRequest.call.callMonitorTimeout`, is in seconds; rx-messaging's
+ * options and timers are in ms. These two are the only conversions between them.
+ */
+export const callMonitorSeconds = (ms: number): number => ms / 1000;
+export const callMonitorMs = (seconds: number): number => seconds * 1000;
+
 /** The body of a call or cast, as oslo sends it. */
 export function rpcToWire(request: RpcRequest): Dict {
   const body: Dict = { method: request.method, args: request.args };
