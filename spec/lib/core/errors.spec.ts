@@ -26,6 +26,7 @@ import {
   WorkerCrashed,
 } from '../../../lib/core/errors.js';
 import * as memoryEntry from '../../../drivers/memory/index.js';
+import * as driverEntry from '../../../lib/driver/index.js';
 import * as barrel from '../../../lib/index.js';
 import * as operatorsEntry from '../../../operators/index.js';
 
@@ -59,8 +60,8 @@ const ALL = {
 };
 
 /** Where users import each error from: the package barrel, unless the error belongs to another entry or is internal. */
-const ENTRIES: Record<string, Record<string, unknown>> = { AcknowledgeError: operatorsEntry, UnserializableValue: memoryEntry };
-const INTERNAL = new Set(['MalformedMessage', 'MsgpackDecodeError']);
+const ENTRIES: Record<string, Record<string, unknown>> = { AcknowledgeError: operatorsEntry, UnserializableValue: memoryEntry, MalformedMessage: driverEntry };
+const INTERNAL = new Set(['MsgpackDecodeError']);
 
 const Common = suite('errors: common shape');
 
