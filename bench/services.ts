@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect as amqpConnect } from 'amqplib';
+import { redactUrl } from '../lib/core/redact.js';
 import { connect } from '../lib/transport.js';
 import { amqpUrl } from './amqplib/connection.js';
 import { MSGPACK_QUERY, SERVER } from './plan.js';
@@ -27,7 +28,7 @@ export async function checkServices(url: string): Promise<Services> {
     versions['broker'] = `${properties.product ?? 'AMQP broker'} ${properties.version ?? ''}`.trim();
     await connection.close();
   } catch (error) {
-    const reason = `no RabbitMQ at ${url.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}); start one (npm run services)`;
+    const reason = `no RabbitMQ at ${redactUrl(url)} (${(error as Error).message}); start one (npm run services)`;
     for (const engine of ENGINES) unavailable[engine] = reason;
     return { unavailable, versions };
   }

@@ -3,7 +3,7 @@
  * transport's reply router (rx-messaging's pending calls, so a leak of either shows as a count
  * that keeps growing).
  */
-import { replyRouter } from '../lib/rpc/reply-router.js';
+import { replyRouter } from '../operators/rpc/reply-router.js';
 import { driverOf, type Transport } from '../lib/transport.js';
 
 export interface Sample {
@@ -27,7 +27,7 @@ export interface Probes {
  * otherwise untouched. The channel is opened here, before the first call, as a call would.
  */
 export async function attachProbes(transport: Transport): Promise<Probes> {
-  const router = replyRouter(await driverOf(transport).replyChannel());
+  const router = replyRouter((await driverOf(transport).replyChannel()).replies$);
   return {
     sample(phase, done) {
       // With --expose-gc, heap figures are what is live, not what the collector has yet to visit.

@@ -20,11 +20,10 @@ export const computeEndpoint = {
 
 const transport = await connect(url);
 const server = rpcServer(transport, target({ topic: 'compute', server: host }), [computeEndpoint], { executor: microtaskExecutor({ concurrency: 64 }) });
-await server.start();
-console.log(`serving topic 'compute' as '${host}' on ${url}; Ctrl-C stops`);
-
 onShutdown(async () => {
   await server.stop();
   await transport.close();
   console.log('stopped');
 });
+await server.start();
+console.log(`serving topic 'compute' as '${host}' on ${url}; Ctrl-C stops`);

@@ -21,6 +21,7 @@ export { parseTransportUrl } from './core/url.js';
 export type { DriverName } from './core/url.js';
 export type { TransportHost } from './core/url.js';
 export type { TransportUrl } from './core/url.js';
+export { redactUrl } from './core/redact.js';
 
 // targets
 export { target } from './core/target.js';
@@ -75,8 +76,6 @@ export type { Executor } from './executors/executor.js';
 export type { Invocation } from './executors/executor.js';
 export type { MicrotaskExecutorOptions } from './executors/executor.js';
 export { workerPoolExecutor } from './executors/worker-pool.js';
-export { ExecutorClosed } from './executors/worker-pool.js';
-export { WorkerCrashed } from './executors/worker-pool.js';
 export type { WorkerPoolExecutorOptions } from './executors/worker-pool.js';
 
 // remote errors
@@ -115,13 +114,17 @@ export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { UnsupportedCapability } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
+export { ExecutorClosed } from './core/errors.js';
+export { WorkerCrashed } from './core/errors.js';
+export { NotificationPublishFailure } from './core/errors.js';
+export { InvalidRoutingConfig } from './core/errors.js';
+export { InvalidNotificationFilter } from './core/errors.js';
+export type { NotifierFailure } from './core/errors.js';
 
 // notifier
 export { notifier } from './notify/notifier.js';
-export { NotificationPublishFailure } from './notify/notifier.js';
 export type { Notifier } from './notify/notifier.js';
 export type { NotifierOptions } from './notify/notifier.js';
-export type { NotifierFailure } from './notify/notifier.js';
 
 // notifier drivers
 export type { NotifierDriver } from './notify/notifier-drivers/driver.js';
@@ -131,7 +134,6 @@ export { messagingV1Driver } from './notify/notifier-drivers/messaging.js';
 export { logDriver } from './notify/notifier-drivers/log.js';
 export { noopDriver } from './notify/notifier-drivers/noop.js';
 export { routingDriver } from './notify/notifier-drivers/routing.js';
-export { InvalidRoutingConfig } from './notify/notifier-drivers/routing.js';
 export type { RoutingConfig } from './notify/notifier-drivers/routing.js';
 export type { RoutingRule } from './notify/notifier-drivers/routing.js';
 export type { RoutingDriverOptions } from './notify/notifier-drivers/routing.js';
@@ -156,7 +158,6 @@ export type { BatchNotificationMessage } from '../operators/notify/dispatch-noti
 
 // notification filters
 export { notificationFilter } from '../operators/notify/filter-notifications.js';
-export { InvalidNotificationFilter } from '../operators/notify/filter-notifications.js';
 export type { FilterSubject } from '../operators/notify/filter-notifications.js';
 export type { FilterPattern } from '../operators/notify/filter-notifications.js';
 export type { NotificationFilter } from '../operators/notify/filter-notifications.js';

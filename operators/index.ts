@@ -1,5 +1,6 @@
 export { callTimeout } from './rpc/call-timeout.js';
 export type { CallTimeoutConfig } from './rpc/call-timeout.js';
+export { correlate } from './rpc/correlate.js';
 export { dispatch } from './rpc/dispatch.js';
 export type { DispatchConfig, DispatchOutcome } from './rpc/dispatch.js';
 export { dropDuplicates } from './drop-duplicates.js';
@@ -14,7 +15,8 @@ export { dispatchNotifications, notificationPriorities } from './notify/dispatch
 export type { DispatchNotificationsConfig, NotificationOutcome } from './notify/dispatch-notifications.js';
 export { dispatchNotificationBatches } from './notify/dispatch-notification-batches.js';
 export type { DispatchNotificationBatchesConfig } from './notify/dispatch-notification-batches.js';
-export { acknowledge, AcknowledgeError } from './notify/acknowledge.js';
+export { acknowledge } from './notify/acknowledge.js';
+export { AcknowledgeError } from '../lib/core/errors.js';
 export type { Acknowledgeable, AcknowledgeConfig, AcknowledgeHandler, AckOutcome } from './notify/acknowledge.js';
 export { batchAcknowledge } from './notify/batch-acknowledge.js';
 export type { BatchAcknowledgeConfig, BatchOutcome, BatchSink } from './notify/batch-acknowledge.js';

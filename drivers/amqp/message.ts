@@ -11,14 +11,12 @@ import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
 import type { Message, Options } from 'amqplib';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, isJsonCodec, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { decodeBody, encodeBody, MalformedMessage } from '../../lib/wire/envelope.js';
+import { MalformedMessage } from '../../lib/core/errors.js';
+import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
 
 const log = getLogger('rx-messaging.amqp');
-
-/** `MSGPACK_CONTENT_TYPE` of lib/msgpack-codec.ts, which cannot be imported without loading msgpackr. */
-export const MSGPACK = 'application/x-msgpack';
 
 let msgpack: WireCodec | undefined;
 let loadingMsgpack: Promise<WireCodec> | undefined;
@@ -38,7 +36,7 @@ export function loadMsgpack(): Promise<WireCodec> {
 /** The codec a received message is written in; undefined for a content type nobody here reads, or MessagePack not loaded yet. */
 export function codecOf(message: Message): WireCodec | undefined {
   const type = message.properties.contentType;
-  return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK ? msgpack : undefined;
+  return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? msgpack : undefined;
 }
 
 /**
@@ -59,7 +57,7 @@ export function decodable<T extends { readonly message: Message }>(): MonoTypeOp
       const subscription = source.subscribe({
         next: (item) => {
           if (waiting) waiting.push(item);
-          else if (msgpack || item.message.properties.contentType !== MSGPACK) subscriber.next(item);
+          else if (msgpack || item.message.properties.contentType !== MSGPACK_CONTENT_TYPE) subscriber.next(item);
           else {
             waiting = [item];
             loadMsgpack().then(release, (error: unknown) => {
@@ -145,9 +143,9 @@ export function decodeMessage(message: Message): Record<string, unknown> {
   const codec = codecOf(message);
   if (!codec) {
     throw new MalformedMessage(
-      contentType === MSGPACK
+      contentType === MSGPACK_CONTENT_TYPE
         ? 'the body is MessagePack and the MessagePack codec (msgpackr) cannot be loaded'
-        : `content type ${JSON.stringify(contentType ?? null)} is neither ${defaultCodec.contentType} nor ${MSGPACK}`,
+        : `content type ${JSON.stringify(contentType ?? null)} is neither ${defaultCodec.contentType} nor ${MSGPACK_CONTENT_TYPE}`,
     );
   }
   if (codec === defaultCodec && contentEncoding != null && !/^utf-?8$/i.test(String(contentEncoding))) {

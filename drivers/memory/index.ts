@@ -12,7 +12,7 @@ import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 import { createMemoryDriver } from './driver.js';
 
-export { UnserializableValue } from './wire-copy.js';
+export { UnserializableValue } from '../../lib/core/errors.js';
 
 type MemoryOptions = Record<never, never>;
 

@@ -9,19 +9,8 @@
  * `wireCopy(body)` equals `defaultCodec.decode(defaultCodec.encode(body))` (a spec holds it to
  * that), or throws `UnserializableValue` naming where the offending value sits.
  */
+import { UnserializableValue } from '../../lib/core/errors.js';
 import { formatDate, isOsloDatetime, parseDate } from '../../lib/wire/codec.js';
-
-/** A message body holds a value that cannot cross the wire as it is. */
-export class UnserializableValue extends TypeError {
-  constructor(
-    /** Where the value sits in the body, e.g. `args.options.callback`. */
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`Cannot send the message: ${path} ${reason}`);
-    this.name = 'UnserializableValue';
-  }
-}
 
 export type WireBody = Readonly<Record<string, unknown>>;
 

@@ -2,6 +2,8 @@
  * Every error rx-messaging raises. Each is a class with a `name`, an optional `cause`, and the
  * facts a user needs to act on it as readonly fields. `MessagingError` is the root.
  */
+import type { Priority } from './priority.js';
+import { redactUrl } from './redact.js';
 
 export class MessagingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -28,8 +30,9 @@ export class RemoteError extends MessagingError {
     readonly value: string,
     readonly traceback: readonly string[] = [],
     readonly module?: string,
+    options?: ErrorOptions,
   ) {
-    super(`Remote error: ${excType} ${value}${traceback.length ? `\n${traceback.join('')}` : ''}`);
+    super(`Remote error: ${excType} ${value}${traceback.length ? `\n${traceback.join('')}` : ''}`, options);
   }
 }
 
@@ -52,8 +55,9 @@ export class InvalidTarget extends MessagingError {
   constructor(
     reason: string,
     readonly target: unknown,
+    options?: ErrorOptions,
   ) {
-    super(`Invalid target: ${reason} (target: ${JSON.stringify(target)})`);
+    super(`Invalid target: ${reason} (target: ${JSON.stringify(target)})`, options);
   }
 }
 
@@ -70,8 +74,11 @@ export class InvalidTransportUrl extends MessagingError {
 
 /** The endpoints matched the namespace and version, but none has the method (or policy hides it). */
 export class NoSuchMethod extends MessagingError {
-  constructor(readonly method: string) {
-    super(`Endpoint does not support RPC method ${method}`);
+  constructor(
+    readonly method: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Endpoint does not support RPC method ${method}`, options);
   }
 }
 
@@ -80,8 +87,9 @@ export class UnsupportedVersion extends MessagingError {
   constructor(
     readonly version: string,
     readonly method?: string,
+    options?: ErrorOptions,
   ) {
-    super(`Endpoint does not support RPC version ${version}. Attempted method: ${method ?? '(unknown)'}`);
+    super(`Endpoint does not support RPC version ${version}. Attempted method: ${method ?? '(unknown)'}`, options);
   }
 }
 
@@ -90,8 +98,9 @@ export class RpcVersionCapError extends MessagingError {
   constructor(
     readonly version: string,
     readonly versionCap: string,
+    options?: ErrorOptions,
   ) {
-    super(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`);
+    super(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`, options);
   }
 }
 
@@ -129,9 +138,106 @@ export class TransportClosed extends MessagingError {
   }
 }
 
-/** Hides every host's password, reading hosts as `parseTransportUrl` does: comma-separated, credentials up to the last '@'. */
-function redactUrl(url: string): string {
-  return url.replace(/^([^/?#]*\/\/)([^/?#]*)/, (_all, head: string, netloc: string) =>
-    head + netloc.split(',').map((host) => host.replace(/^([^:@]*):.*@/, '$1:***@')).join(','),
-  );
+/** `run()` was called after `close()`, or `close()` ended an invocation in flight. */
+export class ExecutorClosed extends MessagingError {}
+
+/** A worker thread died (uncaught error, `process.exit`, out of memory) while an invocation ran in it. */
+export class WorkerCrashed extends MessagingError {
+  constructor(
+    readonly method: string,
+    readonly threadId: number,
+    readonly exitCode: number,
+    options?: ErrorOptions,
+  ) {
+    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`Worker thread ${threadId} exited with code ${exitCode} while running '${method}'${reason}; the pool replaces it`, options);
+  }
+}
+
+/** A received body that is not a message rx-messaging or oslo.messaging would send. */
+export class MalformedMessage extends MessagingError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`Malformed message: ${reason}`, options);
+  }
+}
+
+/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. */
+export class MsgpackDecodeError extends MessagingError {
+  constructor(
+    readonly byteLength: number,
+    options?: ErrorOptions,
+  ) {
+    // msgpackr appends the value it read to some messages: keep the reason, not the payload.
+    const cause = options?.cause;
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split(/ [{[\d"]/)[0];
+    super(`cannot read ${byteLength} bytes as one MessagePack value: ${reason}`, options);
+  }
+}
+
+/** A message body holds a value that cannot cross the wire as it is (memory:// checks what JSON would refuse or lose). */
+export class UnserializableValue extends MessagingError {
+  constructor(
+    /** Where the value sits in the body, e.g. `args.options.callback`. */
+    readonly path: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot send the message: ${path} ${reason}`, options);
+  }
+}
+
+/** One driver failing one notification. */
+export interface NotifierFailure {
+  readonly driver: string;
+  readonly messageId: string;
+  readonly eventType: string;
+  readonly priority: Priority;
+  readonly error: unknown;
+}
+
+/** With `raiseOnError`, what a send rejects with when drivers failed; the cause is the failure, or an AggregateError of them. */
+export class NotificationPublishFailure extends MessagingError {
+  constructor(
+    readonly failures: readonly NotifierFailure[],
+    options?: ErrorOptions,
+  ) {
+    const [first] = failures;
+    super(
+      `Could not publish ${first?.eventType} (${first?.priority}) through the ${failures.map((f) => f.driver).join(', ')} driver(s)`,
+      options ?? { cause: failures.length === 1 ? first?.error : new AggregateError(failures.map((f) => f.error)) },
+    );
+  }
+}
+
+/** The routing configuration is malformed, cannot be read, or names an unknown driver. */
+export class InvalidRoutingConfig extends MessagingError {
+  constructor(
+    readonly source: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid notification routing config (${source}): ${reason}`, options);
+  }
+}
+
+/** A pattern of a filter rule is not a valid regular expression. */
+export class InvalidNotificationFilter extends MessagingError {
+  constructor(
+    readonly field: string,
+    readonly pattern: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid notification filter: ${field} pattern ${JSON.stringify(pattern)} is not a valid regular expression`, options);
+  }
+}
+
+/** The broker refused an ack or requeue (the channel or connection is gone). */
+export class AcknowledgeError extends MessagingError {
+  constructor(
+    readonly action: 'ack' | 'requeue',
+    readonly count: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Could not ${action} ${count === 1 ? 'a message' : `${count} messages`}; the broker will redeliver what it did not see settled`, options);
+  }
 }

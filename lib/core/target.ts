@@ -30,6 +30,14 @@ export interface Target {
 
 export type TargetRole = 'call' | 'cast' | 'server' | 'notifier' | 'listener';
 
+/** Every field of a `Target`, once, in oslo's order: the compiler holds this to the interface, both ways. */
+const FIELDS = { exchange: true, topic: true, namespace: true, version: true, server: true, fanout: true, legacyNamespaces: true } satisfies Record<keyof Target, true>;
+
+/** Whether `key` is a field of a `Target` (so `prepare` reads it as a target override). */
+export function isTargetField(key: string): key is keyof Target {
+  return Object.hasOwn(FIELDS, key);
+}
+
 const NAME = /^[^\s#*]+$/;
 
 /** Builds an immutable target, checking the type and shape of every field given. */
@@ -47,8 +55,7 @@ export function target(fields: Target): Target {
   if (fields.fanout !== undefined && typeof fields.fanout !== 'boolean') {
     throw new InvalidTarget('fanout must be a boolean', fields);
   }
-  const known = new Set(['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces']);
-  const unknown = Object.keys(fields).filter((k) => !known.has(k));
+  const unknown = Object.keys(fields).filter((k) => !isTargetField(k));
   if (unknown.length) throw new InvalidTarget(`unknown field(s) ${unknown.join(', ')}`, fields);
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) copy[key] = value;

@@ -53,7 +53,7 @@ export { topicQueue } from '../core/target.js';
 // oslo's wire format
 export { decodeBody } from '../wire/envelope.js';
 export { encodeBody } from '../wire/envelope.js';
-export { MalformedMessage } from '../wire/envelope.js';
+export { MalformedMessage } from '../core/errors.js';
 export { notificationFromWire } from '../wire/envelope.js';
 export { notificationToWire } from '../wire/envelope.js';
 export { replyFromWire } from '../wire/envelope.js';

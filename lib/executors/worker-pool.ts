@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
-import { MessagingError } from '../core/errors.js';
+import { ExecutorClosed, WorkerCrashed } from '../core/errors.js';
 import type { Executor, Invocation } from './executor.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './worker-pool-thread.js';
 
@@ -32,22 +32,6 @@ export interface WorkerPoolExecutorOptions {
    * on the worker's own event loop.
    */
   readonly inFlightPerWorker?: number;
-}
-
-/** `run()` was called after `close()`, or `close()` ended an invocation in flight. */
-export class ExecutorClosed extends MessagingError {}
-
-/** A worker thread died (uncaught error, `process.exit`, out of memory) while an invocation ran in it. */
-export class WorkerCrashed extends MessagingError {
-  constructor(
-    readonly method: string,
-    readonly threadId: number,
-    readonly exitCode: number,
-    options?: ErrorOptions,
-  ) {
-    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
-    super(`Worker thread ${threadId} exited with code ${exitCode} while running '${method}'${reason}; the pool replaces it`, options);
-  }
 }
 
 interface Task {

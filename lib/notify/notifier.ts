@@ -15,7 +15,7 @@
 import { Subject, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
 import type { Notification } from '../driver/notifications.js';
-import { MessagingError } from '../core/errors.js';
+import { NotificationPublishFailure, type NotifierFailure } from '../core/errors.js';
 import { uuid } from '../core/ids.js';
 import { getLogger } from '../core/logger.js';
 import { sanitizeContext } from './context.js';
@@ -39,25 +39,6 @@ export interface NotifierOptions {
   readonly driver?: NotifierDriver | readonly NotifierDriver[];
   /** Reject the Promise of a send when a driver failed (default false: report only). */
   readonly raiseOnError?: boolean;
-}
-
-/** One driver failing one notification. */
-export interface NotifierFailure {
-  readonly driver: string;
-  readonly messageId: string;
-  readonly eventType: string;
-  readonly priority: Priority;
-  readonly error: unknown;
-}
-
-/** With `raiseOnError`, what a send rejects with when drivers failed. */
-export class NotificationPublishFailure extends MessagingError {
-  constructor(readonly failures: readonly NotifierFailure[]) {
-    const [first] = failures;
-    super(`Could not publish ${first?.eventType} (${first?.priority}) through the ${failures.map((f) => f.driver).join(', ')} driver(s)`, {
-      cause: failures.length === 1 ? first?.error : new AggregateError(failures.map((f) => f.error)),
-    });
-  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the caller publishes

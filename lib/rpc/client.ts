@@ -3,17 +3,19 @@
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
  * correlated slice of the transport's one reply stream, with timeouts as operators.
  */
-import { asyncScheduler, defer, from, lastValueFrom, map, Observable, switchMap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, from, lastValueFrom, map, type Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../../operators/rpc/call-timeout.js';
+import { correlate } from '../../operators/rpc/correlate.js';
 import { replyResults } from '../../operators/rpc/reply-results.js';
 import type { Context } from '../core/context.js';
-import type { Reply, ReplyChannel, RpcRequest } from '../driver/rpc.js';
+import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
+import { callMonitorSeconds } from '../wire/envelope.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
-import { replyRouter } from './reply-router.js';
+import { isRecord } from '../core/record.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
-import { assertTargetFor, describeTarget, retarget, target as makeTarget, type Target } from '../core/target.js';
+import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import { driverOf, requireCapability, type Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
 
@@ -29,7 +31,7 @@ export type ResultOf<Api, M extends keyof Api> = Api[M] extends (...params: neve
 export interface RpcClientOptions {
   /** Overall time a call waits for its reply, in ms (default 60 000, oslo's `rpc_response_timeout`). */
   readonly timeout?: number;
-  /** Give a call up when the server sent no heartbeat for this many ms; servers heartbeat at half of it. */
+  /** Give a call up when the server sent no heartbeat for this many ms (sent as oslo's `_timeout`, in seconds); servers heartbeat at half of it. */
   readonly callMonitorTimeout?: number;
   /** The highest version this client may send. */
   readonly versionCap?: string;
@@ -66,8 +68,6 @@ const DEFAULT_TIMEOUT = 60_000;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-const TARGET_KEYS = ['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces'] as const;
-
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
   const checked = makeTarget(target);
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
@@ -77,13 +77,13 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   let channel: ReplyChannel | undefined;
   const replyChannel = () => driver.replyChannel().then((opened) => (channel = opened));
-  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : options.callMonitorTimeout / 1000;
+  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : callMonitorSeconds(options.callMonitorTimeout);
 
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 
   const request = (method: string, args: Record<string, unknown> | undefined, context: Context, call?: RpcRequest['call']): RpcRequest => {
     if (typeof method !== 'string' || !method) throw new TypeError(`method must be a non-empty string, got ${JSON.stringify(method)}`);
-    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    if (args !== undefined && !isRecord(args)) {
       throw new TypeError(`args of ${method} must be an object of named arguments, got ${JSON.stringify(args)}`);
     }
     if (!canSendVersion()) throw new RpcVersionCapError(checked.version!, options.versionCap!);
@@ -106,12 +106,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       const exchange = (opened: ReplyChannel) => {
         const call = monitorSeconds === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: monitorSeconds };
         const message = request(method, args, context, call);
-        return new Observable<Reply>((subscriber) => {
-          // Listen before sending, so no reply can slip past.
-          const replies = replyRouter(opened).repliesFor(msgId).subscribe(subscriber);
-          driver.send(checked, message, sendOptions).catch((error: unknown) => subscriber.error(error));
-          return replies;
-        });
+        return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
       };
       const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
         callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
@@ -134,7 +129,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       const optionOverrides: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) continue;
-        ((TARGET_KEYS as readonly string[]).includes(key) ? targetOverrides : optionOverrides)[key] = value;
+        (isTargetField(key) ? targetOverrides : optionOverrides)[key] = value;
       }
       return rpcClient(transport, retarget(checked, targetOverrides as Target), { ...options, ...optionOverrides }) as RpcClient<never>;
     },

@@ -3,6 +3,9 @@
  * peers understand; the codec is marked on the wire by its content type.
  */
 
+/** kombu's content type for MessagePack bodies. Here rather than in msgpack-codec.ts, which loads msgpackr: drivers read it before choosing to load it. */
+export const MSGPACK_CONTENT_TYPE = 'application/x-msgpack';
+
 export interface WireCodec {
   readonly contentType: string;
   encode(value: unknown): Buffer;

@@ -4,18 +4,12 @@
  * every decoder throws `MalformedMessage` saying what is wrong, so a driver can reject and log.
  */
 import type { Context } from '../core/context.js';
+import { MalformedMessage } from '../core/errors.js';
 import type { Notification } from '../driver/notifications.js';
 import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
 import { isJsonCodec, type WireCodec } from './codec.js';
 import { parsePriority } from '../core/priority.js';
-
-/** A received body that is not a message rx-messaging or oslo.messaging would send. */
-export class MalformedMessage extends Error {
-  constructor(reason: string) {
-    super(`Malformed message: ${reason}`);
-    this.name = 'MalformedMessage';
-  }
-}
+import { isRecord } from '../core/record.js';
 
 type Dict = Record<string, unknown>;
 
@@ -73,7 +67,7 @@ function envelopedMessage(text: string): string | undefined {
 }
 
 function unenvelope(decoded: unknown, parse: (text: string) => unknown): Dict {
-  if (!isDict(decoded)) throw new MalformedMessage(`the body is ${describe(decoded)}, not an object`);
+  if (!isRecord(decoded)) throw new MalformedMessage(`the body is ${describe(decoded)}, not an object`);
   const version = decoded['oslo.version'];
   if (version === undefined) return decoded;
   if (typeof version !== 'string' || (version !== '2' && !version.startsWith('2.'))) {
@@ -92,7 +86,7 @@ function parseMessage(inner: string, parse: (text: string) => unknown): Dict {
   } catch (error) {
     throw new MalformedMessage(`the envelope's 'oslo.message' is not JSON: ${(error as Error).message}`);
   }
-  if (!isDict(body)) throw new MalformedMessage(`the enveloped message is ${describe(body)}, not an object`);
+  if (!isRecord(body)) throw new MalformedMessage(`the enveloped message is ${describe(body)}, not an object`);
   return body;
 }
 
@@ -110,6 +104,13 @@ export function contextFromWire(body: Dict): Context {
   }
   return context;
 }
+
+/**
+ * oslo's `_timeout`, and so `RpcRequest.call.callMonitorTimeout`, is in seconds; rx-messaging's
+ * options and timers are in ms. These two are the only conversions between them.
+ */
+export const callMonitorSeconds = (ms: number): number => ms / 1000;
+export const callMonitorMs = (seconds: number): number => seconds * 1000;
 
 /** The body of a call or cast, as oslo sends it. */
 export function rpcToWire(request: RpcRequest): Dict {
@@ -129,7 +130,7 @@ export function rpcToWire(request: RpcRequest): Dict {
 export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
   const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId } = body;
   if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
-  if (!isDict(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
+  if (!isRecord(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
   optionalString(namespace, 'namespace');
   optionalString(version, 'version');
   optionalString(uniqueId, '_unique_id');
@@ -170,14 +171,14 @@ function parseFailure(failure: unknown): RemoteFailure {
       return { class: 'Exception', module: 'builtins', message: failure, tb: [], args: [failure], kwargs: {} };
     }
   }
-  if (!isDict(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
+  if (!isRecord(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
   return {
     class: String(parsed['class'] ?? 'Exception'),
     module: String(parsed['module'] ?? 'builtins'),
     message: String(parsed['message'] ?? ''),
     tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
     args: Array.isArray(parsed['args']) ? parsed['args'] : [],
-    kwargs: isDict(parsed['kwargs']) ? parsed['kwargs'] : {},
+    kwargs: isRecord(parsed['kwargs']) ? parsed['kwargs'] : {},
   };
 }
 
@@ -218,10 +219,6 @@ export function notificationFromWire(body: Dict): Notification & { uniqueId?: st
 
 function optionalString(value: unknown, name: string): void {
   if (value != null && typeof value !== 'string') throw new MalformedMessage(`'${name}' is ${describe(value)}, not a string`);
-}
-
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

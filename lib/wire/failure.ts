@@ -5,6 +5,7 @@
  */
 import type { RemoteFailure } from '../driver/rpc.js';
 import { NoSuchMethod, RemoteError, UnsupportedVersion } from '../core/errors.js';
+import { isRecord } from '../core/record.js';
 
 /** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
 export type ErrorClass = (new (...args: never[]) => Error) & { readonly module?: string };
@@ -74,8 +75,3 @@ function findClass(failure: RemoteFailure, allowed: readonly ErrorClass[]): Erro
   if (BUILTIN_MODULES.has(failure.module)) return BUILTINS.find(named) ?? allowed.find((cls) => named(cls) && (!cls.module || cls.module === failure.module));
   return allowed.find((cls) => named(cls) && (cls.module === undefined || cls.module === failure.module));
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-

@@ -10,22 +10,8 @@
  * encoders decode to numbers, as JSON would.
  */
 import { C1, Packr } from 'msgpackr';
-import type { WireCodec } from './codec.js';
-
-export const MSGPACK_CONTENT_TYPE = 'application/x-msgpack';
-
-/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. */
-export class MsgpackDecodeError extends Error {
-  constructor(
-    readonly byteLength: number,
-    cause: unknown,
-  ) {
-    // msgpackr appends the value it read to some messages: keep the reason, not the payload.
-    const reason = (cause instanceof Error ? cause.message : String(cause)).split(/ [{[\d"]/)[0];
-    super(`cannot read ${byteLength} bytes as one MessagePack value: ${reason}`, { cause });
-    this.name = 'MsgpackDecodeError';
-  }
-}
+import { MsgpackDecodeError } from '../core/errors.js';
+import { MSGPACK_CONTENT_TYPE, type WireCodec } from './codec.js';
 
 export function msgpackCodec(): WireCodec {
   const packr = new Packr({
@@ -44,10 +30,10 @@ export function msgpackCodec(): WireCodec {
       try {
         value = packr.unpack(bytes);
       } catch (error) {
-        throw new MsgpackDecodeError(bytes.length, error);
+        throw new MsgpackDecodeError(bytes.length, { cause: error });
       }
       // 0xc1 is "never used" in MessagePack; msgpackr hands it back as a marker instead of failing.
-      if (value === C1) throw new MsgpackDecodeError(bytes.length, new Error('0xc1 is not a MessagePack value'));
+      if (value === C1) throw new MsgpackDecodeError(bytes.length, { cause: new Error('0xc1 is not a MessagePack value') });
       return value;
     },
   };

@@ -1,5 +1,5 @@
 import { from, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
-import { MessagingError } from '../../lib/core/errors.js';
+import { AcknowledgeError } from '../../lib/core/errors.js';
 import { handlerResult } from '../../lib/executors/executor.js';
 import { getLogger } from '../../lib/core/logger.js';
 
@@ -24,17 +24,6 @@ export interface AckOutcome<T> {
   readonly item: T;
   readonly outcome: 'acked' | 'requeued';
   readonly error?: unknown;
-}
-
-/** The broker refused an ack or requeue (the channel or connection is gone). */
-export class AcknowledgeError extends MessagingError {
-  constructor(
-    readonly action: 'ack' | 'requeue',
-    readonly count: number,
-    options?: ErrorOptions,
-  ) {
-    super(`Could not ${action} ${count === 1 ? 'a message' : `${count} messages`}; the broker will redeliver what it did not see settled`, options);
-  }
 }
 
 const log = getLogger('rx-messaging.acknowledge');

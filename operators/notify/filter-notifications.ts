@@ -11,7 +11,7 @@
  */
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
-import { MessagingError } from '../../lib/core/errors.js';
+import { InvalidNotificationFilter } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 
@@ -48,17 +48,6 @@ export interface NotificationFilter {
   readonly rule: NotificationFilterRule;
   /** True when every pattern of the rule matches. */
   match(subject: FilterSubject): boolean;
-}
-
-/** A pattern of a filter rule is not a valid regular expression. */
-export class InvalidNotificationFilter extends MessagingError {
-  constructor(
-    readonly field: string,
-    readonly pattern: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Invalid notification filter: ${field} pattern ${JSON.stringify(pattern)} is not a valid regular expression`, options);
-  }
 }
 
 type Check = (subject: FilterSubject) => boolean;

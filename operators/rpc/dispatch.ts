@@ -4,6 +4,7 @@ import type { Context } from '../../lib/core/context.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
+import { callMonitorMs } from '../../lib/wire/envelope.js';
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
@@ -89,10 +90,10 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   );
 }
 
-/** Servers heartbeat at half the caller's `callMonitorTimeout` (sent in seconds). */
+/** Servers heartbeat, in ms, at half the caller's `callMonitorTimeout` (which arrives in seconds). */
 function beatPeriod(incoming: IncomingCall): number | undefined {
-  const monitor = incoming.call?.callMonitorTimeout;
-  return monitor ? (monitor * 1000) / 2 : undefined;
+  const monitorSeconds = incoming.call?.callMonitorTimeout;
+  return monitorSeconds ? callMonitorMs(monitorSeconds) / 2 : undefined;
 }
 
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {

@@ -45,8 +45,3 @@ export function summaryLine(role: string, summary: Summary): string {
   const errors = summary.errors ? `, ${summary.errors} errors (${Object.entries(summary.errors_by_type).map(([type, n]) => `${type} ${n}`).join(', ')})` : '';
   return `${role}: ${summary.messages} msg in ${summary.seconds} s = ${summary.msg_per_s} msg/s, ${summary.bytes} bytes, latency p50 ${summary.p50_ms} ms p99 ${summary.p99_ms} ms (min ${summary.min_ms} max ${summary.max_ms})${errors}`;
 }
-
-/** The URL without its passwords, for output and reports. */
-export function redactUrl(url: string): string {
-  return url.replace(/([/,][^:/@,]*:)[^@/,]*@/g, '$1***@');
-}

@@ -5,7 +5,8 @@
 import { setLogSink } from '../../lib/core/logger.js';
 import { createMeter } from '../metering/meter.js';
 import { startProgress } from '../metering/progress.js';
-import { buildReport, redactUrl, summaryLine, writeReport } from '../metering/report.js';
+import { redactUrl } from '../../lib/index.js';
+import { buildReport, summaryLine, writeReport } from '../metering/report.js';
 import { runNotifyClient } from './notify-client.js';
 import { runNotifyServer } from './notify-server.js';
 import { parseSimulatorArgs, type SimulatorOptions, USAGE, UsageError } from './options.js';

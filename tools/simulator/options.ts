@@ -4,6 +4,7 @@
  * Anything unknown or malformed is a `UsageError` naming the option.
  */
 import { parseArgs } from 'node:util';
+import { MessagingError } from '../../lib/index.js';
 
 export type Role = 'rpc-server' | 'rpc-client' | 'notify-server' | 'notify-client';
 export const ROLES: readonly Role[] = ['rpc-server', 'rpc-client', 'notify-server', 'notify-client'];
@@ -70,13 +71,8 @@ export interface NotifyClientOptions extends ClientOptions {
 
 export type SimulatorOptions = RpcServerOptions | RpcClientOptions | NotifyServerOptions | NotifyClientOptions;
 
-/** A command line the simulator cannot run; the CLI prints it with the usage. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** A command line the simulator cannot run; the CLI prints it with the usage. The CLI's own, so not among the package's errors. */
+export class UsageError extends MessagingError {}
 
 export const DEFAULT_URL = 'rabbit://guest:guest@127.0.0.1:5672/';
 

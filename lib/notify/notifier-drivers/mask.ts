@@ -3,6 +3,7 @@
  * `mask_dict_password`: the value of any key whose name contains a secret-looking word becomes
  * '***', nested objects and arrays included, and `password=...`-style text inside strings too.
  */
+import { isRecord } from '../../core/record.js';
 
 /** Words that mark a key as secret (matched case-insensitively inside the key), from oslo.utils' list. */
 const SECRET_KEY_WORDS = [
@@ -58,11 +59,12 @@ export function maskText(text: string): string {
 export function maskSecrets(value: unknown): unknown {
   if (typeof value === 'string') return maskText(value);
   if (Array.isArray(value)) return value.map(maskSecrets);
-  if (!isRecord(value)) return value;
+  if (!isNested(value)) return value;
   // As in oslo, a nested object is searched even under a secret-looking key; any other value there is masked whole.
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isRecord(item) || !isSecretKey(key) ? maskSecrets(item) : MASK]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isNested(item) || !isSecretKey(key) ? maskSecrets(item) : MASK]));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+/** A Date is a value to keep, not an object to search. */
+function isNested(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && !(value instanceof Date);
 }

@@ -16,8 +16,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { MessagingError } from '../../core/errors.js';
+import { InvalidRoutingConfig, MessagingError } from '../../core/errors.js';
 import { getLogger } from '../../core/logger.js';
+import { isRecord } from '../../core/record.js';
 import type { NotifierDriver } from './driver.js';
 import { globToRegExp } from './fnmatch.js';
 import { logDriver } from './log.js';
@@ -36,17 +37,6 @@ export type RoutingConfig = Readonly<Record<string, Readonly<Record<string, Rout
 export interface RoutingDriverOptions {
   /** Drivers the configuration may name besides the built-in ones, or instead of them. */
   readonly drivers?: Readonly<Record<string, NotifierDriver>>;
-}
-
-/** The routing configuration is malformed, cannot be read, or names an unknown driver. */
-export class InvalidRoutingConfig extends MessagingError {
-  constructor(
-    readonly source: string,
-    reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Invalid notification routing config (${source}): ${reason}`, options);
-  }
 }
 
 interface Route {
@@ -129,8 +119,4 @@ function globs(value: unknown, where: string, source: string, normalize: (glob: 
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((g) => typeof g === 'string')) throw new InvalidRoutingConfig(source, `${where} must be a list of glob strings`);
   return value.map((g: string) => globToRegExp(normalize(g)));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

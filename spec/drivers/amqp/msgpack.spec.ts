@@ -4,7 +4,7 @@ import { tap } from 'rxjs';
 import * as assert from 'uvu/assert';
 import { InvalidTransportUrl } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
-import { MSGPACK_CONTENT_TYPE } from '../../../lib/wire/msgpack-codec.js';
+import { MSGPACK_CONTENT_TYPE } from '../../../lib/wire/codec.js';
 import { notificationListener } from '../../../lib/notify/listener.js';
 import { notifier } from '../../../lib/notify/notifier.js';
 import { rpcClient } from '../../../lib/rpc/client.js';

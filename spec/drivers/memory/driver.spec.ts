@@ -14,7 +14,7 @@ import { encodeBody } from '../../../lib/wire/envelope.js';
 import { findBroker } from '../../../drivers/memory/broker.js';
 import { createMemoryDriver } from '../../../drivers/memory/driver.js';
 import { publishRaw, queueDepth } from '../../../testing/memory.js';
-import { UnserializableValue } from '../../../drivers/memory/wire-copy.js';
+import { UnserializableValue } from '../../../lib/core/errors.js';
 
 interface Context {
   drivers: Driver[];

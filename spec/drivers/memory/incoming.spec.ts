@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply, RpcRequest } from '../../../lib/driver/rpc.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
-import { MalformedMessage } from '../../../lib/wire/envelope.js';
+import { MalformedMessage } from '../../../lib/core/errors.js';
 import { decodeOrReject, incomingCall, incomingNotification } from '../../../drivers/memory/incoming.js';
 import { consume, createMessage, createQueue, publish, readyCount, type Delivery } from '../../../drivers/memory/queue.js';
 

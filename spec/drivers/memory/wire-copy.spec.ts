@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultCodec } from '../../../lib/wire/codec.js';
-import { cloneWireBody, UnserializableValue, wireCopy } from '../../../drivers/memory/wire-copy.js';
+import { UnserializableValue } from '../../../lib/core/errors.js';
+import { cloneWireBody, wireCopy } from '../../../drivers/memory/wire-copy.js';
 
 const WireCopy = suite('memory wire copy');
 

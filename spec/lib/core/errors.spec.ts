@@ -1,40 +1,69 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import * as errors from '../../../lib/core/errors.js';
 import {
+  AcknowledgeError,
   DriverLoadFailure,
+  ExecutorClosed,
+  InvalidNotificationFilter,
+  InvalidRoutingConfig,
   InvalidTarget,
   InvalidTransportUrl,
+  MalformedMessage,
   MessageDeliveryFailure,
   MessageUndeliverable,
   MessagingError,
   MessagingTimeout,
+  MsgpackDecodeError,
   NoSuchMethod,
+  NotificationPublishFailure,
   RemoteError,
   RpcVersionCapError,
   TransportClosed,
   UnsupportedCapability,
+  UnserializableValue,
   UnsupportedVersion,
+  WorkerCrashed,
 } from '../../../lib/core/errors.js';
+import * as memoryEntry from '../../../drivers/memory/index.js';
+import * as driverEntry from '../../../lib/driver/index.js';
 import * as barrel from '../../../lib/index.js';
+import * as operatorsEntry from '../../../operators/index.js';
 
 const cause = new Error('socket hang up');
 
-/** One instance of every error class, built as rx-messaging builds them. */
+const failure = { driver: 'log', messageId: 'n1', eventType: 'compute.start', priority: 'info', error: cause } as const;
+
+/** One instance of every error class, built as rx-messaging builds them, each with a cause. */
 const ALL = {
   MessagingError: new MessagingError('generic', { cause }),
   MessagingTimeout: new MessagingTimeout('Timed out waiting for a reply to message ID m1', { method: 'echo', target: 'demo', waitedMs: 30_000, msgId: 'm1', kind: 'timeout' }, { cause }),
-  RemoteError: new RemoteError('ValueError', 'bad', ['Traceback\n']),
+  RemoteError: new RemoteError('ValueError', 'bad', ['Traceback\n'], undefined, { cause }),
   MessageDeliveryFailure: new MessageDeliveryFailure('PRECONDITION_FAILED', { cause }),
   MessageUndeliverable: new MessageUndeliverable('openstack', 'demo', { cause }),
-  InvalidTarget: new InvalidTarget('a call target needs a topic', { server: 's' }),
+  InvalidTarget: new InvalidTarget('a call target needs a topic', { server: 's' }, { cause }),
   InvalidTransportUrl: new InvalidTransportUrl('rabbit://h:0/', 'bad port', { cause }),
-  NoSuchMethod: new NoSuchMethod('echo2'),
-  UnsupportedVersion: new UnsupportedVersion('3.0', 'echo'),
-  RpcVersionCapError: new RpcVersionCapError('2.6', '2.5'),
+  NoSuchMethod: new NoSuchMethod('echo2', { cause }),
+  UnsupportedVersion: new UnsupportedVersion('3.0', 'echo', { cause }),
+  RpcVersionCapError: new RpcVersionCapError('2.6', '2.5', { cause }),
   DriverLoadFailure: new DriverLoadFailure('zmq', 'not installed', { cause }),
   TransportClosed: new TransportClosed(undefined, { cause }),
   UnsupportedCapability: new UnsupportedCapability('requeue', 'zmq', 'a notificationListener with allowRequeue', 'leave allowRequeue off', { cause }),
+  ExecutorClosed: new ExecutorClosed('The worker pool is closed', { cause }),
+  WorkerCrashed: new WorkerCrashed('resize', 7, 1, { cause }),
+  MalformedMessage: new MalformedMessage("the message has no 'method' string", { cause }),
+  MsgpackDecodeError: new MsgpackDecodeError(3, { cause }),
+  UnserializableValue: new UnserializableValue('args.callback', 'is a function', { cause }),
+  NotificationPublishFailure: new NotificationPublishFailure([failure], { cause }),
+  InvalidRoutingConfig: new InvalidRoutingConfig('routing.yaml', 'not a mapping', { cause }),
+  InvalidNotificationFilter: new InvalidNotificationFilter('eventType', '(', { cause }),
+  AcknowledgeError: new AcknowledgeError('ack', 2, { cause }),
 };
+
+/** Where users import each error from: the package barrel, unless the error belongs to another entry or is internal. */
+const ENTRIES: Record<string, Record<string, unknown>> = { AcknowledgeError: operatorsEntry, UnserializableValue: memoryEntry, MalformedMessage: driverEntry };
+const INTERNAL = new Set(['MsgpackDecodeError']);
 
 const Common = suite('errors: common shape');
 
@@ -55,10 +84,13 @@ Common('should make every error a MessagingError and an Error, with a stack', ()
 });
 
 Common('should keep the cause when one is given', () => {
-  for (const name of ['MessagingError', 'MessagingTimeout', 'MessageDeliveryFailure', 'MessageUndeliverable', 'InvalidTransportUrl', 'DriverLoadFailure', 'TransportClosed', 'UnsupportedCapability'] as const) {
-    assert.is(ALL[name].cause, cause, name);
-  }
+  for (const [name, error] of Object.entries(ALL)) assert.is(error.cause, cause, name);
   assert.is(new MessagingError('no cause').cause, undefined);
+});
+
+Common('should cover every error class of lib/core/errors.ts here', () => {
+  const classes = Object.entries(errors).filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error);
+  assert.equal(classes.map(([name]) => name).sort(), Object.keys(ALL).sort());
 });
 
 Common('should name a subclass defined by a user after that subclass', () => {
@@ -68,8 +100,18 @@ Common('should name a subclass defined by a user after that subclass', () => {
   assert.instance(error, MessagingError);
 });
 
-Common('should export every error class from the package barrel', () => {
-  for (const name of Object.keys(ALL)) assert.is((barrel as Record<string, unknown>)[name], (ALL as Record<string, Error>)[name]!.constructor, name);
+Common('should export every error class from the package barrel, or from the entry it belongs to', () => {
+  for (const [name, error] of Object.entries(ALL)) {
+    if (INTERNAL.has(name)) continue;
+    assert.is((ENTRIES[name] ?? (barrel as Record<string, unknown>))[name], error.constructor, name);
+  }
+});
+
+Common("should list every error in README's Errors section, and nothing else", () => {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const section = /\n## Errors\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const listed = [...section.matchAll(/^- `(\w+)`/gm)].map((match) => match[1]);
+  assert.equal(listed.sort(), Object.keys(ALL).sort());
 });
 
 Common.run();
@@ -152,6 +194,46 @@ Facts('should say the transport is closed, or what was given', () => {
 
 Facts('should carry a delivery failure message as given', () => {
   assert.is(ALL.MessageDeliveryFailure.message, 'PRECONDITION_FAILED');
+});
+
+Facts('should say which worker crashed running what, with the reason of its cause', () => {
+  const error = new WorkerCrashed('resize', 7, 1, { cause: new Error('out of memory') });
+  assert.equal([error.method, error.threadId, error.exitCode], ['resize', 7, 1]);
+  assert.is(error.message, "Worker thread 7 exited with code 1 while running 'resize': out of memory; the pool replaces it");
+});
+
+Facts("should give the reason of an unreadable MessagePack body, without the payload msgpackr appends", () => {
+  const error = new MsgpackDecodeError(3, { cause: new Error('Unexpected end of buffer reading {"a": 1') });
+  assert.is(error.byteLength, 3);
+  assert.is(error.message, 'cannot read 3 bytes as one MessagePack value: Unexpected end of buffer reading');
+});
+
+Facts('should say where an unserializable value sits, and why', () => {
+  const error = ALL.UnserializableValue;
+  assert.equal([error.path, error.reason], ['args.callback', 'is a function']);
+  assert.is(error.message, 'Cannot send the message: args.callback is a function');
+  assert.is(ALL.MalformedMessage.message, "Malformed message: the message has no 'method' string");
+});
+
+Facts("should make a notifier's driver failures the cause: the one failure, or all of them", () => {
+  const one = new NotificationPublishFailure([failure]);
+  assert.is(one.cause, cause);
+  assert.is(one.message, 'Could not publish compute.start (info) through the log driver(s)');
+  const other = new Error('refused');
+  const two = new NotificationPublishFailure([failure, { ...failure, driver: 'messaging', error: other }]);
+  assert.instance(two.cause, AggregateError);
+  assert.equal((two.cause as AggregateError).errors, [cause, other]);
+  assert.is(two.message, 'Could not publish compute.start (info) through the log, messaging driver(s)');
+});
+
+Facts('should name the routing source, the filter field and pattern, and the refused settlement', () => {
+  assert.is(ALL.InvalidRoutingConfig.source, 'routing.yaml');
+  assert.is(ALL.InvalidRoutingConfig.message, 'Invalid notification routing config (routing.yaml): not a mapping');
+  assert.equal([ALL.InvalidNotificationFilter.field, ALL.InvalidNotificationFilter.pattern], ['eventType', '(']);
+  assert.is(ALL.InvalidNotificationFilter.message, 'Invalid notification filter: eventType pattern "(" is not a valid regular expression');
+  assert.equal([ALL.AcknowledgeError.action, ALL.AcknowledgeError.count], ['ack', 2]);
+  assert.is(ALL.AcknowledgeError.message, 'Could not ack 2 messages; the broker will redeliver what it did not see settled');
+  assert.is(new AcknowledgeError('requeue', 1).message, 'Could not requeue a message; the broker will redeliver what it did not see settled');
 });
 
 Facts.run();

@@ -8,6 +8,7 @@ import {
   exchangeName,
   fanoutExchange,
   fanoutQueue,
+  isTargetField,
   notificationQueue,
   poolQueue,
   replyQueue,
@@ -123,6 +124,11 @@ Build('should carry the offending fields on the error and in its message', () =>
   const error = invalid(() => target({ topic: 'bad topic' }), /\(target: \{"topic":"bad topic"\}\)/);
   assert.equal(error.target, { topic: 'bad topic' });
   assert.is(error.name, 'InvalidTarget');
+});
+
+Build("should know a target's fields, and nothing else, as fields", () => {
+  for (const key of ['exchange', 'topic', 'namespace', 'version', 'server', 'fanout', 'legacyNamespaces']) assert.ok(isTargetField(key), key);
+  for (const key of ['timeout', 'retry', 'host', 'toString', '__proto__', 'legacy_namespaces']) assert.not.ok(isTargetField(key), key);
 });
 
 Build.run();

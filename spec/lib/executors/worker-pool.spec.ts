@@ -8,7 +8,8 @@ import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Invocation } from '../../../lib/executors/executor.js';
-import { ExecutorClosed, WorkerCrashed, workerPoolExecutor, type WorkerPoolExecutorOptions } from '../../../lib/executors/worker-pool.js';
+import { ExecutorClosed, WorkerCrashed } from '../../../lib/core/errors.js';
+import { workerPoolExecutor, type WorkerPoolExecutorOptions } from '../../../lib/executors/worker-pool.js';
 
 const module = new URL('../../fixtures/worker-endpoints.js', import.meta.url);
 /** Indexes into the fixture's `endpoints`. */

@@ -1,14 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MalformedMessage } from '../../../lib/core/errors.js';
 import { defaultCodec, jsonCodec, type WireCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import {
+  callMonitorMs,
+  callMonitorSeconds,
   contextFromWire,
   contextToWire,
   decodeBody,
   encodeBody,
-  MalformedMessage,
   notificationFromWire,
   notificationToWire,
   replyFromWire,
@@ -370,6 +372,12 @@ Encode('should round-trip a call, a reply and a notification through the bytes',
   assert.equal(request, CALL_REQUEST);
   const reply = { msgId: 'm', result: [1, 'a'], failure: { class: 'E', module: 'm', message: 'x', tb: ['t\n'], args: ['x'], kwargs: { a: 1 } }, ending: true };
   assert.equal(replyFromWire(decodeBody(defaultCodec, encodeBody(defaultCodec, replyToWire(reply, 'u')))), reply);
+});
+
+Encode("should convert callMonitorTimeout between rx-messaging's ms and oslo's seconds, both ways", () => {
+  assert.is(callMonitorSeconds(2_500), 2.5);
+  assert.is(callMonitorMs(2.5), 2_500);
+  assert.is(rpcToWire({ ...CALL_REQUEST, call: { ...CALL_REQUEST.call!, callMonitorTimeout: callMonitorSeconds(30_000) } })['_timeout'], 30);
 });
 
 Encode.run();

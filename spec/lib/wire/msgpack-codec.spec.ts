@@ -4,8 +4,10 @@ import { unpack } from 'msgpackr';
 import { defaultCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
-import { MSGPACK_CONTENT_TYPE, msgpackCodec, MsgpackDecodeError } from '../../../lib/wire/msgpack-codec.js';
-import { decodeBody, encodeBody, MalformedMessage, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/envelope.js';
+import { MalformedMessage, MsgpackDecodeError } from '../../../lib/core/errors.js';
+import { MSGPACK_CONTENT_TYPE } from '../../../lib/wire/codec.js';
+import { msgpackCodec } from '../../../lib/wire/msgpack-codec.js';
+import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/envelope.js';
 
 const codec = msgpackCodec();
 

@@ -2,7 +2,8 @@ import { firstValueFrom, from, of, throwError, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setLogSink } from '../../../lib/core/logger.js';
-import { AcknowledgeError, acknowledge } from '../../../operators/notify/acknowledge.js';
+import { AcknowledgeError } from '../../../lib/core/errors.js';
+import { acknowledge } from '../../../operators/notify/acknowledge.js';
 import { incomingNotification } from '../../helpers/notifications.js';
 
 const Acknowledge = suite<{ restore: () => void }>('acknowledge', { restore: () => {} });

@@ -9,7 +9,7 @@ import { setLogSink } from '../../../lib/core/logger.js';
 import { notifier } from '../../../lib/notify/notifier.js';
 import { notificationQueue, target } from '../../../lib/core/target.js';
 import { connect } from '../../../lib/transport.js';
-import { AcknowledgeError } from '../../../operators/notify/acknowledge.js';
+import { AcknowledgeError } from '../../../lib/core/errors.js';
 import { batchAcknowledge, type BatchOutcome } from '../../../operators/notify/batch-acknowledge.js';
 import { incomingNotification, settle } from '../../helpers/notifications.js';
 

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InvalidNotificationFilter, notificationFilter, toNotificationFilter, type FilterSubject } from '../../../operators/notify/filter-notifications.js';
+import { InvalidNotificationFilter } from '../../../lib/core/errors.js';
+import { notificationFilter, toNotificationFilter, type FilterSubject } from '../../../operators/notify/filter-notifications.js';
 
 const Filter = suite('notificationFilter');
 

@@ -60,6 +60,14 @@ Simulator('should serve every call, stop the server on sync_done, and write both
   assert.match(run.serverOut, /^ready: rpc-server on memory:\/\/sim-\d+ topic profiler_topic server profiler_server$/m);
 });
 
+Simulator("should show the URL without its password, one holding '@' included, on screen and in the reports", async ({ dir, n }) => {
+  const run = await pair(dir, `memory://bob:s3cr@t@sim-${n}`, ['rpc-server'], ['rpc-client', '-m', '2', '--sync']);
+  assert.match(run.serverOut, new RegExp(`^ready: rpc-server on memory://bob:\\*\\*\\*@sim-${n} topic`, 'm'));
+  assert.is(run.server.options['url'], `memory://bob:***@sim-${n}`);
+  assert.is(run.client.options['url'], `memory://bob:***@sim-${n}`);
+  assert.not.match(`${run.serverOut}${run.clientOut}${JSON.stringify([run.server, run.client])}`, /s3cr|t@sim/);
+});
+
 Simulator('should deliver casts and fanout casts to the server', async ({ dir, n }) => {
   const cast = await pair(dir, `memory://sim-${n}`, ['rpc-server'], ['rpc-client', '--is-cast', '-p', '2', '-m', '30', '--sync']);
   assert.is(cast.server.summary.messages, 60);

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import { setLogSink } from '../../../../lib/core/logger.js';
 import { notifier } from '../../../../lib/notify/notifier.js';
 import type { NotifierDriver } from '../../../../lib/notify/notifier-drivers/driver.js';
-import { InvalidRoutingConfig, routingDriver, type RoutingConfig } from '../../../../lib/notify/notifier-drivers/routing.js';
+import { InvalidRoutingConfig } from '../../../../lib/core/errors.js';
+import { routingDriver, type RoutingConfig } from '../../../../lib/notify/notifier-drivers/routing.js';
 import { testDriver } from '../../../../testing/test-notifier-driver.js';
 import { recordingTransport } from '../../../helpers/notifications.js';
 

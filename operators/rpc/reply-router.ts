@@ -1,10 +1,11 @@
 /**
  * Routes a transport's shared reply stream to the calls waiting on it, by message id through a
- * Map: one lookup per reply, however many calls are in flight. One router per reply channel.
+ * Map: one lookup per reply, however many calls are in flight. One router per reply stream (a
+ * reply channel's `replies$` is one object for the channel's lifetime).
  */
 import { Observable, type Subscriber } from 'rxjs';
-import type { Reply, ReplyChannel } from '../driver/rpc.js';
-import { TransportClosed } from '../core/errors.js';
+import type { Reply } from '../../lib/driver/rpc.js';
+import { TransportClosed } from '../../lib/core/errors.js';
 
 export interface ReplyRouter {
   /** How many calls are waiting for replies: a count that keeps growing would be a leak. */
@@ -16,15 +17,15 @@ export interface ReplyRouter {
   repliesFor(msgId: string): Observable<Reply>;
 }
 
-const routers = new WeakMap<ReplyChannel, ReplyRouter>();
+const routers = new WeakMap<Observable<Reply>, ReplyRouter>();
 
-export function replyRouter(channel: ReplyChannel): ReplyRouter {
-  let router = routers.get(channel);
-  if (!router) routers.set(channel, (router = createRouter(channel)));
+export function replyRouter(replies$: Observable<Reply>): ReplyRouter {
+  let router = routers.get(replies$);
+  if (!router) routers.set(replies$, (router = createRouter(replies$)));
   return router;
 }
 
-function createRouter(channel: ReplyChannel): ReplyRouter {
+function createRouter(replies$: Observable<Reply>): ReplyRouter {
   const waiting = new Map<string, Subscriber<Reply>>();
   let ended: Error | undefined;
   const end = (error: Error) => {
@@ -32,7 +33,7 @@ function createRouter(channel: ReplyChannel): ReplyRouter {
     for (const subscriber of waiting.values()) subscriber.error(error);
     waiting.clear();
   };
-  channel.replies$.subscribe({
+  replies$.subscribe({
     next: (reply) => {
       const subscriber = waiting.get(reply.msgId);
       if (!subscriber) return; // a reply to a call given up on, or to another process: oslo drops those too

@@ -1,15 +1,15 @@
 import { Subject, toArray, lastValueFrom } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Reply, ReplyChannel } from '../../../lib/driver/rpc.js';
+import type { Reply } from '../../../lib/driver/rpc.js';
 import { TransportClosed } from '../../../lib/core/errors.js';
-import { replyRouter } from '../../../lib/rpc/reply-router.js';
+import { replyRouter } from '../../../operators/rpc/reply-router.js';
 
 const ReplyRouter = suite('replyRouter');
 const reply = (msgId: string, ending: boolean, result: unknown = null): Reply => ({ msgId, result, failure: null, ending });
 const channel = () => {
   const replies$ = new Subject<Reply>();
-  return { replies$, channel: { address: 'reply_x', replies$ } as ReplyChannel };
+  return { replies$, channel: replies$.asObservable() };
 };
 
 ReplyRouter("should give each call its own replies, heartbeats included, up to the ending one", async () => {
@@ -27,7 +27,7 @@ ReplyRouter("should give each call its own replies, heartbeats included, up to t
   assert.equal(await second, [reply('m2', false, 1), reply('m2', true, 4)]);
 });
 
-ReplyRouter('should be one router per channel', () => {
+ReplyRouter('should be one router per reply stream', () => {
   const { channel: opened } = channel();
   assert.is(replyRouter(opened), replyRouter(opened));
 });
