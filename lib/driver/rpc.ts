@@ -33,7 +33,7 @@ export interface RpcRequest {
     readonly replyTo: string;
     /** Overall timeout in ms: a request nobody took by then expires. */
     readonly timeoutMs: number;
-    /** oslo's `_timeout`, in seconds as on the wire: a silent server is given up after it; servers heartbeat at half of it. */
+    /** In ms, as the client's option (oslo's `_timeout` carries it in seconds): a silent server is given up after it; servers heartbeat at half of it. */
     readonly callMonitorTimeout?: number;
   };
 }

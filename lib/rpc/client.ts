@@ -10,7 +10,6 @@ import { replyResults } from '../../operators/rpc/reply-results.js';
 import type { Context } from '../core/context.js';
 import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
-import { callMonitorSeconds } from '../wire/envelope.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
 import { isRecord } from '../core/record.js';
@@ -77,7 +76,6 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   let channel: ReplyChannel | undefined;
   const replyChannel = () => driver.replyChannel().then((opened) => (channel = opened));
-  const monitorSeconds = options.callMonitorTimeout === undefined ? undefined : callMonitorSeconds(options.callMonitorTimeout);
 
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 
@@ -104,7 +102,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       assertTargetFor('call', checked);
       const msgId = hexId();
       const exchange = (opened: ReplyChannel) => {
-        const call = monitorSeconds === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: monitorSeconds };
+        const call = options.callMonitorTimeout === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: options.callMonitorTimeout };
         const message = request(method, args, context, call);
         return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
       };

@@ -105,13 +105,6 @@ export function contextFromWire(body: Dict): Context {
   return context;
 }
 
-/**
- * oslo's `_timeout`, and so `RpcRequest.call.callMonitorTimeout`, is in seconds; rx-messaging's
- * options and timers are in ms. These two are the only conversions between them.
- */
-export const callMonitorSeconds = (ms: number): number => ms / 1000;
-export const callMonitorMs = (seconds: number): number => seconds * 1000;
-
 /** The body of a call or cast, as oslo sends it. */
 export function rpcToWire(request: RpcRequest): Dict {
   const body: Dict = { method: request.method, args: request.args };
@@ -120,7 +113,8 @@ export function rpcToWire(request: RpcRequest): Dict {
   if (request.call) {
     body['_msg_id'] = request.call.msgId;
     body['_reply_q'] = request.call.replyTo;
-    body['_timeout'] = request.call.callMonitorTimeout ?? null;
+    // oslo's `_timeout` is in seconds; everything on this side of the wire counts in ms.
+    body['_timeout'] = request.call.callMonitorTimeout === undefined ? null : request.call.callMonitorTimeout / 1000;
   }
   body['_unique_id'] = request.uniqueId;
   return Object.assign(body, contextToWire(request.context));
@@ -140,7 +134,7 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
   if (msgId != null) {
     if (typeof msgId !== 'string' || typeof replyTo !== 'string') throw new MalformedMessage("a call needs '_msg_id' and '_reply_q' strings");
     const call: Record<string, unknown> = { msgId, replyTo, timeoutMs };
-    if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor;
+    if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
     request['call'] = call;
   }
   return request as unknown as RpcRequest;

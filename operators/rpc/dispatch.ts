@@ -4,7 +4,6 @@ import type { Context } from '../../lib/core/context.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
-import { callMonitorMs } from '../../lib/wire/envelope.js';
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
@@ -90,10 +89,10 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   );
 }
 
-/** Servers heartbeat, in ms, at half the caller's `callMonitorTimeout` (which arrives in seconds). */
+/** Servers heartbeat at half the caller's `callMonitorTimeout`. */
 function beatPeriod(incoming: IncomingCall): number | undefined {
-  const monitorSeconds = incoming.call?.callMonitorTimeout;
-  return monitorSeconds ? callMonitorMs(monitorSeconds) / 2 : undefined;
+  const monitor = incoming.call?.callMonitorTimeout;
+  return monitor ? monitor / 2 : undefined;
 }
 
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {

@@ -80,7 +80,7 @@ Delivery('should deliver a cast to the topic and a call to the server, and route
 
   await driver.send(target({ topic }), cast('note', { n: 1 }));
   const msgId = hexId();
-  const request = { ...cast('echo', { x: 1 }), namespace: 'ns', version: '2.1', call: { msgId, replyTo: address, timeoutMs: 5000, callMonitorTimeout: 4 } };
+  const request = { ...cast('echo', { x: 1 }), namespace: 'ns', version: '2.1', call: { msgId, replyTo: address, timeoutMs: 5000, callMonitorTimeout: 4_000 } };
   await driver.send(target({ topic, server: 'a' }), request);
   const [note, call] = (await within(server.until(2), 'the cast and the call')) as [IncomingCall, IncomingCall];
   assert.is(note.method, 'note');
@@ -90,7 +90,7 @@ Delivery('should deliver a cast to the topic and a call to the server, and route
   assert.is(call.method, 'echo');
   assert.is(call.namespace, 'ns');
   assert.is(call.version, '2.1');
-  assert.equal(call.call, { msgId, replyTo: address, timeoutMs: 5000, callMonitorTimeout: 4 });
+  assert.equal(call.call, { msgId, replyTo: address, timeoutMs: 5000, callMonitorTimeout: 4_000 });
   assert.is(call.uniqueId, request.uniqueId);
   assert.is(call.redelivered, false);
 
@@ -370,7 +370,7 @@ Delivery("should fail a heartbeat whose caller's queue is missing with MessageDe
   queues.push(topic, `${topic}.a`);
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
-  await driver.send(target({ topic }), { ...cast('slow'), call: { msgId: 'm1', replyTo: `reply_${hexId()}`, timeoutMs: 60_000, callMonitorTimeout: 2 } });
+  await driver.send(target({ topic }), { ...cast('slow'), call: { msgId: 'm1', replyTo: `reply_${hexId()}`, timeoutMs: 60_000, callMonitorTimeout: 2_000 } });
   const [call] = await within(server.until(1), 'the call');
   const error = await rejectionOf(call!.heartbeat());
   assert.instance(error, MessageDeliveryFailure);

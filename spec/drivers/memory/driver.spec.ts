@@ -181,9 +181,9 @@ Memory('should hand the call timeout and monitor timeout to the server', async (
   const driver = open(context, freshName());
   const a = record(context, driver.listen(server('demo', 'a')));
   const request = callOf('long', 'reply_x', 30_000);
-  await driver.send(target({ topic: 'demo' }), { ...request, call: { ...request.call!, callMonitorTimeout: 4 } });
+  await driver.send(target({ topic: 'demo' }), { ...request, call: { ...request.call!, callMonitorTimeout: 4_000 } });
   await settle();
-  assert.equal(a[0]?.call, { msgId: request.call!.msgId, replyTo: 'reply_x', timeoutMs: 30_000, callMonitorTimeout: 4 });
+  assert.equal(a[0]?.call, { msgId: request.call!.msgId, replyTo: 'reply_x', timeoutMs: 30_000, callMonitorTimeout: 4_000 });
 });
 
 Memory('should reject at-least-once sends nobody consumes with MessageUndeliverable', async (context) => {

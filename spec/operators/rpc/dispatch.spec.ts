@@ -105,7 +105,7 @@ Dispatch('should run one handler at a time with the blocking executor', async ()
 });
 
 Dispatch('should heartbeat at half the callMonitorTimeout while the handler runs', async () => {
-  const incoming = incomingCall({ method: 'wait', call: { ...aCall, callMonitorTimeout: 0.04 } });
+  const incoming = incomingCall({ method: 'wait', call: { ...aCall, callMonitorTimeout: 40 } });
   const wait = () => new Promise((resolve) => setTimeout(resolve, 150, 'done'));
   await lastValueFrom(from([incoming]).pipe(dispatch([{ wait }])));
   const events = incoming.recorded.events;
