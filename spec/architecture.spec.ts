@@ -21,7 +21,8 @@ const LAYERS: Record<string, readonly string[]> = {
   operators: ['lib/core', 'lib/driver', 'lib/wire', 'lib/executors'],
   'lib/rpc': ['lib/core', 'lib/driver', 'lib/wire', 'lib/executors', 'operators', 'lib/transport'],
   'lib/notify': ['lib/core', 'lib/driver', 'lib/wire', 'lib/executors', 'operators', 'lib/transport'],
-  'lib/transport': ['lib/core', 'lib/driver'],
+  // connect() loads the built-in drivers by dynamic import, from its table of schemes.
+  'lib/transport': ['lib/core', 'lib/driver', 'drivers'],
   drivers: ['lib/core', 'lib/driver', 'lib/wire'],
   testing: ['lib/core', 'lib/driver', 'lib/wire', 'lib/notify', 'drivers/memory'],
 };

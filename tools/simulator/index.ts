@@ -2,10 +2,9 @@
  * `rxm simulator <role>`: parses the command line, runs the role with a meter and a progress
  * display, stops cleanly on SIGINT/SIGTERM, prints the summary and writes the JSON report.
  */
-import { setLogSink } from '../../lib/core/logger.js';
+import { redactUrl, setLogSink } from '../../lib/index.js';
 import { createMeter } from '../metering/meter.js';
 import { startProgress } from '../metering/progress.js';
-import { redactUrl } from '../../lib/index.js';
 import { buildReport, summaryLine, writeReport } from '../metering/report.js';
 import { runNotifyClient } from './notify-client.js';
 import { runNotifyServer } from './notify-server.js';

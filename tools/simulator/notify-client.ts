@@ -2,8 +2,7 @@
  * `rxm simulator notify-client`: `--concurrency` publishers sending `compute.start`
  * notifications at info priority; a message's latency is the time the transport took to accept it.
  */
-import { notifier } from '../../lib/notify/notifier.js';
-import { connect } from '../../lib/transport.js';
+import { connect, notifier } from '../../lib/index.js';
 import { runLoad } from '../metering/load.js';
 import { cargo, NOTIFY_EVENT, simulatorMessage, SYNC_DONE } from './message.js';
 import type { NotifyClientOptions } from './options.js';

@@ -4,10 +4,7 @@
  * once before taking it, as oslo's simulator does.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { microtaskExecutor } from '../../lib/executors/executor.js';
-import { notificationListener, NotificationResult, type NotificationMetadata } from '../../lib/index.js';
-import { target } from '../../lib/core/target.js';
-import { connect } from '../../lib/transport.js';
+import { connect, microtaskExecutor, notificationListener, NotificationResult, target, type NotificationMetadata } from '../../lib/index.js';
 import { oneWayMs, readMessage, SYNC_DONE } from './message.js';
 import type { NotifyServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';

@@ -3,9 +3,7 @@
  * casts with `--size` characters of cargo, for `--messages` each or `--duration` seconds. A
  * call's latency is its round trip; a cast's is the time the transport took to accept it.
  */
-import { rpcClient } from '../../lib/rpc/client.js';
-import { target } from '../../lib/core/target.js';
-import { connect } from '../../lib/transport.js';
+import { connect, rpcClient, target } from '../../lib/index.js';
 import { runLoad } from '../metering/load.js';
 import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_DONE, SYNC_TIMEOUT_SECONDS } from './message.js';
 import type { RpcClientOptions } from './options.js';

@@ -4,10 +4,7 @@
  * casts, fanout casts) is measured with its one-way latency.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { microtaskExecutor } from '../../lib/executors/executor.js';
-import { rpcServer } from '../../lib/rpc/server.js';
-import { target } from '../../lib/core/target.js';
-import { connect } from '../../lib/transport.js';
+import { connect, microtaskExecutor, rpcServer, target } from '../../lib/index.js';
 import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE } from './message.js';
 import type { RpcServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';
