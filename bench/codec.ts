@@ -7,7 +7,8 @@
 import { defaultCodec, type WireCodec } from '../lib/wire/codec.js';
 import { msgpackCodec } from '../lib/wire/msgpack-codec.js';
 import { cargo, simulatorMessage } from '../tools/simulator/message.js';
-import { decodeBody, encodeBody, replyToWire, rpcToWire } from '../lib/wire/envelope.js';
+import { decodeBody, encodeBody } from '../lib/wire/envelope.js';
+import { replyToWire, rpcToWire } from '../lib/wire/rpc.js';
 
 export interface CodecResult {
   readonly codec: 'json' | 'msgpack';

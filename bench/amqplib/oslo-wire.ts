@@ -15,7 +15,9 @@ import { defaultCodec } from '../../lib/wire/codec.js';
 import { hexId, uuid } from '../../lib/core/ids.js';
 import { readMessage, RPC_METHOD, SYNC_DONE, type SimulatorMessage } from '../../tools/simulator/message.js';
 import { osloTimestamp } from '../../lib/notify/timestamp.js';
-import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/envelope.js';
+import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
+import { notificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
+import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 
 /** oslo's default control exchange, a topic exchange. */
 export const OSLO_EXCHANGE = 'openstack';

@@ -15,7 +15,7 @@ import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { replyQueue } from '../../lib/core/target.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
-import { replyFromWire, replyToWire } from '../../lib/wire/envelope.js';
+import { replyFromWire, replyToWire } from '../../lib/wire/rpc.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { decodable, decodeMessage, encodeAndSend, originOf } from './message.js';

@@ -30,7 +30,9 @@ import {
   topicQueue,
   type Target,
 } from '../../lib/core/target.js';
-import { decodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/envelope.js';
+import { decodeBody } from '../../lib/wire/envelope.js';
+import { notificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
+import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
 import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';

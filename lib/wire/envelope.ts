@@ -1,17 +1,15 @@
 /**
- * oslo.messaging's message format (reference §3): the 2.0 envelope, call and cast bodies with
- * `_context_*` keys, replies and notifications. Drivers that speak it share these functions;
- * every decoder throws `MalformedMessage` saying what is wrong, so a driver can reject and log.
+ * oslo.messaging's 2.0 envelope and the `_context_*` keys every message carries (reference §3):
+ * what a body looks like as bytes, whatever it holds. Every decoder throws `MalformedMessage`
+ * saying what is wrong, so a driver can reject and log.
  */
 import type { Context } from '../core/context.js';
 import { MalformedMessage } from '../core/errors.js';
-import type { Notification } from '../driver/notifications.js';
-import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
-import { isJsonCodec, type WireCodec } from './codec.js';
-import { parsePriority } from '../core/priority.js';
 import { isRecord } from '../core/record.js';
+import { isJsonCodec, type WireCodec } from './codec.js';
 
-type Dict = Record<string, unknown>;
+/** A message body as oslo's dicts: string keys, JSON values. */
+export type Dict = Record<string, unknown>;
 
 const CONTEXT_PREFIX = '_context_';
 
@@ -105,117 +103,13 @@ export function contextFromWire(body: Dict): Context {
   return context;
 }
 
-/** The body of a call or cast, as oslo sends it. */
-export function rpcToWire(request: RpcRequest): Dict {
-  const body: Dict = { method: request.method, args: request.args };
-  if (request.namespace !== undefined) body['namespace'] = request.namespace;
-  if (request.version !== undefined) body['version'] = request.version;
-  if (request.call) {
-    body['_msg_id'] = request.call.msgId;
-    body['_reply_q'] = request.call.replyTo;
-    // oslo's `_timeout` is in seconds; everything on this side of the wire counts in ms.
-    body['_timeout'] = request.call.callMonitorTimeout === undefined ? null : request.call.callMonitorTimeout / 1000;
-  }
-  body['_unique_id'] = request.uniqueId;
-  return Object.assign(body, contextToWire(request.context));
-}
-
-/** Reads a call or cast; `timeoutMs` is what the transport knows of the request's expiry. */
-export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
-  const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId } = body;
-  if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
-  if (!isRecord(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
-  optionalString(namespace, 'namespace');
-  optionalString(version, 'version');
-  optionalString(uniqueId, '_unique_id');
-  const request: Record<string, unknown> = { method, args, context: contextFromWire(body), uniqueId: uniqueId ?? '' };
-  if (namespace != null) request['namespace'] = namespace;
-  if (version != null) request['version'] = version;
-  if (msgId != null) {
-    if (typeof msgId !== 'string' || typeof replyTo !== 'string') throw new MalformedMessage("a call needs '_msg_id' and '_reply_q' strings");
-    const call: Record<string, unknown> = { msgId, replyTo, timeoutMs };
-    if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
-    request['call'] = call;
-  }
-  return request as unknown as RpcRequest;
-}
-
-export function replyToWire(reply: Reply, uniqueId: string): Dict {
-  return {
-    result: reply.result === undefined ? null : reply.result,
-    failure: reply.failure ? JSON.stringify(reply.failure) : null,
-    ending: reply.ending,
-    _msg_id: reply.msgId,
-    _unique_id: uniqueId,
-  };
-}
-
-export function replyFromWire(body: Dict): Reply {
-  const { _msg_id: msgId, result = null, failure = null, ending = false } = body;
-  if (typeof msgId !== 'string') throw new MalformedMessage("a reply has no '_msg_id' string");
-  return { msgId, result, failure: failure == null ? null : parseFailure(failure), ending: ending === true };
-}
-
-function parseFailure(failure: unknown): RemoteFailure {
-  let parsed: unknown = failure;
-  if (typeof failure === 'string') {
-    try {
-      parsed = JSON.parse(failure);
-    } catch {
-      return { class: 'Exception', module: 'builtins', message: failure, tb: [], args: [failure], kwargs: {} };
-    }
-  }
-  if (!isRecord(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
-  return {
-    class: String(parsed['class'] ?? 'Exception'),
-    module: String(parsed['module'] ?? 'builtins'),
-    message: String(parsed['message'] ?? ''),
-    tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
-    args: Array.isArray(parsed['args']) ? parsed['args'] : [],
-    kwargs: isRecord(parsed['kwargs']) ? parsed['kwargs'] : {},
-  };
-}
-
-export function notificationToWire(notification: Notification, uniqueId: string): Dict {
-  return {
-    message_id: notification.messageId,
-    publisher_id: notification.publisherId,
-    event_type: notification.eventType,
-    priority: notification.priority.toUpperCase(),
-    payload: notification.payload,
-    timestamp: notification.timestamp,
-    _unique_id: uniqueId,
-    ...contextToWire(notification.context),
-  };
-}
-
-export function notificationFromWire(body: Dict): Notification & { uniqueId?: string } {
-  const { message_id: messageId, publisher_id: publisherId, event_type: eventType, priority, payload = null, timestamp, _unique_id: uniqueId } = body;
-  // Checked one by one: this runs for every notification received.
-  if (typeof messageId !== 'string') throw new MalformedMessage("a notification has no 'message_id' string");
-  if (typeof eventType !== 'string') throw new MalformedMessage("a notification has no 'event_type' string");
-  if (typeof timestamp !== 'string') throw new MalformedMessage("a notification has no 'timestamp' string");
-  const parsed = parsePriority(priority);
-  if (!parsed) throw new MalformedMessage(`a notification's priority ${JSON.stringify(priority)} is not one of audit, debug, info, warn, error, critical, sample`);
-  optionalString(uniqueId, '_unique_id');
-  const notification: Notification & { uniqueId?: string } = {
-    messageId,
-    publisherId: publisherId == null ? '' : String(publisherId),
-    eventType,
-    priority: parsed,
-    payload,
-    timestamp,
-    context: contextFromWire(body),
-  };
-  if (uniqueId != null) notification.uniqueId = uniqueId as string;
-  return notification;
-}
-
-function optionalString(value: unknown, name: string): void {
+/** Throws `MalformedMessage` unless `value` is a string, null or absent. @internal */
+export function optionalString(value: unknown, name: string): void {
   if (value != null && typeof value !== 'string') throw new MalformedMessage(`'${name}' is ${describe(value)}, not a string`);
 }
 
-function describe(value: unknown): string {
+/** 'an array', 'a number', ...: what a malformed field was instead. @internal */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;

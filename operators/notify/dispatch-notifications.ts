@@ -6,7 +6,8 @@ import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
 import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
 import { seenIds, type SeenIds } from '../drop-duplicates.js';
-import { settleOrFail, type AcknowledgeError } from './acknowledge.js';
+import { settleOrFail } from './acknowledge.js';
+import type { AcknowledgeError } from '../../lib/core/errors.js';
 import { notificationMetadata, toNotificationFilter, type FilterSubject, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from './filter-notifications.js';
 
 /** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */

@@ -18,7 +18,8 @@ import { PRIORITIES, type Priority } from '../../../lib/core/priority.js';
 import type { Serializer } from '../../../lib/core/serializer.js';
 import { notificationQueue, target } from '../../../lib/core/target.js';
 import { connect, type Transport } from '../../../lib/transport.js';
-import { encodeBody, notificationToWire } from '../../../lib/wire/envelope.js';
+import { encodeBody } from '../../../lib/wire/envelope.js';
+import { notificationToWire } from '../../../lib/wire/notifications.js';
 
 interface Context_ {
   broker: string;

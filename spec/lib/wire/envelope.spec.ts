@@ -4,18 +4,9 @@ import { MalformedMessage } from '../../../lib/core/errors.js';
 import { defaultCodec, jsonCodec, type WireCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
-import {
-  contextFromWire,
-  contextToWire,
-  decodeBody,
-  encodeBody,
-  notificationFromWire,
-  notificationToWire,
-  replyFromWire,
-  replyToWire,
-  rpcFromWire,
-  rpcToWire,
-} from '../../../lib/wire/envelope.js';
+import { contextFromWire, contextToWire, decodeBody, encodeBody } from '../../../lib/wire/envelope.js';
+import { notificationFromWire, notificationToWire } from '../../../lib/wire/notifications.js';
+import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/rpc.js';
 
 // --- Messages captured from oslo.messaging 14.0.3 on RabbitMQ (reference §3), verbatim ---
 

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import type { RemoteFailure } from '../../../lib/driver/rpc.js';
 import { MessagingError, NoSuchMethod, RemoteError, UnsupportedVersion } from '../../../lib/core/errors.js';
 import { DISPATCHER_MODULE, fromFailure, toFailure } from '../../../lib/wire/failure.js';
-import { decodeBody, replyFromWire } from '../../../lib/wire/envelope.js';
+import { decodeBody } from '../../../lib/wire/envelope.js';
+import { replyFromWire } from '../../../lib/wire/rpc.js';
 import { defaultCodec } from '../../../lib/wire/codec.js';
 
 /** The failure reply oslo.messaging 14.0.3 sent for `raise MyError('custom')` with `self.code = 42` (reference §3), verbatim. */

@@ -7,7 +7,9 @@ import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import { MalformedMessage, MsgpackDecodeError } from '../../../lib/core/errors.js';
 import { MSGPACK_CONTENT_TYPE } from '../../../lib/wire/codec.js';
 import { msgpackCodec } from '../../../lib/wire/msgpack-codec.js';
-import { decodeBody, encodeBody, notificationFromWire, notificationToWire, replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/envelope.js';
+import { decodeBody, encodeBody } from '../../../lib/wire/envelope.js';
+import { notificationFromWire, notificationToWire } from '../../../lib/wire/notifications.js';
+import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/rpc.js';
 
 const codec = msgpackCodec();
 

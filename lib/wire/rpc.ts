@@ -1,0 +1,80 @@
+/**
+ * Calls, casts and replies as oslo.messaging writes them (reference §3): `_msg_id`, `_reply_q`,
+ * `_timeout`, `_unique_id` and the context keys of a request; `result`, `failure` and `ending`
+ * of a reply.
+ */
+import { MalformedMessage } from '../core/errors.js';
+import { isRecord } from '../core/record.js';
+import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
+import { contextFromWire, contextToWire, describe, optionalString, type Dict } from './envelope.js';
+
+/** The body of a call or cast, as oslo sends it. */
+export function rpcToWire(request: RpcRequest): Dict {
+  const body: Dict = { method: request.method, args: request.args };
+  if (request.namespace !== undefined) body['namespace'] = request.namespace;
+  if (request.version !== undefined) body['version'] = request.version;
+  if (request.call) {
+    body['_msg_id'] = request.call.msgId;
+    body['_reply_q'] = request.call.replyTo;
+    // oslo's `_timeout` is in seconds; everything on this side of the wire counts in ms.
+    body['_timeout'] = request.call.callMonitorTimeout === undefined ? null : request.call.callMonitorTimeout / 1000;
+  }
+  body['_unique_id'] = request.uniqueId;
+  return Object.assign(body, contextToWire(request.context));
+}
+
+/** Reads a call or cast; `timeoutMs` is what the transport knows of the request's expiry. */
+export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
+  const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId } = body;
+  if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
+  if (!isRecord(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
+  optionalString(namespace, 'namespace');
+  optionalString(version, 'version');
+  optionalString(uniqueId, '_unique_id');
+  const request: Record<string, unknown> = { method, args, context: contextFromWire(body), uniqueId: uniqueId ?? '' };
+  if (namespace != null) request['namespace'] = namespace;
+  if (version != null) request['version'] = version;
+  if (msgId != null) {
+    if (typeof msgId !== 'string' || typeof replyTo !== 'string') throw new MalformedMessage("a call needs '_msg_id' and '_reply_q' strings");
+    const call: Record<string, unknown> = { msgId, replyTo, timeoutMs };
+    if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
+    request['call'] = call;
+  }
+  return request as unknown as RpcRequest;
+}
+
+export function replyToWire(reply: Reply, uniqueId: string): Dict {
+  return {
+    result: reply.result === undefined ? null : reply.result,
+    failure: reply.failure ? JSON.stringify(reply.failure) : null,
+    ending: reply.ending,
+    _msg_id: reply.msgId,
+    _unique_id: uniqueId,
+  };
+}
+
+export function replyFromWire(body: Dict): Reply {
+  const { _msg_id: msgId, result = null, failure = null, ending = false } = body;
+  if (typeof msgId !== 'string') throw new MalformedMessage("a reply has no '_msg_id' string");
+  return { msgId, result, failure: failure == null ? null : parseFailure(failure), ending: ending === true };
+}
+
+function parseFailure(failure: unknown): RemoteFailure {
+  let parsed: unknown = failure;
+  if (typeof failure === 'string') {
+    try {
+      parsed = JSON.parse(failure);
+    } catch {
+      return { class: 'Exception', module: 'builtins', message: failure, tb: [], args: [failure], kwargs: {} };
+    }
+  }
+  if (!isRecord(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
+  return {
+    class: String(parsed['class'] ?? 'Exception'),
+    module: String(parsed['module'] ?? 'builtins'),
+    message: String(parsed['message'] ?? ''),
+    tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
+    args: Array.isArray(parsed['args']) ? parsed['args'] : [],
+    kwargs: isRecord(parsed['kwargs']) ? parsed['kwargs'] : {},
+  };
+}
