@@ -9,29 +9,7 @@ import { PRIORITIES } from '../../lib/core/priority.js';
 import type { DriverConfig } from '../../lib/driver/driver.js';
 import { connect, driverLoadFailure, driverOf, type Transport } from '../../lib/transport.js';
 import { limitedDriver, limitedTransport } from '../helpers/limited-driver.js';
-
-/** The error `promise` rejects with, failing the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as Error;
-  }
-  assert.unreachable('expected the promise to reject');
-  throw new Error('unreachable');
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as Error;
-  }
-  assert.unreachable('expected an error to be thrown');
-  throw new Error('unreachable');
-}
+import { rejection, thrown } from '../helpers/thrown.js';
 
 let counter = 0;
 /** A memory URL of its own, so specs never share a broker. */

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvalidTarget, MessagingError } from '../../../lib/core/errors.js';
+import { thrown } from '../../helpers/thrown.js';
 import {
   acceptedNamespaces,
   assertTargetFor,
@@ -19,18 +20,6 @@ import {
   topicQueue,
   type Target,
 } from '../../../lib/core/target.js';
-
-/** The error `fn` throws, failing the test when it throws nothing. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as Error;
-  }
-  assert.unreachable('expected an error to be thrown');
-  throw new Error('unreachable');
-}
 
 function invalid(fn: () => unknown, reason: RegExp): InvalidTarget {
   const error = thrown(fn);

@@ -5,6 +5,7 @@ import { batchNotificationListener } from '../../../lib/notify/batch-listener.js
 import { notificationListener } from '../../../lib/notify/listener.js';
 import type { Transport } from '../../../lib/transport.js';
 import { limitedTransport } from '../../helpers/limited-driver.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const endpoint = { info: () => undefined };
 const targets = [{ topic: 'notifications' }];
@@ -14,25 +15,13 @@ const factories = {
   batchNotificationListener: (transport: Transport, options: { allowRequeue?: boolean; pool?: string }) => batchNotificationListener(transport, targets, [endpoint], options),
 };
 
-/** The `UnsupportedCapability` that `make` throws. */
-function unsupported(make: () => unknown): UnsupportedCapability {
-  try {
-    make();
-  } catch (error) {
-    assert.instance(error, UnsupportedCapability);
-    return error as UnsupportedCapability;
-  }
-  assert.unreachable('expected UnsupportedCapability');
-  throw new Error('unreachable');
-}
-
 const Capabilities = suite('notification listeners: capabilities');
 
 for (const [name, make] of Object.entries(factories)) {
   Capabilities(`should refuse allowRequeue when ${name} is made on a driver that cannot requeue`, async () => {
     const transport = await limitedTransport();
     try {
-      const error = unsupported(() => make(transport, { allowRequeue: true }));
+      const error = thrown(() => make(transport, { allowRequeue: true }), UnsupportedCapability);
       assert.is(error.capability, 'requeue');
       assert.is(error.driver, 'limited');
       assert.is(error.message, `The 'limited' driver lacks the capability 'requeue', which a ${name} with allowRequeue needs: leave allowRequeue off (a message is then acked whatever its handler did, as oslo does by default), or connect to a broker transport (rabbit://)`);
@@ -44,7 +33,7 @@ for (const [name, make] of Object.entries(factories)) {
   Capabilities(`should refuse a pool when ${name} is made on a driver without pools`, async () => {
     const transport = await limitedTransport({ requeue: true });
     try {
-      const error = unsupported(() => make(transport, { pool: 'alerts' }));
+      const error = thrown(() => make(transport, { pool: 'alerts' }), UnsupportedCapability);
       assert.is(error.capability, 'pools');
       assert.is(error.message, `The 'limited' driver lacks the capability 'pools', which a ${name} in a pool ('alerts') needs: listen without a pool, or connect to a broker transport (rabbit://)`);
     } finally {
