@@ -59,8 +59,22 @@ export type { RpcClientOptions } from './rpc/client.js';
 
 // RPC server
 export { rpcServer } from './rpc/server.js';
+export type { ApiEndpoint } from './rpc/server.js';
+export type { EndpointsFor } from './rpc/server.js';
 export type { RpcServer } from './rpc/server.js';
 export type { RpcServerOptions } from './rpc/server.js';
+export type { Served } from './rpc/server.js';
+
+// typed contracts (Standard Schema: zod, valibot, arktype...)
+export { contract } from './rpc/contract.js';
+export type { ClientApiOf } from './rpc/contract.js';
+export type { MethodContract } from './rpc/contract.js';
+export type { RpcContract } from './rpc/contract.js';
+export type { ServerApiOf } from './rpc/contract.js';
+export type { InferInput } from './core/schema.js';
+export type { InferOutput } from './core/schema.js';
+export type { SchemaIssue } from './core/schema.js';
+export type { StandardSchemaV1 } from './core/schema.js';
 
 // access policy
 export { expose } from '../operators/rpc/access-policy.js';
@@ -110,6 +124,9 @@ export { InvalidTarget } from './core/errors.js';
 export { InvalidTransportUrl } from './core/errors.js';
 export { NoSuchMethod } from './core/errors.js';
 export { UnsupportedVersion } from './core/errors.js';
+export { InvalidArguments } from './core/errors.js';
+export { InvalidResult } from './core/errors.js';
+export { InvalidPayload } from './core/errors.js';
 export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { UnsupportedCapability } from './core/errors.js';

@@ -4,6 +4,7 @@
  */
 import type { Priority } from './priority.js';
 import { redactUrl } from './redact.js';
+import { describeIssues, type SchemaIssue } from './schema.js';
 
 export class MessagingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -79,6 +80,40 @@ export class NoSuchMethod extends MessagingError {
     options?: ErrorOptions,
   ) {
     super(`Endpoint does not support RPC method ${method}`, options);
+  }
+}
+
+/** A call's arguments failed its contract's schema: refused before the handler ran (on the server) or before sending (on a client). */
+export class InvalidArguments extends MessagingError {
+  constructor(
+    readonly method: string,
+    /** Each failing path (relative to the arguments, '' for the whole) and why. */
+    readonly issues: readonly SchemaIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid arguments for ${method}: ${describeIssues(issues)}`, options);
+  }
+}
+
+/** A handler's result failed its contract's schema: the server sent this instead of the result. */
+export class InvalidResult extends MessagingError {
+  constructor(
+    readonly method: string,
+    readonly issues: readonly SchemaIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid result of ${method}: ${describeIssues(issues)}`, options);
+  }
+}
+
+/** A notification's payload failed the schema its notification contract gives its event type. */
+export class InvalidPayload extends MessagingError {
+  constructor(
+    readonly eventType: string,
+    readonly issues: readonly SchemaIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid payload for ${eventType}: ${describeIssues(issues)}`, options);
   }
 }
 

@@ -7,6 +7,7 @@ import { asyncScheduler, defer, from, lastValueFrom, map, type Observable, switc
 import { callTimeout } from '../../operators/rpc/call-timeout.js';
 import { correlate } from '../../operators/rpc/correlate.js';
 import { replyResults } from '../../operators/rpc/reply-results.js';
+import { checkArgs } from '../../operators/rpc/validate.js';
 import type { Context } from '../core/context.js';
 import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
 import { RpcVersionCapError } from '../core/errors.js';
@@ -17,6 +18,7 @@ import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import { driverOf, requireCapability, type Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
+import type { ClientApiOf, RpcContract } from './contract.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an untyped API takes any arguments
@@ -43,10 +45,12 @@ export interface RpcClientOptions {
   readonly allowedRemoteErrors?: readonly ErrorClass[];
   /** For timeouts; a `TestScheduler` makes them virtual. */
   readonly scheduler?: SchedulerLike;
+  /** Types the client from `contract()`'s schemas and checks arguments before sending (`InvalidArguments`, nothing sent). */
+  readonly contract?: RpcContract;
 }
 
 /** What `prepare` may change: the target's fields and the per-call options. */
-export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler'>;
+export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler' | 'contract'>;
 
 export interface RpcClient<Api = RpcApi> {
   readonly target: Target;
@@ -67,6 +71,9 @@ const DEFAULT_TIMEOUT = 60_000;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A client typed and checked by a contract: methods, arguments and results come from its schemas. */
+export function rpcClient<C extends RpcContract>(transport: Transport, target: Target, options: RpcClientOptions & { readonly contract: C }): RpcClient<ClientApiOf<C>>;
+export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options?: RpcClientOptions): RpcClient<Api>;
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
   const checked = makeTarget(target);
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
@@ -94,6 +101,9 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   };
   const serializeArgs = (args: Record<string, unknown>, context: Context) =>
     serializer === noopSerializer ? args : Object.fromEntries(Object.entries(args).map(([name, value]) => [name, serializer.serializeEntity(context, value)]));
+  // The arguments as the contract sees them; what is sent is what the caller gave, the server checks (and transforms) them again.
+  const { contract } = options;
+  const argsChecked = (method: string, args: Record<string, unknown> | undefined) => (contract && isRecord(args ?? {}) ? checkArgs(contract, method, args ?? {}) : undefined);
   const targetName = describeTarget(checked);
   const sendOptions = { ...(options.retry !== undefined && { retry: options.retry }), ...(options.atLeastOnce !== undefined && { atLeastOnce: options.atLeastOnce }) };
 
@@ -106,11 +116,13 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
         const message = request(method, args, context, call);
         return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
       };
+      const pending = argsChecked(method, args);
       const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
         callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
         replyResults(options.allowedRemoteErrors),
       );
-      return serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
+      const valued$ = serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
+      return pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$;
     });
 
   const client: RpcClient<RpcApi> = {
@@ -120,6 +132,8 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
     call$: (method, args, context) => call$(method, args as Record<string, unknown> | undefined, context) as Observable<never>,
     async cast(method, args, context = {}) {
       assertTargetFor('cast', checked);
+      const pending = argsChecked(method, args as Record<string, unknown> | undefined);
+      if (pending instanceof Promise) await pending;
       await driver.send(checked, request(method, args as Record<string, unknown> | undefined, context), sendOptions);
     },
     prepare(overrides) {

@@ -4,14 +4,36 @@
  * and resolves when the ones already taken have been served.
  */
 import { merge, Subject, tap, type Observable } from 'rxjs';
+import type { Context } from '../core/context.js';
 import { dispatch, type DispatchConfig, type DispatchOutcome } from '../../operators/rpc/dispatch.js';
 import type { Endpoint } from '../../operators/rpc/select-endpoint.js';
 import { consumerLifecycle } from '../core/consumer-lifecycle.js';
 import { getLogger } from '../core/logger.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
 import { requireCapability, type Transport } from '../transport.js';
+import type { ArgsOf, MethodOf, ResultOf, RpcApi } from './client.js';
+import type { RpcContract, ServerApiOf } from './contract.js';
 
 export type RpcServerOptions = DispatchConfig;
+
+/** What a handler may return for a result `R`: the value, a Promise of it, or a stream of values. */
+export type Served<R> = R | PromiseLike<R> | Observable<R> | AsyncIterable<R>;
+
+/**
+ * An endpoint implementing every method of `Api`: each handler takes the method's arguments
+ * (and the request context) and returns its result. Declared as properties, so a handler's
+ * argument type is checked strictly, not bivariantly.
+ */
+export type ApiEndpoint<Api> = { readonly [M in MethodOf<Api>]: (args: ArgsOf<Api, M>, context: Context) => Served<ResultOf<Api, M>> } & {
+  readonly target?: Pick<Target, 'namespace' | 'version' | 'legacyNamespaces'>;
+};
+
+/**
+ * The endpoints of a server of `Api`: the first implements all of it (oslo picks the first
+ * endpoint that has a method, so it serves every call of the API); endpoints after it serve
+ * other namespaces or versions and are not checked against `Api`. Untyped (`RpcApi`), any endpoints.
+ */
+export type EndpointsFor<Api> = string extends MethodOf<Api> ? readonly Endpoint[] : readonly [ApiEndpoint<Api>, ...Endpoint[]] | readonly ApiEndpoint<Api>[];
 
 export interface RpcServer {
   readonly targets: readonly Target[];
@@ -27,6 +49,10 @@ export interface RpcServer {
 
 const log = getLogger('rx-messaging.rpc-server');
 
+/** A server whose endpoints implement a contract: handlers are typed from its schemas, which check arguments and results at run time. */
+export function rpcServer<C extends RpcContract>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<ServerApiOf<C>>, options: RpcServerOptions & { readonly contract: C }): RpcServer;
+/** A server of `Api` (the interface its clients use as `rpcClient<Api>`): a missing method, a wrong argument or result type does not compile. */
+export function rpcServer<Api = RpcApi>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<Api>, options?: RpcServerOptions & { readonly contract?: undefined }): RpcServer;
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
   const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');

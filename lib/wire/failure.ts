@@ -4,7 +4,7 @@
  * class (or it is a JavaScript built-in or one of rx-messaging's own), into `RemoteError` otherwise.
  */
 import type { RemoteFailure } from '../driver/rpc.js';
-import { NoSuchMethod, RemoteError, UnsupportedVersion } from '../core/errors.js';
+import { InvalidArguments, InvalidResult, NoSuchMethod, RemoteError, UnsupportedVersion } from '../core/errors.js';
 import { isRecord } from '../core/record.js';
 
 /** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
@@ -14,7 +14,7 @@ export type ErrorClass = (new (...args: never[]) => Error) & { readonly module?:
 export const DISPATCHER_MODULE = 'oslo_messaging.rpc.dispatcher';
 
 const BUILTINS: readonly ErrorClass[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
-const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion];
+const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion, InvalidArguments, InvalidResult];
 const BUILTIN_MODULES = new Set(['builtins', 'exceptions']);
 const ERROR_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'args', 'kwargs', 'module']);
 
@@ -47,7 +47,7 @@ function classOf(err: Error): string {
 function moduleOf(err: Error): string {
   const declared = (err as { module?: unknown }).module ?? (err.constructor as { module?: unknown }).module;
   if (typeof declared === 'string') return declared;
-  if (err instanceof NoSuchMethod || err instanceof UnsupportedVersion) return DISPATCHER_MODULE;
+  if (OWN.some((cls) => err instanceof cls)) return DISPATCHER_MODULE;
   return BUILTINS.includes(err.constructor as ErrorClass) ? 'builtins' : 'rx_messaging.remote';
 }
 

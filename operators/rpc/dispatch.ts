@@ -3,7 +3,7 @@ import type { AccessPolicy } from './access-policy.js';
 import type { Context } from '../../lib/core/context.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
-import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
+import { InvalidArguments, NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
@@ -11,6 +11,7 @@ import { dropDuplicates } from '../drop-duplicates.js';
 import { heartbeat } from './heartbeat.js';
 import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
+import { checkedArgs$, checkResults, type ContractSchemas } from './validate.js';
 
 export interface DispatchConfig {
   /** Where handlers run and how many at once (default `microtaskExecutor({ concurrency: 64 })`). */
@@ -27,6 +28,8 @@ export interface DispatchConfig {
   readonly expectedErrors?: readonly ErrorClass[];
   /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
   readonly duplicateWindow?: number;
+  /** Schemas the arguments pass before the handler runs (else `InvalidArguments`), and each result before it is sent (else `InvalidResult`). */
+  readonly contract?: ContractSchemas;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -48,12 +51,13 @@ const log = getLogger('rx-messaging.dispatch');
  * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
-  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], scheduler = asyncScheduler } = config;
+  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, scheduler = asyncScheduler } = config;
   const invoke = (selection: Selection & { endpoint: number }, context: Context): Observable<unknown> => {
     const { incoming, endpoint, handler } = selection;
     const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
-    const invocation = { endpoint, method: incoming.method, params: [args, context], context };
-    const results$ = executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args as Record<string, unknown>, context as Record<string, unknown>)));
+    const run = (checked: Readonly<Record<string, unknown>>) =>
+      executor.run({ endpoint, method: incoming.method, params: [checked, context], context }, () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>)));
+    const results$ = contract ? checkedArgs$(contract, incoming.method, args).pipe(mergeMap(run), checkResults(contract, incoming.method)) : run(args);
     return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
       heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
     );
@@ -99,6 +103,7 @@ function report(incoming: IncomingCall, error: Error, expected: readonly ErrorCl
   const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
   if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
   else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
+  else if (error instanceof InvalidArguments) log.warn('refused a request whose arguments fail the contract', { ...fields, issues: error.issues });
   else log.error('exception during message handling', { ...fields, stack: error.stack });
 }
 
