@@ -142,6 +142,13 @@ export type { NotifierFailure } from './core/errors.js';
 export { notifier } from './notify/notifier.js';
 export type { Notifier } from './notify/notifier.js';
 export type { NotifierOptions } from './notify/notifier.js';
+export type { NotifierEvents } from './notify/notifier.js';
+export type { PayloadOf } from './notify/notifier.js';
+
+// notification contracts
+export { notificationContract } from './notify/contract.js';
+export type { NotificationContract } from './notify/contract.js';
+export type { PayloadsOf } from './notify/contract.js';
 
 // notifier drivers
 export type { NotifierDriver } from './notify/notifier-drivers/driver.js';

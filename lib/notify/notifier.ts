@@ -16,6 +16,8 @@ import { Subject, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
 import type { Notification } from '../driver/notifications.js';
 import { NotificationPublishFailure, type NotifierFailure } from '../core/errors.js';
+import { checkPayload } from '../../operators/notify/check-payload.js';
+import type { NotificationContract, PayloadsOf } from './contract.js';
 import { uuid } from '../core/ids.js';
 import { getLogger } from '../core/logger.js';
 import { sanitizeContext } from './context.js';
@@ -39,30 +41,39 @@ export interface NotifierOptions {
   readonly driver?: NotifierDriver | readonly NotifierDriver[];
   /** Reject the Promise of a send when a driver failed (default false: report only). */
   readonly raiseOnError?: boolean;
+  /** Payload schemas by event type (`notificationContract()`): types the sends, and a send whose payload fails is refused with `InvalidPayload`, nothing sent. */
+  readonly contract?: NotificationContract;
 }
 
+/** Event types to their payloads; untyped, any event with any payload. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the caller publishes
-type Send = (eventType: string, payload: any, context?: Context) => Promise<void>;
+export type NotifierEvents = { readonly [eventType: string]: any };
 
-export interface Notifier {
+/** The payload of an `E` event: its contract's type, or anything for an event type the contract does not name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an event the contract does not name carries any payload
+export type PayloadOf<Events, E extends string> = E extends keyof Events ? Events[E] : any;
+
+type Send<Events> = <E extends string>(eventType: E, payload: PayloadOf<Events, E>, context?: Context) => Promise<void>;
+
+export interface Notifier<Events = NotifierEvents> {
   readonly publisherId: string;
   readonly drivers: readonly NotifierDriver[];
   /** Every driver failure of this notifier and those prepared from it, as it happens. */
   readonly failures$: Observable<NotifierFailure>;
   /** How many driver failures there were so far (shared with prepared notifiers). */
   readonly failureCount: number;
-  readonly audit: Send;
-  readonly debug: Send;
-  readonly info: Send;
-  readonly warn: Send;
-  readonly error: Send;
-  readonly critical: Send;
+  readonly audit: Send<Events>;
+  readonly debug: Send<Events>;
+  readonly info: Send<Events>;
+  readonly warn: Send<Events>;
+  readonly error: Send<Events>;
+  readonly critical: Send<Events>;
   /** For frequent, small measurements ("cpu = 70%"). */
-  readonly sample: Send;
+  readonly sample: Send<Events>;
   /** Sends at `priority`; resolves once every driver has finished. */
-  notify(priority: Priority, eventType: string, payload: unknown, context?: Context): Promise<void>;
+  notify<E extends string>(priority: Priority, eventType: E, payload: PayloadOf<Events, E>, context?: Context): Promise<void>;
   /** A notifier with another publisher id or retry, sharing this one's drivers and failure reports. */
-  prepare(overrides: { readonly publisherId?: string; readonly retry?: number }): Notifier;
+  prepare(overrides: { readonly publisherId?: string; readonly retry?: number }): Notifier<Events>;
   /** False when no driver would send anything (only `noopDriver()`, or none). */
   isEnabled(): boolean;
 }
@@ -75,10 +86,14 @@ interface Shared {
   readonly drivers: readonly NotifierDriver[];
   readonly serializer: Serializer;
   readonly raiseOnError: boolean;
+  readonly contract: NotificationContract | undefined;
   readonly failures: Subject<NotifierFailure>;
   failureCount: number;
 }
 
+/** A notifier typed by its contract: each event type it names takes the payload its schema accepts. */
+export function notifier<C extends NotificationContract>(transport: Transport, options: NotifierOptions & { readonly contract: C }): Notifier<PayloadsOf<C>>;
+export function notifier(transport: Transport, options: NotifierOptions): Notifier;
 export function notifier(transport: Transport, options: NotifierOptions): Notifier {
   const { publisherId, topics = ['notifications'], retry, serializer = noopSerializer, driver = messagingV2Driver(), raiseOnError = false } = options;
   if (typeof publisherId !== 'string') throw new TypeError('a notifier needs a publisherId string');
@@ -88,12 +103,16 @@ export function notifier(transport: Transport, options: NotifierOptions): Notifi
     return t;
   });
   const drivers = Array.isArray(driver) ? [...(driver as readonly NotifierDriver[])] : [driver as NotifierDriver];
-  const shared: Shared = { route: { transport, topics: targets }, drivers, serializer, raiseOnError, failures: new Subject(), failureCount: 0 };
+  const shared: Shared = { route: { transport, topics: targets }, drivers, serializer, raiseOnError, contract: options.contract, failures: new Subject(), failureCount: 0 };
   return build(shared, publisherId, retry);
 }
 
 function build(shared: Shared, publisherId: string, retry: number | undefined): Notifier {
   async function notify(priority: Priority, eventType: string, payload: unknown, context: Context = {}): Promise<void> {
+    if (shared.contract) {
+      const checked = await checkPayload(shared.contract, eventType, payload);
+      if (!('value' in checked)) throw checked;
+    }
     const notification: Notification = {
       messageId: uuid(),
       publisherId,
@@ -116,7 +135,7 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
     if (failures.length && shared.raiseOnError) throw new NotificationPublishFailure(failures);
   }
   const at =
-    (priority: Priority): Send =>
+    (priority: Priority): Send<NotifierEvents> =>
     (eventType, payload, context) =>
       notify(priority, eventType, payload, context);
   return {

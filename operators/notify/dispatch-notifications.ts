@@ -7,6 +7,7 @@ import type { IncomingNotification, Notification } from '../../lib/driver/notifi
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
 import { seenIds, type SeenIds } from '../drop-duplicates.js';
 import { settleOrFail } from './acknowledge.js';
+import { checkPayload, type PayloadSchemas } from './check-payload.js';
 import type { AcknowledgeError } from '../../lib/core/errors.js';
 import { notificationMetadata, toNotificationFilter, type FilterSubject, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from './filter-notifications.js';
 
@@ -60,6 +61,12 @@ export interface DispatchNotificationsConfig {
   readonly filter?: NotificationFilter | NotificationFilterRule;
   /** How many recent `_unique_id`s to remember to ack redelivered duplicates unhandled (default 16). */
   readonly duplicateWindow?: number;
+  /**
+   * Payload schemas by event type (`notificationContract()`): a payload that passes reaches the
+   * handlers as the schema gives it back; one that fails is acked unhandled (another delivery
+   * would fail the same), an `error` outcome with `InvalidPayload`.
+   */
+  readonly contract?: PayloadSchemas;
   /**
    * Once true, a message still waiting for a free slot is left unsettled, for the broker to
    * deliver again: how a stopping listener lets go of what it has not started.
@@ -181,8 +188,8 @@ export interface Screen {
 }
 
 /** Builds a `Screen` per subscription from the dispatcher's config. @internal */
-export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow'>): () => Screen {
-  const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16 } = config;
+export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow' | 'contract'>): () => Screen {
+  const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16, contract } = config;
   const filter = config.filter === undefined ? undefined : toNotificationFilter(config.filter);
   // Built once here so a bad window fails when the operator is made, not at subscription.
   seenIds(duplicateWindow);
@@ -203,7 +210,11 @@ export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serialize
           return settle([incoming], allowRequeue, 'error', error);
         }
         if (filter && !filter.match(message)) return settle([incoming], false, 'filtered');
-        return message;
+        if (!contract) return message;
+        const checked = checkPayload(contract, message.eventType, message.payload, true);
+        if ('value' in checked) return checked.value === message.payload ? message : { ...message, payload: checked.value };
+        log.warn('refused a notification whose payload fails its contract', { messageId: incoming.messageId, eventType: incoming.eventType, issues: checked.issues });
+        return settle([incoming], false, 'error', checked);
       },
       async settle(incomings, work) {
         let requeue: boolean;
