@@ -12,6 +12,7 @@ import { DriverLoadFailure, UnsupportedCapability } from './core/errors.js';
 import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
+import { loadTracing } from './core/tracing.js';
 
 export interface ConnectOptions {
   /** The exchange for targets that name none (oslo's `control_exchange`, default 'openstack'). */
@@ -60,6 +61,8 @@ export async function connect(url = 'memory://', options: ConnectOptions = {}): 
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';
   const module = options.driver === undefined ? await loadDriver(parsed.driver) : checkedModule(parsed.driver, options.driver);
+  // Once per process, and only here: the paths that trace then only ask whether a provider is registered.
+  await loadTracing();
   const driver = await module.createDriver({ url: parsed, options: options.driverOptions ?? {}, controlExchange });
   return transportOver(driver, parsed, controlExchange);
 }

@@ -27,7 +27,8 @@ import { osloTimestamp } from './timestamp.js';
 import type { Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, target as makeTarget } from '../core/target.js';
-import type { Transport } from '../transport.js';
+import { driverOf, type Transport } from '../transport.js';
+import { endingWith, sendSpan, withTraceContext, type MessageSpan } from '../core/tracing.js';
 
 export interface NotifierOptions {
   /** Who publishes, e.g. 'compute.host-1'. */
@@ -109,19 +110,26 @@ export function notifier(transport: Transport, options: NotifierOptions): Notifi
 
 function build(shared: Shared, publisherId: string, retry: number | undefined): Notifier {
   async function notify(priority: Priority, eventType: string, payload: unknown, context: Context = {}): Promise<void> {
+    const messageId = uuid();
+    const { route } = shared;
+    // Started here, while the caller's span is the active one.
+    const span = sendSpan({ driver: driverOf(route.transport).name, destination: route.topics.map((t) => `${t.topic}.${priority}`).join(','), messageId });
+    return span ? endingWith(span, send(priority, eventType, payload, context, messageId, span)) : send(priority, eventType, payload, context, messageId, span);
+  }
+  async function send(priority: Priority, eventType: string, payload: unknown, context: Context, messageId: string, span: MessageSpan | undefined): Promise<void> {
     if (shared.contract) {
       const checked = await checkPayload(shared.contract, eventType, payload);
       if (!('value' in checked)) throw checked;
     }
     const notification: Notification = {
-      messageId: uuid(),
+      messageId,
       publisherId,
       eventType,
       priority,
       // As oslo: the payload is serialized with the caller's context, the context after sanitizing.
       payload: shared.serializer.serializeEntity(context, payload),
       timestamp: osloTimestamp(),
-      context: shared.serializer.serializeContext(sanitizeContext(context)),
+      context: withTraceContext(shared.serializer.serializeContext(sanitizeContext(context)), span),
     };
     const results = await Promise.allSettled(shared.drivers.map((d) => d.notify(notification, retry, shared.route)));
     const failures = results.flatMap((result, i): NotifierFailure[] =>

@@ -18,6 +18,7 @@ import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import { driverOf, requireCapability, type Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
+import { endingSpan, endingWith, sendSpan, withTraceContext, type MessageSpan } from '../core/tracing.js';
 import type { ClientApiOf, RpcContract } from './contract.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
@@ -86,14 +87,14 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
 
   const canSendVersion = (version = checked.version) => !options.versionCap || !version || versionIsCompatible(options.versionCap, version);
 
-  const request = (method: string, args: Record<string, unknown> | undefined, context: Context, call?: RpcRequest['call']): RpcRequest => {
+  const request = (method: string, args: Record<string, unknown> | undefined, context: Context, call?: RpcRequest['call'], span?: MessageSpan, uniqueId = hexId()): RpcRequest => {
     if (typeof method !== 'string' || !method) throw new TypeError(`method must be a non-empty string, got ${JSON.stringify(method)}`);
     if (args !== undefined && !isRecord(args)) {
       throw new TypeError(`args of ${method} must be an object of named arguments, got ${JSON.stringify(args)}`);
     }
     if (!canSendVersion()) throw new RpcVersionCapError(checked.version!, options.versionCap!);
     // Built field by field: object spreads are slow on this path, which every message takes.
-    const message: Writable<RpcRequest> = { method, args: serializeArgs(args ?? {}, context), context: serializer.serializeContext(context), uniqueId: hexId() };
+    const message: Writable<RpcRequest> = { method, args: serializeArgs(args ?? {}, context), context: withTraceContext(serializer.serializeContext(context), span), uniqueId };
     if (checked.namespace !== undefined) message.namespace = checked.namespace;
     if (checked.version !== undefined) message.version = checked.version;
     if (call) message.call = call;
@@ -111,9 +112,11 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
     defer(() => {
       assertTargetFor('call', checked);
       const msgId = hexId();
+      const uniqueId = hexId();
+      const span = sendSpan({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId });
       const exchange = (opened: ReplyChannel) => {
         const call = options.callMonitorTimeout === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: options.callMonitorTimeout };
-        const message = request(method, args, context, call);
+        const message = request(method, args, context, call, span, uniqueId);
         return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
       };
       const pending = argsChecked(method, args);
@@ -122,7 +125,8 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
         replyResults(options.allowedRemoteErrors),
       );
       const valued$ = serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
-      return pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$;
+      const checked$ = pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$;
+      return span ? checked$.pipe(endingSpan(span)) : checked$;
     });
 
   const client: RpcClient<RpcApi> = {
@@ -132,9 +136,14 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
     call$: (method, args, context) => call$(method, args as Record<string, unknown> | undefined, context) as Observable<never>,
     async cast(method, args, context = {}) {
       assertTargetFor('cast', checked);
-      const pending = argsChecked(method, args as Record<string, unknown> | undefined);
-      if (pending instanceof Promise) await pending;
-      await driver.send(checked, request(method, args as Record<string, unknown> | undefined, context), sendOptions);
+      const uniqueId = hexId();
+      const span = sendSpan({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId });
+      const send = async () => {
+        const pending = argsChecked(method, args as Record<string, unknown> | undefined);
+        if (pending instanceof Promise) await pending;
+        await driver.send(checked, request(method, args as Record<string, unknown> | undefined, context, undefined, span, uniqueId), sendOptions);
+      };
+      await (span ? endingWith(span, send()) : send());
     },
     prepare(overrides) {
       const targetOverrides: Record<string, unknown> = {};

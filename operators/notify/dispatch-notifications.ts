@@ -8,6 +8,7 @@ import { handlerResult, microtaskExecutor, type Executor } from '../../lib/execu
 import { seenIds, type SeenIds } from '../drop-duplicates.js';
 import { settleOrFail } from './acknowledge.js';
 import { checkPayload, type PayloadSchemas } from './check-payload.js';
+import { processSpan } from '../../lib/core/tracing.js';
 import type { AcknowledgeError } from '../../lib/core/errors.js';
 import { notificationMetadata, toNotificationFilter, type FilterSubject, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from './filter-notifications.js';
 
@@ -67,6 +68,8 @@ export interface DispatchNotificationsConfig {
    * would fail the same), an `error` outcome with `InvalidPayload`.
    */
   readonly contract?: PayloadSchemas;
+  /** What a traced listener's spans name as the messaging system (the driver's name) and the topics consumed; the listeners fill it in. */
+  readonly tracing?: { readonly driver: string; readonly topics: readonly string[] };
   /**
    * Once true, a message still waiting for a free slot is left unsettled, for the broker to
    * deliver again: how a stopping listener lets go of what it has not started.
@@ -91,16 +94,19 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
   const callbacks = callbacksByPriority(endpoints);
   const { executor = microtaskExecutor({ concurrency: 64 }), stopping = never } = config;
   const screening = screeningOf(config);
+  const { driver, topics } = config.tracing ?? { driver: 'unknown', topics: ['unknown'] };
   const handle = (screen: Screen, incoming: IncomingNotification): Promise<readonly NotificationOutcome[]> => {
     const message = screen.message(incoming);
     if (message instanceof Promise) return message;
+    const span = processSpan({ driver, destination: topics.map((topic) => `${topic}.${incoming.priority}`).join(','), messageId: incoming.messageId }, incoming.context);
     const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
     const work = () =>
       runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) => (callback.filter && !callback.filter.match(message) ? undefined : params)).catch((error: unknown) => {
         log.error('a notification handler failed', { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, error: String(error), stack: (error as Error)?.stack });
         throw error;
       });
-    return screen.settle([incoming], work);
+    if (!span) return screen.settle([incoming], work);
+    return screen.settle([incoming], () => span.run(work)).then((outcomes) => (span.end(outcomes[0]?.error), outcomes));
   };
   return (source) =>
     defer(() => {

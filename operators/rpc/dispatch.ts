@@ -7,6 +7,7 @@ import { InvalidArguments, NoSuchMethod, UnsupportedVersion } from '../../lib/co
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
+import { processSpan, type MessageSpan } from '../../lib/core/tracing.js';
 import { dropDuplicates } from '../drop-duplicates.js';
 import { heartbeat } from './heartbeat.js';
 import { replyToCaller } from './reply-to-caller.js';
@@ -30,6 +31,8 @@ export interface DispatchConfig {
   readonly duplicateWindow?: number;
   /** Schemas the arguments pass before the handler runs (else `InvalidArguments`), and each result before it is sent (else `InvalidResult`). */
   readonly contract?: ContractSchemas;
+  /** What a traced server's spans name as the messaging system (the driver's name) and destination (the topic); `rpcServer` fills it in. */
+  readonly tracing?: { readonly driver: string; readonly destination: string };
   readonly scheduler?: SchedulerLike;
 }
 
@@ -52,11 +55,14 @@ const log = getLogger('rx-messaging.dispatch');
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
   const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, scheduler = asyncScheduler } = config;
-  const invoke = (selection: Selection & { endpoint: number }, context: Context): Observable<unknown> => {
+  const { driver, destination } = config.tracing ?? { driver: 'unknown', destination: 'unknown' };
+  const invoke = (selection: Selection & { endpoint: number }, context: Context, span: MessageSpan | undefined): Observable<unknown> => {
     const { incoming, endpoint, handler } = selection;
     const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
-    const run = (checked: Readonly<Record<string, unknown>>) =>
-      executor.run({ endpoint, method: incoming.method, params: [checked, context], context }, () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>)));
+    const run = (checked: Readonly<Record<string, unknown>>) => {
+      const local = () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>));
+      return executor.run({ endpoint, method: incoming.method, params: [checked, context], context }, span ? () => span.run(local) : local);
+    };
     const results$ = contract ? checkedArgs$(contract, incoming.method, args).pipe(mergeMap(run), checkResults(contract, incoming.method)) : run(args);
     return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
       heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
@@ -65,9 +71,11 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   const handle = (selection: Selection): Observable<DispatchOutcome> =>
     new Observable<DispatchOutcome>((subscriber) => {
       const { incoming } = selection;
+      const span = processSpan({ driver, destination, method: incoming.method, messageId: incoming.uniqueId }, incoming.context);
       // At-most-once: the request is settled on receipt, before its handler runs.
       if (!atLeastOnce) incoming.ack().catch((error: unknown) => log.warn('could not ack a request', { method: incoming.method, error: String(error) }));
       const finish = (error?: Error) => {
+        span?.end(error);
         if (error) report(incoming, error, expectedErrors);
         const outcome: DispatchOutcome = error ? { incoming, error } : { incoming };
         const emit = () => (subscriber.next(outcome), subscriber.complete());
@@ -75,7 +83,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         else emit();
       };
       const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
-      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context);
+      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context, span);
       const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
       return served$.subscribe({ error: (error: Error) => finish(error), complete: () => finish() });
     });

@@ -45,4 +45,12 @@ Examples('should count primes in worker threads while pings are answered', async
   assert.ok(Number(pings) > 0, `pings should be answered during the work: ${out}`);
 });
 
+Examples('should print one trace across two services', async () => {
+  const out = await output('tracing');
+  assert.match(out, /^GET \/instances\/7 \[internal\] trace (\w{32})/m);
+  assert.match(out, /^  send compute \[producer\].*\n    process compute \[consumer\]/m);
+  assert.match(out, /^  send notifications\.info \[producer\].*\n    process notifications\.info \[consumer\]/m);
+  assert.match(out, /1 trace, 5 spans/);
+});
+
 Examples.run();
