@@ -77,6 +77,11 @@ export function driverOf(transport: Transport): Driver {
   return driver;
 }
 
+/** @internal The name of the driver under `transport` ('memory', 'amqp', ...), as spans give the messaging system; the URL's driver for a transport made some other way. */
+export function driverNameOf(transport: Transport): string {
+  return drivers.get(transport)?.name ?? transport.url?.driver ?? 'unknown';
+}
+
 /** @internal Throws `UnsupportedCapability` unless the transport's driver claims `capability`; `asked` is what needs it, `instead` what to do. */
 export function requireCapability(transport: Transport, capability: Capability, asked: string, instead: string): void {
   if (!transport.capabilities[capability]) throw new UnsupportedCapability(capability, driverOf(transport).name, asked, instead);

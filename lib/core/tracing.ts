@@ -80,18 +80,20 @@ function attributes(info: MessageSpanInfo, operation: 'send' | 'process'): Recor
   return attrs;
 }
 
-/** A producer span for one send, child of the active span; undefined when nothing is traced. */
-export function sendSpan(info: MessageSpanInfo): MessageSpan | undefined {
+/** A producer span for one send, child of the active span; undefined when nothing is traced. `describe` runs only when something is. */
+export function sendSpan(describe: () => MessageSpanInfo): MessageSpan | undefined {
   const tracer = activeTracer();
   if (!tracer || !api) return undefined;
+  const info = describe();
   const parent = api.context.active();
   return messageSpan(api, tracer.startSpan(`send ${info.destination}`, { kind: api.SpanKind.PRODUCER, attributes: attributes(info, 'send') }, parent), parent);
 }
 
 /** A consumer span for one handled message, child of the span that sent it (its context's `traceparent`); undefined when nothing is traced. */
-export function processSpan(info: MessageSpanInfo, context: Context): MessageSpan | undefined {
+export function processSpan(describe: () => MessageSpanInfo, context: Context): MessageSpan | undefined {
   const tracer = activeTracer();
   if (!tracer || !api) return undefined;
+  const info = describe();
   const parent = remoteParent(api, context);
   return messageSpan(api, tracer.startSpan(`process ${info.destination}`, { kind: api.SpanKind.CONSUMER, attributes: attributes(info, 'process') }, parent), parent);
 }

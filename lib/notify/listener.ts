@@ -28,7 +28,7 @@ import type { Priority } from '../core/priority.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
 import type { IncomingNotification } from '../driver/notifications.js';
 import { requireListenerCapabilities } from './capabilities.js';
-import { driverOf, type Transport } from '../transport.js';
+import { driverNameOf, type Transport } from '../transport.js';
 
 export interface NotificationListenerOptions extends Omit<DispatchNotificationsConfig, 'stopping'> {
   /** Listeners with the same pool share one copy of every message; each pool gets its own. */
@@ -52,7 +52,7 @@ const log = getLogger('rx-messaging.notification-listener');
 export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
   requireListenerCapabilities(transport, 'a notificationListener', options.allowRequeue === true, options.pool);
   // A message still waiting for a free slot when the listener stops is left to the broker.
-  const tracing = { driver: driverOf(transport).name, topics: targets.map((t) => t.topic ?? '') };
+  const tracing = { driver: driverNameOf(transport), topics: targets.map((t) => t.topic ?? '') };
   return consumeNotifications(transport, targets, endpoints, options, log, (stopping) => dispatchNotifications(endpoints, { tracing, ...options, stopping }));
 }
 

@@ -27,7 +27,7 @@ import { osloTimestamp } from './timestamp.js';
 import type { Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, target as makeTarget } from '../core/target.js';
-import { driverOf, type Transport } from '../transport.js';
+import { driverNameOf, type Transport } from '../transport.js';
 import { endingWith, sendSpan, withTraceContext, type MessageSpan } from '../core/tracing.js';
 
 export interface NotifierOptions {
@@ -113,7 +113,7 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
     const messageId = uuid();
     const { route } = shared;
     // Started here, while the caller's span is the active one.
-    const span = sendSpan({ driver: driverOf(route.transport).name, destination: route.topics.map((t) => `${t.topic}.${priority}`).join(','), messageId });
+    const span = sendSpan(() => ({ driver: driverNameOf(route.transport), destination: route.topics.map((t) => `${t.topic}.${priority}`).join(','), messageId }));
     return span ? endingWith(span, send(priority, eventType, payload, context, messageId, span)) : send(priority, eventType, payload, context, messageId, span);
   }
   async function send(priority: Priority, eventType: string, payload: unknown, context: Context, messageId: string, span: MessageSpan | undefined): Promise<void> {

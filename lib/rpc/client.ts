@@ -113,7 +113,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
       assertTargetFor('call', checked);
       const msgId = hexId();
       const uniqueId = hexId();
-      const span = sendSpan({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId });
+      const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
       const exchange = (opened: ReplyChannel) => {
         const call = options.callMonitorTimeout === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: options.callMonitorTimeout };
         const message = request(method, args, context, call, span, uniqueId);
@@ -137,7 +137,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
     async cast(method, args, context = {}) {
       assertTargetFor('cast', checked);
       const uniqueId = hexId();
-      const span = sendSpan({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId });
+      const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
       const send = async () => {
         const pending = argsChecked(method, args as Record<string, unknown> | undefined);
         if (pending instanceof Promise) await pending;

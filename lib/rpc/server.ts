@@ -10,7 +10,7 @@ import type { Endpoint } from '../../operators/rpc/select-endpoint.js';
 import { consumerLifecycle } from '../core/consumer-lifecycle.js';
 import { getLogger } from '../core/logger.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
-import { driverOf, requireCapability, type Transport } from '../transport.js';
+import { driverNameOf, requireCapability, type Transport } from '../transport.js';
 import type { ArgsOf, MethodOf, ResultOf, RpcApi } from './client.js';
 import type { RpcContract, ServerApiOf } from './contract.js';
 
@@ -59,7 +59,7 @@ export function rpcServer(transport: Transport, targets: Target | readonly Targe
   // A request left unacked by a server that died must come back: the broker redelivery `requeue` names.
   if (options.atLeastOnce) requireCapability(transport, 'requeue', 'an rpcServer with atLeastOnce', 'leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)');
   const outcomes$ = new Subject<DispatchOutcome>();
-  const config: RpcServerOptions = { tracing: { driver: driverOf(transport).name, destination: [...new Set(checked.map((t) => t.topic))].join(',') }, ...options };
+  const config: RpcServerOptions = { tracing: { driver: driverNameOf(transport), destination: [...new Set(checked.map((t) => t.topic))].join(',') }, ...options };
   const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
     open: (onReady) => {
       let ready = 0;

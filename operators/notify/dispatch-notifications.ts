@@ -98,7 +98,7 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
   const handle = (screen: Screen, incoming: IncomingNotification): Promise<readonly NotificationOutcome[]> => {
     const message = screen.message(incoming);
     if (message instanceof Promise) return message;
-    const span = processSpan({ driver, destination: topics.map((topic) => `${topic}.${incoming.priority}`).join(','), messageId: incoming.messageId }, incoming.context);
+    const span = processSpan(() => ({ driver, destination: topics.map((topic) => `${topic}.${incoming.priority}`).join(','), messageId: incoming.messageId }), incoming.context);
     const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
     const work = () =>
       runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) => (callback.filter && !callback.filter.match(message) ? undefined : params)).catch((error: unknown) => {

@@ -71,7 +71,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   const handle = (selection: Selection): Observable<DispatchOutcome> =>
     new Observable<DispatchOutcome>((subscriber) => {
       const { incoming } = selection;
-      const span = processSpan({ driver, destination, method: incoming.method, messageId: incoming.uniqueId }, incoming.context);
+      const span = processSpan(() => ({ driver, destination, method: incoming.method, messageId: incoming.uniqueId }), incoming.context);
       // At-most-once: the request is settled on receipt, before its handler runs.
       if (!atLeastOnce) incoming.ack().catch((error: unknown) => log.warn('could not ack a request', { method: incoming.method, error: String(error) }));
       const finish = (error?: Error) => {

@@ -6,7 +6,10 @@ import {
   AcknowledgeError,
   DriverLoadFailure,
   ExecutorClosed,
+  InvalidArguments,
   InvalidNotificationFilter,
+  InvalidPayload,
+  InvalidResult,
   InvalidRoutingConfig,
   InvalidTarget,
   InvalidTransportUrl,
@@ -46,6 +49,9 @@ const ALL = {
   InvalidTransportUrl: new InvalidTransportUrl('rabbit://h:0/', 'bad port', { cause }),
   NoSuchMethod: new NoSuchMethod('echo2', { cause }),
   UnsupportedVersion: new UnsupportedVersion('3.0', 'echo', { cause }),
+  InvalidArguments: new InvalidArguments('get_host', [{ path: 'id', message: 'Expected number' }, { path: '', message: 'Unrecognized key: "x"' }], { cause }),
+  InvalidResult: new InvalidResult('get_host', [{ path: 'host', message: 'Expected string' }], { cause }),
+  InvalidPayload: new InvalidPayload('compute.instance.create.end', [{ path: 'instance_id', message: 'Required' }], { cause }),
   RpcVersionCapError: new RpcVersionCapError('2.6', '2.5', { cause }),
   DriverLoadFailure: new DriverLoadFailure('zmq', 'not installed', { cause }),
   TransportClosed: new TransportClosed(undefined, { cause }),
@@ -158,6 +164,15 @@ Facts('should carry the invalid target and say why', () => {
 Facts('should carry the method that does not exist', () => {
   assert.is(ALL.NoSuchMethod.method, 'echo2');
   assert.is(ALL.NoSuchMethod.message, 'Endpoint does not support RPC method echo2');
+});
+
+Facts('should carry the method and each failing path of a contract, and list them in the message', () => {
+  assert.is(ALL.InvalidArguments.method, 'get_host');
+  assert.equal(ALL.InvalidArguments.issues.map((issue) => issue.path), ['id', '']);
+  assert.is(ALL.InvalidArguments.message, 'Invalid arguments for get_host: id: Expected number; Unrecognized key: "x"');
+  assert.is(ALL.InvalidResult.message, 'Invalid result of get_host: host: Expected string');
+  assert.is(ALL.InvalidPayload.eventType, 'compute.instance.create.end');
+  assert.is(ALL.InvalidPayload.message, 'Invalid payload for compute.instance.create.end: instance_id: Required');
 });
 
 Facts('should carry the unsupported version and the method attempted', () => {
