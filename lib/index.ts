@@ -114,6 +114,8 @@ export { UnsupportedVersion } from './core/errors.js';
 export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
+export { UnsupportedCapability } from './core/errors.js';
+export { MatchmakerUnavailable } from './core/errors.js';
 
 // notifier
 export { notifier } from './notify/notifier.js';

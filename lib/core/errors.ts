@@ -106,6 +106,34 @@ export class DriverLoadFailure extends MessagingError {
   }
 }
 
+/**
+ * The transport's driver lacks a capability that was asked for (requeue, pools, durable,
+ * undeliverableDetection), raised where it is asked: at the factory or call, never later.
+ */
+export class UnsupportedCapability extends MessagingError {
+  constructor(
+    readonly capability: string,
+    readonly driver: string,
+    asked: string,
+    instead: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The '${driver}' driver lacks the capability '${capability}', which ${asked} needs: ${instead}`, options);
+  }
+}
+
+/** The registry of who listens where (ZeroMQ's matchmaker, e.g. Redis) cannot be reached. */
+export class MatchmakerUnavailable extends MessagingError {
+  constructor(
+    /** The matchmaker's address, without credentials. */
+    readonly address: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The matchmaker at ${address} is unavailable: ${reason}`, options);
+  }
+}
+
 /** The transport was closed while the operation was pending, or is used after close. */
 export class TransportClosed extends MessagingError {
   constructor(message = 'The transport is closed', options?: ErrorOptions) {
