@@ -72,8 +72,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     await settled(route, Math.min(waitMs, sendWaitMs));
     const peer = await peers.until(waitMs, () => {
       if (!route.looked) return undefined;
+      assertKnown(route);
       if (!route.members.size && undeliverable) throw undeliverable();
-      if (!route.members.size && route.error) throw route.error;
       return peers.pick(route);
     });
     if (!peer) return false;
@@ -86,6 +86,11 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     peers.until(waitMs, () => (route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting') ? true : undefined));
 
   const upPeers = (route: Route, pool?: string): Peer[] => peers.peersOf(route, pool).filter((peer) => peer.state === 'up');
+
+  /** Nothing known of a name because the matchmaker cannot be asked is its error, not an empty fleet. */
+  function assertKnown(route: Route): void {
+    if (!route.members.size && route.error) throw route.error;
+  }
 
   /**
    * A cold stream that binds a ROUTER, reads it and registers it under `names` while subscribed;
@@ -148,6 +153,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (target.fanout) {
         const route = peers.route(topicName(target, controlExchange));
         await settled(route, sendWaitMs);
+        assertKnown(route);
         const up = upPeers(route);
         if (!up.length) {
           if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), routingKey(target));
@@ -182,6 +188,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       const frames = encode('notify', () => notificationToWire(notification, hexId()), version !== 1);
       const route = peers.route(notificationName(target, notification.priority, controlExchange));
       await settled(route, sendWaitMs);
+      assertKnown(route);
       const pools = peers.poolsOf(route);
       if (!pools.size) return log.debug(`dropped a notification to ${describeTarget(target)}: nobody listens at ${notification.priority}`, { eventType: notification.eventType });
       // One copy per pool, to the next live listener of it.
