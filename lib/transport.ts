@@ -49,10 +49,10 @@ export interface Transport {
  * The drivers of this package, by the name `parseTransportUrl` gives a scheme. The import paths
  * are literal so bundlers see them; each is imported only when its scheme is used.
  */
-const DRIVERS: Record<DriverName, { readonly load?: () => Promise<DriverModule> }> = {
+const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }> = {
   memory: { load: () => import('../drivers/memory/index.js') },
   amqp: { load: () => import('../drivers/amqp/index.js') },
-  zmq: {},
+  zmq: { load: () => import('../drivers/zmq/index.js') },
 };
 
 /** Connects to the transport a URL names: `memory://[name]`, `rabbit://…`, `amqp(s)://…`, `zmq://…`. */
@@ -102,10 +102,8 @@ export function transportOver(driver: Driver, url: TransportUrl, controlExchange
 }
 
 async function loadDriver(name: DriverName): Promise<DriverModule> {
-  const { load } = DRIVERS[name];
-  if (!load) throw new DriverLoadFailure(name, `rx-messaging has no ${name} driver yet; pass one from another package as connect(url, { driver })`);
   try {
-    return await load();
+    return await DRIVERS[name].load();
   } catch (error) {
     throw driverLoadFailure(name, error);
   }

@@ -131,6 +131,18 @@ export class UnsupportedCapability extends MessagingError {
   }
 }
 
+/** The registry of who listens where (ZeroMQ's matchmaker, e.g. Redis) cannot be reached. */
+export class MatchmakerUnavailable extends MessagingError {
+  constructor(
+    /** The matchmaker's address, without credentials. */
+    readonly address: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The matchmaker at ${address} is unavailable: ${reason}`, options);
+  }
+}
+
 /** The transport was closed while the operation was pending, or is used after close. */
 export class TransportClosed extends MessagingError {
   constructor(message = 'The transport is closed', options?: ErrorOptions) {
