@@ -24,7 +24,7 @@ import { streamlineWrites } from './socket-writes.js';
 const log = getLogger('rx-messaging.amqp');
 
 /** `idle`: not asked to connect yet (the consuming link opens on the first consumer). */
-export type LinkState = 'idle' | TransportState;
+type LinkState = 'idle' | TransportState;
 
 export interface LinkStatus {
   readonly state: LinkState;
@@ -262,7 +262,7 @@ function socketOptionsFor(url: TransportUrl, options: AmqpOptions, tls: boolean)
 }
 
 /** amqplib's credentials for a host: oslo logs in with AMQPLAIN; guest/guest when the URL has none. */
-export function credentialsFor(host: TransportHost, options: AmqpOptions): SocketOptions['credentials'] {
+function credentialsFor(host: TransportHost, options: AmqpOptions): SocketOptions['credentials'] {
   const username = host.username ?? 'guest';
   const password = host.password ?? (host.username === undefined ? 'guest' : '');
   return options.rabbit_login_method.toUpperCase() === 'PLAIN' ? credentials.plain(username, password) : credentials.amqplain(username, password);

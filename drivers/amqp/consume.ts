@@ -32,7 +32,7 @@ export interface ConsumerScope {
   track(cleanup: Promise<void>): void;
 }
 
-export interface ConsumeSpec {
+interface ConsumeSpec {
   /** For logs and errors, e.g. "RPC server compute.host-1". */
   readonly description: string;
   /** Declared on every new channel; every queue in it is consumed. */

@@ -25,7 +25,7 @@ import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology
 
 const log = getLogger('rx-messaging.amqp');
 
-export interface AmqpDriverConfig {
+interface AmqpDriverConfig {
   readonly url: TransportUrl;
   readonly options: AmqpOptions;
   readonly controlExchange: string;

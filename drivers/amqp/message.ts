@@ -88,7 +88,7 @@ export interface OutgoingMessage {
   readonly properties: Options.Publish;
 }
 
-export interface EncodeOptions {
+interface EncodeOptions {
   /** JSON (oslo's) or, between rx-messaging services, MessagePack. */
   readonly codec: WireCodec;
   /** Wrap a JSON body in oslo's 2.0 envelope (all but v1 notifications). */
@@ -105,7 +105,7 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const GZIP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ compression: GZIP });
 
 /** The message for `body`; a promise only when it is compressed. */
-export function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
+function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
   const encoded = encodeBody(codec, body, enveloped);
   const expiration = expirationMs !== undefined && Number.isFinite(expirationMs) && expirationMs > 0 ? String(Math.ceil(expirationMs)) : undefined;
   const gzip = compression === 'gzip';

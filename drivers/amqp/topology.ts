@@ -18,14 +18,14 @@ import {
 } from '../../lib/core/target.js';
 import type { AmqpOptions } from './options.js';
 
-export interface ExchangeSpec {
+interface ExchangeSpec {
   readonly name: string;
   readonly type: 'topic' | 'fanout';
   readonly durable: boolean;
   readonly autoDelete: boolean;
 }
 
-export interface QueueSpec {
+interface QueueSpec {
   readonly name: string;
   readonly durable: boolean;
   readonly autoDelete: boolean;
@@ -45,12 +45,12 @@ function durable(options: AmqpOptions): boolean {
 }
 
 /** The control (or target) exchange: topic, durable and auto-delete as configured. */
-export function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
+function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
   return { name, type: 'topic', durable: durable(options), autoDelete: options.amqp_auto_delete };
 }
 
 /** A topic's fanout exchange: never durable, deleted by the broker once its last queue goes. */
-export function fanoutExchangeOf(target: Target): ExchangeSpec {
+function fanoutExchangeOf(target: Target): ExchangeSpec {
   return { name: fanoutExchange(target), type: 'fanout', durable: false, autoDelete: true };
 }
 

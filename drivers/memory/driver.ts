@@ -38,7 +38,7 @@ import { decodeOrReject, incomingCall, incomingNotification } from './incoming.j
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
 import { cloneWireBody, wireCopy } from './wire-copy.js';
 
-export interface MemoryDriverConfig {
+interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
   readonly brokerName: string;
   readonly controlExchange: string;

@@ -9,7 +9,7 @@ import { getLogger } from '../../lib/core/logger.js';
 import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
-export type SendReply = (address: string, reply: Reply) => Promise<void>;
+type SendReply = (address: string, reply: Reply) => Promise<void>;
 
 const log = getLogger('rx-messaging.memory');
 

@@ -13,7 +13,7 @@ import type { WireBody } from './wire-copy.js';
 /** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. */
 export type MessageBody = WireBody | Buffer;
 
-export interface Message {
+interface Message {
   readonly body: MessageBody;
   /** The publisher's call timeout in ms (AMQP `expiration`); 0 for a message that never expires. */
   readonly ttl: number;
@@ -22,7 +22,7 @@ export interface Message {
   redelivered: boolean;
 }
 
-export type Deliver = (delivery: Delivery) => void;
+type Deliver = (delivery: Delivery) => void;
 
 export interface Consumer {
   readonly queue: Queue;

@@ -3,7 +3,7 @@ export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical'
 
 export type Priority = (typeof PRIORITIES)[number];
 
-export function isPriority(value: string): value is Priority {
+function isPriority(value: string): value is Priority {
   return (PRIORITIES as readonly string[]).includes(value);
 }
 

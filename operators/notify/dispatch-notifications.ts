@@ -118,7 +118,7 @@ export interface NotificationMessage extends FilterSubject {
 }
 
 /** One endpoint method able to handle a priority, in endpoint order. @internal */
-export interface Callback<H> {
+interface Callback<H> {
   /** Index of the endpoint in the list, for the executor. */
   readonly endpoint: number;
   readonly handler: H;

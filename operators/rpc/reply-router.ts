@@ -7,7 +7,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Reply } from '../../lib/driver/rpc.js';
 import { TransportClosed } from '../../lib/core/errors.js';
 
-export interface ReplyRouter {
+interface ReplyRouter {
   /** How many calls are waiting for replies: a count that keeps growing would be a leak. */
   readonly pending: number;
   /**

@@ -9,7 +9,7 @@
  */
 import type { Meter } from './meter.js';
 
-export interface LoadOptions {
+interface LoadOptions {
   readonly concurrency: number;
   /** Messages per caller; unlimited when only `seconds` is given. */
   readonly messagesPerCaller?: number;

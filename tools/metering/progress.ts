@@ -4,7 +4,7 @@
  */
 import type { Meter } from './meter.js';
 
-export interface ProgressOptions {
+interface ProgressOptions {
   readonly label: string;
   readonly meter: Meter;
   /** Messages expected in all, when known: the bar fills towards it. */
@@ -14,7 +14,7 @@ export interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
-export interface Progress {
+interface Progress {
   stop(): void;
 }
 

@@ -13,7 +13,7 @@ import type { RoleHooks } from './role.js';
 import { runRpcClient } from './rpc-client.js';
 import { runRpcServer } from './rpc-server.js';
 
-export interface SimulatorIo {
+interface SimulatorIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;

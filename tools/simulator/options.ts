@@ -6,11 +6,11 @@
 import { parseArgs } from 'node:util';
 import { MessagingError } from '../../lib/index.js';
 
-export type Role = 'rpc-server' | 'rpc-client' | 'notify-server' | 'notify-client';
-export const ROLES: readonly Role[] = ['rpc-server', 'rpc-client', 'notify-server', 'notify-client'];
-export type RpcMode = 'call' | 'cast' | 'fanout';
+type Role = 'rpc-server' | 'rpc-client' | 'notify-server' | 'notify-client';
+const ROLES: readonly Role[] = ['rpc-server', 'rpc-client', 'notify-server', 'notify-client'];
+type RpcMode = 'call' | 'cast' | 'fanout';
 
-export interface CommonOptions {
+interface CommonOptions {
   readonly url: string;
   readonly topic: string;
   /** Where the JSON report goes, if anywhere. */
@@ -18,7 +18,7 @@ export interface CommonOptions {
   readonly debug: boolean;
 }
 
-export interface ServerOptions extends CommonOptions {
+interface ServerOptions extends CommonOptions {
   /** Seconds each handler waits before answering (oslo's `-w`); 0 answers at once. */
   readonly waitSeconds: number;
   /** Handlers in flight at most (the executor's concurrency). */
@@ -39,7 +39,7 @@ export interface NotifyServerOptions extends ServerOptions {
   readonly pool?: string;
 }
 
-export interface ClientOptions extends CommonOptions {
+interface ClientOptions extends CommonOptions {
   /** Concurrent callers (oslo's `-p`). */
   readonly concurrency: number;
   /** Messages per caller (oslo's `-m`); undefined with only a duration. */
