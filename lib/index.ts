@@ -145,6 +145,7 @@ export { notificationListener } from './notify/listener.js';
 export type { NotificationListener } from './notify/listener.js';
 export type { NotificationListenerOptions } from './notify/listener.js';
 export { NotificationResult } from '../operators/notify/dispatch-notifications.js';
+export type { EndpointOf } from '../operators/notify/dispatch-notifications.js';
 export type { NotificationEndpoint } from '../operators/notify/dispatch-notifications.js';
 export type { NotificationHandler } from '../operators/notify/dispatch-notifications.js';
 export type { HandlerOutcome } from '../operators/notify/dispatch-notifications.js';

@@ -26,12 +26,14 @@ const log = getLogger('rx-messaging.amqp');
 /** `idle`: not asked to connect yet (the consuming link opens on the first consumer). */
 type LinkState = 'idle' | TransportState;
 
+/** @internal */
 export interface LinkStatus {
   readonly state: LinkState;
   readonly host?: string;
   readonly error?: Error;
 }
 
+/** @internal */
 export interface Link {
   readonly purpose: string;
   /** The open connection, or null while there is none; replays the latest. Completes on close. */
@@ -51,6 +53,7 @@ export interface Link {
   close(): Promise<void>;
 }
 
+/** @internal */
 export function createLink(purpose: string, url: TransportUrl, options: AmqpOptions): Link {
   const hosts = url.hosts.length ? url.hosts : [{ hostname: 'localhost' }];
   const tls = url.scheme === 'amqps' || options.ssl;
@@ -217,6 +220,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
   return link;
 }
 
+/** @internal */
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -137,14 +137,14 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   return options;
 }
 
-/** oslo's `ssl_version` names (`TLSv1_2`, `PROTOCOL_TLSv1_2`, `TLSv1.2`) as Node's. */
+/** oslo's `ssl_version` names (`TLSv1_2`, `PROTOCOL_TLSv1_2`, `TLSv1.2`) as Node's. @internal */
 export function tlsVersion(name: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined {
   const normalized = name.replace(/^PROTOCOL_/i, '').replace('_', '.').toLowerCase();
   const versions = { tlsv1: 'TLSv1', 'tlsv1.1': 'TLSv1.1', 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3' } as const;
   return versions[normalized as keyof typeof versions];
 }
 
-/** Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's linear backoff). */
+/** Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's linear backoff). @internal */
 export function retryDelaySeconds(options: AmqpOptions, rounds: number): number {
   return Math.min(options.rabbit_retry_interval + options.rabbit_retry_backoff * rounds, options.rabbit_interval_max);
 }

@@ -34,6 +34,7 @@ interface AmqplibConnection {
   freshChannel?(channel: unknown, options: unknown): number;
 }
 
+/** @internal */
 export function streamlineWrites(model: ChannelModel): void {
   const connection = (model as unknown as { connection?: AmqplibConnection }).connection;
   const stream = connection?.stream;

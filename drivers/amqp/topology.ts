@@ -33,7 +33,7 @@ interface QueueSpec {
   readonly bindings: readonly { readonly exchange: string; readonly routingKey: string }[];
 }
 
-/** Exchanges first, then queues and their bindings: what one consumer or publisher needs. */
+/** Exchanges first, then queues and their bindings: what one consumer or publisher needs. @internal */
 export interface Topology {
   readonly exchanges: readonly ExchangeSpec[];
   readonly queues: readonly QueueSpec[];
@@ -78,6 +78,7 @@ function transientQueue(options: AmqpOptions, name: string, bindings: QueueSpec[
 /**
  * An RPC server's queues: the topic's shared queue, its own server queue, and a private queue
  * (`fanoutId` makes it its own) on the topic's fanout exchange.
+ * @internal
  */
 export function rpcServerTopology(options: AmqpOptions, target: Target, controlExchange: string, fanoutId: string): Topology {
   const exchange = topicExchange(options, exchangeName(target, controlExchange));
@@ -95,6 +96,7 @@ export function rpcServerTopology(options: AmqpOptions, target: Target, controlE
 /**
  * A notification listener's queues: `<topic>.<priority>` for each binding, or with a pool one
  * queue named after it, bound to all of them.
+ * @internal
  */
 export function notificationTopology(options: AmqpOptions, bindings: readonly NotificationBinding[], controlExchange: string, pool?: string): Topology {
   const exchanges = new Map<string, ExchangeSpec>();
@@ -111,22 +113,22 @@ export function notificationTopology(options: AmqpOptions, bindings: readonly No
   return { exchanges: [...exchanges.values()], queues: [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings)) };
 }
 
-/** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). */
+/** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). @internal */
 export function notifierTopology(options: AmqpOptions, binding: NotificationBinding, controlExchange: string): Topology {
   return notificationTopology(options, [binding], controlExchange);
 }
 
-/** The exchange a call or cast is published to, declared by the publisher as oslo does. */
+/** The exchange a call or cast is published to, declared by the publisher as oslo does. @internal */
 export function sendTopology(options: AmqpOptions, target: Target, controlExchange: string): Topology {
   return { exchanges: [target.fanout ? fanoutExchangeOf(target) : topicExchange(options, exchangeName(target, controlExchange))], queues: [] };
 }
 
-/** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. */
+/** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. @internal */
 export function replyTopology(options: AmqpOptions, id: string): Topology {
   return { exchanges: [], queues: [transientQueue(options, replyQueue(id), [])] };
 }
 
-/** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. */
+/** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. @internal */
 export async function declareTopology(channel: Channel, topology: Topology): Promise<void> {
   for (const exchange of topology.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
@@ -137,7 +139,7 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
   }
 }
 
-/** A short description for error messages: which exchanges and queues, with which flags. */
+/** A short description for error messages: which exchanges and queues, with which flags. @internal */
 export function describeTopology(topology: Topology): string {
   const flags = (spec: { durable: boolean; autoDelete: boolean }) => `durable=${spec.durable}, auto_delete=${spec.autoDelete}`;
   return [

@@ -13,7 +13,7 @@ type SendReply = (address: string, reply: Reply) => Promise<void>;
 
 const log = getLogger('rx-messaging.memory');
 
-/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. */
+/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. @internal */
 export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => T): T | undefined {
   try {
     return decode(delivery.message.body);
@@ -26,6 +26,7 @@ export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody
   }
 }
 
+/** @internal */
 export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply): IncomingCall {
   const { call } = request;
   // Casts have nobody to answer: replying to one is a no-op, as the contract says.
@@ -44,6 +45,7 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
   );
 }
 
+/** @internal */
 export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery): IncomingNotification {
   return Object.assign(
     {

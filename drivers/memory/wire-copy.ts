@@ -12,6 +12,7 @@
 import { UnserializableValue } from '../../lib/core/errors.js';
 import { formatDate, isOsloDatetime, parseDate } from '../../lib/wire/codec.js';
 
+/** @internal */
 export type WireBody = Readonly<Record<string, unknown>>;
 
 /** Types JSON encodes as `{}`, losing their content. */
@@ -32,7 +33,7 @@ class Refused {
   ) {}
 }
 
-/** The body a receiver would decode, or `UnserializableValue` for anything JSON would refuse or lose. */
+/** The body a receiver would decode, or `UnserializableValue` for anything JSON would refuse or lose. @internal */
 export function wireCopy(body: WireBody): Record<string, unknown> {
   try {
     return copyObject(body, 0);
@@ -45,7 +46,7 @@ export function wireCopy(body: WireBody): Record<string, unknown> {
   }
 }
 
-/** A fresh copy of what `wireCopy` returned: each delivery gets its own, as each would decode its own. */
+/** A fresh copy of what `wireCopy` returned: each delivery gets its own, as each would decode its own. @internal */
 export function cloneWireBody(body: WireBody): Record<string, unknown> {
   return cloneValue(body) as Record<string, unknown>;
 }

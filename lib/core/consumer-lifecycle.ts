@@ -27,6 +27,7 @@ interface ConsumerSpec<T> {
   readonly process: (taken$: Observable<T>, stopping: () => boolean) => Observable<unknown>;
 }
 
+/** @internal */
 export function consumerLifecycle<T>(log: Logger, facts: Record<string, unknown>, { open, process }: ConsumerSpec<T>): ConsumerLifecycle {
   let running: { readonly stop: () => void; readonly drained: Promise<void>; readonly ready: Promise<void> } | undefined;
   return {

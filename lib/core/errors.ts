@@ -161,7 +161,7 @@ export class MalformedMessage extends MessagingError {
   }
 }
 
-/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. */
+/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. @internal */
 export class MsgpackDecodeError extends MessagingError {
   constructor(
     readonly byteLength: number,

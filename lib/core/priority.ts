@@ -7,7 +7,7 @@ function isPriority(value: string): value is Priority {
   return (PRIORITIES as readonly string[]).includes(value);
 }
 
-/** A body's priority ('INFO', 'WARNING', 'warn', ...) as a `Priority`, or undefined when unknown. */
+/** A body's priority ('INFO', 'WARNING', 'warn', ...) as a `Priority`, or undefined when unknown. @internal */
 export function parsePriority(value: unknown): Priority | undefined {
   if (typeof value !== 'string') return undefined;
   const lower = value.toLowerCase();

@@ -33,7 +33,7 @@ export type TargetRole = 'call' | 'cast' | 'server' | 'notifier' | 'listener';
 /** Every field of a `Target`, once, in oslo's order: the compiler holds this to the interface, both ways. */
 const FIELDS = { exchange: true, topic: true, namespace: true, version: true, server: true, fanout: true, legacyNamespaces: true } satisfies Record<keyof Target, true>;
 
-/** Whether `key` is a field of a `Target` (so `prepare` reads it as a target override). */
+/** Whether `key` is a field of a `Target` (so `prepare` reads it as a target override). @internal */
 export function isTargetField(key: string): key is keyof Target {
   return Object.hasOwn(FIELDS, key);
 }
@@ -81,7 +81,7 @@ export function assertTargetFor(role: TargetRole, t: Target): void {
   }
 }
 
-/** Builds each target and checks it has what `role` needs. */
+/** Builds each target and checks it has what `role` needs. @internal */
 export function targetsFor(role: TargetRole, targets: Target | readonly Target[]): Target[] {
   return (Array.isArray(targets) ? targets : [targets]).map((fields: Target) => {
     const made = target(fields);
@@ -90,7 +90,7 @@ export function targetsFor(role: TargetRole, targets: Target | readonly Target[]
   });
 }
 
-/** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). */
+/** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). @internal */
 export function acceptedNamespaces(t: Target | undefined): readonly (string | undefined)[] {
   return [t?.namespace, ...(t?.legacyNamespaces ?? [])];
 }

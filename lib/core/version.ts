@@ -2,6 +2,7 @@
 
 const VERSION = /^\d+(\.\d+){1,2}$/;
 
+/** @internal */
 export function isVersion(value: string): boolean {
   return VERSION.test(value);
 }

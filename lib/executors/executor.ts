@@ -66,7 +66,7 @@ function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
   });
 }
 
-/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */
+/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. @internal */
 export function handlerResult(value: unknown): Observable<unknown> {
   if (isObservable(value)) return value;
   if (isPromiseLike(value) || isAsyncIterable(value)) return from(value);

@@ -3,7 +3,7 @@
  * peers understand; the codec is marked on the wire by its content type.
  */
 
-/** kombu's content type for MessagePack bodies. Here rather than in msgpack-codec.ts, which loads msgpackr: drivers read it before choosing to load it. */
+/** kombu's content type for MessagePack bodies. Here rather than in msgpack-codec.ts, which loads msgpackr: drivers read it before choosing to load it. @internal */
 export const MSGPACK_CONTENT_TYPE = 'application/x-msgpack';
 
 export interface WireCodec {
@@ -25,7 +25,7 @@ export function isJsonCodec(codec: WireCodec): codec is JsonCodec {
 /** oslo's datetime text: ISO 8601 without a zone, microseconds; e.g. "1920-02-03T04:05:06.000007". */
 const OSLO_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?$/;
 
-/** Whether `text` is a whole oslo datetime; the length and the `T` are checked first, as most strings are not. */
+/** Whether `text` is a whole oslo datetime; the length and the `T` are checked first, as most strings are not. @internal */
 export function isOsloDatetime(text: string): boolean {
   return text.length >= 19 && text.length <= 26 && text.charCodeAt(10) === 84 && OSLO_DATETIME.test(text);
 }

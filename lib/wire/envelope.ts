@@ -88,12 +88,14 @@ function parseMessage(inner: string, parse: (text: string) => unknown): Dict {
   return body;
 }
 
+/** @internal */
 export function contextToWire(context: Context): Dict {
   const wire: Dict = {};
   for (const [key, value] of Object.entries(context)) wire[CONTEXT_PREFIX + key] = value;
   return wire;
 }
 
+/** @internal */
 export function contextFromWire(body: Dict): Context {
   const context: Dict = {};
   // Every message passes here: a plain key loop, without the arrays Object.entries builds.

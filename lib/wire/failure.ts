@@ -10,7 +10,7 @@ import { isRecord } from '../core/record.js';
 /** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
 export type ErrorClass = (new (...args: never[]) => Error) & { readonly module?: string };
 
-/** Where rx-messaging's dispatch errors come from on an oslo wire. */
+/** Where rx-messaging's dispatch errors come from on an oslo wire. @internal */
 export const DISPATCHER_MODULE = 'oslo_messaging.rpc.dispatcher';
 
 const BUILTINS: readonly ErrorClass[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];

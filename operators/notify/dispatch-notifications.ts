@@ -17,7 +17,7 @@ export type NotificationResult = (typeof NotificationResult)[keyof typeof Notifi
 /** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
 export type HandlerOutcome = NotificationResult | void | PromiseLike<NotificationResult | void> | ObservableInput<NotificationResult | void>;
 
-/** Endpoint methods are named after priorities; `filterRule` screens what the endpoint receives. */
+/** An endpoint whose methods, named after priorities, are handlers of type `H`; `filterRule` screens what the endpoint receives. */
 export type EndpointOf<H> = { readonly [P in Priority]?: H } & {
   readonly filterRule?: NotificationFilter | NotificationFilterRule;
 };

@@ -69,7 +69,7 @@ export function notificationFilter(rule: NotificationFilterRule): NotificationFi
   return { rule, match: (subject) => checks.every((check) => check(subject)) };
 }
 
-/** A filter as given to a listener or operator: compiled already, or a rule to compile. */
+/** A filter as given to a listener or operator: compiled already, or a rule to compile. @internal */
 export function toNotificationFilter(filter: NotificationFilter | NotificationFilterRule): NotificationFilter {
   return typeof (filter as NotificationFilter).match === 'function' ? (filter as NotificationFilter) : notificationFilter(filter as NotificationFilterRule);
 }

@@ -19,6 +19,7 @@ interface ReplyRouter {
 
 const routers = new WeakMap<Observable<Reply>, ReplyRouter>();
 
+/** @internal */
 export function replyRouter(replies$: Observable<Reply>): ReplyRouter {
   let router = routers.get(replies$);
   if (!router) routers.set(replies$, (router = createRouter(replies$)));

@@ -26,6 +26,7 @@ interface LoadOptions {
 
 const YIELD_MS = 50;
 
+/** @internal */
 export async function runLoad(options: LoadOptions): Promise<void> {
   const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);

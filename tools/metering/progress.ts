@@ -20,6 +20,7 @@ interface Progress {
 
 const BAR = 24;
 
+/** @internal */
 export function startProgress({ label, meter, total, seconds, stream = process.stdout }: ProgressOptions): Progress {
   const tty = 'isTTY' in stream && stream.isTTY === true;
   const started = performance.now();

@@ -55,7 +55,7 @@ function maskText(text: string): string {
   return text.replace(ASSIGNMENT, `$1${MASK}`).replace(FLAG, `$1${MASK}`);
 }
 
-/** A copy of `value` with secrets masked; the input is left untouched. */
+/** A copy of `value` with secrets masked; the input is left untouched. @internal */
 export function maskSecrets(value: unknown): unknown {
   if (typeof value === 'string') return maskText(value);
   if (Array.isArray(value)) return value.map(maskSecrets);
