@@ -41,8 +41,7 @@ export interface NotifierOptions {
   readonly raiseOnError?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the caller publishes
-type Send = (eventType: string, payload: any, context?: Context) => Promise<void>;
+type Send = (eventType: string, payload: unknown, context?: Context) => Promise<void>;
 
 export interface Notifier {
   readonly publisherId: string;

@@ -19,7 +19,7 @@ import { driverOf, requireCapability, type Transport } from '../transport.js';
 import { versionIsCompatible } from '../core/version.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an untyped API takes any arguments
+// biome-ignore lint/suspicious/noExplicitAny: an untyped API takes any arguments, and a typed API's methods (args: {...}) must still fit it, which `unknown` parameters would refuse
 export type RpcApi = { readonly [method: string]: (args: any, context?: any) => unknown };
 
 export type MethodOf<Api> = Extract<keyof Api, string>;

@@ -24,7 +24,7 @@ export interface BatchNotificationMessage {
   readonly ctxt: Context;
   readonly publisherId: string;
   readonly eventType: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
+  // biome-ignore lint/suspicious/noExplicitAny: payloads are whatever the publisher sent; with `unknown` every batch handler would need a cast to read one
   readonly payload: any;
   readonly metadata: NotificationMetadata;
 }

@@ -23,7 +23,7 @@ export type EndpointOf<H> = { readonly [P in Priority]?: H } & {
 };
 
 /** oslo's notification handler: `(context, publisherId, eventType, payload, metadata)`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
+// biome-ignore lint/suspicious/noExplicitAny: payloads are whatever the publisher sent; with `unknown` a handler could not declare its payload's type
 export type NotificationHandler = (context: Context, publisherId: string, eventType: string, payload: any, metadata: NotificationMetadata) => HandlerOutcome;
 
 /** An object with methods named after priorities (`info`, `error`, ...) and an optional `filterRule`. */
