@@ -1,7 +1,7 @@
 /**
  * Helpers for specs that need to reach under a memory transport: put bytes on a queue as a
  * foreign or broken publisher would, and see how many messages wait in one. Queues are named
- * with `lib/target.ts` and scoped by exchange; reply queues live in exchange `''`.
+ * with `lib/core/target.ts` and scoped by exchange; reply queues live in exchange `''`.
  *
  * @example
  * ```ts

@@ -78,8 +78,8 @@ const SPEC: OptionSpec<AmqpOptions> = {
   rabbit_quroum_max_memory_length: { default: 0, kind: 'number' },
   rabbit_quroum_max_memory_bytes: { default: 0, kind: 'number' },
   rabbit_transient_queues_ttl: { default: 1800, kind: 'number' },
-  // oslo's 0 lets the broker push a whole backlog into memory; 1 serialises every consumer
-  // (peers.md §3). 64 matches the default executor concurrency.
+  // oslo's 0 lets the broker push a whole backlog into memory; 1 serialises every consumer.
+  // 64 matches the default executor concurrency.
   rabbit_qos_prefetch_count: { default: 64, kind: 'number' },
   heartbeat_timeout_threshold: { default: 60, kind: 'number' },
   heartbeat_rate: { default: 2, kind: 'number' },

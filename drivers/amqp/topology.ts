@@ -1,7 +1,7 @@
 /**
- * What each role declares on the broker, with oslo.messaging's exact names, flags and arguments
- * (reference §3): anything else and RabbitMQ answers a declaration beside a Python peer with
- * 406 PRECONDITION_FAILED. Names come from lib/target.ts; this file only adds the flags.
+ * What each role declares on the broker, with oslo.messaging's exact names, flags and arguments:
+ * anything else and RabbitMQ answers a declaration beside a Python peer with
+ * 406 PRECONDITION_FAILED. Names come from lib/core/target.ts; this file only adds the flags.
  */
 import type { Channel } from 'amqplib';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';

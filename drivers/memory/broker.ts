@@ -1,7 +1,7 @@
 /**
  * The process-wide memory brokers, one per `memory://` name. A broker holds exchanges; an
  * exchange scopes queue names, so the same topic in two exchanges is two separate sets of queues.
- * Queue, exchange and routing names come from `lib/target.ts`; this file only stores them.
+ * Queue, exchange and routing names come from `lib/core/target.ts`; this file only stores them.
  */
 import { createQueue, deleteQueue, type Queue } from './queue.js';
 

@@ -66,9 +66,9 @@ const COMPACT_AFTER = 1024;
 
 /**
  * Unacked deliveries per consumer at most, as RabbitMQ's prefetch: what a listener has not
- * settled yet waits here rather than in its own buffers. Unbounded, a burst of publishes piled up
- * in the listener's RxJS buffers and cost it 2.3 times the CPU per notification. Above any
- * sensible batch size, so a batch listener fills its batches.
+ * settled yet waits here rather than in its own buffers, where a burst of publishes would pile up
+ * in RxJS buffers that cost the listener CPU on every notification. Above any sensible batch
+ * size, so a batch listener fills its batches.
  * @internal
  */
 export const PREFETCH = 1024;

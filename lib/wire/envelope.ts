@@ -1,5 +1,5 @@
 /**
- * oslo.messaging's 2.0 envelope and the `_context_*` keys every message carries (reference §3):
+ * oslo.messaging's 2.0 envelope and the `_context_*` keys every message carries:
  * what a body looks like as bytes, whatever it holds. Every decoder throws `MalformedMessage`
  * saying what is wrong, so a driver can reject and log.
  */

@@ -1,5 +1,5 @@
 /**
- * Notifications as oslo.messaging writes them (reference §3): `message_id`, `publisher_id`,
+ * Notifications as oslo.messaging writes them: `message_id`, `publisher_id`,
  * `event_type`, an upper-case `priority`, `payload`, `timestamp` and the context keys.
  */
 import { MalformedMessage } from '../core/errors.js';

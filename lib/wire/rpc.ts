@@ -1,5 +1,5 @@
 /**
- * Calls, casts and replies as oslo.messaging writes them (reference §3): `_msg_id`, `_reply_q`,
+ * Calls, casts and replies as oslo.messaging writes them: `_msg_id`, `_reply_q`,
  * `_timeout`, `_unique_id` and the context keys of a request; `result`, `failure` and `ending`
  * of a reply.
  */
