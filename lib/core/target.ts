@@ -101,7 +101,7 @@ export function describeTarget(t: Target): string {
   return t.exchange ? `${t.exchange}/${where}` : where;
 }
 
-// --- names on the wire (oslo.messaging's, see reference §3) ---
+// --- names on the wire, as oslo.messaging gives them (a Python peer declares and binds the same) ---
 
 export function exchangeName(t: Target, controlExchange: string): string {
   return t.exchange ?? controlExchange;

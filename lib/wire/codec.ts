@@ -51,7 +51,7 @@ const ISO_DATE_IN_TEXT = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/;
 /** oslo's datetime format, as a whole JSON string. */
 const OSLO_DATETIME_IN_TEXT = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?"/;
 
-/** A first look, ~15x cheaper than the regexes: a 'T' followed by hh:mm:ss, as in every datetime. */
+/** A first look, far cheaper than the regexes: a 'T' followed by hh:mm:ss, as in every datetime. */
 function mayHoldDatetime(text: string): boolean {
   for (let i = text.indexOf('T'); i !== -1; i = text.indexOf('T', i + 1)) {
     if (text.charCodeAt(i + 3) === 58 && text.charCodeAt(i + 6) === 58) return true;

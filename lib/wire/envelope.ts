@@ -48,8 +48,8 @@ function readWith(codec: WireCodec, read: () => unknown): unknown {
 
 /**
  * The message of a 2.0 envelope written exactly as rx-messaging or Python's json writes it,
- * read as one JSON string instead of an object with a date check over all of it (about twice as
- * fast, on every message); undefined for any other text, which the full path then reads.
+ * read as one JSON string instead of an object with a date check over all of it (cheaper, and it
+ * runs on every message); undefined for any other text, which the full path then reads.
  */
 function envelopedMessage(text: string): string | undefined {
   const head = text.startsWith(ENVELOPE_HEAD) ? ENVELOPE_HEAD.length : text.startsWith(PYTHON_ENVELOPE_HEAD) ? PYTHON_ENVELOPE_HEAD.length : 0;
