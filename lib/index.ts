@@ -125,6 +125,7 @@ export type { NotifierFailure } from './core/errors.js';
 export { notifier } from './notify/notifier.js';
 export type { Notifier } from './notify/notifier.js';
 export type { NotifierOptions } from './notify/notifier.js';
+export type { NotifierSend } from './notify/notifier.js';
 
 // notifier drivers
 export type { NotifierDriver } from './notify/notifier-drivers/driver.js';

@@ -8,6 +8,10 @@ import { InvalidTransportUrl } from '../../lib/core/errors.js';
 import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 
+/**
+ * The RabbitMQ driver's options, by oslo's `[oslo_messaging_rabbit]` names; give any of them by
+ * value (`connect(url, { driverOptions })`) or in the URL query.
+ */
 export interface AmqpOptions {
   /** Topic exchange, topic/server/notification queues durable. */
   readonly amqp_durable_queues: boolean;
@@ -53,7 +57,9 @@ export interface AmqpOptions {
   readonly ssl: boolean;
   /** e.g. `TLSv1_2`: the only TLS version accepted. */
   readonly ssl_version: string | undefined;
+  /** Path of the client's private key (PEM), for certificate authentication. */
   readonly ssl_key_file: string | undefined;
+  /** Path of the client's certificate (PEM), for certificate authentication. */
   readonly ssl_cert_file: string | undefined;
   /** CA bundle that signs the broker's certificate; the system CAs when unset. */
   readonly ssl_ca_file: string | undefined;
@@ -104,7 +110,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   codec: { default: 'json', kind: 'string' },
 };
 
-/** Defaults, then `given`, then the URL query; checks what oslo would refuse too. */
+/** Defaults, then `given`, then the URL query; checks what oslo would refuse too. @internal */
 export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, unknown>> | undefined): AmqpOptions {
   const options = resolveOptions(SPEC, given as Partial<AmqpOptions>, url.query, url.url);
   const fail = (reason: string) => {

@@ -46,6 +46,7 @@ interface MemoryDriverConfig {
 
 const log = getLogger('rx-messaging.memory');
 
+/** The memory driver over the broker `brokerName`, acquired now and released on close. @internal */
 export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriverConfig): Driver {
   const broker = acquireBroker(brokerName);
   const status = new ReplaySubject<TransportStatus>(1);

@@ -1,6 +1,7 @@
 /** The seven notification priorities, in oslo's spelling (routing keys lower case, bodies upper case). */
 export const PRIORITIES = ['audit', 'debug', 'info', 'warn', 'error', 'critical', 'sample'] as const;
 
+/** A notification priority: 'audit', 'debug', 'info', 'warn', 'error', 'critical' or 'sample'. */
 export type Priority = (typeof PRIORITIES)[number];
 
 function isPriority(value: string): value is Priority {

@@ -21,6 +21,11 @@ const PYTHON_ENVELOPE_HEAD = '{"oslo.version": "2.0", "oslo.message": ';
 /**
  * The bytes of a body. JSON bodies go in oslo's 2.0 envelope (the inner message is a JSON
  * string) unless `enveloped` is false (oslo's v1 notifications); other codecs carry the body as is.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeBody(defaultCodec, rpcToWire(request));
+ * ```
  */
 export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buffer {
   if (!enveloped || !isJsonCodec(codec)) return codec.encode(body);
@@ -28,7 +33,15 @@ export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buff
   return Buffer.from(`${ENVELOPE_HEAD}${JSON.stringify(codec.stringify(body))}}`, 'utf8');
 }
 
-/** Reads a body: a 2.x envelope is opened, a bare (1.0) dict taken as it is. */
+/**
+ * Reads a body: a 2.x envelope is opened, a bare (1.0) dict taken as it is. Throws
+ * `MalformedMessage` for anything else.
+ *
+ * @example
+ * ```ts
+ * const request = rpcFromWire(decodeBody(defaultCodec, bytes), expiresInMs);
+ * ```
+ */
 export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
   if (!isJsonCodec(codec)) return unenvelope(readWith(codec, () => codec.decode(bytes)), (text) => codec.decode(Buffer.from(text, 'utf8')));
   const text = bytes.toString('utf8');

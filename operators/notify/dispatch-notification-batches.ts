@@ -21,6 +21,7 @@ import type { NotificationMetadata } from './filter-notifications.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
 export interface BatchNotificationMessage {
+  /** The request context, deserialized. */
   readonly ctxt: Context;
   readonly publisherId: string;
   readonly eventType: string;
@@ -35,6 +36,7 @@ export type BatchNotificationHandler = (messages: readonly BatchNotificationMess
 /** An object with methods named after priorities, each taking a list of messages, and an optional `filterRule`. */
 export type BatchNotificationEndpoint = EndpointOf<BatchNotificationHandler>;
 
+/** Options of `dispatchNotificationBatches`: those of `dispatchNotifications`, and how messages are batched. */
 export interface DispatchNotificationBatchesConfig extends Omit<DispatchNotificationsConfig, 'stopping'> {
   /** Flush a priority's batch when it holds this many messages (default 1). */
   readonly batchSize?: number;

@@ -12,6 +12,7 @@ import { notificationMetadata, toNotificationFilter, type FilterSubject, type No
 
 /** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */
 export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as const;
+/** `'handled'` or `'requeue'`. */
 export type NotificationResult = (typeof NotificationResult)[keyof typeof NotificationResult];
 
 /** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
@@ -46,6 +47,7 @@ export interface NotificationOutcome {
 
 const log = getLogger('rx-messaging.notification-listener');
 
+/** Options of `dispatchNotifications`, and of the notification listeners built on it. */
 export interface DispatchNotificationsConfig {
   /**
    * Where and how many handlers run. Default `microtaskExecutor({ concurrency: 64 })`, oslo's
@@ -53,6 +55,7 @@ export interface DispatchNotificationsConfig {
    * The caller owns an executor it passes, and closes it.
    */
   readonly executor?: Executor;
+  /** Turns payloads and the context back from wire values (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** Requeue on a `REQUEUE` result or a thrown error (default false: ack, as oslo does). */
   readonly allowRequeue?: boolean;
@@ -105,7 +108,14 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
     });
 }
 
-/** The priorities `endpoints` have methods for, in oslo's order: those to consume. */
+/**
+ * The priorities `endpoints` have methods for, in oslo's order: those to consume.
+ *
+ * @example
+ * ```ts
+ * notificationPriorities([{ info: () => {}, error: () => {} }]); // ['info', 'error']
+ * ```
+ */
 export function notificationPriorities(endpoints: readonly EndpointOf<unknown>[]): Priority[] {
   return PRIORITIES.filter((priority) => endpoints.some((endpoint) => typeof endpoint[priority] === 'function'));
 }
