@@ -126,6 +126,7 @@ export type { NotifierFailure } from './core/errors.js';
 export { notifier } from './notify/notifier.js';
 export type { Notifier } from './notify/notifier.js';
 export type { NotifierOptions } from './notify/notifier.js';
+export type { NotifierSend } from './notify/notifier.js';
 
 // notifier drivers
 export type { NotifierDriver } from './notify/notifier-drivers/driver.js';
@@ -146,6 +147,7 @@ export { notificationListener } from './notify/listener.js';
 export type { NotificationListener } from './notify/listener.js';
 export type { NotificationListenerOptions } from './notify/listener.js';
 export { NotificationResult } from '../operators/notify/dispatch-notifications.js';
+export type { EndpointOf } from '../operators/notify/dispatch-notifications.js';
 export type { NotificationEndpoint } from '../operators/notify/dispatch-notifications.js';
 export type { NotificationHandler } from '../operators/notify/dispatch-notifications.js';
 export type { HandlerOutcome } from '../operators/notify/dispatch-notifications.js';

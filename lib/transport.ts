@@ -13,6 +13,7 @@ import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
 
+/** How `connect()` sets up a transport beyond what its URL says. */
 export interface ConnectOptions {
   /** The exchange for targets that name none (oslo's `control_exchange`, default 'openstack'). */
   readonly controlExchange?: string;
@@ -22,6 +23,7 @@ export interface ConnectOptions {
   readonly driver?: DriverModule;
 }
 
+/** What `transport.notifications()` consumes besides its targets. */
 export interface NotificationsOptions {
   /** Priorities to consume (default all seven). */
   readonly priorities?: readonly Priority[];
@@ -31,8 +33,14 @@ export interface NotificationsOptions {
   readonly onReady?: () => void;
 }
 
+/**
+ * A connection to a messaging system, shared by every client, server, notifier and listener
+ * built on it. Close it once they are done.
+ */
 export interface Transport {
+  /** The URL it was made from (print it with `redactUrl`). */
   readonly url: TransportUrl;
+  /** The exchange of targets that name none. */
   readonly controlExchange: string;
   /** What the driver can promise beyond moving messages; asking for a missing one fails with `UnsupportedCapability`. */
   readonly capabilities: DriverCapabilities;
@@ -42,6 +50,7 @@ export interface Transport {
   listen(target: Target, options?: ListenOptions): Observable<IncomingCall>;
   /** Notifications on `targets` at `priorities`, each to be acked or requeued by the consumer. */
   notifications(targets: readonly Target[], options?: NotificationsOptions): Observable<IncomingNotification>;
+  /** Stops every consumer and closes the connections; work still pending fails with `TransportClosed`. */
   close(): Promise<void>;
 }
 
@@ -55,7 +64,18 @@ const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }
   zmq: { load: () => import('../drivers/zmq/index.js') },
 };
 
-/** Connects to the transport a URL names: `memory://[name]`, `rabbit://…`, `amqp(s)://…`, `zmq://…`. */
+/**
+ * Connects to the transport a URL names: `memory://[name]` (the default), `rabbit://…`,
+ * `amqp(s)://…`, `zmq://…`. The driver is loaded on first use of its scheme; a missing npm
+ * package fails with `DriverLoadFailure` naming it.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('rabbit://guest:guest@127.0.0.1:5672/', { driverOptions: { rabbit_qos_prefetch_count: 32 } });
+ * // ...
+ * await transport.close();
+ * ```
+ */
 export async function connect(url = 'memory://', options: ConnectOptions = {}): Promise<Transport> {
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';

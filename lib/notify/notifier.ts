@@ -5,12 +5,6 @@
  *
  * A failing driver never throws into the code that notified: the failure is logged, counted and
  * emitted on `failures$`, unless `raiseOnError` asks for the Promise to reject.
- *
- * ```ts
- * const n = notifier(transport, { publisherId: 'compute.host-1' });
- * await n.info('compute.instance.create.end', { instance_id: 'abc' }, { request_id: 'req-1' });
- * const other = n.prepare({ publisherId: 'compute.host-2' });   // shares the drivers
- * ```
  */
 import { Subject, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
@@ -27,6 +21,7 @@ import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, target as makeTarget } from '../core/target.js';
 import type { Transport } from '../transport.js';
 
+/** Who a notifier publishes as, where, and through which drivers. */
 export interface NotifierOptions {
   /** Who publishes, e.g. 'compute.host-1'. */
   readonly publisherId: string;
@@ -34,6 +29,7 @@ export interface NotifierOptions {
   readonly topics?: readonly string[];
   /** Connection retries per send: undefined or -1 forever (oslo's default), 0 none, N retries. */
   readonly retry?: number;
+  /** Turns payloads and the context to wire values (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** One driver or several (default `messagingV2Driver()`); an empty list sends nothing. */
   readonly driver?: NotifierDriver | readonly NotifierDriver[];
@@ -41,24 +37,35 @@ export interface NotifierOptions {
   readonly raiseOnError?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the caller publishes
-type Send = (eventType: string, payload: any, context?: Context) => Promise<void>;
+/** Sends `payload` as an `eventType` notification at one priority; resolves once every driver has finished. */
+export type NotifierSend = (eventType: string, payload: unknown, context?: Context) => Promise<void>;
 
+/**
+ * Publishes notifications: one method per priority (`info`, `error`, ...) taking the event type,
+ * the payload and an optional request context.
+ */
 export interface Notifier {
   readonly publisherId: string;
+  /** Every notification goes to each of these. */
   readonly drivers: readonly NotifierDriver[];
   /** Every driver failure of this notifier and those prepared from it, as it happens. */
   readonly failures$: Observable<NotifierFailure>;
   /** How many driver failures there were so far (shared with prepared notifiers). */
   readonly failureCount: number;
-  readonly audit: Send;
-  readonly debug: Send;
-  readonly info: Send;
-  readonly warn: Send;
-  readonly error: Send;
-  readonly critical: Send;
+  /** Sends at priority `audit`. */
+  readonly audit: NotifierSend;
+  /** Sends at priority `debug`. */
+  readonly debug: NotifierSend;
+  /** Sends at priority `info`. */
+  readonly info: NotifierSend;
+  /** Sends at priority `warn`. */
+  readonly warn: NotifierSend;
+  /** Sends at priority `error`. */
+  readonly error: NotifierSend;
+  /** Sends at priority `critical`. */
+  readonly critical: NotifierSend;
   /** For frequent, small measurements ("cpu = 70%"). */
-  readonly sample: Send;
+  readonly sample: NotifierSend;
   /** Sends at `priority`; resolves once every driver has finished. */
   notify(priority: Priority, eventType: string, payload: unknown, context?: Context): Promise<void>;
   /** A notifier with another publisher id or retry, sharing this one's drivers and failure reports. */
@@ -79,6 +86,17 @@ interface Shared {
   failureCount: number;
 }
 
+/**
+ * A notifier publishing as `publisherId` on `topics` (default ['notifications']) of `transport`,
+ * through `driver` (default `messagingV2Driver()`).
+ *
+ * @example
+ * ```ts
+ * const n = notifier(transport, { publisherId: 'compute.host-1' });
+ * await n.info('compute.instance.create.end', { instance_id: 'abc' }, { request_id: 'req-1' });
+ * const other = n.prepare({ publisherId: 'compute.host-2' });   // shares the drivers
+ * ```
+ */
 export function notifier(transport: Transport, options: NotifierOptions): Notifier {
   const { publisherId, topics = ['notifications'], retry, serializer = noopSerializer, driver = messagingV2Driver(), raiseOnError = false } = options;
   if (typeof publisherId !== 'string') throw new TypeError('a notifier needs a publisherId string');
@@ -116,7 +134,7 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
     if (failures.length && shared.raiseOnError) throw new NotificationPublishFailure(failures);
   }
   const at =
-    (priority: Priority): Send =>
+    (priority: Priority): NotifierSend =>
     (eventType, payload, context) =>
       notify(priority, eventType, payload, context);
   return {

@@ -11,9 +11,12 @@ import { getLogger } from '../core/logger.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
 import { requireCapability, type Transport } from '../transport.js';
 
+/** How a server dispatches: executor, access policy, at-least-once, serializer (see `DispatchConfig`). */
 export type RpcServerOptions = DispatchConfig;
 
+/** A running (or stopped) RPC server: `start()`, `stop()`, and the outcome of each request. */
 export interface RpcServer {
+  /** What it consumes, as checked by `target()`. */
   readonly targets: readonly Target[];
   /** Whether the server is consuming. */
   readonly running: boolean;
@@ -27,6 +30,20 @@ export interface RpcServer {
 
 const log = getLogger('rx-messaging.rpc-server');
 
+/**
+ * An RPC server of `endpoints` on `targets` (each with a topic and a server): it consumes the
+ * topic's shared queue, its own server queue and the topic's fanout once `start()` is called.
+ *
+ * @example
+ * ```ts
+ * const server = rpcServer(transport, target({ topic: 'compute', server: 'host-1' }), [
+ *   { resize: async ({ instance, flavor }: { instance: string; flavor: string }) => ({ ok: true }) },
+ * ], { executor: microtaskExecutor({ concurrency: 16 }) });
+ * await server.start();
+ * // ...
+ * await server.stop();
+ * ```
+ */
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
   const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');

@@ -12,9 +12,11 @@ import { heartbeat } from './heartbeat.js';
 import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
 
+/** Options of `dispatch`, and of `rpcServer`. */
 export interface DispatchConfig {
   /** Where handlers run and how many at once (default `microtaskExecutor({ concurrency: 64 })`). */
   readonly executor?: Executor;
+  /** Turns arguments and the context back from wire values, and results to them (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** Which methods callers may invoke (default: all but `_`-prefixed ones). */
   readonly accessPolicy?: AccessPolicy;
@@ -27,6 +29,7 @@ export interface DispatchConfig {
   readonly expectedErrors?: readonly ErrorClass[];
   /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
   readonly duplicateWindow?: number;
+  /** Runs the heartbeats; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
 
