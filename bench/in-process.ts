@@ -1,7 +1,7 @@
 /**
  * Runs a scenario's server and client in this process, with exactly the arguments the processes
  * would get: for memory:// (a broker that exists only inside one process), and for the Node
- * engines on RabbitMQ unless the run splits them (the way peers.md §3 and the issue measured).
+ * engines on RabbitMQ unless the run splits them (`--split`).
  */
 import { createMeter } from '../tools/metering/meter.js';
 import { buildReport, type Report } from '../tools/metering/report.js';

@@ -1,5 +1,5 @@
 /**
- * The speed rx-messaging must reach (the issue's list), checked against one run's results. A
+ * The speed rx-messaging must reach, checked against one run's results. A
  * target whose rows are missing (a service was unavailable) is reported as not measured.
  */
 import type { Result } from './result.js';

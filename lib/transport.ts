@@ -14,6 +14,7 @@ import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
 import { loadTracing } from './core/tracing.js';
 
+/** How `connect()` sets up a transport beyond what its URL says. */
 export interface ConnectOptions {
   /** The exchange for targets that name none (oslo's `control_exchange`, default 'openstack'). */
   readonly controlExchange?: string;
@@ -23,6 +24,7 @@ export interface ConnectOptions {
   readonly driver?: DriverModule;
 }
 
+/** What `transport.notifications()` consumes besides its targets. */
 export interface NotificationsOptions {
   /** Priorities to consume (default all seven). */
   readonly priorities?: readonly Priority[];
@@ -32,8 +34,14 @@ export interface NotificationsOptions {
   readonly onReady?: () => void;
 }
 
+/**
+ * A connection to a messaging system, shared by every client, server, notifier and listener
+ * built on it. Close it once they are done.
+ */
 export interface Transport {
+  /** The URL it was made from (print it with `redactUrl`). */
   readonly url: TransportUrl;
+  /** The exchange of targets that name none. */
   readonly controlExchange: string;
   /** What the driver can promise beyond moving messages; asking for a missing one fails with `UnsupportedCapability`. */
   readonly capabilities: DriverCapabilities;
@@ -43,6 +51,7 @@ export interface Transport {
   listen(target: Target, options?: ListenOptions): Observable<IncomingCall>;
   /** Notifications on `targets` at `priorities`, each to be acked or requeued by the consumer. */
   notifications(targets: readonly Target[], options?: NotificationsOptions): Observable<IncomingNotification>;
+  /** Stops every consumer and closes the connections; work still pending fails with `TransportClosed`. */
   close(): Promise<void>;
 }
 
@@ -50,13 +59,24 @@ export interface Transport {
  * The drivers of this package, by the name `parseTransportUrl` gives a scheme. The import paths
  * are literal so bundlers see them; each is imported only when its scheme is used.
  */
-const DRIVERS: Record<DriverName, { readonly load?: () => Promise<DriverModule> }> = {
+const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }> = {
   memory: { load: () => import('../drivers/memory/index.js') },
   amqp: { load: () => import('../drivers/amqp/index.js') },
-  zmq: {},
+  zmq: { load: () => import('../drivers/zmq/index.js') },
 };
 
-/** Connects to the transport a URL names: `memory://[name]`, `rabbit://…`, `amqp(s)://…`, `zmq://…`. */
+/**
+ * Connects to the transport a URL names: `memory://[name]` (the default), `rabbit://…`,
+ * `amqp(s)://…`, `zmq://…`. The driver is loaded on first use of its scheme; a missing npm
+ * package fails with `DriverLoadFailure` naming it.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('rabbit://guest:guest@127.0.0.1:5672/', { driverOptions: { rabbit_qos_prefetch_count: 32 } });
+ * // ...
+ * await transport.close();
+ * ```
+ */
 export async function connect(url = 'memory://', options: ConnectOptions = {}): Promise<Transport> {
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';
@@ -110,10 +130,8 @@ export function transportOver(driver: Driver, url: TransportUrl, controlExchange
 }
 
 async function loadDriver(name: DriverName): Promise<DriverModule> {
-  const { load } = DRIVERS[name];
-  if (!load) throw new DriverLoadFailure(name, `rx-messaging has no ${name} driver yet; pass one from another package as connect(url, { driver })`);
   try {
-    return await load();
+    return await DRIVERS[name].load();
   } catch (error) {
     throw driverLoadFailure(name, error);
   }

@@ -1,5 +1,6 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 
+/** Options of `dropDuplicates`. */
 export interface DropDuplicatesConfig<T> {
   /** The id of an item; items without one (empty or undefined) always pass. */
   readonly key: (item: T) => string | undefined;
@@ -23,6 +24,11 @@ export interface SeenIds {
  * Drops an item whose id is among the last `size` ids seen: oslo's `_unique_id` check, which
  * catches a message the broker delivered twice. An id is remembered as its item passes, as fits
  * RPC requests, which are acked on receipt.
+ *
+ * @example
+ * ```ts
+ * transport.listen(host1).pipe(dropDuplicates({ key: (call) => call.uniqueId, onDuplicate: (call) => void call.ack() }))
+ * ```
  */
 export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicatesConfig<T>): MonoTypeOperatorFunction<T> {
   checkSize(size);

@@ -1,6 +1,7 @@
 /**
- * The raw harness's connection: plain amqplib with TCP_NODELAY, the best the client does
- * (peers.md §3: without it an ack written after a reply waits ~40 ms for Nagle).
+ * The raw harness's connection: plain amqplib with TCP_NODELAY, the best the client does:
+ * without it, Nagle's algorithm holds an ack written right after a reply until the reply's
+ * segment is acknowledged.
  */
 import { connect, type ChannelModel } from 'amqplib';
 

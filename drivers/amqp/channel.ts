@@ -8,7 +8,7 @@ import { getLogger } from '../../lib/core/logger.js';
 
 const log = getLogger('rx-messaging.amqp');
 
-/** A channel that is watched: amqplib throws on an 'error' nobody listens to, and a closed channel cannot be used. */
+/** A channel that is watched: amqplib throws on an 'error' nobody listens to, and a closed channel cannot be used. @internal */
 export interface WatchedChannel<C extends Channel = Channel> {
   readonly channel: C;
   /** Settles when the channel closes: with the broker's error (a 404, a 406...) or undefined when the connection went or we closed it. */
@@ -18,8 +18,11 @@ export interface WatchedChannel<C extends Channel = Channel> {
   close(): Promise<void>;
 }
 
+/** @internal */
 export async function openChannel(model: ChannelModel, confirm: true): Promise<WatchedChannel<ConfirmChannel>>;
+/** @internal */
 export async function openChannel(model: ChannelModel, confirm?: false): Promise<WatchedChannel>;
+/** @internal */
 export async function openChannel(model: ChannelModel, confirm = false): Promise<WatchedChannel<Channel | ConfirmChannel>> {
   const channel = confirm ? await model.createConfirmChannel() : await model.createChannel();
   let open = true;
@@ -51,7 +54,7 @@ export async function openChannel(model: ChannelModel, confirm = false): Promise
   };
 }
 
-/** Runs `work` on a channel of its own, so a refusal closes only that channel. */
+/** Runs `work` on a channel of its own, so a refusal closes only that channel. @internal */
 export async function withChannel<T>(model: ChannelModel, work: (channel: Channel) => Promise<T>): Promise<T> {
   const watched = await openChannel(model);
   try {
@@ -61,7 +64,7 @@ export async function withChannel<T>(model: ChannelModel, work: (channel: Channe
   }
 }
 
-/** The AMQP reply code of an error from the broker (404, 406...), if it is one. */
+/** The AMQP reply code of an error from the broker (404, 406...), if it is one. @internal */
 export function replyCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;

@@ -24,14 +24,16 @@ import { streamlineWrites } from './socket-writes.js';
 const log = getLogger('rx-messaging.amqp');
 
 /** `idle`: not asked to connect yet (the consuming link opens on the first consumer). */
-export type LinkState = 'idle' | TransportState;
+type LinkState = 'idle' | TransportState;
 
+/** @internal */
 export interface LinkStatus {
   readonly state: LinkState;
   readonly host?: string;
   readonly error?: Error;
 }
 
+/** @internal */
 export interface Link {
   readonly purpose: string;
   /** The open connection, or null while there is none; replays the latest. Completes on close. */
@@ -51,6 +53,7 @@ export interface Link {
   close(): Promise<void>;
 }
 
+/** @internal */
 export function createLink(purpose: string, url: TransportUrl, options: AmqpOptions): Link {
   const hosts = url.hosts.length ? url.hosts : [{ hostname: 'localhost' }];
   const tls = url.scheme === 'amqps' || options.ssl;
@@ -217,6 +220,7 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
   return link;
 }
 
+/** @internal */
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -262,7 +266,7 @@ function socketOptionsFor(url: TransportUrl, options: AmqpOptions, tls: boolean)
 }
 
 /** amqplib's credentials for a host: oslo logs in with AMQPLAIN; guest/guest when the URL has none. */
-export function credentialsFor(host: TransportHost, options: AmqpOptions): SocketOptions['credentials'] {
+function credentialsFor(host: TransportHost, options: AmqpOptions): SocketOptions['credentials'] {
   const username = host.username ?? 'guest';
   const password = host.password ?? (host.username === undefined ? 'guest' : '');
   return options.rabbit_login_method.toUpperCase() === 'PLAIN' ? credentials.plain(username, password) : credentials.amqplain(username, password);

@@ -18,21 +18,21 @@ import { declareTopology, describeTopology, type Topology } from './topology.js'
 
 const log = getLogger('rx-messaging.amqp');
 
-/** A received message and how to settle it. Settling twice, or after its channel went, does nothing. */
+/** A received message and how to settle it. Settling twice, or after its channel went, does nothing. @internal */
 export interface Delivery {
   readonly message: ConsumeMessage;
   ack(): void;
   reject(requeue: boolean): void;
 }
 
-/** What the driver's consumers share: the signal that it closes, and the cleanups close() waits for. */
+/** What the driver's consumers share: the signal that it closes, and the cleanups close() waits for. @internal */
 export interface ConsumerScope {
   readonly closing$: Observable<void>;
   /** close() waits for `cleanup` before closing the connections. */
   track(cleanup: Promise<void>): void;
 }
 
-export interface ConsumeSpec {
+interface ConsumeSpec {
   /** For logs and errors, e.g. "RPC server compute.host-1". */
   readonly description: string;
   /** Declared on every new channel; every queue in it is consumed. */
@@ -65,6 +65,7 @@ class Resume extends Error {
   }
 }
 
+/** @internal */
 export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Observable<Delivery> {
   return defer(() => {
     let setups = 0;

@@ -25,13 +25,13 @@ import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology
 
 const log = getLogger('rx-messaging.amqp');
 
-export interface AmqpDriverConfig {
+interface AmqpDriverConfig {
   readonly url: TransportUrl;
   readonly options: AmqpOptions;
   readonly controlExchange: string;
 }
 
-/** Opens the publishing connection before resolving; the consuming one opens on first use. */
+/** Opens the publishing connection before resolving; the consuming one opens on first use. @internal */
 export async function createAmqpDriver({ url, options, controlExchange }: AmqpDriverConfig): Promise<Driver> {
   // What this transport sends: calls, casts, notifications. Replies use the request's codec.
   const codec: WireCodec = options.codec === 'msgpack' ? await loadMsgpack() : defaultCodec;

@@ -28,6 +28,7 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
   }
 }
 
+/** @internal */
 export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
   const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
   if (!request) return undefined;
@@ -57,6 +58,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const nobody = async () => undefined;
 
+/** @internal */
 export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
   const notification = readOrReject(delivery, 'notification', notificationFromWire);
   if (!notification) return undefined;

@@ -10,4 +10,13 @@ import { amqpOptions } from './options.js';
 
 export type { AmqpOptions } from './options.js';
 
+/**
+ * The RabbitMQ driver module's factory; `connect('rabbit://…')` loads and calls it. It resolves
+ * once the publishing connection is open.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('rabbit://guest:guest@127.0.0.1:5672/', { driverOptions: { amqp_durable_queues: true } });
+ * ```
+ */
 export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => createAmqpDriver({ url, options: amqpOptions(url, options), controlExchange });

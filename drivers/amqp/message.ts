@@ -21,7 +21,7 @@ const log = getLogger('rx-messaging.amqp');
 let msgpack: WireCodec | undefined;
 let loadingMsgpack: Promise<WireCodec> | undefined;
 
-/** The MessagePack codec, imported on first use. */
+/** The MessagePack codec, imported on first use. @internal */
 export function loadMsgpack(): Promise<WireCodec> {
   loadingMsgpack ??= import('../../lib/wire/msgpack-codec.js').then(
     (module) => (msgpack = module.msgpackCodec()),
@@ -33,7 +33,7 @@ export function loadMsgpack(): Promise<WireCodec> {
   return loadingMsgpack;
 }
 
-/** The codec a received message is written in; undefined for a content type nobody here reads, or MessagePack not loaded yet. */
+/** The codec a received message is written in; undefined for a content type nobody here reads, or MessagePack not loaded yet. @internal */
 export function codecOf(message: Message): WireCodec | undefined {
   const type = message.properties.contentType;
   return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? msgpack : undefined;
@@ -42,6 +42,7 @@ export function codecOf(message: Message): WireCodec | undefined {
 /**
  * Passes deliveries on in order. The first MessagePack one to arrive before msgpackr is loaded
  * waits for the import, and every delivery after it waits behind it; JSON never waits.
+ * @internal
  */
 export function decodable<T extends { readonly message: Message }>(): MonoTypeOperatorFunction<T> {
   return (source) =>
@@ -82,13 +83,14 @@ const deflateAsync = promisify(deflate);
 /** kombu's name for zlib data (it says gzip but writes a zlib stream). */
 const GZIP = 'application/x-gzip';
 
+/** @internal */
 export interface OutgoingMessage {
   readonly content: Buffer;
   /** amqplib's publish options; the publisher sets `mandatory` on them (they are this message's own). */
   readonly properties: Options.Publish;
 }
 
-export interface EncodeOptions {
+interface EncodeOptions {
   /** JSON (oslo's) or, between rx-messaging services, MessagePack. */
   readonly codec: WireCodec;
   /** Wrap a JSON body in oslo's 2.0 envelope (all but v1 notifications). */
@@ -105,7 +107,7 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const GZIP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ compression: GZIP });
 
 /** The message for `body`; a promise only when it is compressed. */
-export function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
+function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
   const encoded = encodeBody(codec, body, enveloped);
   const expiration = expirationMs !== undefined && Number.isFinite(expirationMs) && expirationMs > 0 ? String(Math.ceil(expirationMs)) : undefined;
   const gzip = compression === 'gzip';
@@ -127,6 +129,7 @@ export function encodeMessage(body: Record<string, unknown>, { codec, enveloped,
  * Encodes the body and hands the message to `send`, at once unless it is compressed: every call,
  * cast, notification and reply comes here, so there is no Promise hop on the way. A body that
  * cannot be encoded (a bigint, a cycle) is a rejection, never a throw into the caller.
+ * @internal
  */
 export function encodeAndSend(body: () => Record<string, unknown>, encoding: EncodeOptions, send: (message: OutgoingMessage) => Promise<void>): Promise<void> {
   try {
@@ -137,7 +140,7 @@ export function encodeAndSend(body: () => Record<string, unknown>, encoding: Enc
   }
 }
 
-/** The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not. */
+/** The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not. @internal */
 export function decodeMessage(message: Message): Record<string, unknown> {
   const { contentType, contentEncoding, headers } = message.properties;
   const codec = codecOf(message);
@@ -164,13 +167,13 @@ export function decodeMessage(message: Message): Record<string, unknown> {
   return decodeBody(codec, content);
 }
 
-/** A call request's expiry in ms, as the transport knows it (0 when the message has none). */
+/** A call request's expiry in ms, as the transport knows it (0 when the message has none). @internal */
 export function expirationOf(message: Message): number {
   const ms = Number(message.properties.expiration);
   return Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
-/** Where a message came from, for logs. */
+/** Where a message came from, for logs. @internal */
 export function originOf(message: Message): Record<string, unknown> {
   return { exchange: message.fields.exchange, routingKey: message.fields.routingKey, contentType: message.properties.contentType ?? null, bytes: message.content.length };
 }

@@ -8,6 +8,10 @@ import { InvalidTransportUrl } from '../../lib/core/errors.js';
 import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 
+/**
+ * The RabbitMQ driver's options, by oslo's `[oslo_messaging_rabbit]` names; give any of them by
+ * value (`connect(url, { driverOptions })`) or in the URL query.
+ */
 export interface AmqpOptions {
   /** Topic exchange, topic/server/notification queues durable. */
   readonly amqp_durable_queues: boolean;
@@ -53,7 +57,9 @@ export interface AmqpOptions {
   readonly ssl: boolean;
   /** e.g. `TLSv1_2`: the only TLS version accepted. */
   readonly ssl_version: string | undefined;
+  /** Path of the client's private key (PEM), for certificate authentication. */
   readonly ssl_key_file: string | undefined;
+  /** Path of the client's certificate (PEM), for certificate authentication. */
   readonly ssl_cert_file: string | undefined;
   /** CA bundle that signs the broker's certificate; the system CAs when unset. */
   readonly ssl_ca_file: string | undefined;
@@ -78,8 +84,8 @@ const SPEC: OptionSpec<AmqpOptions> = {
   rabbit_quroum_max_memory_length: { default: 0, kind: 'number' },
   rabbit_quroum_max_memory_bytes: { default: 0, kind: 'number' },
   rabbit_transient_queues_ttl: { default: 1800, kind: 'number' },
-  // oslo's 0 lets the broker push a whole backlog into memory; 1 serialises every consumer
-  // (peers.md §3). 64 matches the default executor concurrency.
+  // oslo's 0 lets the broker push a whole backlog into memory; 1 serialises every consumer.
+  // 64 matches the default executor concurrency.
   rabbit_qos_prefetch_count: { default: 64, kind: 'number' },
   heartbeat_timeout_threshold: { default: 60, kind: 'number' },
   heartbeat_rate: { default: 2, kind: 'number' },
@@ -104,7 +110,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   codec: { default: 'json', kind: 'string' },
 };
 
-/** Defaults, then `given`, then the URL query; checks what oslo would refuse too. */
+/** Defaults, then `given`, then the URL query; checks what oslo would refuse too. @internal */
 export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, unknown>> | undefined): AmqpOptions {
   const options = resolveOptions(SPEC, given as Partial<AmqpOptions>, url.query, url.url);
   const fail = (reason: string) => {
@@ -137,14 +143,14 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   return options;
 }
 
-/** oslo's `ssl_version` names (`TLSv1_2`, `PROTOCOL_TLSv1_2`, `TLSv1.2`) as Node's. */
+/** oslo's `ssl_version` names (`TLSv1_2`, `PROTOCOL_TLSv1_2`, `TLSv1.2`) as Node's. @internal */
 export function tlsVersion(name: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined {
   const normalized = name.replace(/^PROTOCOL_/i, '').replace('_', '.').toLowerCase();
   const versions = { tlsv1: 'TLSv1', 'tlsv1.1': 'TLSv1.1', 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3' } as const;
   return versions[normalized as keyof typeof versions];
 }
 
-/** Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's linear backoff). */
+/** Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's linear backoff). @internal */
 export function retryDelaySeconds(options: AmqpOptions, rounds: number): number {
   return Math.min(options.rabbit_retry_interval + options.rabbit_retry_backoff * rounds, options.rabbit_interval_max);
 }

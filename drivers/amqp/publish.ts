@@ -16,6 +16,7 @@ import { declareTopology, describeTopology, type Topology } from './topology.js'
 
 const log = getLogger('rx-messaging.amqp');
 
+/** @internal */
 export interface PublishRequest {
   readonly exchange: string;
   readonly routingKey: string;
@@ -28,6 +29,7 @@ export interface PublishRequest {
   readonly retry?: number;
 }
 
+/** @internal */
 export interface Publisher {
   publish(request: PublishRequest): Promise<void>;
 }
@@ -63,6 +65,7 @@ interface ConnectionState {
   readonly declared: Map<Topology, Promise<void>>;
 }
 
+/** @internal */
 export function createPublisher(link: Link): Publisher {
   const states = new WeakMap<ChannelModel, ConnectionState>();
   const stateOf = (model: ChannelModel) => {

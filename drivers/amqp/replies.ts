@@ -31,7 +31,7 @@ const REPLY_RETRY_MS = 250;
 const OBSOLETE_SIZE = 200;
 const OBSOLETE_TTL_MS = 60_000;
 
-/** The caller's reply channel, created on the first `get()` and kept until the transport closes. */
+/** The caller's reply channel, created on the first `get()` and kept until the transport closes. @internal */
 export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions): () => Promise<ReplyChannel> {
   let channel: Promise<ReplyChannel> | undefined;
   return () => {
@@ -68,6 +68,7 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
   };
 }
 
+/** @internal */
 export interface ReplySender {
   /** Sends one reply (a value, a failure, the end) in `codec` (the request's); drops it when the caller's queue is gone. */
   reply(replyTo: string, reply: Reply, codec: WireCodec): Promise<void>;
@@ -75,6 +76,7 @@ export interface ReplySender {
   heartbeat(replyTo: string, msgId: string, codec: WireCodec): Promise<void>;
 }
 
+/** @internal */
 export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
   const obsolete = new Map<string, number>();
   const isObsolete = (queue: string) => {

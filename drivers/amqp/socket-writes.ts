@@ -6,12 +6,12 @@
  *
  * - **Straight to the socket**: a frame of a channel with nothing queued goes to the socket at
  *   once, as amqplib already does for channel 0 and heartbeats. While the socket needs a drain,
- *   or the channel still has frames queued, it queues behind them as before, so a channel's
+ *   or the channel still has frames queued, it queues behind them on amqplib's path, so a channel's
  *   frames keep their order and backpressure still fills the channel's buffer (what makes
  *   amqplib's `publish` return false).
  * - **One write per turn**: the socket is corked on the first write of an event-loop turn and
  *   uncorked once the synchronous work that wrote it is done (process.nextTick), so the frames of
- *   that turn leave in one writev. Nothing waits for a timer, so latency stays as it was.
+ *   that turn leave in one writev. Nothing waits for a timer, so no frame is delayed.
  *
  * Both reach into amqplib's internals; when they are not there (another amqplib), frames take
  * amqplib's own path.
@@ -34,6 +34,7 @@ interface AmqplibConnection {
   freshChannel?(channel: unknown, options: unknown): number;
 }
 
+/** @internal */
 export function streamlineWrites(model: ChannelModel): void {
   const connection = (model as unknown as { connection?: AmqplibConnection }).connection;
   const stream = connection?.stream;

@@ -1,7 +1,7 @@
 /**
- * What each role declares on the broker, with oslo.messaging's exact names, flags and arguments
- * (reference §3): anything else and RabbitMQ answers a declaration beside a Python peer with
- * 406 PRECONDITION_FAILED. Names come from lib/target.ts; this file only adds the flags.
+ * What each role declares on the broker, with oslo.messaging's exact names, flags and arguments:
+ * anything else and RabbitMQ answers a declaration beside a Python peer with
+ * 406 PRECONDITION_FAILED. Names come from lib/core/target.ts; this file only adds the flags.
  */
 import type { Channel } from 'amqplib';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';
@@ -18,14 +18,14 @@ import {
 } from '../../lib/core/target.js';
 import type { AmqpOptions } from './options.js';
 
-export interface ExchangeSpec {
+interface ExchangeSpec {
   readonly name: string;
   readonly type: 'topic' | 'fanout';
   readonly durable: boolean;
   readonly autoDelete: boolean;
 }
 
-export interface QueueSpec {
+interface QueueSpec {
   readonly name: string;
   readonly durable: boolean;
   readonly autoDelete: boolean;
@@ -33,7 +33,7 @@ export interface QueueSpec {
   readonly bindings: readonly { readonly exchange: string; readonly routingKey: string }[];
 }
 
-/** Exchanges first, then queues and their bindings: what one consumer or publisher needs. */
+/** Exchanges first, then queues and their bindings: what one consumer or publisher needs. @internal */
 export interface Topology {
   readonly exchanges: readonly ExchangeSpec[];
   readonly queues: readonly QueueSpec[];
@@ -45,12 +45,12 @@ function durable(options: AmqpOptions): boolean {
 }
 
 /** The control (or target) exchange: topic, durable and auto-delete as configured. */
-export function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
+function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
   return { name, type: 'topic', durable: durable(options), autoDelete: options.amqp_auto_delete };
 }
 
 /** A topic's fanout exchange: never durable, deleted by the broker once its last queue goes. */
-export function fanoutExchangeOf(target: Target): ExchangeSpec {
+function fanoutExchangeOf(target: Target): ExchangeSpec {
   return { name: fanoutExchange(target), type: 'fanout', durable: false, autoDelete: true };
 }
 
@@ -78,6 +78,7 @@ function transientQueue(options: AmqpOptions, name: string, bindings: QueueSpec[
 /**
  * An RPC server's queues: the topic's shared queue, its own server queue, and a private queue
  * (`fanoutId` makes it its own) on the topic's fanout exchange.
+ * @internal
  */
 export function rpcServerTopology(options: AmqpOptions, target: Target, controlExchange: string, fanoutId: string): Topology {
   const exchange = topicExchange(options, exchangeName(target, controlExchange));
@@ -95,6 +96,7 @@ export function rpcServerTopology(options: AmqpOptions, target: Target, controlE
 /**
  * A notification listener's queues: `<topic>.<priority>` for each binding, or with a pool one
  * queue named after it, bound to all of them.
+ * @internal
  */
 export function notificationTopology(options: AmqpOptions, bindings: readonly NotificationBinding[], controlExchange: string, pool?: string): Topology {
   const exchanges = new Map<string, ExchangeSpec>();
@@ -111,22 +113,22 @@ export function notificationTopology(options: AmqpOptions, bindings: readonly No
   return { exchanges: [...exchanges.values()], queues: [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings)) };
 }
 
-/** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). */
+/** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). @internal */
 export function notifierTopology(options: AmqpOptions, binding: NotificationBinding, controlExchange: string): Topology {
   return notificationTopology(options, [binding], controlExchange);
 }
 
-/** The exchange a call or cast is published to, declared by the publisher as oslo does. */
+/** The exchange a call or cast is published to, declared by the publisher as oslo does. @internal */
 export function sendTopology(options: AmqpOptions, target: Target, controlExchange: string): Topology {
   return { exchanges: [target.fanout ? fanoutExchangeOf(target) : topicExchange(options, exchangeName(target, controlExchange))], queues: [] };
 }
 
-/** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. */
+/** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. @internal */
 export function replyTopology(options: AmqpOptions, id: string): Topology {
   return { exchanges: [], queues: [transientQueue(options, replyQueue(id), [])] };
 }
 
-/** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. */
+/** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. @internal */
 export async function declareTopology(channel: Channel, topology: Topology): Promise<void> {
   for (const exchange of topology.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
@@ -137,7 +139,7 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
   }
 }
 
-/** A short description for error messages: which exchanges and queues, with which flags. */
+/** A short description for error messages: which exchanges and queues, with which flags. @internal */
 export function describeTopology(topology: Topology): string {
   const flags = (spec: { durable: boolean; autoDelete: boolean }) => `durable=${spec.durable}, auto_delete=${spec.autoDelete}`;
   return [

@@ -1,10 +1,11 @@
 /**
  * The process-wide memory brokers, one per `memory://` name. A broker holds exchanges; an
  * exchange scopes queue names, so the same topic in two exchanges is two separate sets of queues.
- * Queue, exchange and routing names come from `lib/target.ts`; this file only stores them.
+ * Queue, exchange and routing names come from `lib/core/target.ts`; this file only stores them.
  */
 import { createQueue, deleteQueue, type Queue } from './queue.js';
 
+/** @internal */
 export interface Broker {
   readonly name: string;
   /** Open transports using this broker; the last one to close drops it. */
@@ -12,6 +13,7 @@ export interface Broker {
   readonly exchanges: Map<string, Exchange>;
 }
 
+/** @internal */
 export interface Exchange {
   readonly queues: Map<string, Queue>;
   /** Fanout exchange name → the private queue of every server bound to it. */
@@ -20,12 +22,12 @@ export interface Exchange {
   readonly bindings: Map<string, Set<Queue>>;
 }
 
-/** Replies go through AMQP's default exchange, named ''. */
+/** Replies go through AMQP's default exchange, named ''. @internal */
 export const REPLY_EXCHANGE = '';
 
 const brokers = new Map<string, Broker>();
 
-/** The broker of `name`, created on first use; pair every call with `releaseBroker`. */
+/** The broker of `name`, created on first use; pair every call with `releaseBroker`. @internal */
 export function acquireBroker(name: string): Broker {
   let broker = brokers.get(name);
   if (!broker) {
@@ -36,7 +38,7 @@ export function acquireBroker(name: string): Broker {
   return broker;
 }
 
-/** Drops one use; with the last, every queue of the broker and its messages are discarded. */
+/** Drops one use; with the last, every queue of the broker and its messages are discarded. @internal */
 export function releaseBroker(broker: Broker): void {
   if (--broker.refs > 0) return;
   if (brokers.get(broker.name) === broker) brokers.delete(broker.name);
@@ -44,11 +46,12 @@ export function releaseBroker(broker: Broker): void {
   broker.exchanges.clear();
 }
 
-/** The live broker of `name`, if a transport holds one. */
+/** The live broker of `name`, if a transport holds one. @internal */
 export function findBroker(name: string): Broker | undefined {
   return brokers.get(name);
 }
 
+/** @internal */
 export function exchangeOf(broker: Broker, name: string): Exchange {
   let exchange = broker.exchanges.get(name);
   if (!exchange) {
@@ -58,7 +61,7 @@ export function exchangeOf(broker: Broker, name: string): Exchange {
   return exchange;
 }
 
-/** The queue of `name` in `exchange`, created when missing (AMQP's idempotent queue.declare). */
+/** The queue of `name` in `exchange`, created when missing (AMQP's idempotent queue.declare). @internal */
 export function declareQueue(exchange: Exchange, name: string): Queue {
   let queue = exchange.queues.get(name);
   if (!queue) {
@@ -68,13 +71,13 @@ export function declareQueue(exchange: Exchange, name: string): Queue {
   return queue;
 }
 
-/** Deletes a queue (unbind it first); its waiting messages are dropped. */
+/** Deletes a queue (unbind it first); its waiting messages are dropped. @internal */
 export function removeQueue(exchange: Exchange, queue: Queue): void {
   if (exchange.queues.get(queue.name) === queue) exchange.queues.delete(queue.name);
   deleteQueue(queue);
 }
 
-/** Binds `queue` under `key`; true when the binding is new. */
+/** Binds `queue` under `key`; true when the binding is new. @internal */
 export function bind(table: Map<string, Set<Queue>>, key: string, queue: Queue): boolean {
   let bound = table.get(key);
   if (!bound) {
@@ -86,6 +89,7 @@ export function bind(table: Map<string, Set<Queue>>, key: string, queue: Queue):
   return true;
 }
 
+/** @internal */
 export function unbind(table: Map<string, Set<Queue>>, key: string, queue: Queue): void {
   const bound = table.get(key);
   if (!bound?.delete(queue)) return;

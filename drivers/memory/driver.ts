@@ -38,7 +38,7 @@ import { decodeOrReject, incomingCall, incomingNotification } from './incoming.j
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
 import { cloneWireBody, wireCopy } from './wire-copy.js';
 
-export interface MemoryDriverConfig {
+interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
   readonly brokerName: string;
   readonly controlExchange: string;
@@ -46,6 +46,7 @@ export interface MemoryDriverConfig {
 
 const log = getLogger('rx-messaging.memory');
 
+/** The memory driver over the broker `brokerName`, acquired now and released on close. @internal */
 export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriverConfig): Driver {
   const broker = acquireBroker(brokerName);
   const status = new ReplaySubject<TransportStatus>(1);

@@ -9,11 +9,11 @@ import { getLogger } from '../../lib/core/logger.js';
 import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
-export type SendReply = (address: string, reply: Reply) => Promise<void>;
+type SendReply = (address: string, reply: Reply) => Promise<void>;
 
 const log = getLogger('rx-messaging.memory');
 
-/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. */
+/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. @internal */
 export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => T): T | undefined {
   try {
     return decode(delivery.message.body);
@@ -26,12 +26,13 @@ export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody
   }
 }
 
+/** @internal */
 export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply): IncomingCall {
   const { call } = request;
   // Casts have nobody to answer: replying to one is a no-op, as the contract says.
   const reply = ({ result, failure, ending }: Omit<Reply, 'msgId'>) =>
     call ? sendReply(call.replyTo, { msgId: call.msgId, result, failure, ending }) : Promise.resolve();
-  // Object.assign onto the methods, not a spread: V8 makes a spread followed by closures ~100x slower.
+  // Object.assign onto the methods, not a spread: V8 makes a spread followed by closures far slower.
   return Object.assign(
     {
       redelivered: delivery.message.redelivered,
@@ -44,6 +45,7 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
   );
 }
 
+/** @internal */
 export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery): IncomingNotification {
   return Object.assign(
     {

@@ -18,12 +18,28 @@ type MemoryOptions = Record<never, never>;
 
 const OPTIONS: OptionSpec<MemoryOptions> = {};
 
+/**
+ * The memory driver module's factory; `connect('memory://…')` loads and calls it.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('memory://orders'); // this driver, sharing the broker 'orders'
+ * ```
+ */
 export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => {
   resolveOptions(OPTIONS, options, url.query, url.url);
   return createMemoryDriver({ brokerName: brokerName(url), controlExchange });
 };
 
-/** The broker a memory URL names. */
+/**
+ * The broker a memory URL names.
+ *
+ * @example
+ * ```ts
+ * brokerName(parseTransportUrl('memory:///orders')); // 'orders'
+ * brokerName(parseTransportUrl('memory://')); // 'default'
+ * ```
+ */
 export function brokerName(url: TransportUrl): string {
   return url.virtualHost || url.hosts[0]?.hostname || 'default';
 }

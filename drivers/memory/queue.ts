@@ -10,10 +10,10 @@
 import { getLogger } from '../../lib/core/logger.js';
 import type { WireBody } from './wire-copy.js';
 
-/** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. */
+/** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. @internal */
 export type MessageBody = WireBody | Buffer;
 
-export interface Message {
+interface Message {
   readonly body: MessageBody;
   /** The publisher's call timeout in ms (AMQP `expiration`); 0 for a message that never expires. */
   readonly ttl: number;
@@ -22,8 +22,9 @@ export interface Message {
   redelivered: boolean;
 }
 
-export type Deliver = (delivery: Delivery) => void;
+type Deliver = (delivery: Delivery) => void;
 
+/** @internal */
 export interface Consumer {
   readonly queue: Queue;
   readonly deliver: Deliver;
@@ -31,12 +32,14 @@ export interface Consumer {
   readonly unacked: Set<Delivery>;
 }
 
+/** @internal */
 export interface Delivery {
   readonly message: Message;
   readonly consumer: Consumer;
   settled: boolean;
 }
 
+/** @internal */
 export interface Queue {
   readonly name: string;
   /** Ready messages are `items[head..]`: taking from the front only moves `head` (no O(n) shift). */
@@ -63,34 +66,37 @@ const COMPACT_AFTER = 1024;
 
 /**
  * Unacked deliveries per consumer at most, as RabbitMQ's prefetch: what a listener has not
- * settled yet waits here rather than in its own buffers. Unbounded, a burst of publishes piled up
- * in the listener's RxJS buffers and cost it 2.3 times the CPU per notification. Above any
- * sensible batch size, so a batch listener fills its batches.
+ * settled yet waits here rather than in its own buffers, where a burst of publishes would pile up
+ * in RxJS buffers that cost the listener CPU on every notification. Above any sensible batch
+ * size, so a batch listener fills its batches.
+ * @internal
  */
 export const PREFETCH = 1024;
 
+/** @internal */
 export function createQueue(name: string): Queue {
   return { name, items: [], head: 0, consumers: [], next: 0, drainScheduled: false, expiry: undefined, deleted: false };
 }
 
-/** A message to publish; `ttlMs` (a call's timeout) makes it expire, 0 or non-finite never. */
+/** A message to publish; `ttlMs` (a call's timeout) makes it expire, 0 or non-finite never. @internal */
 export function createMessage(body: MessageBody, ttlMs = 0): Message {
   const ttl = Number.isFinite(ttlMs) && ttlMs > 0 ? ttlMs : 0;
   return { body, ttl, expiresAt: ttl ? Date.now() + ttl : Infinity, redelivered: false };
 }
 
-/** How many messages wait for a consumer (delivered, unacked ones not counted). */
+/** How many messages wait for a consumer (delivered, unacked ones not counted). @internal */
 export function readyCount(queue: Queue): number {
   return queue.items.length - queue.head;
 }
 
+/** @internal */
 export function publish(queue: Queue, message: Message): void {
   if (queue.deleted) return;
   queue.items.push(message);
   schedule(queue);
 }
 
-/** Publishes a fresh copy of every ready message of `from` to `to`: how a new notification pool gets the backlog. */
+/** Publishes a fresh copy of every ready message of `from` to `to`: how a new notification pool gets the backlog. @internal */
 export function copyReady(from: Queue, to: Queue): void {
   for (let i = from.head; i < from.items.length; i++) {
     const message = from.items[i] as Message;
@@ -98,7 +104,7 @@ export function copyReady(from: Queue, to: Queue): void {
   }
 }
 
-/** Adds a consumer; what is waiting is delivered to it on the next microtask. */
+/** Adds a consumer; what is waiting is delivered to it on the next microtask. @internal */
 export function consume(queue: Queue, deliver: Deliver): Consumer {
   const consumer: Consumer = { queue, deliver, unacked: new Set() };
   queue.consumers.push(consumer);
@@ -106,7 +112,7 @@ export function consume(queue: Queue, deliver: Deliver): Consumer {
   return consumer;
 }
 
-/** Removes a consumer; its unacked messages go back to the front of the queue, marked redelivered. */
+/** Removes a consumer; its unacked messages go back to the front of the queue, marked redelivered. @internal */
 export function cancel(consumer: Consumer): void {
   const { queue } = consumer;
   const index = queue.consumers.indexOf(consumer);
@@ -122,7 +128,7 @@ export function cancel(consumer: Consumer): void {
   watchExpiry(queue);
 }
 
-/** Settles a delivery: the broker forgets the message. A second settle does nothing. */
+/** Settles a delivery: the broker forgets the message. A second settle does nothing. @internal */
 export function ack(delivery: Delivery): void {
   if (delivery.settled) return;
   delivery.settled = true;
@@ -132,14 +138,14 @@ export function ack(delivery: Delivery): void {
   if (consumer.unacked.size === PREFETCH - 1) schedule(consumer.queue);
 }
 
-/** Returns a delivery's message to the front of its queue for another delivery, marked redelivered. */
+/** Returns a delivery's message to the front of its queue for another delivery, marked redelivered. @internal */
 export function requeue(delivery: Delivery): void {
   if (delivery.settled) return;
   ack(delivery);
   giveBack(delivery.consumer.queue, [delivery.message]);
 }
 
-/** Deletes a queue: its messages are dropped, its consumers get nothing more, its expiry timer stops. */
+/** Deletes a queue: its messages are dropped, its consumers get nothing more, its expiry timer stops. @internal */
 export function deleteQueue(queue: Queue): void {
   queue.deleted = true;
   queue.items = [];

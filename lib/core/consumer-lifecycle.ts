@@ -8,7 +8,7 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from './logger.js';
 
-export interface ConsumerLifecycle {
+interface ConsumerLifecycle {
   /** Whether it is consuming (false again once `stop()` was called). */
   readonly running: boolean;
   /** Starts consuming; resolves when the consumer is in place. A second start while running does nothing. */
@@ -17,7 +17,7 @@ export interface ConsumerLifecycle {
   stop(): Promise<void>;
 }
 
-export interface ConsumerSpec<T> {
+interface ConsumerSpec<T> {
   /** The consumer: a cold stream that calls `onReady` once consuming. */
   readonly open: (onReady: () => void) => Observable<T>;
   /**
@@ -27,6 +27,7 @@ export interface ConsumerSpec<T> {
   readonly process: (taken$: Observable<T>, stopping: () => boolean) => Observable<unknown>;
 }
 
+/** @internal */
 export function consumerLifecycle<T>(log: Logger, facts: Record<string, unknown>, { open, process }: ConsumerSpec<T>): ConsumerLifecycle {
   let running: { readonly stop: () => void; readonly drained: Promise<void>; readonly ready: Promise<void> } | undefined;
   return {

@@ -6,6 +6,10 @@ import type { Priority } from './priority.js';
 import { redactUrl } from './redact.js';
 import { describeIssues, type SchemaIssue } from './schema.js';
 
+/**
+ * The root of every error rx-messaging raises: `instanceof MessagingError` tells them from others.
+ * Its `name` is the subclass's.
+ */
 export class MessagingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -17,6 +21,7 @@ export class MessagingError extends Error {
 export class MessagingTimeout extends MessagingError {
   constructor(
     message: string,
+    /** The call that timed out, how long it waited (ms), and which limit fired: the overall `timeout` or `callMonitorTimeout`. */
     readonly info: { method?: string; target?: string; waitedMs: number; msgId?: string; kind: 'timeout' | 'callMonitorTimeout' },
     options?: ErrorOptions,
   ) {
@@ -27,9 +32,13 @@ export class MessagingTimeout extends MessagingError {
 /** A handler failed on the remote side with an error type the caller did not allow to be rebuilt. */
 export class RemoteError extends MessagingError {
   constructor(
+    /** The remote error's class name, e.g. 'ValueError'. */
     readonly excType: string,
+    /** The remote error's message. */
     readonly value: string,
+    /** The remote traceback, as lines. */
     readonly traceback: readonly string[] = [],
+    /** Where the remote class is defined (a Python module), when the failure said. */
     readonly module?: string,
     options?: ErrorOptions,
   ) {
@@ -157,12 +166,25 @@ export class DriverLoadFailure extends MessagingError {
 export class UnsupportedCapability extends MessagingError {
   constructor(
     readonly capability: string,
+    /** The name of the driver that lacks it. */
     readonly driver: string,
     asked: string,
     instead: string,
     options?: ErrorOptions,
   ) {
     super(`The '${driver}' driver lacks the capability '${capability}', which ${asked} needs: ${instead}`, options);
+  }
+}
+
+/** The registry of who listens where (ZeroMQ's matchmaker, e.g. Redis) cannot be reached. */
+export class MatchmakerUnavailable extends MessagingError {
+  constructor(
+    /** The matchmaker's address, without credentials. */
+    readonly address: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The matchmaker at ${address} is unavailable: ${reason}`, options);
   }
 }
 
@@ -179,8 +201,10 @@ export class ExecutorClosed extends MessagingError {}
 /** A worker thread died (uncaught error, `process.exit`, out of memory) while an invocation ran in it. */
 export class WorkerCrashed extends MessagingError {
   constructor(
+    /** The handler that was running. */
     readonly method: string,
     readonly threadId: number,
+    /** The worker's exit code. */
     readonly exitCode: number,
     options?: ErrorOptions,
   ) {
@@ -196,7 +220,7 @@ export class MalformedMessage extends MessagingError {
   }
 }
 
-/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. */
+/** Bytes that are not one whole MessagePack value: cut short, followed by more bytes, or invalid. @internal */
 export class MsgpackDecodeError extends MessagingError {
   constructor(
     readonly byteLength: number,
@@ -214,6 +238,7 @@ export class UnserializableValue extends MessagingError {
   constructor(
     /** Where the value sits in the body, e.g. `args.options.callback`. */
     readonly path: string,
+    /** What is wrong with it, e.g. 'is a bigint, which JSON cannot encode'. */
     readonly reason: string,
     options?: ErrorOptions,
   ) {
@@ -233,6 +258,7 @@ export interface NotifierFailure {
 /** With `raiseOnError`, what a send rejects with when drivers failed; the cause is the failure, or an AggregateError of them. */
 export class NotificationPublishFailure extends MessagingError {
   constructor(
+    /** One per driver that failed. */
     readonly failures: readonly NotifierFailure[],
     options?: ErrorOptions,
   ) {
@@ -247,6 +273,7 @@ export class NotificationPublishFailure extends MessagingError {
 /** The routing configuration is malformed, cannot be read, or names an unknown driver. */
 export class InvalidRoutingConfig extends MessagingError {
   constructor(
+    /** The YAML file's path, or 'config object'. */
     readonly source: string,
     reason: string,
     options?: ErrorOptions,
@@ -258,6 +285,7 @@ export class InvalidRoutingConfig extends MessagingError {
 /** A pattern of a filter rule is not a valid regular expression. */
 export class InvalidNotificationFilter extends MessagingError {
   constructor(
+    /** The rule's field, e.g. 'payload.state'. */
     readonly field: string,
     readonly pattern: string,
     options?: ErrorOptions,
@@ -270,6 +298,7 @@ export class InvalidNotificationFilter extends MessagingError {
 export class AcknowledgeError extends MessagingError {
   constructor(
     readonly action: 'ack' | 'requeue',
+    /** How many items were being settled together. */
     readonly count: number,
     options?: ErrorOptions,
   ) {

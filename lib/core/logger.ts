@@ -4,17 +4,23 @@
  * record, which is how users plug in their own logger and how specs assert what was logged.
  */
 
+/** A record's severity, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** One log line as a sink receives it. */
 export interface LogRecord {
   readonly level: LogLevel;
+  /** The name given to `getLogger`, e.g. 'rx-messaging.amqp'. */
   readonly logger: string;
   readonly message: string;
+  /** Structured details (ids, targets, a `stack`), when there are any. */
   readonly fields?: Readonly<Record<string, unknown>>;
 }
 
+/** Where every record of every logger goes; see `setLogSink`. */
 export type LogSink = (record: LogRecord) => void;
 
+/** A named logger: one method per level, each with a message and optional structured fields. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -38,7 +44,16 @@ function stderrSink(threshold: LogLevel): LogSink {
 const envLevel = process.env['RXM_LOG_LEVEL'] as LogLevel | undefined;
 let sink: LogSink = stderrSink(envLevel && envLevel in RANK ? envLevel : 'warn');
 
-/** Sends every record to `next`; returns a function that restores the previous sink. */
+/**
+ * Sends every record to `next`; returns a function that restores the previous sink.
+ *
+ * @example
+ * ```ts
+ * const restore = setLogSink((record) => myLogger[record.level](record.fields ?? {}, `${record.logger}: ${record.message}`));
+ * // ...
+ * restore();
+ * ```
+ */
 export function setLogSink(next: LogSink): () => void {
   const previous = sink;
   sink = next;
@@ -47,6 +62,15 @@ export function setLogSink(next: LogSink): () => void {
   };
 }
 
+/**
+ * The logger of `name`; its records go to the current sink, whichever it is when they are written.
+ *
+ * @example
+ * ```ts
+ * const log = getLogger('my-driver');
+ * log.warn('connection lost', { host: 'broker-1' });
+ * ```
+ */
 export function getLogger(name: string): Logger {
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => sink(fields ? { level, logger: name, message, fields } : { level, logger: name, message });
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };

@@ -6,11 +6,35 @@
 import { InvalidTransportUrl } from './errors.js';
 
 type Kind = 'boolean' | 'number' | 'string';
-type KindOf<V> = V extends boolean ? 'boolean' : V extends number ? 'number' : V extends string ? 'string' : never;
+/** The `kind` an option of value type `V` declares: 'boolean', 'number' or 'string'. */
+export type KindOf<V> = V extends boolean ? 'boolean' : V extends number ? 'number' : V extends string ? 'string' : never;
 
-/** For each option, its default value and, when that default is undefined, its kind. */
+/**
+ * For each option, its default value and its kind, which says how a URL query value is parsed
+ * (and checks a value given by object).
+ *
+ * @example
+ * ```ts
+ * interface MyOptions { readonly timeout_seconds: number; readonly tls_ca?: string }
+ * const spec: OptionSpec<MyOptions> = { timeout_seconds: { default: 5, kind: 'number' }, tls_ca: { default: undefined, kind: 'string' } };
+ * ```
+ */
 export type OptionSpec<O> = { readonly [K in keyof O]-?: { readonly default: O[K]; readonly kind: KindOf<NonNullable<O[K]>> } };
 
+/**
+ * A driver's options: the defaults of `spec`, overridden by `given` (options by value), then by
+ * `query` (the URL's, parsed by kind: `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off` for booleans).
+ * An unknown key or a malformed value throws `InvalidTransportUrl` naming the key; `url` is what
+ * the error shows.
+ *
+ * @example
+ * ```ts
+ * const createDriver: CreateDriver = async ({ url, options }) => {
+ *   const resolved = resolveOptions(spec, options as Partial<MyOptions>, url.query, url.url);
+ *   return myDriver(url, resolved);
+ * };
+ * ```
+ */
 export function resolveOptions<O extends object>(spec: OptionSpec<O>, given: Partial<O> | undefined, query: Readonly<Record<string, string>>, url: string): O {
   const result: Record<string, unknown> = {};
   const specs = spec as Record<string, { default: unknown; kind: Kind }>;

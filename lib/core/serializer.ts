@@ -4,10 +4,24 @@
  */
 import type { Context } from './context.js';
 
+/**
+ * oslo's serializer: entities (arguments, results, payloads) and the context, to what the wire
+ * codec can write and back. Both sides of a call or notification should use matching ones.
+ *
+ * @example
+ * ```ts
+ * const dates: Serializer = { ...noopSerializer, deserializeEntity: (_context, entity) => (typeof entity === 'string' && /^\d{4}-\d\d-\d\d$/.test(entity) ? new Date(entity) : entity) };
+ * rpcClient(transport, target({ topic: 'compute' }), { serializer: dates });
+ * ```
+ */
 export interface Serializer {
+  /** An argument, result or payload, before it is sent. */
   serializeEntity(context: Context, entity: unknown): unknown;
+  /** An argument, result or payload as received. */
   deserializeEntity(context: Context, entity: unknown): unknown;
+  /** The request context, before it is sent as `_context_*` keys. */
   serializeContext(context: Context): Record<string, unknown>;
+  /** The request context as received. */
   deserializeContext(context: Record<string, unknown>): Context;
 }
 

@@ -11,6 +11,7 @@ import { InvalidTarget } from './errors.js';
 import type { Priority } from './priority.js';
 import { isVersion } from './version.js';
 
+/** Where a message goes or where a server or listener listens, with oslo.messaging's fields; build one with `target()`. */
 export interface Target {
   /** The exchange (scope) of the topic; the transport's control exchange when absent. */
   readonly exchange?: string;
@@ -28,19 +29,29 @@ export interface Target {
   readonly legacyNamespaces?: readonly string[];
 }
 
+/** What a target is used for; each role needs its own fields (see `assertTargetFor`). */
 export type TargetRole = 'call' | 'cast' | 'server' | 'notifier' | 'listener';
 
 /** Every field of a `Target`, once, in oslo's order: the compiler holds this to the interface, both ways. */
 const FIELDS = { exchange: true, topic: true, namespace: true, version: true, server: true, fanout: true, legacyNamespaces: true } satisfies Record<keyof Target, true>;
 
-/** Whether `key` is a field of a `Target` (so `prepare` reads it as a target override). */
+/** Whether `key` is a field of a `Target` (so `prepare` reads it as a target override). @internal */
 export function isTargetField(key: string): key is keyof Target {
   return Object.hasOwn(FIELDS, key);
 }
 
 const NAME = /^[^\s#*]+$/;
 
-/** Builds an immutable target, checking the type and shape of every field given. */
+/**
+ * Builds an immutable target, checking the type and shape of every field given; throws
+ * `InvalidTarget` naming the field that is wrong.
+ *
+ * @example
+ * ```ts
+ * const compute = target({ topic: 'compute', version: '1.2' });
+ * const host1 = target({ topic: 'compute', server: 'host-1' });
+ * ```
+ */
 export function target(fields: Target): Target {
   for (const key of ['exchange', 'topic', 'server', 'namespace'] as const) {
     const value = fields[key];
@@ -63,14 +74,29 @@ export function target(fields: Target): Target {
   return Object.freeze(copy) as Target;
 }
 
-/** A copy of `base` with `overrides` applied; `undefined` in overrides keeps the base value. */
+/**
+ * A copy of `base` with `overrides` applied; `undefined` in overrides keeps the base value.
+ *
+ * @example
+ * ```ts
+ * const everyServer = retarget(target({ topic: 'compute' }), { fanout: true });
+ * ```
+ */
 export function retarget(base: Target, overrides: Target): Target {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
   return target(merged as Target);
 }
 
-/** Throws `InvalidTarget` unless `t` has what `role` needs. */
+/**
+ * Throws `InvalidTarget` unless `t` has what `role` needs: a topic always, a server for an RPC
+ * server, no fanout for a call, neither server nor fanout for notifications.
+ *
+ * @example
+ * ```ts
+ * assertTargetFor('server', target({ topic: 'compute', server: 'host-1' }));
+ * ```
+ */
 export function assertTargetFor(role: TargetRole, t: Target): void {
   if (!t.topic) throw new InvalidTarget(`a ${role} target needs a topic`, t);
   if (role === 'server' && !t.server) throw new InvalidTarget('an RPC server target needs a server', t);
@@ -81,7 +107,7 @@ export function assertTargetFor(role: TargetRole, t: Target): void {
   }
 }
 
-/** Builds each target and checks it has what `role` needs. */
+/** Builds each target and checks it has what `role` needs. @internal */
 export function targetsFor(role: TargetRole, targets: Target | readonly Target[]): Target[] {
   return (Array.isArray(targets) ? targets : [targets]).map((fields: Target) => {
     const made = target(fields);
@@ -90,57 +116,130 @@ export function targetsFor(role: TargetRole, targets: Target | readonly Target[]
   });
 }
 
-/** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). */
+/** The namespaces an endpoint with this target accepts (`undefined` is the null namespace). @internal */
 export function acceptedNamespaces(t: Target | undefined): readonly (string | undefined)[] {
   return [t?.namespace, ...(t?.legacyNamespaces ?? [])];
 }
 
-/** A short human description used in error messages and logs. */
+/**
+ * A short human description used in error messages and logs.
+ *
+ * @example
+ * ```ts
+ * describeTarget(target({ topic: 'compute', server: 'host-1' })); // 'compute.host-1'
+ * ```
+ */
 export function describeTarget(t: Target): string {
   const where = t.fanout ? `${t.topic}(fanout)` : t.server ? `${t.topic}.${t.server}` : `${t.topic}`;
   return t.exchange ? `${t.exchange}/${where}` : where;
 }
 
-// --- names on the wire (oslo.messaging's, see reference §3) ---
+// --- names on the wire, as oslo.messaging gives them (a Python peer declares and binds the same) ---
 
+/**
+ * The exchange a target's messages go through: its own `exchange`, else the transport's control exchange.
+ *
+ * @example
+ * ```ts
+ * exchangeName(target({ topic: 'compute' }), 'openstack'); // 'openstack'
+ * ```
+ */
 export function exchangeName(t: Target, controlExchange: string): string {
   return t.exchange ?? controlExchange;
 }
 
-/** The shared queue of a topic; also the routing key of a cast or call to any server. */
+/**
+ * The shared queue of a topic; also the routing key of a cast or call to any server.
+ *
+ * @example
+ * ```ts
+ * topicQueue(target({ topic: 'compute' })); // 'compute'
+ * ```
+ */
 export function topicQueue(t: Target): string {
   return `${t.topic}`;
 }
 
-/** The queue (and routing key) of one server of a topic. */
+/**
+ * The queue (and routing key) of one server of a topic.
+ *
+ * @example
+ * ```ts
+ * serverQueue(target({ topic: 'compute', server: 'host-1' })); // 'compute.host-1'
+ * ```
+ */
 export function serverQueue(t: Target): string {
   return `${t.topic}.${t.server}`;
 }
 
-/** Where a call or cast is routed: the server's queue when a server is named, the topic's otherwise. */
+/**
+ * Where a call or cast is routed: the server's queue when a server is named, the topic's otherwise.
+ *
+ * @example
+ * ```ts
+ * routingKey(target({ topic: 'compute' })); // 'compute'
+ * ```
+ */
 export function routingKey(t: Target): string {
   return t.server ? serverQueue(t) : topicQueue(t);
 }
 
+/**
+ * The fanout exchange of a topic, to which every server of it binds a private queue.
+ *
+ * @example
+ * ```ts
+ * fanoutExchange(target({ topic: 'compute' })); // 'compute_fanout'
+ * ```
+ */
 export function fanoutExchange(t: Target): string {
   return `${t.topic}_fanout`;
 }
 
-/** The private queue a server binds to the fanout exchange, `unique` makes it its own. */
+/**
+ * The private queue a server binds to the fanout exchange, `unique` makes it its own.
+ *
+ * @example
+ * ```ts
+ * fanoutQueue(target({ topic: 'compute' }), hexId()); // 'compute_fanout_<32 hex digits>'
+ * ```
+ */
 export function fanoutQueue(t: Target, unique: string): string {
   return `${t.topic}_fanout_${unique}`;
 }
 
-/** The queue and routing key of a notification topic and priority. */
+/**
+ * The queue and routing key of a notification topic and priority.
+ *
+ * @example
+ * ```ts
+ * notificationQueue(target({ topic: 'notifications' }), 'info'); // 'notifications.info'
+ * ```
+ */
 export function notificationQueue(t: Target, priority: Priority): string {
   return `${t.topic}.${priority}`;
 }
 
-/** A notification pool is one queue named after the pool, bound to each of its topics' priorities. */
+/**
+ * A notification pool is one queue named after the pool, bound to each of its topics' priorities.
+ *
+ * @example
+ * ```ts
+ * poolQueue('billing'); // 'billing'
+ * ```
+ */
 export function poolQueue(pool: string): string {
   return pool;
 }
 
+/**
+ * A transport's reply queue, `unique` making it its own.
+ *
+ * @example
+ * ```ts
+ * replyQueue(hexId()); // 'reply_<32 hex digits>'
+ * ```
+ */
 export function replyQueue(unique: string): string {
   return `reply_${unique}`;
 }

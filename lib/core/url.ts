@@ -4,8 +4,10 @@
  */
 import { InvalidTransportUrl } from './errors.js';
 
+/** The driver a URL's scheme selects: `memory`; `amqp` for rabbit, amqp, amqps and kombu; `zmq` for zmq and tcp. */
 export type DriverName = 'memory' | 'amqp' | 'zmq';
 
+/** One host of a transport URL, with the credentials given for it (percent-decoded). */
 export interface TransportHost {
   readonly hostname: string;
   readonly port?: number;
@@ -13,9 +15,12 @@ export interface TransportHost {
   readonly password?: string;
 }
 
+/** A transport URL taken apart. */
 export interface TransportUrl {
+  /** The scheme as written, lower case ('rabbit', 'amqps', ...). */
   readonly scheme: string;
   readonly driver: DriverName;
+  /** In the order given; empty when the URL names none (`memory://`). */
   readonly hosts: readonly TransportHost[];
   /** For memory:// the broker name; for AMQP the virtual host; undefined when the path is empty. */
   readonly virtualHost?: string;
@@ -35,6 +40,17 @@ const SCHEMES: Record<string, DriverName> = {
   tcp: 'zmq',
 };
 
+/**
+ * Parses a transport URL; throws `InvalidTransportUrl` saying what is wrong with it.
+ *
+ * @example
+ * ```ts
+ * const url = parseTransportUrl('rabbit://guest:guest@h1:5672,h2/nova?heartbeat_timeout_threshold=30');
+ * url.driver; // 'amqp'
+ * url.hosts.map((h) => h.hostname); // ['h1', 'h2']
+ * url.virtualHost; // 'nova'
+ * ```
+ */
 export function parseTransportUrl(url: string): TransportUrl {
   if (typeof url !== 'string') throw new InvalidTransportUrl(String(url), 'the URL must be a string');
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(url.trim());

@@ -2,6 +2,7 @@
 
 const VERSION = /^\d+(\.\d+){1,2}$/;
 
+/** @internal */
 export function isVersion(value: string): boolean {
   return VERSION.test(value);
 }
@@ -23,6 +24,12 @@ function parts(version: string): readonly [number, number, number] {
 /**
  * True when a party implementing `implemented` can serve a request for `requested`: same major,
  * requested minor not above, and on an equal minor the revision not above either.
+ *
+ * @example
+ * ```ts
+ * versionIsCompatible('1.3', '1.2'); // true
+ * versionIsCompatible('1.3', '2.0'); // false
+ * ```
  */
 export function versionIsCompatible(implemented: string, requested: string): boolean {
   const [iMajor, iMinor, iRev] = parts(implemented);

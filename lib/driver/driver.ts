@@ -10,8 +10,10 @@ import type { TransportUrl } from '../core/url.js';
 import type { NotificationDriver } from './notifications.js';
 import type { RpcDriver } from './rpc.js';
 
+/** Where a transport's connection stands. */
 export type TransportState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** A transport's connection state, with the host and error that go with it. */
 export interface TransportStatus {
   readonly state: TransportState;
   /** The host connected to, or being tried. */
@@ -35,12 +37,16 @@ export interface DriverCapabilities {
   readonly undeliverableDetection: boolean;
 }
 
+/** The name of one of the `DriverCapabilities`. */
 export type Capability = keyof DriverCapabilities;
 
+/** What a driver module's `createDriver` resolves to: the RPC and notification parts, with a status and a close. */
 export interface Driver extends RpcDriver, NotificationDriver {
   /** The driver's name, as errors and logs give it ('memory', 'amqp', ...). */
   readonly name: string;
+  /** What it can promise; the transport shows users a frozen copy as `transport.capabilities`. */
   readonly capabilities: DriverCapabilities;
+  /** Connection states as they change; replays the current one. */
   readonly status$: Observable<TransportStatus>;
   /** Stops consumers, drops the reply channel, fails pending work with `TransportClosed`. */
   close(): Promise<void>;
@@ -48,6 +54,7 @@ export interface Driver extends RpcDriver, NotificationDriver {
 
 /** What `connect()` passes to a driver module's `createDriver`. */
 export interface DriverConfig {
+  /** The transport URL, parsed; its `query` holds the driver's options by URL. */
   readonly url: TransportUrl;
   /** Options given by value; the URL query overrides them. */
   readonly options?: Readonly<Record<string, unknown>>;
@@ -55,10 +62,22 @@ export interface DriverConfig {
   readonly controlExchange: string;
 }
 
-/** Every driver module exports this. */
+/**
+ * Every driver module exports this: it resolves once the driver can send (or fails, for a URL
+ * or options it cannot use).
+ *
+ * @example
+ * ```ts
+ * export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => {
+ *   const resolved = resolveOptions(OPTIONS, options as Partial<MyOptions>, url.query, url.url);
+ *   return myDriver(url, resolved, controlExchange);
+ * };
+ * ```
+ */
 export type CreateDriver = (config: DriverConfig) => Promise<Driver>;
 
 /** What a driver module exports; `connect(url, { driver })` takes one from outside the package. */
 export interface DriverModule {
+  /** Makes the driver for one transport. */
   readonly createDriver: CreateDriver;
 }

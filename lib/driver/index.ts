@@ -70,6 +70,7 @@ export { toFailure } from '../wire/failure.js';
 
 // typed options from values and the URL query
 export { resolveOptions } from '../core/options.js';
+export type { KindOf } from '../core/options.js';
 export type { OptionSpec } from '../core/options.js';
 
 // ids and logging

@@ -1,3 +1,4 @@
+/** What a driver's `listen` and `listenForNotifications` take besides what to consume. */
 export interface ListenOptions {
   /**
    * Called once, when the consumer is in place (queues declared and bound, consuming): a message

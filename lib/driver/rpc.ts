@@ -9,25 +9,34 @@ import type { ListenOptions } from './listen.js';
 
 /** oslo's serialized exception: what a failed handler sends back to its caller. */
 export interface RemoteFailure {
+  /** The error's class name, e.g. 'ValueError' or 'NoSuchMethod'. */
   readonly class: string;
+  /** Where the class is defined (a Python module, or rx-messaging's dispatcher module). */
   readonly module: string;
   readonly message: string;
+  /** The traceback, as lines. */
   readonly tb: readonly string[];
+  /** The exception's positional arguments. */
   readonly args: readonly unknown[];
+  /** The exception's keyword arguments: a JavaScript error's own enumerable fields. */
   readonly kwargs: Readonly<Record<string, unknown>>;
 }
 
 /** What a call or cast carries, besides its target. */
 export interface RpcRequest {
   readonly method: string;
+  /** The method's keyword arguments. */
   readonly args: Readonly<Record<string, unknown>>;
   readonly context: Context;
+  /** The target namespace the method is called in; undefined is the null namespace. */
   readonly namespace?: string;
+  /** The API version the caller speaks, "X.Y[.rev]". */
   readonly version?: string;
   /** Fresh per message; receivers drop a repeat of one of the last ids they saw. */
   readonly uniqueId: string;
   /** Present on calls: where and how to reply. */
   readonly call?: {
+    /** The call's id: its replies carry it. */
     readonly msgId: string;
     /** The reply address of the caller's transport (`ReplyChannel.address`). */
     readonly replyTo: string;
@@ -38,6 +47,7 @@ export interface RpcRequest {
   };
 }
 
+/** How a driver sends one call or cast. */
 export interface SendOptions {
   /** Connection attempts beyond the first: `undefined`/-1 forever, 0 none, N retries. */
   readonly retry?: number;
@@ -47,14 +57,19 @@ export interface SendOptions {
 
 /** One reply message for a call: a streamed value, a heartbeat (`ending: false`, no result), or the end. */
 export interface Reply {
+  /** The call it answers. */
   readonly msgId: string;
+  /** A value the handler produced; null on heartbeats and failures. */
   readonly result: unknown;
+  /** The handler's error, when it failed. */
   readonly failure: RemoteFailure | null;
+  /** True on the call's last reply. */
   readonly ending: boolean;
 }
 
 /** The transport's one reply queue or socket, shared by every call it makes. */
 export interface ReplyChannel {
+  /** What requests carry as `replyTo` (oslo's `_reply_q`): the AMQP reply queue's name, for one. */
   readonly address: string;
   /** Hot: every reply that arrives, for any call. */
   readonly replies$: Observable<Reply>;
@@ -74,6 +89,7 @@ export interface IncomingCall extends RpcRequest {
   heartbeat(): Promise<void>;
 }
 
+/** The RPC part of a driver. */
 export interface RpcDriver {
   /** Publishes a call or cast to `target`; resolves once the transport accepted it. */
   send(target: Target, request: RpcRequest, options?: SendOptions): Promise<void>;

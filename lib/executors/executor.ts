@@ -10,6 +10,7 @@ import type { Context } from '../core/context.js';
 export interface Invocation {
   /** Index of the endpoint in the list given to the server or listener. */
   readonly endpoint: number;
+  /** The handler's name on that endpoint. */
   readonly method: string;
   /**
    * Positional arguments, e.g. `[args, context]` for an RPC handler. They must survive a
@@ -19,6 +20,7 @@ export interface Invocation {
   readonly context: Context;
 }
 
+/** Where handlers run and how many at once; a server or listener takes one as its `executor` option. */
 export interface Executor {
   /** How many invocations may be in flight at once (the `mergeMap` concurrency). */
   readonly concurrency: number;
@@ -28,17 +30,33 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** One handler at a time, in arrival order, on the calling thread. */
+/**
+ * One handler at a time, in arrival order, on the calling thread.
+ *
+ * @example
+ * ```ts
+ * rpcServer(transport, target({ topic: 'ledger', server: 'host-1' }), [ledger], { executor: blockingExecutor() });
+ * ```
+ */
 export function blockingExecutor(): Executor {
   return { concurrency: 1, run: (_invocation, local) => defer(local), close: async () => {} };
 }
 
+/** Options of `microtaskExecutor`. */
 export interface MicrotaskExecutorOptions {
   /** At most this many handlers in flight (default 64, oslo's `executor_thread_pool_size`). */
   readonly concurrency?: number;
 }
 
-/** Handlers interleaved on the event loop, each started on its own microtask, at most N at once. */
+/**
+ * Handlers interleaved on the event loop, each started on its own microtask, at most
+ * `concurrency` at once (default 64): the servers' and listeners' default executor.
+ *
+ * @example
+ * ```ts
+ * rpcServer(transport, target({ topic: 'compute', server: 'host-1' }), [compute], { executor: microtaskExecutor({ concurrency: 8 }) });
+ * ```
+ */
 export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
   return { concurrency, run: (_invocation, local) => onMicrotask(local), close: async () => {} };
@@ -66,7 +84,7 @@ function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
   });
 }
 
-/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. */
+/** A handler's return value as a stream: an Observable or async iterable as is, a Promise's value, else the value itself. @internal */
 export function handlerResult(value: unknown): Observable<unknown> {
   if (isObservable(value)) return value;
   if (isPromiseLike(value) || isAsyncIterable(value)) return from(value);

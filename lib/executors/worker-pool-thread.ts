@@ -12,18 +12,18 @@ import { inspect } from 'node:util';
 import { defer, from, mergeMap, type Subscription } from 'rxjs';
 import { handlerResult } from './executor.js';
 
-/** What the pool gives each worker. */
+/** What the pool gives each worker. @internal */
 export interface WorkerData {
   /** file: URL of the ES module that exports `endpoints`. */
   readonly module: string;
 }
 
-/** Main thread to worker. */
+/** Main thread to worker. @internal */
 export type ToWorker =
   | { readonly type: 'run'; readonly id: number; readonly endpoint: number; readonly method: string; readonly params: readonly unknown[] }
   | { readonly type: 'cancel'; readonly id: number };
 
-/** Worker to main thread. Every `run` ends with exactly one `complete`, `error` or `cancelled`. */
+/** Worker to main thread. Every `run` ends with exactly one `complete`, `error` or `cancelled`. @internal */
 export type FromWorker =
   | { readonly type: 'next'; readonly id: number; readonly value: unknown }
   | { readonly type: 'complete'; readonly id: number }
@@ -33,6 +33,7 @@ export type FromWorker =
 /**
  * An error as it crosses threads. Structured clone keeps only `message` and `stack` of an Error
  * (and turns unknown names into "Error"), so the fields oslo's failure format needs travel here.
+ * @internal
  */
 export interface SerializedError {
   readonly name: string;

@@ -16,6 +16,7 @@ import { ExecutorClosed, WorkerCrashed } from '../core/errors.js';
 import type { Executor, Invocation } from './executor.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './worker-pool-thread.js';
 
+/** Options of `workerPoolExecutor`. */
 export interface WorkerPoolExecutorOptions {
   /**
    * The ES module the workers import, as a path (relative to the current directory) or a

@@ -6,12 +6,6 @@
  * whichever comes first. A batch is acked or requeued as a whole. Stopping mid-batch flushes the
  * partial batches: their messages are handled and settled before `stop()` resolves, so nothing
  * waits in a buffer unacked.
- *
- * ```ts
- * const listener = batchNotificationListener(transport, [{ topic: 'notifications' }], [{
- *   info: (messages) => store(messages.map((m) => m.payload)),
- * }], { batchSize: 100, batchTimeout: 5_000 });
- * ```
  */
 import { dispatchNotificationBatches, type BatchNotificationEndpoint, type DispatchNotificationBatchesConfig } from '../../operators/notify/dispatch-notification-batches.js';
 import { getLogger } from '../core/logger.js';
@@ -20,6 +14,7 @@ import type { Transport } from '../transport.js';
 import { requireListenerCapabilities } from './capabilities.js';
 import { consumeNotifications, type NotificationListener, type NotificationListenerOptions } from './listener.js';
 
+/** How a batch listener batches and dispatches (see `DispatchNotificationBatchesConfig`), and its pool. */
 export interface BatchNotificationListenerOptions extends DispatchNotificationBatchesConfig, Pick<NotificationListenerOptions, 'pool'> {}
 
 /**
@@ -30,6 +25,17 @@ export type BatchNotificationListener = NotificationListener;
 
 const log = getLogger('rx-messaging.batch-notification-listener');
 
+/**
+ * A batch notification listener of `targets`: each endpoint method, named after a priority,
+ * receives the messages of that priority as lists of up to `batchSize`.
+ *
+ * @example
+ * ```ts
+ * const listener = batchNotificationListener(transport, [{ topic: 'notifications' }], [{
+ *   info: (messages) => store(messages.map((m) => m.payload)),
+ * }], { batchSize: 100, batchTimeout: 5_000 });
+ * ```
+ */
 export function batchNotificationListener(
   transport: Transport,
   targets: readonly Target[],

@@ -5,6 +5,7 @@
  */
 import type { Context } from '../core/context.js';
 
+/** The context keys a notification keeps: oslo's safe keys. */
 export const SAFE_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   'user_id',
   'project_id',
@@ -36,6 +37,14 @@ export const SAFE_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   'project_domain',
 ]);
 
+/**
+ * The context cut down to `SAFE_CONTEXT_KEYS`, as a notifier sends it.
+ *
+ * @example
+ * ```ts
+ * sanitizeContext({ user_id: 'u1', auth_token: 'secret' }); // { user_id: 'u1' }
+ * ```
+ */
 export function sanitizeContext(context: Context | undefined): Context {
   return Object.fromEntries(Object.entries(context ?? {}).filter(([key]) => SAFE_CONTEXT_KEYS.has(key)));
 }

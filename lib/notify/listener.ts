@@ -5,13 +5,6 @@
  * metadata)`; only the priorities some endpoint handles are consumed. A message is acked once its
  * handlers returned; a `REQUEUE` result or a thrown error requeues it when `allowRequeue` is set,
  * and acks it otherwise.
- *
- * ```ts
- * const listener = notificationListener(transport, [{ topic: 'notifications' }], [{
- *   info: (context, publisherId, eventType, payload) => console.log(eventType, payload),
- * }]);
- * await listener.start();
- * ```
  */
 import { Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
 import {
@@ -30,14 +23,17 @@ import type { IncomingNotification } from '../driver/notifications.js';
 import { requireListenerCapabilities } from './capabilities.js';
 import { driverNameOf, type Transport } from '../transport.js';
 
+/** How a notification listener dispatches (see `DispatchNotificationsConfig`), and its pool. */
 export interface NotificationListenerOptions extends Omit<DispatchNotificationsConfig, 'stopping'> {
   /** Listeners with the same pool share one copy of every message; each pool gets its own. */
   readonly pool?: string;
 }
 
+/** A running (or stopped) notification listener: `start()`, `stop()`, and the outcome of each message. */
 export interface NotificationListener {
   /** The priorities consumed: those some endpoint has a method for. */
   readonly priorities: readonly Priority[];
+  /** Whether it is consuming. */
   readonly running: boolean;
   /** What became of each message, for metrics and logs of your own. */
   readonly outcomes$: Observable<NotificationOutcome>;
@@ -49,6 +45,18 @@ export interface NotificationListener {
 
 const log = getLogger('rx-messaging.notification-listener');
 
+/**
+ * A notification listener of `targets` handing each message to the `endpoints` methods named
+ * after its priority; it consumes once `start()` is called.
+ *
+ * @example
+ * ```ts
+ * const listener = notificationListener(transport, [{ topic: 'notifications' }], [{
+ *   info: (context, publisherId, eventType, payload) => console.log(eventType, payload),
+ * }]);
+ * await listener.start();
+ * ```
+ */
 export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
   requireListenerCapabilities(transport, 'a notificationListener', options.allowRequeue === true, options.pool);
   // A message still waiting for a free slot when the listener stops is left to the broker.

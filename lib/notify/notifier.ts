@@ -5,12 +5,6 @@
  *
  * A failing driver never throws into the code that notified: the failure is logged, counted and
  * emitted on `failures$`, unless `raiseOnError` asks for the Promise to reject.
- *
- * ```ts
- * const n = notifier(transport, { publisherId: 'compute.host-1' });
- * await n.info('compute.instance.create.end', { instance_id: 'abc' }, { request_id: 'req-1' });
- * const other = n.prepare({ publisherId: 'compute.host-2' });   // shares the drivers
- * ```
  */
 import { Subject, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
@@ -30,6 +24,7 @@ import { assertTargetFor, target as makeTarget } from '../core/target.js';
 import { driverNameOf, type Transport } from '../transport.js';
 import { endingWith, sendSpan, withTraceContext, type MessageSpan } from '../core/tracing.js';
 
+/** Who a notifier publishes as, where, and through which drivers. */
 export interface NotifierOptions {
   /** Who publishes, e.g. 'compute.host-1'. */
   readonly publisherId: string;
@@ -37,6 +32,7 @@ export interface NotifierOptions {
   readonly topics?: readonly string[];
   /** Connection retries per send: undefined or -1 forever (oslo's default), 0 none, N retries. */
   readonly retry?: number;
+  /** Turns payloads and the context to wire values (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** One driver or several (default `messagingV2Driver()`); an empty list sends nothing. */
   readonly driver?: NotifierDriver | readonly NotifierDriver[];
@@ -47,30 +43,41 @@ export interface NotifierOptions {
 }
 
 /** Event types to their payloads; untyped, any event with any payload. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the caller publishes
-export type NotifierEvents = { readonly [eventType: string]: any };
+export type NotifierEvents = { readonly [eventType: string]: unknown };
 
-/** The payload of an `E` event: its contract's type, or anything for an event type the contract does not name. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an event the contract does not name carries any payload
-export type PayloadOf<Events, E extends string> = E extends keyof Events ? Events[E] : any;
+/** The payload of an `E` event: its contract's type, or any value for an event type the contract does not name. */
+export type PayloadOf<Events, E extends string> = E extends keyof Events ? Events[E] : unknown;
 
-type Send<Events> = <E extends string>(eventType: E, payload: PayloadOf<Events, E>, context?: Context) => Promise<void>;
+/** Sends `payload` as an `eventType` notification at one priority; resolves once every driver has finished. */
+export type NotifierSend<Events = NotifierEvents> = <E extends string>(eventType: E, payload: PayloadOf<Events, E>, context?: Context) => Promise<void>;
 
+/**
+ * Publishes notifications: one method per priority (`info`, `error`, ...) taking the event type,
+ * the payload and an optional request context. `Events` (from a notification contract) types the
+ * payload of each event type it names.
+ */
 export interface Notifier<Events = NotifierEvents> {
   readonly publisherId: string;
+  /** Every notification goes to each of these. */
   readonly drivers: readonly NotifierDriver[];
   /** Every driver failure of this notifier and those prepared from it, as it happens. */
   readonly failures$: Observable<NotifierFailure>;
   /** How many driver failures there were so far (shared with prepared notifiers). */
   readonly failureCount: number;
-  readonly audit: Send<Events>;
-  readonly debug: Send<Events>;
-  readonly info: Send<Events>;
-  readonly warn: Send<Events>;
-  readonly error: Send<Events>;
-  readonly critical: Send<Events>;
+  /** Sends at priority `audit`. */
+  readonly audit: NotifierSend<Events>;
+  /** Sends at priority `debug`. */
+  readonly debug: NotifierSend<Events>;
+  /** Sends at priority `info`. */
+  readonly info: NotifierSend<Events>;
+  /** Sends at priority `warn`. */
+  readonly warn: NotifierSend<Events>;
+  /** Sends at priority `error`. */
+  readonly error: NotifierSend<Events>;
+  /** Sends at priority `critical`. */
+  readonly critical: NotifierSend<Events>;
   /** For frequent, small measurements ("cpu = 70%"). */
-  readonly sample: Send<Events>;
+  readonly sample: NotifierSend<Events>;
   /** Sends at `priority`; resolves once every driver has finished. */
   notify<E extends string>(priority: Priority, eventType: E, payload: PayloadOf<Events, E>, context?: Context): Promise<void>;
   /** A notifier with another publisher id or retry, sharing this one's drivers and failure reports. */
@@ -92,7 +99,18 @@ interface Shared {
   failureCount: number;
 }
 
-/** A notifier typed by its contract: each event type it names takes the payload its schema accepts. */
+/**
+ * A notifier publishing as `publisherId` on `topics` (default ['notifications']) of `transport`,
+ * through `driver` (default `messagingV2Driver()`). With a `contract` (`notificationContract()`),
+ * each event type it names takes the payload its schema accepts.
+ *
+ * @example
+ * ```ts
+ * const n = notifier(transport, { publisherId: 'compute.host-1' });
+ * await n.info('compute.instance.create.end', { instance_id: 'abc' }, { request_id: 'req-1' });
+ * const other = n.prepare({ publisherId: 'compute.host-2' });   // shares the drivers
+ * ```
+ */
 export function notifier<C extends NotificationContract>(transport: Transport, options: NotifierOptions & { readonly contract: C }): Notifier<PayloadsOf<C>>;
 export function notifier(transport: Transport, options: NotifierOptions): Notifier;
 export function notifier(transport: Transport, options: NotifierOptions): Notifier {
@@ -143,7 +161,7 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
     if (failures.length && shared.raiseOnError) throw new NotificationPublishFailure(failures);
   }
   const at =
-    (priority: Priority): Send<NotifierEvents> =>
+    (priority: Priority): NotifierSend =>
     (eventType, payload, context) =>
       notify(priority, eventType, payload, context);
   return {

@@ -10,6 +10,7 @@ let offset = Date.now() - performance.now();
  * Microseconds since the epoch, from the performance clock (sub-millisecond, steady, so stamps
  * taken in a row are in order) anchored to the wall clock, and re-anchored when the two drift
  * apart by more than a millisecond (the wall clock was adjusted, or the process slept).
+ * @internal
  */
 export function epochMicros(): number {
   const now = performance.now();
@@ -21,6 +22,7 @@ export function epochMicros(): number {
 /** The last second formatted: a notifier sends many notifications a second, and a Date's ISO text is its dearest part. */
 let formatted = { second: Number.NaN, text: '' };
 
+/** @internal */
 export function osloTimestamp(micros = epochMicros()): string {
   const fraction = ((micros % 1_000_000) + 1_000_000) % 1_000_000;
   const second = (micros - fraction) / 1_000_000;

@@ -22,14 +22,17 @@ import { endingSpan, endingWith, sendSpan, withTraceContext, type MessageSpan } 
 import type { ClientApiOf, RpcContract } from './contract.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an untyped API takes any arguments
+// biome-ignore lint/suspicious/noExplicitAny: an untyped API takes any arguments, and a typed API's methods (args: {...}) must still fit it, which `unknown` parameters would refuse
 export type RpcApi = { readonly [method: string]: (args: any, context?: any) => unknown };
 
+/** The method names of an API type. */
 export type MethodOf<Api> = Extract<keyof Api, string>;
+/** The `args` object a method of an API type takes; any object of named arguments for an untyped API. */
 export type ArgsOf<Api, M extends keyof Api> = Api[M] extends (args: infer A, ...rest: never[]) => unknown ? A : Record<string, unknown>;
 /** What a call resolves to: the handler's value, the resolved Promise, or each Observable value. */
 export type ResultOf<Api, M extends keyof Api> = Api[M] extends (...params: never[]) => infer R ? (R extends Observable<infer V> ? V : Awaited<R>) : unknown;
 
+/** How an RPC client sends; `prepare` overrides all but the serializer, the allowed errors and the scheduler. */
 export interface RpcClientOptions {
   /** Overall time a call waits for its reply, in ms (default 60 000, oslo's `rpc_response_timeout`). */
   readonly timeout?: number;
@@ -41,6 +44,7 @@ export interface RpcClientOptions {
   readonly retry?: number;
   /** Fail with `MessageUndeliverable` at once when no server can receive the message. */
   readonly atLeastOnce?: boolean;
+  /** Turns arguments, results and the context to wire values and back (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** Error classes a remote failure may be rebuilt as; others arrive as `RemoteError`. */
   readonly allowedRemoteErrors?: readonly ErrorClass[];
@@ -53,8 +57,11 @@ export interface RpcClientOptions {
 /** What `prepare` may change: the target's fields and the per-call options. */
 export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler' | 'contract'>;
 
+/** Calls and casts to one target; `Api` types the methods, their arguments and results. */
 export interface RpcClient<Api = RpcApi> {
+  /** Where it sends, as checked by `target()`. */
   readonly target: Target;
+  /** The options it was made (or prepared) with. */
   readonly options: Readonly<RpcClientOptions>;
   /** Calls `method` and resolves to its result (the last value, if the server streams). */
   call<M extends MethodOf<Api>>(method: M, args?: ArgsOf<Api, M>, context?: Context): Promise<ResultOf<Api, M>>;
@@ -72,8 +79,23 @@ const DEFAULT_TIMEOUT = 60_000;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A client typed and checked by a contract: methods, arguments and results come from its schemas. */
+/**
+ * An RPC client of `target` over `transport`: `call` resolves to the result, `call$` streams
+ * every value, `cast` sends without waiting. A call fails with `MessagingTimeout` after
+ * `timeout` ms, with the remote error rebuilt (or `RemoteError`) when the handler threw. With
+ * a `contract` (`contract()`), methods, arguments and results are typed from its schemas, and
+ * arguments are checked before sending.
+ *
+ * @example
+ * ```ts
+ * interface ComputeApi { resize(args: { instance: string; flavor: string }): Promise<{ ok: boolean }> }
+ * const compute = rpcClient<ComputeApi>(transport, target({ topic: 'compute', version: '1.2' }), { timeout: 30_000 });
+ * const { ok } = await compute.call('resize', { instance: 'vm-1', flavor: 'large' });
+ * await compute.prepare({ server: 'host-1' }).cast('resize', { instance: 'vm-2', flavor: 'small' });
+ * ```
+ */
 export function rpcClient<C extends RpcContract>(transport: Transport, target: Target, options: RpcClientOptions & { readonly contract: C }): RpcClient<ClientApiOf<C>>;
+/** A client of `Api`, the interface of the remote methods (untyped by default). */
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options?: RpcClientOptions): RpcClient<Api>;
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
   const checked = makeTarget(target);

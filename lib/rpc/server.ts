@@ -14,6 +14,7 @@ import { driverNameOf, requireCapability, type Transport } from '../transport.js
 import type { ArgsOf, MethodOf, ResultOf, RpcApi } from './client.js';
 import type { RpcContract, ServerApiOf } from './contract.js';
 
+/** How a server dispatches: executor, access policy, at-least-once, serializer (see `DispatchConfig`). */
 export type RpcServerOptions = DispatchConfig;
 
 /** What a handler may return for a result `R`: the value, a Promise of it, or a stream of values. */
@@ -35,7 +36,9 @@ export type ApiEndpoint<Api> = { readonly [M in MethodOf<Api>]: (args: ArgsOf<Ap
  */
 export type EndpointsFor<Api> = string extends MethodOf<Api> ? readonly Endpoint[] : readonly [ApiEndpoint<Api>, ...Endpoint[]] | readonly ApiEndpoint<Api>[];
 
+/** A running (or stopped) RPC server: `start()`, `stop()`, and the outcome of each request. */
 export interface RpcServer {
+  /** What it consumes, as checked by `target()`. */
   readonly targets: readonly Target[];
   /** Whether the server is consuming. */
   readonly running: boolean;
@@ -49,7 +52,22 @@ export interface RpcServer {
 
 const log = getLogger('rx-messaging.rpc-server');
 
-/** A server whose endpoints implement a contract: handlers are typed from its schemas, which check arguments and results at run time. */
+/**
+ * An RPC server of `endpoints` on `targets` (each with a topic and a server): it consumes the
+ * topic's shared queue, its own server queue and the topic's fanout once `start()` is called.
+ * With a `contract` (`contract()`), the endpoints are typed from its schemas, which check
+ * arguments before the handler runs and results before they are sent.
+ *
+ * @example
+ * ```ts
+ * const server = rpcServer(transport, target({ topic: 'compute', server: 'host-1' }), [
+ *   { resize: async ({ instance, flavor }: { instance: string; flavor: string }) => ({ ok: true }) },
+ * ], { executor: microtaskExecutor({ concurrency: 16 }) });
+ * await server.start();
+ * // ...
+ * await server.stop();
+ * ```
+ */
 export function rpcServer<C extends RpcContract>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<ServerApiOf<C>>, options: RpcServerOptions & { readonly contract: C }): RpcServer;
 /** A server of `Api` (the interface its clients use as `rpcClient<Api>`): a missing method, a wrong argument or result type does not compile. */
 export function rpcServer<Api = RpcApi>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<Api>, options?: RpcServerOptions & { readonly contract?: undefined }): RpcServer;

@@ -10,7 +10,7 @@ import { isRecord } from '../core/record.js';
 /** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
 export type ErrorClass = (new (...args: never[]) => Error) & { readonly module?: string };
 
-/** Where rx-messaging's dispatch errors come from on an oslo wire. */
+/** Where rx-messaging's dispatch errors come from on an oslo wire. @internal */
 export const DISPATCHER_MODULE = 'oslo_messaging.rpc.dispatcher';
 
 const BUILTINS: readonly ErrorClass[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
@@ -18,7 +18,14 @@ const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion, InvalidArg
 const BUILTIN_MODULES = new Set(['builtins', 'exceptions']);
 const ERROR_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'args', 'kwargs', 'module']);
 
-/** The failure a server sends for `error`. Own enumerable fields of the error travel as `kwargs`. */
+/**
+ * The failure a server sends for `error`. Own enumerable fields of the error travel as `kwargs`.
+ *
+ * @example
+ * ```ts
+ * await incoming.reply({ result: null, failure: toFailure(new RangeError('no such flavor')), ending: true });
+ * ```
+ */
 export function toFailure(error: unknown): RemoteFailure {
   const err = error instanceof Error ? error : new Error(String(error));
   const fields = err as unknown as Record<string, unknown>;
@@ -54,6 +61,11 @@ function moduleOf(err: Error): string {
 /**
  * The error a caller sees for `failure`: an instance of the matching allowed, built-in or
  * rx-messaging class, with the remote message, fields and traceback; else a `RemoteError`.
+ *
+ * @example
+ * ```ts
+ * if (reply.failure) throw fromFailure(reply.failure, [QuotaExceeded]);
+ * ```
  */
 export function fromFailure(failure: RemoteFailure, allowed: readonly ErrorClass[] = []): Error {
   const cls = findClass(failure, allowed);

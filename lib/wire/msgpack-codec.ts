@@ -13,6 +13,7 @@ import { C1, Packr } from 'msgpackr';
 import { MsgpackDecodeError } from '../core/errors.js';
 import { MSGPACK_CONTENT_TYPE, type WireCodec } from './codec.js';
 
+/** @internal */
 export function msgpackCodec(): WireCodec {
   const packr = new Packr({
     useRecords: false,

@@ -1,5 +1,5 @@
 /**
- * Notifications as oslo.messaging writes them (reference §3): `message_id`, `publisher_id`,
+ * Notifications as oslo.messaging writes them: `message_id`, `publisher_id`,
  * `event_type`, an upper-case `priority`, `payload`, `timestamp` and the context keys.
  */
 import { MalformedMessage } from '../core/errors.js';
@@ -7,6 +7,14 @@ import { parsePriority } from '../core/priority.js';
 import type { Notification } from '../driver/notifications.js';
 import { contextFromWire, contextToWire, optionalString, type Dict } from './envelope.js';
 
+/**
+ * The body of a notification, as oslo sends it: snake_case keys, an upper-case priority, the context keys.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeBody(defaultCodec, notificationToWire(notification, hexId()), options?.version !== 1);
+ * ```
+ */
 export function notificationToWire(notification: Notification, uniqueId: string): Dict {
   return {
     message_id: notification.messageId,
@@ -20,6 +28,15 @@ export function notificationToWire(notification: Notification, uniqueId: string)
   };
 }
 
+/**
+ * Reads a notification, with its `_unique_id` when it has one; throws `MalformedMessage` saying
+ * what is missing or wrong.
+ *
+ * @example
+ * ```ts
+ * const notification = notificationFromWire(decodeBody(defaultCodec, bytes));
+ * ```
+ */
 export function notificationFromWire(body: Dict): Notification & { uniqueId?: string } {
   const { message_id: messageId, publisher_id: publisherId, event_type: eventType, priority, payload = null, timestamp, _unique_id: uniqueId } = body;
   // Checked one by one: this runs for every notification received.

@@ -1,5 +1,5 @@
 /**
- * Calls, casts and replies as oslo.messaging writes them (reference §3): `_msg_id`, `_reply_q`,
+ * Calls, casts and replies as oslo.messaging writes them: `_msg_id`, `_reply_q`,
  * `_timeout`, `_unique_id` and the context keys of a request; `result`, `failure` and `ending`
  * of a reply.
  */
@@ -8,7 +8,14 @@ import { isRecord } from '../core/record.js';
 import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
 import { contextFromWire, contextToWire, describe, optionalString, type Dict } from './envelope.js';
 
-/** The body of a call or cast, as oslo sends it. */
+/**
+ * The body of a call or cast, as oslo sends it (`callMonitorTimeout` as `_timeout`, in seconds).
+ *
+ * @example
+ * ```ts
+ * await channel.publish(routingKey(target), encodeBody(defaultCodec, rpcToWire(request)));
+ * ```
+ */
 export function rpcToWire(request: RpcRequest): Dict {
   const body: Dict = { method: request.method, args: request.args };
   if (request.namespace !== undefined) body['namespace'] = request.namespace;
@@ -23,7 +30,15 @@ export function rpcToWire(request: RpcRequest): Dict {
   return Object.assign(body, contextToWire(request.context));
 }
 
-/** Reads a call or cast; `timeoutMs` is what the transport knows of the request's expiry. */
+/**
+ * Reads a call or cast; `timeoutMs` is what the transport knows of the request's expiry. Throws
+ * `MalformedMessage` saying what is missing or wrong.
+ *
+ * @example
+ * ```ts
+ * const request = rpcFromWire(decodeBody(defaultCodec, message.content), Number(message.properties.expiration ?? 0));
+ * ```
+ */
 export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
   const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId } = body;
   if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
@@ -43,6 +58,14 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
   return request as unknown as RpcRequest;
 }
 
+/**
+ * The body of a reply, as oslo sends it: the failure as a JSON string, a fresh `_unique_id`.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeBody(defaultCodec, replyToWire({ msgId, result: 42, failure: null, ending: true }, hexId()));
+ * ```
+ */
 export function replyToWire(reply: Reply, uniqueId: string): Dict {
   return {
     result: reply.result === undefined ? null : reply.result,
@@ -53,6 +76,14 @@ export function replyToWire(reply: Reply, uniqueId: string): Dict {
   };
 }
 
+/**
+ * Reads a reply; throws `MalformedMessage` when it has no `_msg_id` or its failure is unreadable.
+ *
+ * @example
+ * ```ts
+ * const reply = replyFromWire(decodeBody(defaultCodec, bytes));
+ * ```
+ */
 export function replyFromWire(body: Dict): Reply {
   const { _msg_id: msgId, result = null, failure = null, ending = false } = body;
   if (typeof msgId !== 'string') throw new MalformedMessage("a reply has no '_msg_id' string");

@@ -5,13 +5,16 @@ import { getLogger } from '../../lib/core/logger.js';
 
 /** What can be settled with the broker: an incoming notification, or a value wrapping one. */
 export interface Acknowledgeable {
+  /** Settles it: the broker forgets it. */
   ack(): Promise<void>;
+  /** Gives it back to the broker for another delivery. */
   requeue(): Promise<void>;
 }
 
 /** Handles one item: its value, Promise or Observable settles it (an error means requeue). */
 export type AcknowledgeHandler<T> = (item: T) => unknown;
 
+/** Options of `acknowledge`. */
 export interface AcknowledgeConfig<T> {
   /** Runs before the ack (default none: everything that reaches the operator is acked). */
   readonly handler?: AcknowledgeHandler<T>;
@@ -34,10 +37,12 @@ const log = getLogger('rx-messaging.acknowledge');
  * stream with `AcknowledgeError`: the consumer is gone, and `retry()` resubscribes.
  *
  * @example
+ * ```ts
  * transport.notifications([{ topic: 'notifications' }]).pipe(
  *   filterNotifications({ eventType: '^compute\\.' }),
  *   acknowledge((n) => store(n.payload)),
  * ).subscribe();
+ * ```
  */
 export function acknowledge<T extends Acknowledgeable>(config: AcknowledgeHandler<T> | AcknowledgeConfig<T> = {}): OperatorFunction<T, AckOutcome<T>> {
   const { handler, concurrency = 1 } = typeof config === 'function' ? { handler: config } : config;

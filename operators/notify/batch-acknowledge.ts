@@ -7,6 +7,7 @@ import { bufferBatch } from './buffer-batch.js';
 /** Writes one batch; its value, Promise or Observable says when the write is done (an error means it failed). */
 export type BatchSink<T> = (batch: readonly T[]) => unknown;
 
+/** Options of `batchAcknowledge`. */
 export interface BatchAcknowledgeConfig<T> {
   /** Where batches go: a file, a database table, another service. */
   readonly sink: BatchSink<T>;
@@ -14,6 +15,7 @@ export interface BatchAcknowledgeConfig<T> {
   readonly size?: number;
   /** Write a batch this many ms after its first item arrived, however small (default: no time limit). */
   readonly timeout?: number;
+  /** Runs the timers; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
 

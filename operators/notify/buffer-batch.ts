@@ -1,10 +1,12 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
+/** Options of `bufferBatch`: at least one of `size` and `timeout`. */
 export interface BufferBatchConfig {
   /** Emit a batch as soon as it holds this many values (default: no size limit). */
   readonly size?: number;
   /** Emit a batch this many ms after its first value arrived, however small (default: no time limit). */
   readonly timeout?: number;
+  /** Runs the timers; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
 

@@ -21,10 +21,11 @@ import type { NotificationMetadata } from './filter-notifications.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
 export interface BatchNotificationMessage {
+  /** The request context, deserialized. */
   readonly ctxt: Context;
   readonly publisherId: string;
   readonly eventType: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
+  // biome-ignore lint/suspicious/noExplicitAny: payloads are whatever the publisher sent; with `unknown` every batch handler would need a cast to read one
   readonly payload: any;
   readonly metadata: NotificationMetadata;
 }
@@ -35,6 +36,7 @@ export type BatchNotificationHandler = (messages: readonly BatchNotificationMess
 /** An object with methods named after priorities, each taking a list of messages, and an optional `filterRule`. */
 export type BatchNotificationEndpoint = EndpointOf<BatchNotificationHandler>;
 
+/** Options of `dispatchNotificationBatches`: those of `dispatchNotifications`, and how messages are batched. */
 export interface DispatchNotificationBatchesConfig extends Omit<DispatchNotificationsConfig, 'stopping'> {
   /** Flush a priority's batch when it holds this many messages (default 1). */
   readonly batchSize?: number;

@@ -14,18 +14,19 @@ import { notificationMetadata, toNotificationFilter, type FilterSubject, type No
 
 /** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */
 export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as const;
+/** `'handled'` or `'requeue'`. */
 export type NotificationResult = (typeof NotificationResult)[keyof typeof NotificationResult];
 
 /** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
 export type HandlerOutcome = NotificationResult | void | PromiseLike<NotificationResult | void> | ObservableInput<NotificationResult | void>;
 
-/** Endpoint methods are named after priorities; `filterRule` screens what the endpoint receives. */
+/** An endpoint whose methods, named after priorities, are handlers of type `H`; `filterRule` screens what the endpoint receives. */
 export type EndpointOf<H> = { readonly [P in Priority]?: H } & {
   readonly filterRule?: NotificationFilter | NotificationFilterRule;
 };
 
 /** oslo's notification handler: `(context, publisherId, eventType, payload, metadata)`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are whatever the publisher sent
+// biome-ignore lint/suspicious/noExplicitAny: payloads are whatever the publisher sent; with `unknown` a handler could not declare its payload's type
 export type NotificationHandler = (context: Context, publisherId: string, eventType: string, payload: any, metadata: NotificationMetadata) => HandlerOutcome;
 
 /** An object with methods named after priorities (`info`, `error`, ...) and an optional `filterRule`. */
@@ -48,6 +49,7 @@ export interface NotificationOutcome {
 
 const log = getLogger('rx-messaging.notification-listener');
 
+/** Options of `dispatchNotifications`, and of the notification listeners built on it. */
 export interface DispatchNotificationsConfig {
   /**
    * Where and how many handlers run. Default `microtaskExecutor({ concurrency: 64 })`, oslo's
@@ -55,6 +57,7 @@ export interface DispatchNotificationsConfig {
    * The caller owns an executor it passes, and closes it.
    */
   readonly executor?: Executor;
+  /** Turns payloads and the context back from wire values (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** Requeue on a `REQUEUE` result or a thrown error (default false: ack, as oslo does). */
   readonly allowRequeue?: boolean;
@@ -118,7 +121,14 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
     });
 }
 
-/** The priorities `endpoints` have methods for, in oslo's order: those to consume. */
+/**
+ * The priorities `endpoints` have methods for, in oslo's order: those to consume.
+ *
+ * @example
+ * ```ts
+ * notificationPriorities([{ info: () => {}, error: () => {} }]); // ['info', 'error']
+ * ```
+ */
 export function notificationPriorities(endpoints: readonly EndpointOf<unknown>[]): Priority[] {
   return PRIORITIES.filter((priority) => endpoints.some((endpoint) => typeof endpoint[priority] === 'function'));
 }
@@ -131,7 +141,7 @@ export interface NotificationMessage extends FilterSubject {
 }
 
 /** One endpoint method able to handle a priority, in endpoint order. @internal */
-export interface Callback<H> {
+interface Callback<H> {
   /** Index of the endpoint in the list, for the executor. */
   readonly endpoint: number;
   readonly handler: H;

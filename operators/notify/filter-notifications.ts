@@ -4,10 +4,6 @@
  * match at the start of its value, as Python's `re.match` does; a missing key or a value that is
  * not a string fails the filter. The one place where filters are compiled and matched: listeners
  * and endpoints' `filterRule`s use it too.
- *
- * ```ts
- * const activeInstances = notificationFilter({ eventType: 'compute\\.instance\\.', payload: { state: '^active$' } });
- * ```
  */
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
@@ -17,7 +13,9 @@ import type { IncomingNotification, Notification } from '../../lib/driver/notifi
 
 /** oslo's metadata argument, with its key names. */
 export interface NotificationMetadata {
+  /** The notification's `messageId`. */
   readonly message_id: string;
+  /** When it was sent, as oslo writes it: "2026-11-22 05:25:21.387733". */
   readonly timestamp: string;
 }
 
@@ -26,11 +24,13 @@ export type FilterPattern = string | RegExp;
 
 /** What to match; fields left out are not checked. */
 export interface NotificationFilterRule {
+  /** Patterns on context keys. */
   readonly context?: Readonly<Record<string, FilterPattern>>;
   readonly publisherId?: FilterPattern;
   readonly eventType?: FilterPattern;
   /** Keys `message_id` and `timestamp`. */
   readonly metadata?: Readonly<Partial<Record<keyof NotificationMetadata, FilterPattern>>>;
+  /** Patterns on top-level payload keys. */
   readonly payload?: Readonly<Record<string, FilterPattern>>;
 }
 
@@ -45,6 +45,7 @@ export interface FilterSubject {
 
 /** A compiled filter rule. */
 export interface NotificationFilter {
+  /** The rule it was compiled from. */
   readonly rule: NotificationFilterRule;
   /** True when every pattern of the rule matches. */
   match(subject: FilterSubject): boolean;
@@ -52,7 +53,15 @@ export interface NotificationFilter {
 
 type Check = (subject: FilterSubject) => boolean;
 
-/** Compiles a rule; throws `InvalidNotificationFilter` naming the field of a bad pattern. */
+/**
+ * Compiles a rule; throws `InvalidNotificationFilter` naming the field of a bad pattern.
+ *
+ * @example
+ * ```ts
+ * const activeInstances = notificationFilter({ eventType: 'compute\\.instance\\.', payload: { state: '^active$' } });
+ * notificationListener(transport, [{ topic: 'notifications' }], [{ info: record, filterRule: activeInstances }]);
+ * ```
+ */
 export function notificationFilter(rule: NotificationFilterRule): NotificationFilter {
   const checks: Check[] = [];
   if (rule.publisherId !== undefined) {
@@ -69,7 +78,7 @@ export function notificationFilter(rule: NotificationFilterRule): NotificationFi
   return { rule, match: (subject) => checks.every((check) => check(subject)) };
 }
 
-/** A filter as given to a listener or operator: compiled already, or a rule to compile. */
+/** A filter as given to a listener or operator: compiled already, or a rule to compile. @internal */
 export function toNotificationFilter(filter: NotificationFilter | NotificationFilterRule): NotificationFilter {
   return typeof (filter as NotificationFilter).match === 'function' ? (filter as NotificationFilter) : notificationFilter(filter as NotificationFilterRule);
 }

@@ -3,11 +3,20 @@
  * `target` field, are never callable.
  */
 
+/** Whether a remote caller may invoke `method` of `endpoint`. */
 export type AccessPolicy = (endpoint: object, method: string) => boolean;
 
 const EXPOSED = Symbol('rx-messaging.exposed');
 
-/** Marks a handler as callable under `explicitAccessPolicy`. Returns the handler itself. */
+/**
+ * Marks a handler as callable under `explicitAccessPolicy`. Returns the handler itself.
+ *
+ * @example
+ * ```ts
+ * const endpoint = { resize: expose(async (args: { flavor: string }) => resizeTo(args.flavor)), rebuildIndex: () => rebuild() };
+ * rpcServer(transport, host1, [endpoint], { accessPolicy: explicitAccessPolicy }); // only resize is callable
+ * ```
+ */
 export function expose<F extends (...params: never[]) => unknown>(handler: F): F {
   Object.defineProperty(handler, EXPOSED, { value: true });
   return handler;

@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { MessagingTimeout } from '../../lib/core/errors.js';
 
+/** Options of `callTimeout`. */
 export interface CallTimeoutConfig {
   /** Overall limit in ms, from subscription to completion; heartbeats do not extend it. */
   readonly timeout: number;
@@ -8,8 +9,11 @@ export interface CallTimeoutConfig {
   readonly callMonitorTimeout?: number;
   /** What the error message names. */
   readonly method?: string;
+  /** The target, described (`describeTarget`), for the error message. */
   readonly target?: string;
+  /** The call's id, for the error message. */
   readonly msgId?: string;
+  /** Runs the timers; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
 

@@ -14,9 +14,11 @@ import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
 import { checkedArgs$, checkResults, type ContractSchemas } from './validate.js';
 
+/** Options of `dispatch`, and of `rpcServer`. */
 export interface DispatchConfig {
   /** Where handlers run and how many at once (default `microtaskExecutor({ concurrency: 64 })`). */
   readonly executor?: Executor;
+  /** Turns arguments and the context back from wire values, and results to them (default `noopSerializer`). */
   readonly serializer?: Serializer;
   /** Which methods callers may invoke (default: all but `_`-prefixed ones). */
   readonly accessPolicy?: AccessPolicy;
@@ -33,6 +35,7 @@ export interface DispatchConfig {
   readonly contract?: ContractSchemas;
   /** What a traced server's spans name as the messaging system (the driver's name) and destination (the topic); `rpcServer` fills it in. */
   readonly tracing?: { readonly driver: string; readonly destination: string };
+  /** Runs the heartbeats; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
 

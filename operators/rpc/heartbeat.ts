@@ -3,7 +3,12 @@ import { asyncScheduler, interval, Observable, type MonoTypeOperatorFunction, ty
 /**
  * Calls `beat` every `periodMs` for as long as the source runs: a server keeps a caller's
  * `callMonitorTimeout` from firing while its handler works. A failed beat is reported to
- * `onError` and does not stop the work.
+ * `onError` and does not stop the work. `periodMs` undefined passes the source through.
+ *
+ * @example
+ * ```ts
+ * work$.pipe(heartbeat(5_000, () => incoming.heartbeat(), (error) => log.warn('heartbeat failed', { error: String(error) })))
+ * ```
  */
 export function heartbeat<T>(periodMs: number | undefined, beat: () => Promise<void>, onError: (error: unknown) => void, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<T> {
   if (periodMs === undefined) return (source) => source;

@@ -5,6 +5,11 @@ import { fromFailure, type ErrorClass } from '../../lib/wire/failure.js';
 /**
  * A call's replies as its results: every result that is not null (heartbeats carry none), or
  * the remote failure rebuilt as an error (an allowed class, or `RemoteError`).
+ *
+ * @example
+ * ```ts
+ * channel.replies$.pipe(correlate(msgId, send), replyResults([QuotaExceeded]))
+ * ```
  */
 export function replyResults(allowedRemoteErrors: readonly ErrorClass[] = []): OperatorFunction<Reply, unknown> {
   return (source) =>

@@ -7,7 +7,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Reply } from '../../lib/driver/rpc.js';
 import { TransportClosed } from '../../lib/core/errors.js';
 
-export interface ReplyRouter {
+interface ReplyRouter {
   /** How many calls are waiting for replies: a count that keeps growing would be a leak. */
   readonly pending: number;
   /**
@@ -19,6 +19,7 @@ export interface ReplyRouter {
 
 const routers = new WeakMap<Observable<Reply>, ReplyRouter>();
 
+/** @internal */
 export function replyRouter(replies$: Observable<Reply>): ReplyRouter {
   let router = routers.get(replies$);
   if (!router) routers.set(replies$, (router = createRouter(replies$)));

@@ -9,6 +9,11 @@ import { toFailure } from '../../lib/wire/failure.js';
  * microtask, so a stream that pauses never holds a value back; its end is then a reply of its
  * own. A Python caller reads both forms (it keeps the last result). An error is sent as oslo's
  * failure, then re-emitted here so the server can log it. Completes once every reply is sent.
+ *
+ * @example
+ * ```ts
+ * from(handler(incoming.args, incoming.context)).pipe(replyToCaller(incoming)).subscribe({ error: (error) => log.warn('handler failed', { error: String(error) }) });
+ * ```
  */
 export function replyToCaller(incoming: IncomingCall): OperatorFunction<unknown, never> {
   return (source) =>

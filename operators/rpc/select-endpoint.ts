@@ -13,6 +13,7 @@ export type Endpoint = object;
 
 type EndpointScope = Pick<Target, 'namespace' | 'version' | 'legacyNamespaces'>;
 
+/** An endpoint method as the dispatcher calls it: keyword arguments and the request context. */
 export type Handler = (args: Record<string, unknown>, context: Record<string, unknown>) => unknown;
 
 /** A call matched to the endpoint (by index) and handler that serve it, or the reason none does. */
@@ -20,7 +21,9 @@ export type Selection<I extends IncomingCall = IncomingCall> =
   | { readonly incoming: I; readonly endpoint: number; readonly handler: Handler; readonly error?: undefined }
   | { readonly incoming: I; readonly endpoint?: undefined; readonly handler?: undefined; readonly error: NoSuchMethod | UnsupportedVersion };
 
+/** Options of `selectEndpoint`. */
 export interface SelectEndpointConfig {
+  /** Which methods callers may invoke (default `defaultAccessPolicy`). */
   readonly accessPolicy?: AccessPolicy;
 }
 
@@ -29,6 +32,11 @@ export interface SelectEndpointConfig {
  * call's, whose version is compatible with the call's (both default to "1.0"), that has the
  * method, and whose access policy allows it. When namespace and version matched somewhere but
  * no method did, `NoSuchMethod`; when nothing matched, `UnsupportedVersion`.
+ *
+ * @example
+ * ```ts
+ * transport.listen(host1).pipe(selectEndpoint([computeV1, computeV2])).subscribe((s) => (s.error ? s.incoming.reply({ result: null, failure: toFailure(s.error), ending: true }) : run(s)));
+ * ```
  */
 export function selectEndpoint<I extends IncomingCall>(endpoints: readonly Endpoint[], config: SelectEndpointConfig = {}): OperatorFunction<I, Selection<I>> {
   endpoints.forEach(checkEndpoint);

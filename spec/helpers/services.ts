@@ -99,6 +99,26 @@ export function servicesStatus(): Promise<Record<Service, string | undefined>> {
   return checked;
 }
 
+/** Why Redis at `REDIS_URL` (default redis://127.0.0.1:6379) cannot be used, or undefined when it answers. */
+export async function redisUnavailable(): Promise<string | undefined> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl(), { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis is not reachable at ${redisUrl()}: ${(error as Error).message}`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function redisUrl(): string {
+  return process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+}
+
 /** Why `needs` cannot be met, or undefined when every service is there. */
 export async function unavailable(needs: readonly Service[]): Promise<string | undefined> {
   const status = await servicesStatus();

@@ -10,6 +10,7 @@ const HALF = LINEAR / 2;
 const MAX_US = 2 ** 31 - 1;
 const BUCKETS = LINEAR + 24 * HALF;
 
+/** @internal */
 export interface Histogram {
   readonly count: number;
   readonly minMs: number;
@@ -20,6 +21,7 @@ export interface Histogram {
   quantile(q: number): number;
 }
 
+/** @internal */
 export function createHistogram(): Histogram {
   const counts = new Float64Array(BUCKETS);
   let count = 0;

@@ -9,7 +9,7 @@
  */
 import type { Meter } from './meter.js';
 
-export interface LoadOptions {
+interface LoadOptions {
   readonly concurrency: number;
   /** Messages per caller; unlimited when only `seconds` is given. */
   readonly messagesPerCaller?: number;
@@ -26,6 +26,7 @@ export interface LoadOptions {
 
 const YIELD_MS = 50;
 
+/** @internal */
 export async function runLoad(options: LoadOptions): Promise<void> {
   const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);

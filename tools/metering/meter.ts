@@ -5,7 +5,7 @@
  */
 import { createHistogram, type Histogram } from './histogram.js';
 
-/** One second of a run. */
+/** One second of a run. @internal */
 export interface SecondStats {
   /** Seconds since the start, from 0. */
   readonly second: number;
@@ -18,6 +18,7 @@ export interface SecondStats {
   readonly errors: number;
 }
 
+/** @internal */
 export interface Summary {
   readonly messages: number;
   readonly seconds: number;
@@ -33,6 +34,7 @@ export interface Summary {
   readonly errors_by_type: Readonly<Record<string, number>>;
 }
 
+/** @internal */
 export interface Meter {
   readonly count: number;
   readonly errors: number;
@@ -60,6 +62,7 @@ interface Slot {
   errors: number;
 }
 
+/** @internal */
 export function createMeter(now: () => number = () => performance.now()): Meter {
   const latencies: Histogram = createHistogram();
   const slots: Slot[] = [];

@@ -4,7 +4,7 @@
  */
 import type { Meter } from './meter.js';
 
-export interface ProgressOptions {
+interface ProgressOptions {
   readonly label: string;
   readonly meter: Meter;
   /** Messages expected in all, when known: the bar fills towards it. */
@@ -14,12 +14,13 @@ export interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
-export interface Progress {
+interface Progress {
   stop(): void;
 }
 
 const BAR = 24;
 
+/** @internal */
 export function startProgress({ label, meter, total, seconds, stream = process.stdout }: ProgressOptions): Progress {
   const tty = 'isTTY' in stream && stream.isTTY === true;
   const started = performance.now();

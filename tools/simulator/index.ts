@@ -13,18 +13,18 @@ import type { RoleHooks } from './role.js';
 import { runRpcClient } from './rpc-client.js';
 import { runRpcServer } from './rpc-server.js';
 
-export interface SimulatorIo {
+interface SimulatorIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Runs one role; the benchmark swaps in other implementations of the same roles (raw amqplib). */
+/** Runs one role; the benchmark swaps in other implementations of the same roles (raw amqplib). @internal */
 export type RoleRunner = (options: SimulatorOptions, hooks: RoleHooks) => Promise<void>;
 
 const STANDARD_IO: SimulatorIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
-/** The role's runner: servers until synced or interrupted, clients until their load is sent. */
+/** The role's runner: servers until synced or interrupted, clients until their load is sent. @internal */
 export function runRole(options: SimulatorOptions, hooks: RoleHooks): Promise<void> {
   switch (options.role) {
     case 'rpc-server':
@@ -41,6 +41,7 @@ export function runRole(options: SimulatorOptions, hooks: RoleHooks): Promise<vo
 /**
  * Runs `rxm simulator …`; resolves with the exit code (0 ok, 1 failed, 2 bad usage). `tool`
  * and `run` name and implement the roles (rx-messaging's unless the benchmark says otherwise).
+ * @internal
  */
 export async function simulator(argv: readonly string[], io: SimulatorIo = STANDARD_IO, run: RoleRunner = runRole, tool = 'rxm simulator'): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') {

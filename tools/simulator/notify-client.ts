@@ -8,6 +8,7 @@ import { cargo, NOTIFY_EVENT, simulatorMessage, SYNC_DONE } from './message.js';
 import type { NotifyClientOptions } from './options.js';
 import type { RoleHooks } from './role.js';
 
+/** @internal */
 export async function runNotifyClient(options: NotifyClientOptions, { meter, signal }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {

@@ -9,6 +9,7 @@ import { oneWayMs, readMessage, SYNC_DONE } from './message.js';
 import type { NotifyServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';
 
+/** @internal */
 export async function runNotifyServer(options: NotifyServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {

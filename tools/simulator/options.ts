@@ -6,11 +6,11 @@
 import { parseArgs } from 'node:util';
 import { MessagingError } from '../../lib/index.js';
 
-export type Role = 'rpc-server' | 'rpc-client' | 'notify-server' | 'notify-client';
-export const ROLES: readonly Role[] = ['rpc-server', 'rpc-client', 'notify-server', 'notify-client'];
-export type RpcMode = 'call' | 'cast' | 'fanout';
+type Role = 'rpc-server' | 'rpc-client' | 'notify-server' | 'notify-client';
+const ROLES: readonly Role[] = ['rpc-server', 'rpc-client', 'notify-server', 'notify-client'];
+type RpcMode = 'call' | 'cast' | 'fanout';
 
-export interface CommonOptions {
+interface CommonOptions {
   readonly url: string;
   readonly topic: string;
   /** Where the JSON report goes, if anywhere. */
@@ -18,7 +18,7 @@ export interface CommonOptions {
   readonly debug: boolean;
 }
 
-export interface ServerOptions extends CommonOptions {
+interface ServerOptions extends CommonOptions {
   /** Seconds each handler waits before answering (oslo's `-w`); 0 answers at once. */
   readonly waitSeconds: number;
   /** Handlers in flight at most (the executor's concurrency). */
@@ -27,11 +27,13 @@ export interface ServerOptions extends CommonOptions {
   readonly clients: number;
 }
 
+/** @internal */
 export interface RpcServerOptions extends ServerOptions {
   readonly role: 'rpc-server';
   readonly server: string;
 }
 
+/** @internal */
 export interface NotifyServerOptions extends ServerOptions {
   readonly role: 'notify-server';
   /** Requeue every message once, as oslo's `--requeue`. */
@@ -39,7 +41,7 @@ export interface NotifyServerOptions extends ServerOptions {
   readonly pool?: string;
 }
 
-export interface ClientOptions extends CommonOptions {
+interface ClientOptions extends CommonOptions {
   /** Concurrent callers (oslo's `-p`). */
   readonly concurrency: number;
   /** Messages per caller (oslo's `-m`); undefined with only a duration. */
@@ -54,6 +56,7 @@ export interface ClientOptions extends CommonOptions {
   readonly sync: boolean;
 }
 
+/** @internal */
 export interface RpcClientOptions extends ClientOptions {
   readonly role: 'rpc-client';
   /** Server to address; undefined sends to the topic's shared queue. */
@@ -65,17 +68,21 @@ export interface RpcClientOptions extends ClientOptions {
   readonly syncMode: 'call' | 'fanout';
 }
 
+/** @internal */
 export interface NotifyClientOptions extends ClientOptions {
   readonly role: 'notify-client';
 }
 
+/** @internal */
 export type SimulatorOptions = RpcServerOptions | RpcClientOptions | NotifyServerOptions | NotifyClientOptions;
 
-/** A command line the simulator cannot run; the CLI prints it with the usage. The CLI's own, so not among the package's errors. */
+/** A command line the simulator cannot run; the CLI prints it with the usage. The CLI's own, so not among the package's errors. @internal */
 export class UsageError extends MessagingError {}
 
+/** @internal */
 export const DEFAULT_URL = 'rabbit://guest:guest@127.0.0.1:5672/';
 
+/** @internal */
 export const USAGE = `Usage: rxm simulator <role> [options]
 
 Roles (after oslo.messaging's tools/simulator.py):
@@ -144,6 +151,7 @@ const ALLOWED: Record<Role, readonly Option[]> = {
   'notify-client': ['concurrency', 'messages', 'duration', 'wait', 'size', 'sync'],
 };
 
+/** @internal */
 export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): SimulatorOptions {
   const [given, ...rest] = argv;
   if (given === undefined) throw new UsageError('a role is needed: rpc-server, rpc-client, notify-server or notify-client');

@@ -1,6 +1,6 @@
 import type { Meter } from '../metering/meter.js';
 
-/** What a running role is given by whoever runs it: the CLI, or the benchmark in-process. */
+/** What a running role is given by whoever runs it: the CLI, or the benchmark in-process. @internal */
 export interface RoleHooks {
   /** Where every message is measured. */
   readonly meter: Meter;
@@ -10,7 +10,7 @@ export interface RoleHooks {
   readonly onReady?: () => void;
 }
 
-/** Resolves when the signal aborts (at once if it already has); never without a signal. */
+/** Resolves when the signal aborts (at once if it already has); never without a signal. @internal */
 export function aborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();

@@ -9,6 +9,7 @@ import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_DONE, SYNC_TIMEO
 import type { RpcClientOptions } from './options.js';
 import type { RoleHooks } from './role.js';
 
+/** @internal */
 export async function runRpcClient(options: RpcClientOptions, { meter, signal }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {

@@ -9,6 +9,7 @@ import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE } from './message
 import type { RpcServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';
 
+/** @internal */
 export async function runRpcServer(options: RpcServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {

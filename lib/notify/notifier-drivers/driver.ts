@@ -8,10 +8,21 @@ import type { Transport } from '../../transport.js';
 
 /** Where a notifier publishes: its transport and its topics (as notifier targets). */
 export interface NotifierRoute {
+  /** The notifier's transport. */
   readonly transport: Transport;
+  /** One target per topic of the notifier. */
   readonly topics: readonly Target[];
 }
 
+/**
+ * Where a notifier's messages go: onto the transport, into a log, nowhere, or a spec's record.
+ *
+ * @example
+ * ```ts
+ * const counting: NotifierDriver = { name: 'count', enabled: true, notify: async ({ eventType }) => void counts.set(eventType, (counts.get(eventType) ?? 0) + 1) };
+ * notifier(transport, { publisherId: 'api', driver: [messagingV2Driver(), counting] });
+ * ```
+ */
 export interface NotifierDriver {
   /** oslo's name for the driver ('messagingv2', 'log', ...): in logs and failure reports. */
   readonly name: string;

@@ -2,6 +2,7 @@
  * Shell-style globs as Python's `fnmatch` reads them, which is how oslo's routing driver matches
  * event types: `*` any run of characters (dots included), `?` one character, `[abc]` and
  * `[a-z]` a set, `[!abc]` its complement. The whole name must match; case counts.
+ * @internal
  */
 
 export function globToRegExp(glob: string): RegExp {
@@ -30,6 +31,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^(?:${source})$`, 's');
 }
 
+/** @internal */
 export function fnmatch(name: string, glob: string): boolean {
   return globToRegExp(glob).test(name);
 }

@@ -19,6 +19,14 @@ const LEVELS: Record<Priority, LogLevel> = {
   sample: 'debug',
 };
 
+/**
+ * oslo's `log` driver: each notification is logged (secrets masked) instead of sent.
+ *
+ * @example
+ * ```ts
+ * notifier(transport, { publisherId: 'api', driver: logDriver() });
+ * ```
+ */
 export function logDriver(): NotifierDriver {
   return {
     name: 'log',

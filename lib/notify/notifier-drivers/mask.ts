@@ -38,7 +38,7 @@ const SECRET_KEY_WORDS = [
   'sshkey',
 ];
 
-export const MASK = '***';
+const MASK = '***';
 
 const word = SECRET_KEY_WORDS.join('|');
 // `password=x`, `password: x`, `"password": "x"`, `'token' => 'x'` in free text.
@@ -46,16 +46,16 @@ const ASSIGNMENT = new RegExp(`([\\w-]*(?:${word})[\\w-]*["']?\\s*(?:=>|[=:])\\s
 // Command lines: `--password x`.
 const FLAG = new RegExp(`(--[\\w-]*(?:${word})[\\w-]*\\s+["']?)[^\\s"']+`, 'gi');
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   const lower = key.toLowerCase();
   return SECRET_KEY_WORDS.some((w) => lower.includes(w));
 }
 
-export function maskText(text: string): string {
+function maskText(text: string): string {
   return text.replace(ASSIGNMENT, `$1${MASK}`).replace(FLAG, `$1${MASK}`);
 }
 
-/** A copy of `value` with secrets masked; the input is left untouched. */
+/** A copy of `value` with secrets masked; the input is left untouched. @internal */
 export function maskSecrets(value: unknown): unknown {
   if (typeof value === 'string') return maskText(value);
   if (Array.isArray(value)) return value.map(maskSecrets);

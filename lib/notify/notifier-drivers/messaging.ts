@@ -8,12 +8,26 @@ import { describeTarget } from '../../core/target.js';
 import { driverOf } from '../../transport.js';
 import type { NotifierDriver } from './driver.js';
 
-/** The default driver: oslo's `messagingv2`, the enveloped message. */
+/**
+ * The default driver: oslo's `messagingv2`, the enveloped message on the notifier's transport.
+ *
+ * @example
+ * ```ts
+ * notifier(transport, { publisherId: 'api', driver: [messagingV2Driver(), logDriver()] });
+ * ```
+ */
 export function messagingV2Driver(): NotifierDriver {
   return messagingDriver('messagingv2', 2);
 }
 
-/** oslo's `messaging` driver: the message without envelope. */
+/**
+ * oslo's `messaging` driver: the message without envelope, for consumers that predate it.
+ *
+ * @example
+ * ```ts
+ * notifier(transport, { publisherId: 'api', driver: messagingV1Driver() });
+ * ```
+ */
 export function messagingV1Driver(): NotifierDriver {
   return messagingDriver('messaging', 1);
 }

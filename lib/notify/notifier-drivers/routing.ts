@@ -27,13 +27,16 @@ import { noopDriver } from './noop.js';
 
 /** oslo's rule keys, spelled as in its YAML files. */
 export interface RoutingRule {
+  /** fnmatch globs on the event type; the driver gets an event only if one matches. */
   readonly accepted_events?: readonly string[];
+  /** fnmatch globs on the lower-case priority; the driver gets a priority only if one matches. */
   readonly accepted_priorities?: readonly string[];
 }
 
 /** Group name → driver name → rule. */
 export type RoutingConfig = Readonly<Record<string, Readonly<Record<string, RoutingRule>>>>;
 
+/** Options of `routingDriver`. */
 export interface RoutingDriverOptions {
   /** Drivers the configuration may name besides the built-in ones, or instead of them. */
   readonly drivers?: Readonly<Record<string, NotifierDriver>>;
@@ -47,7 +50,16 @@ interface Route {
 
 const log = getLogger('rx-messaging.notifier.routing');
 
-/** Reads the configuration (a YAML path is read now, so a bad file fails at startup) and builds the driver. */
+/**
+ * Reads the configuration (a YAML path is read now, so a bad file fails at startup) and builds the
+ * driver; a malformed one throws `InvalidRoutingConfig`.
+ *
+ * @example
+ * ```ts
+ * const routed = routingDriver({ audit: { log: { accepted_events: ['identity.*'] }, messagingv2: { accepted_priorities: ['error', 'critical'] } } });
+ * notifier(transport, { publisherId: 'keystone', driver: routed });
+ * ```
+ */
 export function routingDriver(config: RoutingConfig | string, options: RoutingDriverOptions = {}): NotifierDriver {
   const source = typeof config === 'string' ? config : 'config object';
   const known: Record<string, () => NotifierDriver> = {

@@ -24,6 +24,15 @@ Schemes('should map each scheme to its driver', () => {
   assert.equal(drivers, { memory: 'memory', rabbit: 'amqp', amqp: 'amqp', amqps: 'amqp', kombu: 'amqp', zmq: 'zmq', tcp: 'zmq' });
 });
 
+Schemes("should give zmq+redis:// and zmq+sentinel:// to the zmq driver, the scheme kept for its matchmaker", () => {
+  for (const scheme of ['zmq+redis', 'zmq+sentinel']) {
+    const url = parseTransportUrl(`${scheme}://h1:6379,h2:6379/`);
+    assert.is(url.scheme, scheme);
+    assert.is(url.driver, 'zmq');
+    assert.is(url.hosts.length, 2);
+  }
+});
+
 Schemes("should choose the driver by the part before '+', as oslo does ('kombu+memory')", () => {
   const url = parseTransportUrl('kombu+memory://');
   assert.is(url.scheme, 'kombu+memory');

@@ -1,0 +1,227 @@
+/**
+ * The ZeroMQ driver: brokerless, every server and listener binds a ROUTER and registers it in the
+ * matchmaker; clients keep one DEALER per server endpoint (peers.ts) and pick the server
+ * themselves: round-robin over the live servers of a topic, the named server for a server
+ * target, every server for fanout, one listener per pool for a notification. Replies come back
+ * on the connection the call went out on: no reply queue. README.md has the socket map.
+ */
+import { Observable, ReplaySubject, Subject, type Subscriber } from 'rxjs';
+import type { Driver, TransportStatus } from '../../lib/driver/driver.js';
+import type { IncomingCall, Reply, ReplyChannel, RpcRequest, SendOptions } from '../../lib/driver/rpc.js';
+import type { IncomingNotification, Notification, NotificationBinding, NotificationListenOptions, NotifyOptions } from '../../lib/driver/notifications.js';
+import type { ListenOptions } from '../../lib/driver/listen.js';
+import type { WireCodec } from '../../lib/wire/codec.js';
+import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { assertTargetFor, describeTarget, exchangeName, fanoutExchange, routingKey, type Target } from '../../lib/core/target.js';
+import { notificationToWire } from '../../lib/wire/notifications.js';
+import { replyFromWire, rpcToWire } from '../../lib/wire/rpc.js';
+import { decodeFrames, encodeFrames, type Decoded, type Kind } from './frames.js';
+import { toIncomingCall, toIncomingNotification } from './incoming.js';
+import { poolMember, type Matchmaker } from './matchmaker.js';
+import type { ZmqOptions } from './options.js';
+import { createPeers, type Peer, type Route } from './peers.js';
+import { bindRouter, createSender, readAll, type Frames, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
+import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
+
+export interface ZmqDriverConfig {
+  readonly zmq: Zmq;
+  readonly options: ZmqOptions;
+  readonly matchmaker: Matchmaker;
+  readonly controlExchange: string;
+  /** What this transport sends in: JSON (oslo's) or MessagePack. */
+  readonly codec: WireCodec;
+  /** CURVE keys and the like for every socket (drivers/zmq/security.ts). */
+  readonly security?: SocketSecurity;
+}
+
+const log = getLogger('rx-messaging.zmq');
+
+export function createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security }: ZmqDriverConfig): Driver {
+  const identity = `zmq-${hexId()}`;
+  const closedError = () => new TransportClosed('The zmq transport is closed');
+  const replies$ = new Subject<Reply>();
+  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, closedError);
+  const status$ = new ReplaySubject<TransportStatus>(1);
+  const statusWatch = matchmaker.status$.subscribe((status) => status$.next(status));
+  /** The subscribers of live servers and listeners, completed on close. */
+  const listeners = new Set<Subscriber<unknown>>();
+  /** Unregistrations and socket closes still running. */
+  const cleanups = new Set<Promise<void>>();
+  const sendWaitMs = Math.round(options.zmq_send_timeout * 1000);
+  let closed = false;
+
+  async function receiveReply(frames: Buffer[]): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = replyFromWire((await decodeFrames(frames, 'reply')).body);
+    } catch (error) {
+      return log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
+    }
+    replies$.next(reply);
+  }
+
+  const encode = (kind: Kind, body: () => Record<string, unknown>, enveloped?: boolean): Frames => encodeFrames(kind, codec, body(), enveloped);
+
+  /**
+   * Sends to the next live server of `route`, waiting up to `waitMs` for one; false when none came.
+   * Servers still making their first connection are waited for (up to a send's timeout), so a new
+   * client's first calls spread over every server instead of all going to the fastest handshake.
+   */
+  async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<boolean> {
+    await settled(route, Math.min(waitMs, sendWaitMs));
+    const peer = await peers.until(waitMs, () => {
+      if (!route.looked) return undefined;
+      assertKnown(route);
+      if (!route.members.size && undeliverable) throw undeliverable();
+      return peers.pick(route);
+    });
+    if (!peer) return false;
+    await peer.sender.send(frames);
+    return true;
+  }
+
+  /** Every peer of `route` (of `pool`) once none of them is still making its first connection, or after `waitMs`. */
+  const settled = (route: Route, waitMs: number, pool?: string) =>
+    peers.until(waitMs, () => (route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting') ? true : undefined));
+
+  const upPeers = (route: Route, pool?: string): Peer[] => peers.peersOf(route, pool).filter((peer) => peer.state === 'up');
+
+  /** Nothing known of a name because the matchmaker cannot be asked is its error, not an empty fleet. */
+  function assertKnown(route: Route): void {
+    if (!route.members.size && route.error) throw route.error;
+  }
+
+  /**
+   * A cold stream that binds a ROUTER, reads it and registers it under `names` while subscribed;
+   * `onReady` once the registration is in. Unsubscribing unregisters at once, then closes the socket.
+   */
+  function serving<T>(description: string, names: readonly string[], pool: string | undefined, kind: Kind, onReady: (() => void) | undefined, build: (decoded: Decoded, routingId: Buffer, router: Sender) => T): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (closed) return subscriber.error(closedError());
+      let stopped = false;
+      let bound: { close(): void; member: string } | undefined;
+      listeners.add(subscriber as Subscriber<unknown>);
+      const start = async () => {
+        const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
+        bound = { close: () => router.close(), member: poolMember(address, pool) };
+        if (stopped) return;
+        const sender = createSender(router, options.zmq_send_queue, `${description}'s callers`, () => new MessageDeliveryFailure(`${description} stopped before it could reply`));
+        void readAll(
+          router,
+          async (frames) => {
+            const [routingId, ...rest] = frames;
+            let value: T;
+            try {
+              value = build(await decodeFrames(rest, kind), routingId as Buffer, sender);
+            } catch (error) {
+              return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
+            }
+            subscriber.next(value);
+          },
+          description,
+        );
+        await matchmaker.register(names, bound.member);
+        if (!stopped) onReady?.();
+      };
+      start().catch((error: unknown) => subscriber.error(error));
+      return () => {
+        stopped = true;
+        listeners.delete(subscriber as Subscriber<unknown>);
+        const cleanup = (async () => {
+          if (bound) {
+            await matchmaker.unregister(names, bound.member).catch((error: unknown) => log.warn(`${description} could not unregister: ${(error as Error).message}`));
+            bound.close();
+          }
+        })();
+        cleanups.add(cleanup);
+        void cleanup.finally(() => cleanups.delete(cleanup));
+      };
+    });
+  }
+
+  return {
+    name: 'zmq',
+    // Nothing is stored between peers: a message no live server takes is gone, and it cannot be given back.
+    capabilities: { requeue: false, pools: true, durable: false, undeliverableDetection: true },
+    status$: status$.asObservable(),
+
+    async send(target: Target, request: RpcRequest, { atLeastOnce = false }: SendOptions = {}): Promise<void> {
+      if (closed) throw closedError();
+      assertTargetFor(request.call ? 'call' : 'cast', target);
+      const frames = encode('rpc', () => rpcToWire(request));
+      if (target.fanout) {
+        const route = peers.route(topicName(target, controlExchange));
+        await settled(route, sendWaitMs);
+        assertKnown(route);
+        const up = upPeers(route);
+        if (!up.length) {
+          if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), routingKey(target));
+          return log.debug(`dropped a fanout cast to ${describeTarget(target)}: no server is connected`, { method: request.method });
+        }
+        await Promise.all(up.map((peer) => peer.sender.send(frames)));
+        return;
+      }
+      const route = peers.route(sendName(target, controlExchange));
+      const undeliverable = atLeastOnce ? () => new MessageUndeliverable(exchangeName(target, controlExchange), routingKey(target)) : undefined;
+      // A call waits for a server as long as its caller waits for the reply; a cast as long as a send may.
+      const waitMs = request.call && Number.isFinite(request.call.timeoutMs) && request.call.timeoutMs > 0 ? request.call.timeoutMs : sendWaitMs;
+      if (await toOne(route, frames, waitMs, undeliverable)) return;
+      // The caller's own timeout tells a call that nobody answered.
+      if (request.call) return log.debug(`dropped a call to ${describeTarget(target)}: no server connected in ${waitMs} ms`, { method: request.method });
+      throw new MessageDeliveryFailure(`no server of ${describeTarget(target)} connected within ${waitMs} ms: the cast of '${request.method}' was not sent`);
+    },
+
+    async replyChannel(): Promise<ReplyChannel> {
+      if (closed) throw closedError();
+      return { address: identity, replies$: replies$.asObservable() };
+    },
+
+    listen(target: Target, { onReady }: ListenOptions = {}): Observable<IncomingCall> {
+      assertTargetFor('server', target);
+      return serving(`RPC server ${describeTarget(target)}`, serverNames(target, controlExchange), undefined, 'rpc', onReady, toIncomingCall);
+    },
+
+    async notify(target: Target, notification: Notification, { version = 2 }: NotifyOptions = {}): Promise<void> {
+      if (closed) throw closedError();
+      assertTargetFor('notifier', target);
+      const frames = encode('notify', () => notificationToWire(notification, hexId()), version !== 1);
+      const route = peers.route(notificationName(target, notification.priority, controlExchange));
+      await settled(route, sendWaitMs);
+      assertKnown(route);
+      const pools = peers.poolsOf(route);
+      if (!pools.size) return log.debug(`dropped a notification to ${describeTarget(target)}: nobody listens at ${notification.priority}`, { eventType: notification.eventType });
+      // One copy per pool, to the next live listener of it.
+      const sent = await Promise.all([...pools].map((pool) => sendToPool(route, pool, frames)));
+      if (sent.includes(false)) throw new MessageDeliveryFailure(`no listener of ${describeTarget(target)} at ${notification.priority} connected within ${sendWaitMs} ms for some of its pools`);
+    },
+
+    listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {
+      for (const { target } of bindings) assertTargetFor('listener', target);
+      const description = `notification listener${pool === undefined ? '' : ` (pool ${pool})`}`;
+      return serving(description, listenerNames(bindings, controlExchange), pool, 'notify', onReady, (decoded) => toIncomingNotification(decoded));
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const listener of [...listeners]) listener.complete();
+      await Promise.all([...cleanups]);
+      peers.close();
+      replies$.complete();
+      statusWatch.unsubscribe();
+      await matchmaker.close();
+      status$.next({ state: 'closed' });
+      status$.complete();
+      log.debug('closed');
+    },
+  };
+
+  async function sendToPool(route: Route, pool: string, frames: Frames): Promise<boolean> {
+    const peer = await peers.until(sendWaitMs, () => peers.pick(route, pool));
+    if (!peer) return false;
+    await peer.sender.send(frames);
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Received messages as the contract's incoming calls and notifications. ZeroMQ keeps nothing
+ * once it handed a message over: `ack()` has nothing to settle, `requeue()` rejects with
+ * `UnsupportedCapability`, nothing is ever redelivered. A reply goes back through the ROUTER the
+ * request came in on, to the caller's routing id, in the request's codec.
+ */
+import type { WireCodec } from '../../lib/wire/codec.js';
+import type { IncomingCall, Reply } from '../../lib/driver/rpc.js';
+import type { IncomingNotification } from '../../lib/driver/notifications.js';
+import { UnsupportedCapability } from '../../lib/core/errors.js';
+import { hexId } from '../../lib/core/ids.js';
+import { notificationFromWire } from '../../lib/wire/notifications.js';
+import { replyToWire, rpcFromWire } from '../../lib/wire/rpc.js';
+import { encodeFrames, type Decoded } from './frames.js';
+import type { Sender } from './sockets.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const settled = async () => undefined;
+
+const noRequeue = () => Promise.reject(new UnsupportedCapability('requeue', 'zmq', 'requeue()', 'ZeroMQ keeps no copy of a delivered message; handle it or let it go'));
+
+export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, router: Sender): IncomingCall {
+  const request = rpcFromWire(body);
+  const { call } = request;
+  const send = (reply: Reply, replyCodec: WireCodec) => {
+    try {
+      return router.send([routingId, ...encodeFrames('reply', replyCodec, replyToWire(reply, hexId()))]);
+    } catch (error) {
+      // A result the wire cannot carry fails this reply, not the server.
+      return Promise.reject(error);
+    }
+  };
+  const incoming: Mutable<IncomingCall> = {
+    method: request.method,
+    args: request.args,
+    context: request.context,
+    uniqueId: request.uniqueId,
+    redelivered: false,
+    ack: settled,
+    requeue: noRequeue,
+    // A cast has nobody to answer.
+    reply: call ? (reply) => send({ msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }, codec) : settled,
+    heartbeat: call ? () => send({ msgId: call.msgId, result: null, failure: null, ending: false }, codec) : settled,
+  };
+  if (request.namespace !== undefined) incoming.namespace = request.namespace;
+  if (request.version !== undefined) incoming.version = request.version;
+  if (call) incoming.call = call;
+  return incoming;
+}
+
+export function toIncomingNotification({ body }: Decoded): IncomingNotification {
+  const notification = notificationFromWire(body);
+  const incoming: Mutable<IncomingNotification> = {
+    messageId: notification.messageId,
+    publisherId: notification.publisherId,
+    eventType: notification.eventType,
+    priority: notification.priority,
+    payload: notification.payload,
+    timestamp: notification.timestamp,
+    context: notification.context,
+    redelivered: false,
+    ack: settled,
+    requeue: noRequeue,
+  };
+  if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
+  return incoming;
+}

@@ -1,0 +1,183 @@
+/**
+ * The client side: one DEALER per server endpoint, connected while any watched name lists it,
+ * and the routes (watched names) senders pick from. A peer is `up` from its handshake and `down`
+ * from a disconnect or a failed attempt, so a dead server (a SIGKILL closes its TCP connections;
+ * heartbeats catch a frozen one) is skipped at once, long before its registration expires.
+ * Replies, streamed values and heartbeats come back on the DEALER the call went out on; every
+ * DEALER's reader feeds the one reply stream.
+ */
+import { Subject, type Subscription } from 'rxjs';
+import type { MatchmakerUnavailable } from '../../lib/core/errors.js';
+import { MessageDeliveryFailure } from '../../lib/core/errors.js';
+import { getLogger } from '../../lib/core/logger.js';
+import { memberEndpoint, memberPool, type Matchmaker } from './matchmaker.js';
+import type { ZmqOptions } from './options.js';
+import { createDealer, createSender, readAll, type Dealer, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
+
+export type PeerState = 'connecting' | 'up' | 'down';
+
+export interface Peer {
+  readonly endpoint: string;
+  readonly sender: Sender;
+  state: PeerState;
+}
+
+export interface Route {
+  readonly name: string;
+  /** The members of the last lookup. */
+  members: ReadonlySet<string>;
+  /** Why the last lookup failed, if it did. */
+  error: MatchmakerUnavailable | undefined;
+  /** Whether a first lookup came back. */
+  looked: boolean;
+  /** Round-robin position. */
+  next: number;
+}
+
+export interface Peers {
+  /** The route of `name`, watched from its first use until close. */
+  route(name: string): Route;
+  /** Resolves with what `check` finds once it finds something (it may throw to fail), or undefined after `waitMs`. */
+  until<T>(waitMs: number, check: () => T | undefined): Promise<T | undefined>;
+  /** The next `up` peer of the route, round-robin; of one pool's members only when `pool` is given. */
+  pick(route: Route, pool?: string): Peer | undefined;
+  /** Every member's peer (of `pool` when given). */
+  peersOf(route: Route, pool?: string): Peer[];
+  /** The pools of the route's members ('' the default). */
+  poolsOf(route: Route): Set<string>;
+  close(): void;
+}
+
+interface Connection extends Peer {
+  readonly dealer: Dealer;
+}
+
+const log = getLogger('rx-messaging.zmq');
+
+export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmaker, security: SocketSecurity | undefined, onReply: (frames: Buffer[]) => Promise<void>, closedError: () => Error): Peers {
+  const routes = new Map<string, Route>();
+  const watches: Subscription[] = [];
+  const connections = new Map<string, Connection>();
+  /** Ticks on every lookup and every change of a peer's state: what waiting senders re-check on. */
+  const changed$ = new Subject<void>();
+  let closed = false;
+
+  function connect(endpoint: string): Connection {
+    const dealer = createDealer(zmq, options, endpoint, security);
+    const describe = `server ${endpoint}`;
+    const connection: Connection = {
+      endpoint,
+      dealer,
+      state: 'connecting',
+      sender: createSender(dealer, options.zmq_send_queue, describe, () => (closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`))),
+    };
+    const set = (state: PeerState, why?: string) => {
+      if (connection.state === state) return;
+      if (state === 'down' && connection.state === 'up') log.info(`lost ${describe}: ${why}`, { endpoint });
+      connection.state = state;
+      changed$.next();
+    };
+    dealer.events.on('handshake', () => set('up'));
+    dealer.events.on('disconnect', () => set('down', 'disconnected'));
+    dealer.events.on('connect:retry', () => set('down', 'connection refused'));
+    dealer.events.on('handshake:error:protocol', (event) => (log.warn(`handshake with ${describe} failed: ${event.error.message}`, { endpoint }), set('down', 'handshake failed')));
+    dealer.events.on('handshake:error:auth', (event) => (log.warn(`${describe} refused this client's credentials (${event.error.status})`, { endpoint }), set('down', 'refused')));
+    dealer.events.on('handshake:error:other', () => set('down', 'handshake failed'));
+    dealer.connect(`tcp://${endpoint}`);
+    void readAll(dealer, onReply, describe);
+    return connection;
+  }
+
+  /** Connects to every endpoint a route lists, and lets go of those none lists any more. */
+  function sync(): void {
+    const wanted = new Set<string>();
+    for (const route of routes.values()) for (const member of route.members) wanted.add(memberEndpoint(member));
+    for (const endpoint of wanted) if (!connections.has(endpoint)) connections.set(endpoint, connect(endpoint));
+    for (const [endpoint, connection] of connections) {
+      if (wanted.has(endpoint)) continue;
+      connections.delete(endpoint);
+      connection.dealer.close();
+    }
+  }
+
+  const membersOf = (route: Route, pool?: string) => [...route.members].filter((member) => pool === undefined || memberPool(member) === pool);
+
+  return {
+    route(name) {
+      let route = routes.get(name);
+      if (route) return route;
+      const created: Route = { name, members: new Set(), error: undefined, looked: false, next: 0 };
+      routes.set(name, created);
+      watches.push(
+        matchmaker.watch(name).subscribe(({ members, error }) => {
+          created.error = error;
+          // A failed look keeps what was known: the driver goes on serving from it.
+          if (!error) created.members = members;
+          created.looked = true;
+          sync();
+          changed$.next();
+        }),
+      );
+      return (route = created);
+    },
+
+    until(waitMs, check) {
+      return new Promise((resolve, reject) => {
+        const attempt = () => {
+          try {
+            const found = check();
+            if (found === undefined) return false;
+            resolve(found);
+          } catch (error) {
+            reject(error);
+          }
+          return true;
+        };
+        if (closed) return reject(closedError());
+        if (attempt()) return;
+        const timer = setTimeout(() => {
+          subscription.unsubscribe();
+          resolve(undefined);
+        }, waitMs);
+        const subscription = changed$.subscribe({
+          next: () => {
+            if (!attempt()) return;
+            clearTimeout(timer);
+            subscription.unsubscribe();
+          },
+          complete: () => {
+            clearTimeout(timer);
+            reject(closedError());
+          },
+        });
+      });
+    },
+
+    pick(route, pool) {
+      const up = membersOf(route, pool)
+        .map((member) => connections.get(memberEndpoint(member)))
+        .filter((peer): peer is Connection => peer?.state === 'up');
+      if (!up.length) return undefined;
+      return up[route.next++ % up.length];
+    },
+
+    peersOf(route, pool) {
+      return membersOf(route, pool)
+        .map((member) => connections.get(memberEndpoint(member)))
+        .filter((peer): peer is Connection => peer !== undefined);
+    },
+
+    poolsOf(route) {
+      return new Set([...route.members].map(memberPool));
+    },
+
+    close() {
+      closed = true;
+      for (const watch of watches) watch.unsubscribe();
+      for (const connection of connections.values()) connection.dealer.close();
+      connections.clear();
+      routes.clear();
+      changed$.complete();
+    },
+  };
+}

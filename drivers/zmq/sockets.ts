@@ -1,0 +1,155 @@
+/**
+ * ZeroMQ sockets as the driver uses them: the zeromq addon loaded on first use (one default
+ * Context for every socket), the options every socket gets, a ROUTER bound on a free port of the
+ * range, one reader loop per socket, and one bounded send queue per socket.
+ *
+ * zeromq.js allows one pending send per socket (a second throws EBUSY at once), and a send at the
+ * high-water mark waits `sendTimeout` and then rejects with EAGAIN. So each socket's sends go
+ * through a FIFO of at most `zmq_send_queue` entries, one at a time; a full queue or a timed-out
+ * send is a `MessageDeliveryFailure`, and nothing grows without bound.
+ */
+import { MessageDeliveryFailure } from '../../lib/core/errors.js';
+import { getLogger } from '../../lib/core/logger.js';
+import type { ZmqOptions } from './options.js';
+
+export type Zmq = typeof import('zeromq');
+export type Dealer = import('zeromq').Dealer;
+export type Router = import('zeromq').Router;
+export type Frames = readonly (Buffer | string)[];
+
+/**
+ * What security adds to sockets (CURVE keys, a ZAP domain): the seam drivers/zmq/security.ts
+ * plugs into. Options are zeromq.js socket options, e.g. `{ curveServer: true, curveSecretKey }`.
+ */
+export interface SocketSecurity {
+  /** Options of every ROUTER this transport binds. */
+  readonly router?: Readonly<Record<string, unknown>>;
+  /** Options of the DEALER that connects to `endpoint` (`host:port`), e.g. that server's `curveServerKey`. */
+  dealer?(endpoint: string): Readonly<Record<string, unknown>>;
+}
+
+const log = getLogger('rx-messaging.zmq');
+
+let loading: Promise<Zmq> | undefined;
+
+export function loadZeromq(): Promise<Zmq> {
+  loading ??= import('zeromq').catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+const seconds = (s: number) => Math.round(s * 1000);
+
+/** The options every socket gets. */
+function commonOptions(options: ZmqOptions): Record<string, unknown> {
+  const heartbeats = options.zmq_heartbeat_interval > 0 && {
+    heartbeatInterval: seconds(options.zmq_heartbeat_interval),
+    heartbeatTimeout: seconds(options.zmq_heartbeat_timeout),
+    heartbeatTimeToLive: seconds(options.zmq_heartbeat_timeout),
+  };
+  return {
+    linger: options.zmq_linger < 0 ? -1 : seconds(options.zmq_linger),
+    sendHighWaterMark: options.zmq_send_hwm,
+    receiveHighWaterMark: options.zmq_receive_hwm,
+    sendTimeout: seconds(options.zmq_send_timeout),
+    ...heartbeats,
+  };
+}
+
+export function createDealer(zmq: Zmq, options: ZmqOptions, endpoint: string, security: SocketSecurity | undefined): Dealer {
+  // immediate: without it, round-robin queues every other message to a dead peer's pipe.
+  return new zmq.Dealer({ ...commonOptions(options), immediate: options.zmq_immediate, ...security?.dealer?.(endpoint) });
+}
+
+/**
+ * A ROUTER bound on `member` (a static fleet's `host:port`) or on a random port of the range, and
+ * the `host:port` it is reached at. `mandatory`: a reply to a caller that is gone is an error, not a silent drop.
+ */
+export async function bindRouter(zmq: Zmq, options: ZmqOptions, security: SocketSecurity | undefined, member?: string): Promise<{ router: Router; member: string }> {
+  const router = new zmq.Router({ ...commonOptions(options), mandatory: true, handover: true, ...security?.router });
+  const bindHost = options.rpc_zmq_bind_address;
+  const ports = member ? [Number(member.slice(member.lastIndexOf(':') + 1))] : randomPorts(options);
+  let failure: unknown;
+  for (const port of ports) {
+    try {
+      await router.bind(`tcp://${bindHost}:${port}`);
+      return { router, member: member ?? `${options.rpc_zmq_host}:${port}` };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  router.close();
+  throw new MessageDeliveryFailure(`could not bind a ROUTER on ${bindHost}: ${member ? `port of ${member}` : `${ports.length} ports tried in [${options.rpc_zmq_min_port}, ${options.rpc_zmq_max_port})`} (${(failure as Error)?.message})`, { cause: failure });
+}
+
+function randomPorts(options: ZmqOptions): number[] {
+  const span = options.rpc_zmq_max_port - options.rpc_zmq_min_port;
+  return Array.from({ length: Math.min(options.rpc_zmq_bind_port_retries, span) }, () => options.rpc_zmq_min_port + Math.floor(Math.random() * span));
+}
+
+/** Reads every message of `socket` until it closes: the one reader of that socket. */
+export async function readAll(socket: Dealer | Router, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
+  try {
+    for await (const frames of socket) await onMessage(frames);
+  } catch (error) {
+    if (!socket.closed) log.error(`the reader of ${describe} stopped: ${(error as Error).message}`, { socket: describe });
+  }
+}
+
+export interface Sender {
+  /** Resolves once ZeroMQ took the message; fails with `MessageDeliveryFailure` when the queue is full or the send timed out. */
+  send(frames: Frames): Promise<void>;
+  /** Sends waiting, the one in progress included. */
+  readonly queued: number;
+}
+
+interface Pending {
+  readonly frames: Frames;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). */
+export function createSender(socket: Dealer | Router, capacity: number, describe: string, closedError: () => Error): Sender {
+  const queue: Pending[] = [];
+  let running = false;
+
+  const failure = (error: unknown) => {
+    if (socket.closed) return closedError();
+    const code = (error as { code?: string }).code;
+    const reason = code === 'EAGAIN' ? 'the peer took nothing before the send timeout (high-water mark reached, or not connected)' : code === 'EHOSTUNREACH' ? 'the peer is gone' : (error as Error).message;
+    return new MessageDeliveryFailure(`cannot send to ${describe}: ${reason}`, { cause: error });
+  };
+
+  async function pump(): Promise<void> {
+    running = true;
+    while (queue.length) {
+      const next = queue[0] as Pending;
+      try {
+        // A send on a closed socket throws at once instead of rejecting.
+        await socket.send(next.frames as (Buffer | string)[]);
+        next.resolve();
+      } catch (error) {
+        next.reject(failure(error));
+      }
+      queue.shift();
+    }
+    running = false;
+  }
+
+  return {
+    send(frames) {
+      if (socket.closed) return Promise.reject(closedError());
+      if (queue.length >= capacity) return Promise.reject(new MessageDeliveryFailure(`cannot send to ${describe}: its send queue is full (${capacity} messages waiting)`));
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ frames, resolve, reject });
+        if (!running) void pump();
+      });
+    },
+    get queued() {
+      return queue.length;
+    },
+  };
+}

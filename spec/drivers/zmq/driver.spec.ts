@@ -1,0 +1,177 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Router } from 'zeromq';
+import { InvalidTransportUrl, MessageDeliveryFailure, MessageUndeliverable, UnsupportedCapability } from '../../../lib/core/errors.js';
+import { hexId } from '../../../lib/core/ids.js';
+import { parseTransportUrl } from '../../../lib/core/url.js';
+import { connect, rpcClient, rpcServer, target, type Transport } from '../../../lib/index.js';
+import { driverOf } from '../../../lib/transport.js';
+import { createInProcessMatchmaker } from '../../../drivers/zmq/matchmaker-inprocess.js';
+import { matchmakerKind, zmqOptions } from '../../../drivers/zmq/options.js';
+import { createDealer, createSender } from '../../../drivers/zmq/sockets.js';
+import { serverNames } from '../../../drivers/zmq/topology.js';
+
+const Options = suite('zmq options');
+
+const options = (url: string, given: Record<string, unknown> = {}) => zmqOptions(parseTransportUrl(url), given);
+
+Options("should keep oslo's names and defaults, and take the query over values", () => {
+  const resolved = options('zmq://?zmq_target_expire=60&zmq_target_update=20', { zmq_target_expire: 10, rpc_zmq_host: 'node-1' });
+  assert.is(resolved.zmq_target_expire, 60);
+  assert.is(resolved.zmq_target_update, 20);
+  assert.is(resolved.rpc_zmq_host, 'node-1');
+  assert.is(resolved.zmq_immediate, true);
+  assert.is(resolved.rpc_zmq_serialization, 'json');
+  assert.is(resolved.rpc_zmq_min_port, 49153);
+});
+
+Options('should refuse an unknown option with InvalidTransportUrl naming it', () => {
+  assert.throws(() => options('zmq://?rpc_zmq_hots=x'), (error: unknown) => error instanceof InvalidTransportUrl && /'rpc_zmq_hots'/.test(error.message));
+  assert.throws(() => options('zmq://', { zmq_lingr: 1 }), (error: unknown) => error instanceof InvalidTransportUrl && /'zmq_lingr'/.test(error.message));
+});
+
+Options('should refuse what cannot work: PUB/SUB without a proxy, an update slower than the expiry, an unknown serialization', () => {
+  for (const query of ['use_pub_sub=true', 'zmq_target_expire=10&zmq_target_update=10', 'rpc_zmq_serialization=pickle', 'rpc_zmq_min_port=6000&rpc_zmq_max_port=5000']) {
+    assert.throws(() => options(`zmq://?${query}`), (error: unknown) => error instanceof InvalidTransportUrl, query);
+  }
+});
+
+Options('should take the matchmaker from the scheme, then rpc_zmq_matchmaker, else in-process', () => {
+  const kind = (url: string) => matchmakerKind(parseTransportUrl(url), options(url));
+  assert.is(kind('zmq://'), 'inprocess');
+  assert.is(kind('zmq+redis://127.0.0.1:6379/'), 'redis');
+  assert.is(kind('zmq+sentinel://127.0.0.1:26379/?sentinel_master=m'), 'sentinel');
+  assert.is(kind('zmq://127.0.0.1:6379?rpc_zmq_matchmaker=redis'), 'redis');
+  assert.throws(() => kind('zmq+sentinel://127.0.0.1:26379/'), /sentinel_master/);
+  assert.throws(() => kind('zmq+etcd://h/'), /unknown matchmaker 'etcd'/);
+});
+
+Options.run();
+
+const Driver = suite<{ transports: Transport[] }>('zmq driver', { transports: [] });
+
+Driver.before.each((context) => {
+  context.transports = [];
+});
+
+Driver.after.each(async (context) => {
+  await Promise.all(context.transports.map((transport) => transport.close()));
+});
+
+const open = async (context: { transports: Transport[] }, url: string) => {
+  const transport = await connect(url);
+  context.transports.push(transport);
+  return transport;
+};
+
+Driver('should declare what it lacks, and reject requeue() with UnsupportedCapability', async (context) => {
+  const url = `zmq://driver-${hexId()}`;
+  const transport = await open(context, url);
+  assert.equal(driverOf(transport).capabilities, { requeue: false, pools: true, durable: false, undeliverableDetection: true });
+  const topic = `t-${hexId()}`;
+  let ready!: () => void;
+  const listening = new Promise<void>((resolve) => (ready = resolve));
+  const received = firstValueFrom(transport.listen(target({ topic, server: 'a' }), { onReady: () => ready() }));
+  await listening;
+  await rpcClient(await open(context, url), target({ topic })).cast('noop');
+  const incoming = await received;
+  await incoming.ack();
+  const error = await incoming.requeue().catch((e: unknown) => e);
+  assert.instance(error, UnsupportedCapability);
+  assert.is((error as UnsupportedCapability).capability, 'requeue');
+  assert.is((error as UnsupportedCapability).driver, 'zmq');
+});
+
+Driver('should fail an at-least-once cast nobody serves with MessageUndeliverable', async (context) => {
+  const transport = await open(context, `zmq://driver-${hexId()}`);
+  for (const fanout of [false, true]) {
+    const error = await rpcClient(transport, target({ topic: `t-${hexId()}`, fanout }), { atLeastOnce: true }).cast('noop').catch((e: unknown) => e);
+    assert.instance(error, MessageUndeliverable, `fanout: ${fanout}`);
+  }
+});
+
+Driver('should serve a static fleet at the ports its map gives', async (context) => {
+  const ports = await Promise.all([freePort(), freePort()]);
+  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
+  writeFileSync(file, `compute:\n  host-1: 127.0.0.1:${ports[0]}\n  host-2: 127.0.0.1:${ports[1]}\n`);
+  const url = `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`;
+  for (const server of ['host-1', 'host-2']) {
+    const rpc = rpcServer(await open(context, url), target({ topic: 'compute', server }), [{ whoami: () => server }]);
+    await rpc.start();
+    context.transports.push({ close: () => rpc.stop() } as Transport);
+  }
+  const client = rpcClient(await open(context, url), target({ topic: 'compute' }), { timeout: 10_000 });
+  assert.is(await client.prepare({ server: 'host-2' }).call('whoami'), 'host-2');
+  const names = await Promise.all(Array.from({ length: 8 }, () => client.call('whoami')));
+  assert.equal([...new Set(names)].sort(), ['host-1', 'host-2']);
+});
+
+Driver('should fail sends to a server that stopped reading with MessageDeliveryFailure, its queue bounded', async (context) => {
+  // A ROUTER registered as a server of the topic that never reads: a stalled receiver.
+  const name = `driver-${hexId()}`;
+  const topic = `t-${hexId()}`;
+  const stalled = new Router({ receiveHighWaterMark: 1, linger: 0 });
+  await stalled.bind('tcp://127.0.0.1:*');
+  const member = (stalled.lastEndpoint as string).replace('tcp://', '');
+  const registry = createInProcessMatchmaker(name, 300_000, 180_000);
+  await registry.register(serverNames(target({ topic, server: 'stalled' }), 'openstack'), member);
+  try {
+    const transport = await open(context, `zmq://${name}?zmq_send_hwm=1&zmq_send_timeout=0.3&zmq_send_queue=4`);
+    const casts = Array.from({ length: 40 }, (_, n) => driverOf(transport).send(target({ topic }), { method: 'm', args: { n, pad: 'x'.repeat(100_000) }, context: {}, uniqueId: hexId() }));
+    const outcomes = await Promise.allSettled(casts);
+    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    assert.ok(failures.length > 0, 'a stalled receiver makes sends fail');
+    for (const failure of failures) assert.instance(failure.reason, MessageDeliveryFailure);
+    assert.ok(failures.some((failure) => /send queue is full/.test(failure.reason.message)), 'the queue refused what it had no room for');
+  } finally {
+    await registry.close();
+    stalled.close();
+  }
+});
+
+Driver.run();
+
+const Sender = suite('zmq send queue');
+
+Sender('should hold at most its capacity, refusing the rest at once and failing timed-out sends, all typed', async () => {
+  const stalled = new Router({ receiveHighWaterMark: 1, linger: 0 });
+  await stalled.bind('tcp://127.0.0.1:*');
+  const dealer = createDealer(await import('zeromq'), options('zmq://?zmq_send_hwm=1&zmq_send_timeout=0.2'), 'stalled', undefined);
+  dealer.connect(stalled.lastEndpoint as string);
+  const sender = createSender(dealer, 3, 'the stalled router', () => new Error('closed'));
+  try {
+    let most = 0;
+    const sends = Array.from({ length: 30 }, () => {
+      const sent = sender.send([Buffer.alloc(200_000)]);
+      most = Math.max(most, sender.queued);
+      return sent;
+    });
+    const outcomes = await Promise.allSettled(sends);
+    assert.ok(most <= 3, `at most 3 waited, saw ${most}`);
+    const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as Error] : []));
+    assert.is(reasons.filter((reason) => /send queue is full/.test(reason.message)).length, 27);
+    for (const reason of reasons) assert.instance(reason, MessageDeliveryFailure);
+    assert.is(sender.queued, 0);
+  } finally {
+    dealer.close();
+    stalled.close();
+  }
+});
+
+Sender.run();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
