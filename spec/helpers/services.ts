@@ -21,6 +21,16 @@ export function amqpUrl(): string {
   return process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 }
 
+/**
+ * The spec broker's URL with `query` options added. Its vhost is the one AMQP_URL names
+ * (`amqp://…/myvhost`), or the default vhost when it names none: a suite runs on a vhost of one's own.
+ */
+export function amqpUrlWith(query = ''): string {
+  const url = amqpUrl();
+  const withPath = /^[a-z]+:\/\/[^/?]*$/.test(url) ? `${url}/` : url;
+  return query ? `${withPath}${withPath.includes('?') ? '&' : '?'}${query}` : withPath;
+}
+
 /** The same broker as an oslo.messaging transport URL (oslo's `amqp://` is its AMQP 1.0 driver). */
 export function osloUrl(): string {
   return amqpUrl().replace(/^amqps?:\/\//, 'rabbit://').replace(/^(rabbit:\/\/[^/?]*)$/, '$1/');
