@@ -15,6 +15,8 @@ export interface RemoteFailure {
   readonly tb: readonly string[];
   readonly args: readonly unknown[];
   readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The JavaScript class and fields of an error sent as a Python built-in (oslo ignores the key). */
+  readonly javascript?: { readonly class: string; readonly kwargs: Readonly<Record<string, unknown>> };
 }
 
 /** What a call or cast carries, besides its target. */

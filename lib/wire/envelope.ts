@@ -171,6 +171,7 @@ function parseFailure(failure: unknown): RemoteFailure {
     }
   }
   if (!isDict(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
+  const javascript = parsed['javascript'];
   return {
     class: String(parsed['class'] ?? 'Exception'),
     module: String(parsed['module'] ?? 'builtins'),
@@ -178,6 +179,7 @@ function parseFailure(failure: unknown): RemoteFailure {
     tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
     args: Array.isArray(parsed['args']) ? parsed['args'] : [],
     kwargs: isDict(parsed['kwargs']) ? parsed['kwargs'] : {},
+    ...(isDict(javascript) && typeof javascript['class'] === 'string' && { javascript: { class: javascript['class'], kwargs: isDict(javascript['kwargs']) ? javascript['kwargs'] : {} } }),
   };
 }
 
