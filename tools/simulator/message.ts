@@ -3,16 +3,33 @@
  * (or a `compute.start` notification) carrying `[seq, cargo, client_ts, server_ts, return_ts]`,
  * timestamps in epoch seconds. The server stamps `server_ts` and returns the message.
  */
+import { hostname } from 'node:os';
 
 export type SimulatorMessage = [seq: number, cargo: string, clientTs: number, serverTs: number | null, returnTs: number | null];
 
 /** The method a client calls and the event type it notifies. */
 export const RPC_METHOD = 'info';
 export const NOTIFY_EVENT = 'compute.start';
-/** Sent by a client with `--sync` when done: the server stops once every client sent it. */
+/**
+ * oslo's simulator control methods, each taking `message: { id }`: a client with `--sync` sends
+ * `sync_start` before its first message and `sync_done` when done; a server stops once every
+ * client that started is done (oslo's `ServerControlEndpoint`).
+ */
+export const SYNC_START = 'sync_start';
 export const SYNC_DONE = 'sync_done';
 /** A `sync_done` call queues behind every message sent before it, so it gets minutes, not the run's timeout. */
 export const SYNC_TIMEOUT_SECONDS = 300;
+
+/** A client's id in the control messages, shaped as oslo's `host_based_id`: "<client> <salt>@<hostname>". */
+export function syncId(): string {
+  return `${process.pid} ${Math.floor(Math.random() * 0xffffffff).toString(16)}@${hostname()}`;
+}
+
+/** The client id a control message carries, if it carries one (an older rxm client sends none). */
+export function syncIdOf(message: unknown): string | undefined {
+  const id = (message as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
 
 /** Wall-clock time in epoch ms with sub-ms precision, comparable across processes of one machine. */
 export function epochMs(): number {

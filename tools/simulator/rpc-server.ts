@@ -8,13 +8,15 @@ import { microtaskExecutor } from '../../lib/executors/executor.js';
 import { rpcServer } from '../../lib/rpc/server.js';
 import { target } from '../../lib/core/target.js';
 import { connect } from '../../lib/transport.js';
-import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE } from './message.js';
+import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE, SYNC_START, syncIdOf } from './message.js';
 import type { RpcServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';
 
 export async function runRpcServer(options: RpcServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {
+    // oslo's ServerControlEndpoint: clients that sent sync_start and not yet sync_done.
+    const started = new Set<string>();
     let synced = 0;
     let allSynced!: () => void;
     const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
@@ -32,8 +34,15 @@ export async function runRpcServer(options: RpcServerOptions, { meter, signal, o
         received[3] = epochMs() / 1000;
         return received;
       },
-      [SYNC_DONE]: () => {
-        if (options.clients > 0 && ++synced >= options.clients) allSynced();
+      [SYNC_START]: ({ message }: { message?: unknown }) => {
+        const id = syncIdOf(message);
+        if (id !== undefined) started.add(id);
+        return null;
+      },
+      [SYNC_DONE]: ({ message }: { message?: unknown } = {}) => {
+        const id = syncIdOf(message);
+        if (id !== undefined) started.delete(id);
+        if (options.clients > 0 && ++synced >= options.clients && started.size === 0) allSynced();
         return null;
       },
     };
