@@ -4,6 +4,7 @@
  * serve and notify each other. Built on amqplib with two self-healing connections (publishing,
  * consuming); README.md beside this file lists the options.
  */
+import type { Channel } from 'amqplib';
 import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject, Subject, type Observable } from 'rxjs';
 import type { CreateDriver, Driver, TransportStatus } from '../../lib/driver/driver.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
@@ -21,7 +22,7 @@ import { decodable, encodeAndSend, loadMsgpack } from './message.js';
 import { amqpOptions, type AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';
-import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology, type Topology } from './topology.js';
+import { deletesFanoutQueue, notifierTopology, notificationTopology, rpcServerTopology, sendTopology, uniqueQueueId, type Topology } from './topology.js';
 
 export type { AmqpOptions } from './options.js';
 
@@ -92,7 +93,7 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
 
     listen(target, { onReady } = {}) {
       return consumers(() => {
-        const topology = rpcServerTopology(options, target, controlExchange, hexId());
+        const topology = rpcServerTopology(options, target, controlExchange, uniqueQueueId(options));
         const fanoutQueue = topology.queues.at(-1)?.name as string;
         return consume(listening, scope, {
           description: `RPC server ${describeTarget(target)}`,
@@ -100,8 +101,8 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
           prefetch: options.rabbit_qos_prefetch_count,
           ...consumerArguments(options),
           onConsuming: (first) => first && onReady?.(),
-          // oslo deletes a server's fanout queue when it stops cleanly.
-          onStop: (channel) => channel.deleteQueue(fanoutQueue),
+          // oslo deletes a server's fanout queue when it stops cleanly (not a shared stream, nor a managed name).
+          ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
           map((delivery) => toIncomingCall(delivery, replySender)),
