@@ -16,6 +16,8 @@ interface Context {
   transports: Transport[];
   servers: RpcServer[];
   queues: string[];
+  /** The peer's servers, stopped before their queues are deleted (a running one would declare them again). */
+  pythonServers: string[];
 }
 
 const Values = await serviceSuite<Context>('interop: values with oslo.messaging', ['rabbitmq', 'oslo'], {} as Context);
@@ -39,10 +41,12 @@ Values.before.each((context) => {
   context.transports = [];
   context.servers = [];
   context.queues = [];
+  context.pythonServers = [];
 });
 
-Values.after.each(async ({ transports, servers, queues, broker }) => {
+Values.after.each(async ({ peer, transports, servers, queues, pythonServers, broker }) => {
   await Promise.all(servers.map((server) => server.stop()));
+  for (const handle of pythonServers) await peer.request('stop', { handle });
   await Promise.all(transports.map((transport) => transport.close()));
   await broker.deleteQueues(...queues);
 });
@@ -68,6 +72,7 @@ async function serveTs(context: Context, topic: string, seen: unknown[], seriali
 
 async function servePython(context: Context, topic: string): Promise<void> {
   await context.peer.request('serve', { handle: `${topic}.py`, topic, server: 'py' });
+  context.pythonServers.push(`${topic}.py`);
 }
 
 // --- Python client -> TypeScript server
