@@ -98,12 +98,14 @@ export type { ErrorClass } from './wire/failure.js';
 // serializers and codecs
 export { noopSerializer } from './core/serializer.js';
 export { jsonPayloadSerializer } from './core/serializer.js';
+export { datetimeSerializer } from './core/serializer.js';
+export type { DatetimeSerializerOptions } from './core/serializer.js';
+export { OsloDatetime } from './core/datetime.js';
 export type { Serializer } from './core/serializer.js';
 export { jsonCodec } from './wire/codec.js';
 export { formatDate } from './wire/codec.js';
 export { parseDate } from './wire/codec.js';
 export type { JsonCodec } from './wire/codec.js';
-export type { JsonCodecOptions } from './wire/codec.js';
 export type { WireCodec } from './wire/codec.js';
 
 // logging

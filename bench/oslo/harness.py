@@ -12,7 +12,9 @@ notifier, on the threading executor with oslo's defaults. Run it with /usr/bin/p
 import argparse
 import json
 import logging
+import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -158,7 +160,11 @@ class RpcEndpoint(object):
         received[3] = time.time()
         return received
 
-    def sync_done(self, ctxt):
+    # oslo's tools/simulator.py control methods: each client sends message={'id': ...}.
+    def sync_start(self, ctxt, message=None):
+        pass
+
+    def sync_done(self, ctxt, message=None):
         self.synced.done()
 
 
@@ -230,10 +236,11 @@ def run_client(args, meter):
                 sender.cast({}, RPC_METHOD, message=message)
 
         def sync():
+            control = {'id': '%d@%s' % (os.getpid(), socket.gethostname())}
             if args.sync_mode == 'fanout':
-                fanout.cast({}, SYNC_DONE)
+                fanout.cast({}, SYNC_DONE, message=control)
             else:
-                direct.prepare(timeout=SYNC_TIMEOUT).call({}, SYNC_DONE)
+                direct.prepare(timeout=SYNC_TIMEOUT).call({}, SYNC_DONE, message=control)
     else:
         transport = messaging.get_notification_transport(cfg.CONF, url=args.url)
         notifier = messaging.Notifier(transport, 'simulator-%d' % threading.get_ident(), driver='messagingv2', topics=[args.topic])

@@ -68,6 +68,8 @@ class Resume extends Error {
 /** @internal */
 export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Observable<Delivery> {
   return defer(() => {
+    // Where each stream queue is read from next: 'last' at first, then past the last message seen, so a reconnect misses nothing (oslo's next_stream_offset).
+    const streamOffsets = new Map<string, number>();
     let setups = 0;
     let notFound = 0;
     link.start().catch((error: unknown) => log.warn(`no connection yet for ${spec.description}; still trying`, { error: asError(error).message }));
@@ -83,6 +85,7 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
               // An auto-delete exchange (a topic's fanout) can vanish between its declaration and a
               // bind when its last other server stops: declaring again a few times settles that race.
               retryNotFound: () => ++notFound <= 3,
+              streamOffsets,
             }).pipe(
               retry({
                 delay: (error: unknown) => {
@@ -103,6 +106,8 @@ interface SessionHooks {
   consuming(): void;
   /** Whether a 404 while setting up may be retried once more. */
   retryNotFound(): boolean;
+  /** The next offset to read of each stream queue, kept across sessions. */
+  readonly streamOffsets: Map<string, number>;
 }
 
 /** One channel's worth of consuming, on one connection. */
@@ -201,6 +206,10 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
               void channel.close();
               return;
             }
+            if (queue.stream) {
+              const offset: unknown = message.properties.headers?.['x-stream-offset'];
+              if (typeof offset === 'number') hooks.streamOffsets.set(queue.name, offset + 1);
+            }
             if (noAck) return subscriber.next({ message, ack: alreadySettled, reject: alreadySettled });
             if (stopped) {
               // Delivered between our basic.cancel and its answer: nobody will settle it, so give it back now.
@@ -210,7 +219,8 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
             unsettled++;
             subscriber.next(delivery(channel, message));
           },
-          { noAck, ...(spec.consumerArguments && { arguments: spec.consumerArguments }) },
+          // oslo consumes a stream with x-stream-offset alone.
+          { noAck, ...(queue.stream ? { arguments: { 'x-stream-offset': hooks.streamOffsets.get(queue.name) ?? 'last' } } : spec.consumerArguments && { arguments: spec.consumerArguments }) },
         );
         tags.push(consumerTag);
       }

@@ -2,6 +2,7 @@
  * The RabbitMQ driver assembled: two self-healing links (publishing, consuming), the publisher,
  * the reply channel and sender, and the topologies oslo declares, behind the driver contract.
  */
+import type { Channel } from 'amqplib';
 import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject, Subject, type Observable } from 'rxjs';
 import type { Driver, TransportStatus } from '../../lib/driver/driver.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
@@ -21,7 +22,7 @@ import { decodable, encodeAndSend, loadMsgpack } from './message.js';
 import type { AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';
-import { notifierTopology, notificationTopology, rpcServerTopology, sendTopology, type Topology } from './topology.js';
+import { deletesFanoutQueue, notifierTopology, notificationTopology, rpcServerTopology, sendTopology, uniqueQueueId, type Topology } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -96,7 +97,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
 
     listen(target, { onReady } = {}) {
       return consumers(() => {
-        const topology = rpcServerTopology(options, target, controlExchange, hexId());
+        const topology = rpcServerTopology(options, target, controlExchange, uniqueQueueId(options));
         const fanoutQueue = topology.queues.at(-1)?.name as string;
         return consume(listening, scope, {
           description: `RPC server ${describeTarget(target)}`,
@@ -104,8 +105,8 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           prefetch: options.rabbit_qos_prefetch_count,
           ...consumerArguments(options),
           onConsuming: (first) => first && onReady?.(),
-          // oslo deletes a server's fanout queue when it stops cleanly.
-          onStop: (channel) => channel.deleteQueue(fanoutQueue),
+          // oslo deletes a server's fanout queue when it stops cleanly (not a shared stream, nor a managed name).
+          ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
           map((delivery) => toIncomingCall(delivery, replySender)),

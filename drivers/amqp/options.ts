@@ -23,17 +23,33 @@ export interface AmqpOptions {
   readonly rabbit_quorum_queue: boolean;
   /** `x-delivery-limit` of quorum queues; 0 leaves it unset. */
   readonly rabbit_quorum_delivery_limit: number;
-  /** `x-max-in-memory-length` of quorum queues (oslo's spelling); 0 leaves it unset. */
+  /** `x-max-in-memory-length` of quorum queues; 0 leaves it unset. */
+  readonly rabbit_quorum_max_memory_length: number;
+  /** `x-max-in-memory-bytes` of quorum queues; 0 leaves it unset. */
+  readonly rabbit_quorum_max_memory_bytes: number;
+  /** The spelling of oslo.messaging before 14.3.0 (an alias until 17.0.0 removed it), still accepted. */
   readonly rabbit_quroum_max_memory_length: number;
-  /** `x-max-in-memory-bytes` of quorum queues (oslo's spelling); 0 leaves it unset. */
+  /** The spelling of oslo.messaging before 14.3.0 (an alias until 17.0.0 removed it), still accepted. */
   readonly rabbit_quroum_max_memory_bytes: number;
+  /** Reply and fanout queues quorum (and durable), their exchanges durable. */
+  readonly rabbit_transient_quorum_queue: boolean;
+  /** One stream queue `<topic>_fanout` per topic for fanout, read from `x-stream-offset`; needs transient quorum queues. */
+  readonly rabbit_stream_fanout: boolean;
+  /** Reply and fanout queue names from `hostname` and `processname` and a counter, stable across restarts. */
+  readonly use_queue_manager: boolean;
+  /** The queue manager's host name (default the machine's). */
+  readonly hostname: string | undefined;
+  /** The queue manager's process name (default the script's file name). */
+  readonly processname: string | undefined;
+  /** Up to this many seconds, at random, added to each reconnect delay, so clients do not reconnect in step. */
+  readonly kombu_reconnect_splay: number;
   /** Seconds an unused reply or fanout queue lives (`x-expires`); 0 means forever. */
   readonly rabbit_transient_queues_ttl: number;
   /** Unacked messages per consumer (`basic.qos`); 0 is unlimited. */
   readonly rabbit_qos_prefetch_count: number;
   /** The AMQP heartbeat in seconds, negotiated with the broker; 0 disables heartbeats. */
   readonly heartbeat_timeout_threshold: number;
-  /** Checks per threshold; accepted for oslo configs, amqplib checks twice per interval. */
+  /** Checks per threshold (oslo's default 3 since 14.5.0); accepted for oslo configs, amqplib checks twice per interval. */
   readonly heartbeat_rate: number;
   /** Seconds before reconnecting once every host failed. */
   readonly rabbit_retry_interval: number;
@@ -81,14 +97,22 @@ const SPEC: OptionSpec<AmqpOptions> = {
   rabbit_ha_queues: { default: false, kind: 'boolean' },
   rabbit_quorum_queue: { default: false, kind: 'boolean' },
   rabbit_quorum_delivery_limit: { default: 0, kind: 'number' },
+  rabbit_quorum_max_memory_length: { default: 0, kind: 'number' },
+  rabbit_quorum_max_memory_bytes: { default: 0, kind: 'number' },
   rabbit_quroum_max_memory_length: { default: 0, kind: 'number' },
   rabbit_quroum_max_memory_bytes: { default: 0, kind: 'number' },
+  rabbit_transient_quorum_queue: { default: false, kind: 'boolean' },
+  rabbit_stream_fanout: { default: false, kind: 'boolean' },
+  use_queue_manager: { default: false, kind: 'boolean' },
+  hostname: { default: undefined, kind: 'string' },
+  processname: { default: undefined, kind: 'string' },
+  kombu_reconnect_splay: { default: 0, kind: 'number' },
   rabbit_transient_queues_ttl: { default: 1800, kind: 'number' },
   // oslo's 0 lets the broker push a whole backlog into memory; 1 serialises every consumer.
   // 64 matches the default executor concurrency.
   rabbit_qos_prefetch_count: { default: 64, kind: 'number' },
   heartbeat_timeout_threshold: { default: 60, kind: 'number' },
-  heartbeat_rate: { default: 2, kind: 'number' },
+  heartbeat_rate: { default: 3, kind: 'number' },
   rabbit_retry_interval: { default: 1, kind: 'number' },
   rabbit_retry_backoff: { default: 2, kind: 'number' },
   rabbit_interval_max: { default: 30, kind: 'number' },
@@ -123,6 +147,18 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   if (options.rabbit_quorum_queue && options.rabbit_ha_queues) {
     fail('rabbit_quorum_queue and rabbit_ha_queues are both set: a queue is quorum or mirrored (HA), not both');
   }
+  if (options.rabbit_transient_quorum_queue && options.rabbit_ha_queues) {
+    fail('rabbit_transient_quorum_queue and rabbit_ha_queues are both set: a queue is quorum or mirrored (HA), not both');
+  }
+  if (options.rabbit_stream_fanout && !options.rabbit_transient_quorum_queue) fail('rabbit_stream_fanout needs rabbit_transient_quorum_queue to be set (as oslo.messaging requires)');
+  if (options.rabbit_stream_fanout && options.rabbit_qos_prefetch_count <= 0) fail('rabbit_stream_fanout needs rabbit_qos_prefetch_count > 0: RabbitMQ streams are consumed with a prefetch');
+  const spellings = [
+    ['rabbit_quorum_max_memory_length', 'rabbit_quroum_max_memory_length'],
+    ['rabbit_quorum_max_memory_bytes', 'rabbit_quroum_max_memory_bytes'],
+  ] as const;
+  for (const [correct, misspelled] of spellings) {
+    if (options[correct] && options[misspelled] && options[correct] !== options[misspelled]) fail(`${correct} (${options[correct]}) and its old spelling ${misspelled} (${options[misspelled]}) disagree`);
+  }
   if (!['round-robin', 'shuffle'].includes(options.kombu_failover_strategy)) {
     fail(`kombu_failover_strategy must be 'round-robin' or 'shuffle', got '${options.kombu_failover_strategy}'`);
   }
@@ -150,7 +186,16 @@ export function tlsVersion(name: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLS
   return versions[normalized as keyof typeof versions];
 }
 
-/** Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's linear backoff). @internal */
-export function retryDelaySeconds(options: AmqpOptions, rounds: number): number {
-  return Math.min(options.rabbit_retry_interval + options.rabbit_retry_backoff * rounds, options.rabbit_interval_max);
+/**
+ * Seconds to wait before the next round over the hosts, after `rounds` failed rounds (kombu's
+ * linear backoff), plus up to `kombu_reconnect_splay` at random (oslo's splay). @internal
+ */
+export function retryDelaySeconds(options: AmqpOptions, rounds: number, random: () => number = Math.random): number {
+  const backoff = Math.min(options.rabbit_retry_interval + options.rabbit_retry_backoff * rounds, options.rabbit_interval_max);
+  return options.kombu_reconnect_splay > 0 ? backoff + random() * options.kombu_reconnect_splay : backoff;
+}
+
+/** `x-max-in-memory-length` and `-bytes` of quorum queues, under either spelling. @internal */
+export function quorumMemoryLimits(options: AmqpOptions): { readonly length: number; readonly bytes: number } {
+  return { length: options.rabbit_quorum_max_memory_length || options.rabbit_quroum_max_memory_length, bytes: options.rabbit_quorum_max_memory_bytes || options.rabbit_quroum_max_memory_bytes };
 }

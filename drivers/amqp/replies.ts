@@ -21,7 +21,7 @@ import { consume, type ConsumerScope } from './consume.js';
 import { decodable, decodeMessage, encodeAndSend, originOf } from './message.js';
 import type { AmqpOptions } from './options.js';
 import type { Publisher, PublishRequest } from './publish.js';
-import { replyTopology } from './topology.js';
+import { replyTopology, uniqueQueueId } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -36,7 +36,7 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
   let channel: Promise<ReplyChannel> | undefined;
   return () => {
     channel ??= new Promise<ReplyChannel>((resolve, reject) => {
-      const id = hexId();
+      const id = uniqueQueueId(options);
       const address = replyQueue(id);
       const replies$ = new Subject<Reply>();
       consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: true, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) })

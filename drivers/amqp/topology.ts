@@ -4,6 +4,9 @@
  * 406 PRECONDITION_FAILED. Names come from lib/core/target.ts; this file only adds the flags.
  */
 import type { Channel } from 'amqplib';
+import { basename } from 'node:path';
+import { hostname } from 'node:os';
+import { hexId } from '../../lib/core/ids.js';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';
 import {
   exchangeName,
@@ -16,7 +19,7 @@ import {
   topicQueue,
   type Target,
 } from '../../lib/core/target.js';
-import type { AmqpOptions } from './options.js';
+import { quorumMemoryLimits, type AmqpOptions } from './options.js';
 
 interface ExchangeSpec {
   readonly name: string;
@@ -31,6 +34,8 @@ interface QueueSpec {
   readonly autoDelete: boolean;
   readonly arguments: Readonly<Record<string, unknown>>;
   readonly bindings: readonly { readonly exchange: string; readonly routingKey: string }[];
+  /** A stream queue: consumed from `x-stream-offset`, kept by the broker however its consumers stop. */
+  readonly stream?: true;
 }
 
 /** Exchanges first, then queues and their bindings: what one consumer or publisher needs. @internal */
@@ -49,30 +54,68 @@ function topicExchange(options: AmqpOptions, name: string): ExchangeSpec {
   return { name, type: 'topic', durable: durable(options), autoDelete: options.amqp_auto_delete };
 }
 
-/** A topic's fanout exchange: never durable, deleted by the broker once its last queue goes. */
-function fanoutExchangeOf(target: Target): ExchangeSpec {
-  return { name: fanoutExchange(target), type: 'fanout', durable: false, autoDelete: true };
+/** A topic's fanout exchange: durable only with transient quorum queues, deleted by the broker once its last queue goes. */
+export function fanoutExchangeOf(options: AmqpOptions, target: Target): ExchangeSpec {
+  return { name: fanoutExchange(target), type: 'fanout', durable: options.rabbit_transient_quorum_queue, autoDelete: true };
+}
+
+/** oslo's quorum queue arguments: the type and the limits set. */
+function quorumArguments(options: AmqpOptions): Record<string, unknown> {
+  const args: Record<string, unknown> = { 'x-queue-type': 'quorum' };
+  const { length, bytes } = quorumMemoryLimits(options);
+  if (options.rabbit_quorum_delivery_limit) args['x-delivery-limit'] = options.rabbit_quorum_delivery_limit;
+  if (length) args['x-max-in-memory-length'] = length;
+  if (bytes) args['x-max-in-memory-bytes'] = bytes;
+  return args;
+}
+
+const managed = new Map<string, number>();
+
+/**
+ * The unique part of a reply or fanout queue's name: random, or with `use_queue_manager`
+ * oslo's QManager id `<hostname>:<processname>:<n>`, numbered per process from 1, so a restarted
+ * service finds its queues again. (oslo shares the count between the processes of one process
+ * group through /dev/shm; here each process counts on its own: give processes of one host
+ * distinct `processname`s.)
+ */
+export function uniqueQueueId(options: AmqpOptions): string {
+  if (!options.use_queue_manager) return hexId();
+  const prefix = `${options.hostname ?? hostname()}:${options.processname ?? basename(process.argv[1] ?? 'node')}`;
+  const n = (managed.get(prefix) ?? 0) + 1;
+  managed.set(prefix, n);
+  return `${prefix}:${n}`;
+}
+
+/** Whether a server deletes its fanout queue when it stops: not a shared stream, nor a managed name kept for the restart (as oslo). */
+export function deletesFanoutQueue(options: AmqpOptions): boolean {
+  return !options.rabbit_stream_fanout && !options.use_queue_manager;
 }
 
 /** Topic, server, notification and pool queues: shared between processes, configured like oslo's. */
 function sharedQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bindings']): QueueSpec {
   const args: Record<string, unknown> = {};
   if (options.rabbit_ha_queues) args['x-ha-policy'] = 'all';
-  if (options.rabbit_quorum_queue) {
-    args['x-queue-type'] = 'quorum';
-    if (options.rabbit_quorum_delivery_limit) args['x-delivery-limit'] = options.rabbit_quorum_delivery_limit;
-    if (options.rabbit_quroum_max_memory_length) args['x-max-in-memory-length'] = options.rabbit_quroum_max_memory_length;
-    if (options.rabbit_quroum_max_memory_bytes) args['x-max-in-memory-bytes'] = options.rabbit_quroum_max_memory_bytes;
-  }
+  if (options.rabbit_quorum_queue) Object.assign(args, quorumArguments(options));
   return { name, durable: durable(options), autoDelete: options.amqp_auto_delete, arguments: args, bindings };
 }
 
-/** Reply and fanout queues: one process's own, classic, expiring after `rabbit_transient_queues_ttl` unused. */
+/**
+ * Reply and fanout queues: one process's own, expiring after `rabbit_transient_queues_ttl`
+ * unused; classic, or quorum and durable with `rabbit_transient_quorum_queue`.
+ */
 function transientQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bindings']): QueueSpec {
   const args: Record<string, unknown> = {};
   if (options.rabbit_ha_queues) args['x-ha-policy'] = 'all';
+  if (options.rabbit_transient_quorum_queue) Object.assign(args, quorumArguments(options));
   if (options.rabbit_transient_queues_ttl > 0) args['x-expires'] = Math.round(options.rabbit_transient_queues_ttl * 1000);
-  return { name, durable: false, autoDelete: false, arguments: args, bindings };
+  return { name, durable: options.rabbit_transient_quorum_queue, autoDelete: false, arguments: args, bindings };
+}
+
+/** oslo's stream fanout: one durable stream queue `<topic>_fanout` that every server reads; the TTL becomes `x-max-age`. */
+function streamQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bindings']): QueueSpec {
+  const args: Record<string, unknown> = { 'x-queue-type': 'stream' };
+  if (options.rabbit_transient_queues_ttl > 0) args['x-max-age'] = `${Math.round(options.rabbit_transient_queues_ttl)}s`;
+  return { name, durable: true, autoDelete: false, arguments: args, bindings, stream: true };
 }
 
 /**
@@ -82,13 +125,14 @@ function transientQueue(options: AmqpOptions, name: string, bindings: QueueSpec[
  */
 export function rpcServerTopology(options: AmqpOptions, target: Target, controlExchange: string, fanoutId: string): Topology {
   const exchange = topicExchange(options, exchangeName(target, controlExchange));
-  const fanout = fanoutExchangeOf(target);
+  const fanout = fanoutExchangeOf(options, target);
+  const fanoutBindings = [{ exchange: fanout.name, routingKey: topicQueue(target) }];
   return {
     exchanges: [exchange, fanout],
     queues: [
       sharedQueue(options, topicQueue(target), [{ exchange: exchange.name, routingKey: topicQueue(target) }]),
       sharedQueue(options, serverQueue(target), [{ exchange: exchange.name, routingKey: serverQueue(target) }]),
-      transientQueue(options, fanoutQueue(target, fanoutId), [{ exchange: fanout.name, routingKey: topicQueue(target) }]),
+      options.rabbit_stream_fanout ? streamQueue(options, fanout.name, fanoutBindings) : transientQueue(options, fanoutQueue(target, fanoutId), fanoutBindings),
     ],
   };
 }
@@ -120,7 +164,7 @@ export function notifierTopology(options: AmqpOptions, binding: NotificationBind
 
 /** The exchange a call or cast is published to, declared by the publisher as oslo does. @internal */
 export function sendTopology(options: AmqpOptions, target: Target, controlExchange: string): Topology {
-  return { exchanges: [target.fanout ? fanoutExchangeOf(target) : topicExchange(options, exchangeName(target, controlExchange))], queues: [] };
+  return { exchanges: [target.fanout ? fanoutExchangeOf(options, target) : topicExchange(options, exchangeName(target, controlExchange))], queues: [] };
 }
 
 /** A transport's reply queue `reply_<id>`; replies come through the default exchange, so no binding. @internal */

@@ -1,7 +1,7 @@
 /**
  * A message body as it would arrive over a JSON wire, without the wire. The memory driver must
- * hand receivers what RabbitMQ would (a Date back from oslo's datetime text, no `undefined` keys,
- * a copy the sender can no longer change) and refuse what JSON would lose without a word (a
+ * hand receivers what RabbitMQ would (a Date as oslo's datetime text, every string as it was sent,
+ * no `undefined` keys, a copy the sender can no longer change) and refuse what JSON would lose without a word (a
  * function dropped, a Map turned into `{}`), so a test passing here passes on a real broker.
  * One walk that checks and copies gives what encoding to bytes and parsing them back would, at a
  * fraction of the cost, on every message of the in-memory transport's hot path.
@@ -10,7 +10,7 @@
  * that), or throws `UnserializableValue` naming where the offending value sits.
  */
 import { UnserializableValue } from '../../lib/core/errors.js';
-import { formatDate, isOsloDatetime, parseDate } from '../../lib/wire/codec.js';
+import { formatDate } from '../../lib/wire/codec.js';
 
 /** @internal */
 export type WireBody = Readonly<Record<string, unknown>>;
@@ -53,17 +53,16 @@ export function cloneWireBody(body: WireBody): Record<string, unknown> {
 
 function copyValue(value: unknown, key: string, depth: number): unknown {
   if (typeof value === 'object' && value !== null) {
-    // The JSON codec writes every Date in oslo's format and reads that format back as a Date.
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : parseDate(formatDate(value));
+    // The JSON codec writes every Date in oslo's format, and reads it back as the string it is.
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : formatDate(value);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') value = toJSON.call(value, key);
   }
   switch (typeof value) {
-    case 'string':
-      return isOsloDatetime(value) ? parseDate(value) : value;
     case 'number':
       if (!Number.isFinite(value)) throw new Refused(`is ${value}, which JSON turns into null`);
       return value === 0 ? 0 : value; // -0 arrives as 0
+    case 'string':
     case 'boolean':
     case 'undefined':
       return value;
@@ -155,7 +154,6 @@ function assertAcyclic(root: object): void {
 
 function cloneValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Date) return new Date(value.getTime());
   if (Array.isArray(value)) return value.map(cloneValue);
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) setKey(copy, key, cloneValue((value as Record<string, unknown>)[key]));

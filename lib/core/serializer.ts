@@ -3,6 +3,7 @@
  * into wire-safe primitives and back, on both the client and the server side.
  */
 import type { Context } from './context.js';
+import { isOsloDatetime, OsloDatetime, parseDate } from './datetime.js';
 
 /**
  * oslo's serializer: entities (arguments, results, payloads) and the context, to what the wire
@@ -59,4 +60,28 @@ function toPrimitive(value: unknown, seen: WeakSet<object>): unknown {
   } finally {
     seen.delete(value);
   }
+}
+
+export interface DatetimeSerializerOptions {
+  /**
+   * What an oslo datetime string becomes: an `OsloDatetime` (default), which keeps the
+   * microseconds and writes back the very text it was read from, or a Date (milliseconds).
+   */
+  readonly as?: 'datetime' | 'date';
+}
+
+/**
+ * Revives oslo's datetime text ("2024-02-29T23:59:58.123456") wherever it sits in an entity
+ * received (arguments, results, notification payloads); sends entities as they are. The wire
+ * itself never revives: only a serializer chosen for it knows that such a string is a datetime.
+ */
+export function datetimeSerializer({ as = 'datetime' }: DatetimeSerializerOptions = {}): Serializer {
+  const revive = as === 'date' ? parseDate : OsloDatetime.parse;
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return isOsloDatetime(value) ? revive(value) : value;
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item)]));
+  };
+  return { ...noopSerializer, deserializeEntity: (_context, entity) => walk(entity) };
 }

@@ -20,6 +20,8 @@ export interface RemoteFailure {
   readonly args: readonly unknown[];
   /** The exception's keyword arguments: a JavaScript error's own enumerable fields. */
   readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The JavaScript class and fields of an error sent as a Python built-in (oslo ignores the key). */
+  readonly javascript?: { readonly class: string; readonly kwargs: Readonly<Record<string, unknown>> };
 }
 
 /** What a call or cast carries, besides its target. */

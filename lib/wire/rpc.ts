@@ -100,6 +100,7 @@ function parseFailure(failure: unknown): RemoteFailure {
     }
   }
   if (!isRecord(parsed)) throw new MalformedMessage(`a reply's 'failure' is ${describe(parsed)}`);
+  const javascript = parsed['javascript'];
   return {
     class: String(parsed['class'] ?? 'Exception'),
     module: String(parsed['module'] ?? 'builtins'),
@@ -107,5 +108,6 @@ function parseFailure(failure: unknown): RemoteFailure {
     tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
     args: Array.isArray(parsed['args']) ? parsed['args'] : [],
     kwargs: isRecord(parsed['kwargs']) ? parsed['kwargs'] : {},
+    ...(isRecord(javascript) && typeof javascript['class'] === 'string' && { javascript: { class: javascript['class'], kwargs: isRecord(javascript['kwargs']) ? javascript['kwargs'] : {} } }),
   };
 }

@@ -17,15 +17,15 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs rxm; `whenReady` is called once it printed its `ready:` line (servers). */
-function rxm(args: readonly string[], whenReady?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
+/** Runs rxm; `whenReady` is called once its stdout matches `ready` (by default its `ready:` line, printed by servers). */
+function rxm(args: readonly string[], whenReady?: (child: ReturnType<typeof spawn>) => void, ready = /^ready:/m): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RXM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (whenReady && /^ready:/m.test(stdout)) {
+      if (whenReady && ready.test(stdout)) {
         whenReady(child);
         whenReady = undefined;
       }
@@ -54,6 +54,16 @@ Cli('should list roles and options with simulator --help', async () => {
   const run = await rxm(['simulator', '--help']);
   assert.is(run.code, 0);
   for (const text of ['rpc-server', 'rpc-client', 'notify-server', 'notify-client', '--url', '--concurrency', '--duration', '--json', '--is-cast', '--timeout', '--size']) assert.ok(run.stdout.includes(text), text);
+});
+
+Cli("should print the usage for a role's own --help and exit 0", async () => {
+  for (const help of ['--help', '-h']) {
+    const run = await rxm(['simulator', 'rpc-client', help]);
+    assert.is(run.code, 0, run.stderr);
+    assert.match(run.stdout, /rpc-client only:/);
+  }
+  const after = await rxm(['simulator', 'rpc-server', '--topic', 't', '--help']);
+  assert.is(after.code, 0, after.stderr);
 });
 
 Cli('should exit 2 with the reason and the usage for a bad simulator command line', async () => {
@@ -105,6 +115,30 @@ Rabbit('should serve calls and casts between two processes and stop the server o
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  Rabbit(`should stop a --sync client waiting for sync_done with no server on ${signal}, writing its summary and report`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rxm-bin-spec-'));
+    try {
+      const file = join(dir, 'client.json');
+      const args = ['simulator', 'rpc-client', '--url', osloUrl(), '--topic', `rxm_bin_spec_${process.pid}_alone`, '-p', '1', '-m', '1', '--timeout', '0.5', '--sync', '--json', file];
+      // Its one message has failed (no server): it now waits up to 300 s for sync_done.
+      const run = await rxm(args, (child) => child.kill(signal), /errors 1/);
+      assert.is(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^rpc-client: 0 msg in .*1 errors/m);
+      const report = JSON.parse(await readFile(file, 'utf8')) as Report;
+      assert.is(report.summary.errors, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+Rabbit('should exit on a second signal sent right after the first', async () => {
+  const args = ['simulator', 'rpc-client', '--url', osloUrl(), '--topic', `rxm_bin_spec_${process.pid}_alone`, '-p', '1', '-m', '1', '--timeout', '0.5', '--sync'];
+  const run = await rxm(args, (child) => (child.kill('SIGTERM'), child.kill('SIGTERM')), /errors 1/);
+  assert.ok(run.code !== 0 || run.stdout.includes('rpc-client: '), 'it exited');
 });
 
 Rabbit.after(() => deleteQueuesStartingWith(`rxm_bin_spec_${process.pid}`));

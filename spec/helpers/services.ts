@@ -21,6 +21,25 @@ export function amqpUrl(): string {
   return process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 }
 
+/**
+ * The path naming the spec broker's vhost: AMQP_URL's own (`amqp://…/myvhost` gives `/myvhost`),
+ * or `/` (the default vhost) when it names none, so every suite can run on a vhost of one's own.
+ */
+export function vhostPath(): string {
+  return /^[a-z]+:\/\/[^/?]*(\/[^?]*)?/.exec(amqpUrl())?.[1] || '/';
+}
+
+/** The vhost itself, as rabbitmqctl's `-p` takes it. */
+export function vhostName(): string {
+  return decodeURIComponent(vhostPath().slice(1)) || '/';
+}
+
+/** The spec broker's URL on its vhost, with `query` options added. */
+export function amqpUrlWith(query = ''): string {
+  const origin = /^[a-z]+:\/\/[^/?]*/.exec(amqpUrl())?.[0] ?? amqpUrl();
+  return `${origin}${vhostPath()}${query ? `?${query}` : ''}`;
+}
+
 /** The same broker as an oslo.messaging transport URL (oslo's `amqp://` is its AMQP 1.0 driver). */
 export function osloUrl(): string {
   return amqpUrl().replace(/^amqps?:\/\//, 'rabbit://').replace(/^(rabbit:\/\/[^/?]*)$/, '$1/');
@@ -44,7 +63,7 @@ export function packageRoot(): string {
  * rabbitmqctl on this machine; without it the queues stay, and the reason is printed.
  */
 export async function deleteQueuesStartingWith(prefix: string): Promise<void> {
-  const listing = spawnSync('rabbitmqctl', ['-q', '--no-table-headers', 'list_queues', 'name'], { encoding: 'utf8' });
+  const listing = spawnSync('rabbitmqctl', ['-q', '--no-table-headers', 'list_queues', '-p', vhostName(), 'name'], { encoding: 'utf8' });
   if (listing.error || listing.status !== 0) {
     console.log(`  (queues starting with ${prefix} left on the broker: rabbitmqctl list_queues failed: ${listing.error?.message ?? listing.stderr.trim()})`);
     return;

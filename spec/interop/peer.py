@@ -11,16 +11,20 @@ threads of their own, so a slow call does not hold the others. Things that happe
   serve   handle topic server [exchange] [endpoints: [{namespace, version}]]  an RPC server
   stop    handle                                                             stop a server/listener
   call    topic [server] [exchange] [namespace] [version] method args context
-          [timeout] [call_monitor_timeout] [at_least_once]                   -> result
+          [timeout] [call_monitor_timeout] [at_least_once] [datetimes]       -> result
   cast    topic [server] [fanout] [exchange] [namespace] [version] method args context
   notify  topic driver(messaging|messagingv2) publisher_id priority event_type payload context
   listen  handle topics [exchange] [pool] [requeue_once]                    a notification listener
   exit
 
+The args named in `datetimes` are sent as Python datetimes (given as ISO text).
+
 Endpoints (methods of every served endpoint): echo(**kw) -> {args, context, endpoint},
+types(**kw) -> {name: Python type name of the argument},
 add(a, b), slow(seconds, value), fail(kind, message) raising ValueError or PeerError,
 note(**kw) emitting {"event": "cast"}, whoami() -> the server's handle.
 """
+import datetime
 import json
 import logging
 import os
@@ -72,6 +76,9 @@ class Endpoint:
     def echo(self, ctxt, **kwargs):
         return {'args': kwargs, 'context': {k: ctxt.get(k) for k in CONTEXT_KEYS if k in ctxt},
                 'endpoint': self.spec, 'server': self.handle}
+
+    def types(self, ctxt, **kwargs):
+        return {k: type(v).__name__ for k, v in kwargs.items()}
 
     def add(self, ctxt, a, b):
         return a + b
@@ -163,8 +170,12 @@ class Peer:
         return messaging.get_rpc_client(self.rpc, self.target(cmd), **options)
 
     def op_call(self, cmd):
-        result = self.client(cmd).call(cmd.get('context', {}), cmd['method'], **cmd.get('args', {}))
-        return {'result': result}
+        args = dict(cmd.get('args', {}))
+        for name in cmd.get('datetimes', []):
+            args[name] = datetime.datetime.fromisoformat(args[name])
+        result = self.client(cmd).call(cmd.get('context', {}), cmd['method'], **args)
+        # A datetime would be written as str() gives it (a space, not a 'T'): the spec would see it.
+        return {'result': result, 'result_type': type(result).__name__}
 
     def op_cast(self, cmd):
         self.client(cmd).cast(cmd.get('context', {}), cmd['method'], **cmd.get('args', {}))

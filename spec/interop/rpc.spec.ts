@@ -19,7 +19,7 @@ import {
   type RpcServer,
   type Transport,
 } from '../../lib/index.js';
-import { amqpUrl, serviceSuite } from '../helpers/services.js';
+import { amqpUrlWith, serviceSuite } from '../helpers/services.js';
 import { rawBroker, type RawBroker } from '../drivers/amqp/support.js';
 import { PeerCommandFailed, startPeer, type PeerErrorInfo, type PythonPeer } from './peer.js';
 
@@ -67,7 +67,7 @@ Rpc.after.each(async ({ transports, servers, topics, broker }) => {
 
 async function open(context: Context): Promise<Transport> {
   // Reply and fanout queues left by a test expire a minute after it.
-  const transport = await connect(`${amqpUrl().replace(/\/$/, '')}/?rabbit_transient_queues_ttl=60`);
+  const transport = await connect(amqpUrlWith('rabbit_transient_queues_ttl=60'));
   context.transports.push(transport);
   return transport;
 }
@@ -326,7 +326,7 @@ Rpc("should declare quorum queues exactly as a Python server with rabbit_quorum_
   const peer = await startPeer({ query: 'rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5' });
   try {
     await peer.request('serve', { handle: 'py', exchange, topic, server: 'py' });
-    const quorum = await connect(`${amqpUrl().replace(/\/$/, '')}/?rabbit_transient_queues_ttl=60&rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5`);
+    const quorum = await connect(amqpUrlWith('rabbit_transient_queues_ttl=60&rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5'));
     context.transports.push(quorum);
     const server = rpcServer(quorum, target({ exchange, topic, server: 'ts' }), [endpoint('ts')]);
     context.servers.push(server);

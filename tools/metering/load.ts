@@ -26,6 +26,8 @@ interface LoadOptions {
 
 const YIELD_MS = 50;
 
+const STOPPED = Symbol('stopped');
+
 /** @internal */
 export async function runLoad(options: LoadOptions): Promise<void> {
   const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
@@ -36,13 +38,22 @@ export async function runLoad(options: LoadOptions): Promise<void> {
   meter.begin(start);
   let seq = 0;
   let yielded = start;
+  // A stop does not wait for the messages in flight: they are neither measured nor failed.
+  const stopped = new Promise<typeof STOPPED>((resolve) => {
+    if (signal?.aborted) resolve(STOPPED);
+    signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
+  });
   const caller = async () => {
     for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; sent++) {
       const began = now();
+      const sending = send(seq++);
+      if (signal) sending.catch(() => undefined);
       try {
-        const bytes = await send(seq++);
+        const bytes = signal ? await Promise.race([sending, stopped]) : await sending;
+        if (bytes === STOPPED) break;
         meter.record(now() - began, bytes);
       } catch (error) {
+        if (signal?.aborted) break;
         meter.fail(error);
       }
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));

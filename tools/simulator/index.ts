@@ -8,7 +8,7 @@ import { startProgress } from '../metering/progress.js';
 import { buildReport, summaryLine, writeReport } from '../metering/report.js';
 import { runNotifyClient } from './notify-client.js';
 import { runNotifyServer } from './notify-server.js';
-import { parseSimulatorArgs, type SimulatorOptions, USAGE, UsageError } from './options.js';
+import { parseSimulatorArgs, type SimulatorOptions, USAGE, UsageError, wantsHelp } from './options.js';
 import type { RoleHooks } from './role.js';
 import { runRpcClient } from './rpc-client.js';
 import { runRpcServer } from './rpc-server.js';
@@ -44,7 +44,7 @@ export function runRole(options: SimulatorOptions, hooks: RoleHooks): Promise<vo
  * @internal
  */
 export async function simulator(argv: readonly string[], io: SimulatorIo = STANDARD_IO, run: RoleRunner = runRole, tool = 'rxm simulator'): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === '-h') {
+  if (wantsHelp(argv)) {
     io.stdout.write(USAGE);
     return 0;
   }

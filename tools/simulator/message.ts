@@ -4,6 +4,7 @@
  * timestamps in epoch seconds. The server stamps `server_ts` and returns the message.
  * @internal
  */
+import { hostname } from 'node:os';
 
 export type SimulatorMessage = [seq: number, cargo: string, clientTs: number, serverTs: number | null, returnTs: number | null];
 
@@ -11,10 +12,26 @@ export type SimulatorMessage = [seq: number, cargo: string, clientTs: number, se
 export const RPC_METHOD = 'info';
 /** @internal */
 export const NOTIFY_EVENT = 'compute.start';
-/** Sent by a client with `--sync` when done: the server stops once every client sent it. @internal */
+/**
+ * oslo's simulator control methods, each taking `message: { id }`: a client with `--sync` sends
+ * `sync_start` before its first message and `sync_done` when done; a server stops once every
+ * client that started is done (oslo's `ServerControlEndpoint`). @internal
+ */
+export const SYNC_START = 'sync_start';
 export const SYNC_DONE = 'sync_done';
 /** A `sync_done` call queues behind every message sent before it, so it gets minutes, not the run's timeout. @internal */
 export const SYNC_TIMEOUT_SECONDS = 300;
+
+/** A client's id in the control messages, shaped as oslo's `host_based_id`: "<client> <salt>@<hostname>". @internal */
+export function syncId(): string {
+  return `${process.pid} ${Math.floor(Math.random() * 0xffffffff).toString(16)}@${hostname()}`;
+}
+
+/** The client id a control message carries, if it carries one (an older rxm client sends none). @internal */
+export function syncIdOf(message: unknown): string | undefined {
+  const id = (message as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
 
 /** Wall-clock time in epoch ms with sub-ms precision, comparable across processes of one machine. @internal */
 export function epochMs(): number {

@@ -101,7 +101,8 @@ rpc-server / notify-server:
   --server NAME         the server's name (default profiler_server)
   -w, --wait SECONDS    wait before answering each message (default 0)
   --executor-size N     handlers in flight at most (default 64)
-  --clients N           stop after N clients sent sync_done (default 1; 0 never)
+  --clients N           stop after N clients sent sync_done, and every client that sent
+                        sync_start did (default 1; 0 never)
   --requeue             notify-server: requeue every message once
   --pool NAME           notify-server: listen in this pool
 
@@ -111,7 +112,8 @@ rpc-client / notify-client:
   -l, --duration SEC    run for this many seconds
   -w, --wait SECONDS    pause between a caller's messages (default 0)
   --size N              characters of cargo per message (default 100)
-  --sync                send sync_done when finished (servers with --clients then stop)
+  --sync                send sync_start first and sync_done when finished, as oslo's
+                        simulator does (its rpc-server, and ours with --clients, then stop)
   rpc-client only:
   --server NAME         address this server (default profiler_server; '' for the shared topic queue)
   --mode MODE           call (default), cast or fanout; also --is-cast, --is-fanout
@@ -150,6 +152,13 @@ const ALLOWED: Record<Role, readonly Option[]> = {
   'rpc-client': ['server', 'concurrency', 'messages', 'duration', 'wait', 'size', 'sync', 'mode', 'is-cast', 'is-fanout', 'timeout', 'sync-mode'],
   'notify-client': ['concurrency', 'messages', 'duration', 'wait', 'size', 'sync'],
 };
+
+/** Whether the command line asks for the usage: `--help` or `-h` alone, or after a role. @internal */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const [first, ...rest] = argv;
+  const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+  return isHelp(first) || ((ROLES as readonly (string | undefined)[]).includes(first) && rest.some(isHelp));
+}
 
 /** @internal */
 export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): SimulatorOptions {

@@ -17,3 +17,10 @@ export function aborted(signal: AbortSignal | undefined): Promise<void> {
     signal?.addEventListener('abort', () => resolve(), { once: true });
   });
 }
+
+/** `work`, or undefined as soon as the signal aborts: a stopped run does not wait for an answer. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  // The work may still fail after the abort; nobody waits for it then.
+  work.catch(() => undefined);
+  return Promise.race([work, aborted(signal).then(() => undefined)]);
+}

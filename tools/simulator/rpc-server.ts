@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, microtaskExecutor, rpcServer, target } from '../../lib/index.js';
-import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE } from './message.js';
+import { epochMs, oneWayMs, readMessage, RPC_METHOD, SYNC_DONE, SYNC_START, syncIdOf } from './message.js';
 import type { RpcServerOptions } from './options.js';
 import { aborted, type RoleHooks } from './role.js';
 
@@ -13,6 +13,8 @@ import { aborted, type RoleHooks } from './role.js';
 export async function runRpcServer(options: RpcServerOptions, { meter, signal, onReady }: RoleHooks): Promise<void> {
   const transport = await connect(options.url);
   try {
+    // oslo's ServerControlEndpoint: clients that sent sync_start and not yet sync_done.
+    const started = new Set<string>();
     let synced = 0;
     let allSynced!: () => void;
     const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
@@ -30,8 +32,15 @@ export async function runRpcServer(options: RpcServerOptions, { meter, signal, o
         received[3] = epochMs() / 1000;
         return received;
       },
-      [SYNC_DONE]: () => {
-        if (options.clients > 0 && ++synced >= options.clients) allSynced();
+      [SYNC_START]: ({ message }: { message?: unknown }) => {
+        const id = syncIdOf(message);
+        if (id !== undefined) started.add(id);
+        return null;
+      },
+      [SYNC_DONE]: ({ message }: { message?: unknown } = {}) => {
+        const id = syncIdOf(message);
+        if (id !== undefined) started.delete(id);
+        if (options.clients > 0 && ++synced >= options.clients && started.size === 0) allSynced();
         return null;
       },
     };

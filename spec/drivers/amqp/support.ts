@@ -9,16 +9,15 @@ import { createDriver } from '../../../drivers/amqp/index.js';
 import type { Driver } from '../../../lib/driver/driver.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
-import { amqpUrl } from '../../helpers/services.js';
+import { amqpUrl, amqpUrlWith } from '../../helpers/services.js';
 
 /** A fresh topic name, so specs never see each other's messages. */
 export const uniqueTopic = (prefix = 'spec') => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 /** The spec broker's URL with `query` options, or with its host replaced (for a proxy). */
 export function brokerUrl({ query = '', port }: { query?: string; port?: number } = {}): string {
-  const base = amqpUrl().replace(/\/$/, '');
-  const withPort = port === undefined ? base : base.replace(/@([^:/]+)(:\d+)?/, `@$1:${port}`);
-  return `${withPort}/${query ? `?${query}` : ''}`;
+  const base = amqpUrlWith(query);
+  return port === undefined ? base : base.replace(/@([^:/]+)(:\d+)?/, `@$1:${port}`);
 }
 
 export function openDriver(url = brokerUrl(), options: Record<string, unknown> = {}): Promise<Driver> {

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { MessageDeliveryFailure } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
-import { amqpUrl, serviceSuite, skippedSuite } from '../../helpers/services.js';
+import { amqpUrl, serviceSuite, skippedSuite, vhostPath } from '../../helpers/services.js';
 import { openDriver, rejectionOf, uniqueTopic } from './support.js';
 import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -59,21 +59,21 @@ const roundTrip = async (url: string) => {
 };
 
 Tls('should connect over amqps:// trusting ssl_ca_file and checking the hostname', async ({ proxy, ca }) => {
-  await roundTrip(`amqps://${credentials()}localhost:${proxy.port}/?ssl_ca_file=${encodeURIComponent(ca)}&ssl_version=TLSv1_2`);
+  await roundTrip(`amqps://${credentials()}localhost:${proxy.port}${vhostPath()}?ssl_ca_file=${encodeURIComponent(ca)}&ssl_version=TLSv1_2`);
 });
 
 Tls('should use TLS on amqp:// when ssl=true', async ({ proxy, ca }) => {
-  await roundTrip(`amqp://${credentials()}localhost:${proxy.port}/?ssl=true&ssl_ca_file=${encodeURIComponent(ca)}`);
+  await roundTrip(`amqp://${credentials()}localhost:${proxy.port}${vhostPath()}?ssl=true&ssl_ca_file=${encodeURIComponent(ca)}`);
 });
 
 Tls('should refuse a certificate no trusted CA signed', async ({ proxy }) => {
-  const error = await rejectionOf(openDriver(`amqps://${credentials()}localhost:${proxy.port}/`));
+  const error = await rejectionOf(openDriver(`amqps://${credentials()}localhost:${proxy.port}${vhostPath()}`));
   assert.instance(error, MessageDeliveryFailure);
   assert.match(String((error.cause as Error).message), /self[- ]signed/i);
 });
 
 Tls('should refuse a certificate for another host name unless ssl_enforce_hostname_verification=false', async ({ proxy, ca }) => {
-  const url = `amqps://${credentials()}127.0.0.1:${proxy.port}/?ssl_ca_file=${encodeURIComponent(ca)}`;
+  const url = `amqps://${credentials()}127.0.0.1:${proxy.port}${vhostPath()}?ssl_ca_file=${encodeURIComponent(ca)}`;
   const error = await rejectionOf(openDriver(url));
   assert.instance(error, MessageDeliveryFailure);
   assert.match(String((error.cause as Error).message), /altnames|IP: 127\.0\.0\.1/i);

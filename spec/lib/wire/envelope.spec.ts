@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MalformedMessage } from '../../../lib/core/errors.js';
-import { defaultCodec, jsonCodec, type WireCodec } from '../../../lib/wire/codec.js';
+import { defaultCodec, type WireCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import { contextFromWire, contextToWire, decodeBody, encodeBody } from '../../../lib/wire/envelope.js';
@@ -232,11 +232,10 @@ Decode('should default a notification without payload, publisher or _unique_id',
   assert.not.ok('uniqueId' in notification);
 });
 
-Decode("should revive oslo datetimes inside an enveloped message's arguments", () => {
+Decode("should leave oslo datetimes inside an enveloped message's arguments as the strings they are", () => {
   const message = JSON.stringify({ method: 'm', args: { at: '1920-02-03T04:05:06.000007' } });
   const request = rpcFromWire(decodeBody(defaultCodec, envelope(message)));
-  assert.instance(request.args['at'], Date);
-  assert.is((request.args['at'] as Date).toISOString(), '1920-02-03T04:05:06.000Z');
+  assert.is(request.args['at'], '1920-02-03T04:05:06.000007');
 });
 
 Decode.run();
@@ -345,15 +344,13 @@ Encode('should not envelope bodies of a codec other than JSON', () => {
   assert.equal(seen, [{ method: 'm' }]);
 });
 
-Encode("should write Dates inside the envelope in oslo's datetime format and read them back", () => {
+Encode("should write Dates inside the envelope in oslo's datetime format and read that text back", () => {
   const at = new Date(Date.UTC(1920, 1, 3, 4, 5, 6, 7));
   const bytes = encodeBody(defaultCodec, rpcToWire({ ...CALL_REQUEST, args: { at } }));
   const inner = (JSON.parse(bytes.toString('utf8')) as Dict)['oslo.message'] as string;
   assert.ok(inner.includes('"at":"1920-02-03T04:05:06.007000"'), inner);
   const back = rpcFromWire(decodeBody(defaultCodec, bytes));
-  assert.is((back.args['at'] as Date).getTime(), at.getTime());
-  const plain = rpcFromWire(decodeBody(jsonCodec({ reviveDates: false }), bytes));
-  assert.is(plain.args['at'], '1920-02-03T04:05:06.007000');
+  assert.is(back.args['at'], '1920-02-03T04:05:06.007000');
 });
 
 Encode('should round-trip a call, a reply and a notification through the bytes', () => {

@@ -88,12 +88,35 @@ To('should use the class name of a subclass that does not set name', () => {
   assert.is(toFailure(new Negative('x')).class, 'Negative');
 });
 
-To('should use a name set on a plain Error', () => {
+To("should use a name set on a plain Error, from rx-messaging's module: builtins has no such class", () => {
   const error = new Error('bad input');
   error.name = 'ValidationError';
   const f = toFailure(error);
   assert.is(f.class, 'ValidationError');
-  assert.is(f.module, 'builtins');
+  assert.is(f.module, 'rx_messaging.remote');
+});
+
+To('should send each JavaScript built-in as the Python built-in that means the same, with no kwargs, its own class beside', () => {
+  const expected: [ErrorConstructor | AggregateErrorConstructor, string][] = [
+    [Error, 'Exception'],
+    [TypeError, 'TypeError'],
+    [RangeError, 'ValueError'],
+    [SyntaxError, 'ValueError'],
+    [ReferenceError, 'NameError'],
+    [EvalError, 'Exception'],
+    [URIError, 'ValueError'],
+    [AggregateError, 'Exception'],
+  ];
+  for (const [cls, python] of expected) {
+    const error = cls === AggregateError ? new AggregateError([], 'm') : new (cls as ErrorConstructor)('m');
+    const f = toFailure(Object.assign(error, { code: 'E1' }));
+    assert.is(f.class, python, cls.name);
+    assert.is(f.module, 'builtins');
+    assert.equal(f.args, ['m']);
+    assert.equal(f.kwargs, {}, 'oslo rebuilds with klass(*args, **kwargs): a built-in takes no kwargs');
+    assert.equal(f.javascript, { class: cls.name, kwargs: { code: 'E1' } });
+  }
+  assert.equal(Object.keys(toFailure(new TypeError('same name, no fields'))), ['class', 'module', 'message', 'tb', 'args', 'kwargs']);
 });
 
 To("should send rx-messaging's dispatch errors from oslo's dispatcher module", () => {
@@ -116,10 +139,11 @@ To('should take args and kwargs an error carries itself', () => {
   assert.equal(f.kwargs, { code: 42 });
 });
 
-To('should turn a thrown non-Error into an Error failure with its text', () => {
+To("should turn a thrown non-Error into an Error failure with its text, Python's Exception", () => {
   const f = toFailure('boom');
-  assert.is(f.class, 'Error');
+  assert.is(f.class, 'Exception');
   assert.is(f.module, 'builtins');
+  assert.is(f.javascript?.class, 'Error');
   assert.is(f.message, 'boom');
   assert.equal(f.args, ['boom']);
   assert.is(toFailure(42).message, '42');
@@ -145,6 +169,22 @@ From('should rebuild JavaScript built-in errors as themselves', () => {
     assert.is(error.message, 'remote says no');
     assert.is(error.constructor, cls);
   }
+});
+
+From('should rebuild the JavaScript built-ins a rx-messaging server sent as Python built-ins, with their fields', () => {
+  for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError]) {
+    const sent = Object.assign(new cls('remote says no'), { code: 7 });
+    const error = fromFailure(replyFromWire(decodeBody(defaultCodec, defaultCodec.encode({ _msg_id: 'm', failure: JSON.stringify(toFailure(sent)) }))).failure!);
+    assert.is(error.constructor, cls);
+    assert.is(error.name, cls.name);
+    assert.is(error.message, 'remote says no');
+    assert.is((error as unknown as { code: number }).code, 7);
+    assert.match(error.stack!, new RegExp(`^${cls.name}: remote says no\n--- remote traceback ---\n`));
+  }
+});
+
+From("should give RemoteError for a Python ValueError or NameError, which carry no JavaScript class", () => {
+  for (const name of ['ValueError', 'NameError']) assert.instance(fromFailure(failure({ class: name, module: 'builtins', message: 'x' })), RemoteError);
 });
 
 From("should read Python 2's 'exceptions' module as builtins", () => {

@@ -88,4 +88,24 @@ Load('should refuse a concurrency below 1 and a load without an end', async () =
   assert.match((endless as Error).message, /messagesPerCaller, seconds/);
 });
 
+Load('should stop on abort without waiting for the messages in flight, counting them neither sent nor failed', async () => {
+  const meter = createMeter();
+  const stop = new AbortController();
+  let started = 0;
+  const run = runLoad({
+    concurrency: 2,
+    messagesPerCaller: 3,
+    meter,
+    signal: stop.signal,
+    // Never answered, as a call to a server that is not there.
+    send: () => (started++, new Promise<number>(() => undefined)),
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  stop.abort();
+  await run;
+  assert.is(started, 2);
+  assert.is(meter.summary().messages, 0);
+  assert.is(meter.summary().errors, 0);
+});
+
 Load.run();
