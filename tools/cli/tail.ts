@@ -15,14 +15,15 @@ export const TAIL_USAGE = `Usage: rxm tail [options]
 
 Prints every notification on the topic as one line of JSON (priority, eventType, publisherId,
 timestamp, messageId, payload, context) and acks it, until SIGINT/SIGTERM or --count. It reads
-a pool of its own by default (rxm-tail-<random hex>), so it takes no message away from the
-topic's listeners: each pool gets its own copy of every message. A 'ready:' line on stderr says
-when it listens.
+a pool of its own by default (rxm-tail-<random hex>, its queue deleted when tail stops), so it
+takes no message away from the topic's listeners: each pool gets its own copy of every message.
+A 'ready:' line on stderr says when it listens.
 
 ${URL_HELP}
   --topic NAME          the notification topic (default notifications)
   --priority P          only this priority (repeatable; default all: ${PRIORITIES.join(', ')})
-  --pool NAME           read pool NAME's copy instead (shared with that pool's other listeners)
+  --pool NAME           read pool NAME's copy instead (shared with that pool's other listeners;
+                        its queue stays on the broker, keeping what arrives for the next reader)
   --filter FIELD=REGEX  only notifications whose FIELD matches REGEX from its start (repeatable;
                         FIELD is eventType, publisherId, context.KEY, payload.KEY,
                         metadata.message_id or metadata.timestamp); the others are acked unprinted
@@ -100,6 +101,8 @@ export function tail(argv: readonly string[], io: CommandIo = STANDARD_IO): Prom
         subscription = transport
           .notifications([target({ topic })], {
             pool,
+            // Its own pool goes with it; a pool named on the command line may be others' too, and stays.
+            autoDeletePool: values.pool === undefined,
             ...(priorities && { priorities }),
             onReady: () => io.stderr.write(`ready: tail on ${redactUrl(url)} topic ${topic} pool ${pool} priorities ${(priorities ?? PRIORITIES).join(',')}\n`),
           })

@@ -37,12 +37,14 @@ const notify = (topic: string, eventType: string, payload: unknown, args: readon
 
 const lines = (stdout: string): Line[] => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Line);
 
-/** How many messages wait in a queue of the broker. */
-async function depth(queue: string): Promise<number> {
+/** How many messages wait in a queue of the broker; undefined when there is no such queue. */
+async function depth(queue: string): Promise<number | undefined> {
   const connection = await amqpConnect(amqpUrl());
   try {
     const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).messageCount;
+    // A missing queue closes the channel with 404: the rejection below says it.
+    channel.on('error', () => {});
+    return await channel.checkQueue(queue).then(({ messageCount }) => messageCount, (error: { code?: number }) => (error.code === 404 ? undefined : Promise.reject(error)));
   } finally {
     await connection.close();
   }
@@ -76,6 +78,18 @@ Notifications('should take nothing away from the topic own queues', async (conte
   assert.is((await tail.exit).code, 0);
   // The listeners' queue still holds the message tail printed: tail read its own pool's copy.
   assert.is(await depth(`${topic}.info`), 1);
+});
+
+Notifications('should delete its own pool queue when it stops, and keep a named one', async (context) => {
+  const topic = topicOf(context);
+  const own = await startTail(context, topic, ['--count', '1']);
+  const named = await startTail(context, topic, ['--pool', `${PREFIX}_kept`, '--count', '1']);
+  assert.is((await notify(topic, 'seen.by.both', {})).code, 0);
+  assert.is((await own.exit).code, 0);
+  assert.is((await named.exit).code, 0);
+  assert.is((await notify(topic, 'after.both', {})).code, 0);
+  assert.is(await depth(context.pools.at(-2)!), undefined);
+  assert.is(await depth(`${PREFIX}_kept`), 1);
 });
 
 Notifications('should stop cleanly on SIGINT and on SIGTERM', async (context) => {
