@@ -27,9 +27,12 @@ export function startRxm(args: readonly string[], env: Readonly<Record<string, s
   const child = spawn(process.execPath, [RXM, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const text = { stdout: '', stderr: '' };
   const waiting = new Set<() => void>();
-  const check = () => waiting.forEach((wake) => wake());
-  child.stdout!.on('data', (chunk: Buffer) => ((text.stdout += chunk.toString()), check()));
-  child.stderr!.on('data', (chunk: Buffer) => ((text.stderr += chunk.toString()), check()));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]!.on('data', (chunk: Buffer) => {
+      text[stream] += chunk.toString();
+      for (const wake of waiting) wake();
+    });
+  }
   const exit = new Promise<Exit>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, ...text }));

@@ -131,7 +131,7 @@ export async function runCommand(name: string, argv: readonly string[], usage: s
   const threshold = Math.max(LOG_LEVELS.indexOf(io.env['RXM_LOG_LEVEL'] as LogLevel), LOG_LEVELS.indexOf('warn'));
   // What the package logs (a lost connection, a failed ack) may quote what a driver said: redacted too.
   const restoreLog = setLogSink(({ level, logger, message, fields }) => {
-    if (LOG_LEVELS.indexOf(level) >= threshold) io.stderr.write(safe(`${level.toUpperCase()} ${logger}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`) + '\n');
+    if (LOG_LEVELS.indexOf(level) >= threshold) io.stderr.write(`${safe(`${level.toUpperCase()} ${logger}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`)}\n`);
   });
   try {
     return await run(useUrl);
