@@ -2,14 +2,32 @@
 /**
  * `rxm`: rx-messaging's command line. `rxm simulator <role> [options]` is the counterpart of
  * oslo.messaging's tools/simulator.py; `rxm simulator --help` lists roles and options.
+ * `rxm call`, `cast`, `notify`, `tail` and `serve` send and receive one kind of message each.
+ * Each command's module is loaded only when it runs.
  */
-import { simulator } from '../tools/simulator/index.js';
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  simulator: async (argv) => (await import('../tools/simulator/index.js')).simulator(argv),
+  call: async (argv) => (await import('../tools/cli/call.js')).call(argv),
+  cast: async (argv) => (await import('../tools/cli/cast.js')).cast(argv),
+  notify: async (argv) => (await import('../tools/cli/notify.js')).notify(argv),
+  tail: async (argv) => (await import('../tools/cli/tail.js')).tail(argv),
+  serve: async (argv) => (await import('../tools/cli/serve.js')).serve(argv),
+};
 
-const USAGE = 'Usage: rxm simulator <rpc-server|rpc-client|notify-server|notify-client> [options]\n       rxm simulator --help\n';
+const USAGE = `Usage: rxm simulator <rpc-server|rpc-client|notify-server|notify-client> [options]
+       rxm simulator --help
+       rxm call METHOD [JSON_ARGS] --topic T [--server S]   an RPC call, its result as JSON
+       rxm cast METHOD [JSON_ARGS] --topic T [--fanout]     an RPC cast
+       rxm notify EVENT_TYPE [JSON_PAYLOAD] [--priority P]  a notification
+       rxm tail [--priority P] [--filter FIELD=REGEX]       notifications as NDJSON, as they come
+       rxm serve MODULE --topic T --server S                an RPC server of MODULE's endpoints
+       rxm <command> --help
+`;
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'simulator') {
-  process.exitCode = await simulator(rest);
+const run = command === undefined ? undefined : Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+if (run) {
+  process.exitCode = await run(rest);
 } else if (command === undefined || command === '--help' || command === '-h') {
   process.stdout.write(USAGE);
 } else {

@@ -30,6 +30,8 @@ export interface NotificationsOptions {
   readonly priorities?: readonly Priority[];
   /** With a pool name, this consumer gets its own copy of every message (capability `pools`). */
   readonly pool?: string;
+  /** With `pool`: its queue is deleted once its last consumer leaves, so a watcher (`rxm tail`) leaves no queue filling up behind it. */
+  readonly autoDeletePool?: boolean;
   /** Called once the consumer is in place: notifications published after it are received. */
   readonly onReady?: () => void;
 }

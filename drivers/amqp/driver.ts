@@ -131,11 +131,11 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       );
     },
 
-    listenForNotifications(bindings, { onReady, pool } = {}) {
+    listenForNotifications(bindings, { onReady, pool, autoDeletePool = false } = {}) {
       return consumers(() =>
         consume(listening, scope, {
           description: `notification listener${pool === undefined ? '' : ` (pool ${pool})`} on ${[...new Set(bindings.map((b) => notificationQueue(b.target, b.priority)))].join(', ')}`,
-          topology: notificationTopology(options, bindings, controlExchange, pool),
+          topology: notificationTopology(options, bindings, controlExchange, pool, autoDeletePool),
           prefetch: options.rabbit_qos_prefetch_count,
           ...consumerArguments(options),
           onConsuming: (first) => first && onReady?.(),

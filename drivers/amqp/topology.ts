@@ -139,10 +139,10 @@ export function rpcServerTopology(options: AmqpOptions, target: Target, controlE
 
 /**
  * A notification listener's queues: `<topic>.<priority>` for each binding, or with a pool one
- * queue named after it, bound to all of them.
+ * queue named after it, bound to all of them (`autoDeletePool`: deleted by the broker once its last consumer leaves).
  * @internal
  */
-export function notificationTopology(options: AmqpOptions, bindings: readonly NotificationBinding[], controlExchange: string, pool?: string): Topology {
+export function notificationTopology(options: AmqpOptions, bindings: readonly NotificationBinding[], controlExchange: string, pool?: string, autoDeletePool = false): Topology {
   const exchanges = new Map<string, ExchangeSpec>();
   const queues = new Map<string, { exchange: string; routingKey: string }[]>();
   for (const { target, priority } of bindings) {
@@ -154,7 +154,8 @@ export function notificationTopology(options: AmqpOptions, bindings: readonly No
     if (!queueBindings.some((b) => b.exchange === exchange.name && b.routingKey === routingKey)) queueBindings.push({ exchange: exchange.name, routingKey });
     queues.set(name, queueBindings);
   }
-  return { exchanges: [...exchanges.values()], queues: [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings)) };
+  const declared = [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings));
+  return { exchanges: [...exchanges.values()], queues: pool !== undefined && autoDeletePool ? declared.map((queue) => ({ ...queue, autoDelete: true })) : declared };
 }
 
 /** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). @internal */

@@ -199,11 +199,12 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
       for (const pool of exchange.bindings.get(key) ?? []) publish(pool, createMessage(body));
     },
 
-    listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {
+    listenForNotifications(bindings: readonly NotificationBinding[], { pool, autoDeletePool = false, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {
       return consuming(onReady, () => {
         // All checked before any queue is declared or bound, so a bad binding leaves nothing behind.
         for (const { target } of bindings) assertTargetFor('listener', target);
         const queues = new Set<Queue>();
+        const poolBindings: [Exchange, string, Queue][] = [];
         for (const { target, priority } of bindings) {
           const exchange = exchangeFor(target);
           const key = notificationQueue(target, priority);
@@ -215,6 +216,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
           const shared = exchange.queues.get(key);
           // A pool named like the topic queue is that queue: binding it to itself would deliver twice.
           if (own !== shared && bind(exchange.bindings, key, own) && shared) copyReady(shared, own);
+          if (own !== shared) poolBindings.push([exchange, key, own]);
           queues.add(own);
         }
         return {
@@ -223,6 +225,14 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
             const notification = decodeOrReject(delivery, (body) => notificationFromWire(readBody(body)));
             return notification && incomingNotification(notification, delivery);
           },
+          // As AMQP's auto-delete: the pool's queue goes with its last consumer (this one's are cancelled already).
+          ...(autoDeletePool && {
+            teardown: () => {
+              const idle = poolBindings.filter(([, , queue]) => !queue.consumers.length);
+              for (const [exchange, key, queue] of idle) unbind(exchange.bindings, key, queue);
+              for (const [exchange, , queue] of idle) removeQueue(exchange, queue);
+            },
+          }),
         };
       });
     },

@@ -54,6 +54,8 @@ export interface NotificationBinding {
 export interface NotificationListenOptions extends ListenOptions {
   /** The pool whose own queue this consumer reads: each pool receives its own copy of every message (capability `pools`). */
   readonly pool?: string;
+  /** With `pool`: its queue is deleted once its last consumer leaves (AMQP auto-delete), for a watcher that keeps no backlog behind it. */
+  readonly autoDeletePool?: boolean;
 }
 
 /** The notification part of a driver. */

@@ -449,6 +449,23 @@ Memory('should give each pool its own copy, and a new pool the backlog', async (
   assert.equal(events(shared), ['before-pools', 'after-pools']);
 });
 
+Memory('should delete an autoDeletePool queue with its last consumer, and keep other pools', async (context) => {
+  const name = freshName();
+  const driver = open(context, name);
+  const topic = target({ topic: 'notifications' });
+  const bindings = [{ target: topic, priority: 'info' as const }, { target: topic, priority: 'error' as const }];
+  const first = driver.listenForNotifications(bindings, { pool: 'watcher', autoDeletePool: true }).subscribe();
+  const second = driver.listenForNotifications(bindings, { pool: 'watcher', autoDeletePool: true }).subscribe();
+  driver.listenForNotifications(bindings, { pool: 'audit' }).subscribe().unsubscribe();
+  first.unsubscribe();
+  await driver.notify(topic, notificationOf('one-consumer-left'));
+  assert.is(queueDepth(name, 'openstack', 'watcher'), 0, 'the pool still has a consumer');
+  second.unsubscribe();
+  await driver.notify(topic, notificationOf('after-the-watchers'));
+  assert.is(queueDepth(name, 'openstack', 'watcher'), undefined);
+  assert.is(queueDepth(name, 'openstack', 'audit'), 2);
+});
+
 Memory('should share a pool round-robin between its listeners', async (context) => {
   const driver = open(context, freshName());
   const topic = target({ topic: 'notifications' });
