@@ -50,6 +50,7 @@ export type { Notification } from './driver/notifications.js';
 // RPC client
 export { rpcClient } from './rpc/client.js';
 export type { ArgsOf } from './rpc/client.js';
+export type { CallOptions } from './rpc/client.js';
 export type { MethodOf } from './rpc/client.js';
 export type { PrepareOptions } from './rpc/client.js';
 export type { ResultOf } from './rpc/client.js';
@@ -61,6 +62,7 @@ export type { RpcClientOptions } from './rpc/client.js';
 export { rpcServer } from './rpc/server.js';
 export type { RpcServer } from './rpc/server.js';
 export type { RpcServerOptions } from './rpc/server.js';
+export type { StopOptions } from './rpc/server.js';
 
 // access policy
 export { expose } from '../operators/rpc/access-policy.js';
@@ -72,6 +74,7 @@ export type { AccessPolicy } from '../operators/rpc/access-policy.js';
 // executors
 export { blockingExecutor } from './executors/executor.js';
 export { microtaskExecutor } from './executors/executor.js';
+export type { CallSignal } from './executors/executor.js';
 export type { Executor } from './executors/executor.js';
 export type { Invocation } from './executors/executor.js';
 export type { MicrotaskExecutorOptions } from './executors/executor.js';
@@ -116,6 +119,7 @@ export { UnsupportedCapability } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
 export { ExecutorClosed } from './core/errors.js';
 export { WorkerCrashed } from './core/errors.js';
+export { CallCancelled } from './core/errors.js';
 export { NotificationPublishFailure } from './core/errors.js';
 export { InvalidRoutingConfig } from './core/errors.js';
 export { InvalidNotificationFilter } from './core/errors.js';

@@ -1,14 +1,15 @@
 import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AccessPolicy } from './access-policy.js';
 import type { Context } from '../../lib/core/context.js';
-import type { IncomingCall } from '../../lib/driver/rpc.js';
-import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
-import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
+import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
+import { handlerResult, microtaskExecutor, type CallSignal, type Executor } from '../../lib/executors/executor.js';
+import { CallCancelled, NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
 import { dropDuplicates } from '../drop-duplicates.js';
 import { heartbeat } from './heartbeat.js';
+import { inFlight } from './in-flight.js';
 import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
 
@@ -27,6 +28,10 @@ export interface DispatchConfig {
   readonly expectedErrors?: readonly ErrorClass[];
   /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
   readonly duplicateWindow?: number;
+  /** Where callers can reach this server (topic and server), named in its replies so that rx callers can cancel; without it they cannot. */
+  readonly identity?: ServerIdentity;
+  /** Aborting it gives up every request taken, running or waiting; callers get a `CallCancelled` failure (a stop past its drain deadline). */
+  readonly signal?: AbortSignal;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -43,19 +48,22 @@ const log = getLogger('rx-messaging.dispatch');
  * A server as an operator: requests in, outcomes out. Drops duplicates, picks each request's
  * endpoint, runs the handler on the executor while heartbeating to callers that asked for it,
  * and replies with the results or the failure. Stopping the source drains in-flight requests.
+ * A request is given up (its handler unsubscribed, its signal aborted) when its caller cancels,
+ * when its deadline passes, or when `signal` aborts; one given up before it started never runs.
  *
  * @example
  * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
-  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], scheduler = asyncScheduler } = config;
-  const invoke = (selection: Selection & { endpoint: number }, context: Context): Observable<unknown> => {
+  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], identity, scheduler = asyncScheduler } = config;
+  const calls = inFlight({ identity, signal: config.signal, scheduler });
+  const invoke = (selection: Selection & { endpoint: number }, context: Context, call: CallSignal): Observable<unknown> => {
     const { incoming, endpoint, handler } = selection;
     const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
-    const invocation = { endpoint, method: incoming.method, params: [args, context], context };
-    const results$ = executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args as Record<string, unknown>, context as Record<string, unknown>)));
+    const invocation = { endpoint, method: incoming.method, params: [args, context], context, call };
+    const results$ = executor.run(invocation, () => handlerResult(handler.call(endpoints[endpoint], args as Record<string, unknown>, context as Record<string, unknown>, call)));
     return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
-      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
+      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(identity), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
     );
   };
   const handle = (selection: Selection): Observable<DispatchOutcome> =>
@@ -70,12 +78,15 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         if (atLeastOnce) incoming.ack().then(emit, (ackError: unknown) => subscriber.error(ackError));
         else emit();
       };
-      const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
-      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context);
-      const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
+      const served$ = calls.serve(incoming, (call) => {
+        const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
+        const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context, call);
+        return incoming.call ? results$.pipe(replyToCaller(incoming, identity)) : results$.pipe(ignoreElements());
+      });
       return served$.subscribe({ error: (error: Error) => finish(error), complete: () => finish() });
     });
   return pipe(
+    calls.takeCancels,
     dropDuplicates<IncomingCall>({
       key: (incoming) => incoming.uniqueId,
       size: config.duplicateWindow,
@@ -84,6 +95,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         void incoming.ack();
       },
     }),
+    calls.track,
     selectEndpoint(endpoints, config.accessPolicy ? { accessPolicy: config.accessPolicy } : {}),
     mergeMap(handle, executor.concurrency),
   );
@@ -98,6 +110,7 @@ function beatPeriod(incoming: IncomingCall): number | undefined {
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {
   const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
   if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
+  else if (error instanceof CallCancelled) log.debug('the call was given up', { ...fields, why: error.why });
   else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
   else log.error('exception during message handling', { ...fields, stack: error.stack });
 }
