@@ -87,7 +87,8 @@ export function abortWith<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {
         subscriber.error(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      const inner = source.subscribe(subscriber);
+      // An observer of its own, not `subscriber`: unsubscribing the source must leave `subscriber` open for the reason.
+      const inner = source.subscribe({ next: (value) => subscriber.next(value), error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
       return () => {
         signal.removeEventListener('abort', onAbort);
         inner.unsubscribe();

@@ -110,7 +110,8 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const timer = deadline === undefined ? undefined : scheduler.schedule(() => controller.abort(cancelled(incoming, 'deadline')), deadline - Date.now());
-      inner = defer(() => served({ signal, deadline })).subscribe(subscriber);
+      // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
+      inner = defer(() => served({ signal, deadline })).subscribe({ next: (value) => subscriber.next(value), error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
       return () => {
         timer?.unsubscribe();
         signal.removeEventListener('abort', onAbort);
