@@ -50,6 +50,7 @@ export type { Notification } from './driver/notifications.js';
 // RPC client
 export { rpcClient } from './rpc/client.js';
 export type { ArgsOf } from './rpc/client.js';
+export type { CallOptions } from './rpc/client.js';
 export type { MethodOf } from './rpc/client.js';
 export type { PrepareOptions } from './rpc/client.js';
 export type { ResultOf } from './rpc/client.js';
@@ -75,6 +76,7 @@ export type { InferInput } from './core/schema.js';
 export type { InferOutput } from './core/schema.js';
 export type { SchemaIssue } from './core/schema.js';
 export type { StandardSchemaV1 } from './core/schema.js';
+export type { StopOptions } from './rpc/server.js';
 
 // access policy
 export { expose } from '../operators/rpc/access-policy.js';
@@ -86,6 +88,7 @@ export type { AccessPolicy } from '../operators/rpc/access-policy.js';
 // executors
 export { blockingExecutor } from './executors/executor.js';
 export { microtaskExecutor } from './executors/executor.js';
+export type { CallSignal } from './executors/executor.js';
 export type { Executor } from './executors/executor.js';
 export type { Invocation } from './executors/executor.js';
 export type { MicrotaskExecutorOptions } from './executors/executor.js';
@@ -136,6 +139,7 @@ export { MatchmakerUnavailable } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
 export { ExecutorClosed } from './core/errors.js';
 export { WorkerCrashed } from './core/errors.js';
+export { CallCancelled } from './core/errors.js';
 export { NotificationPublishFailure } from './core/errors.js';
 export { InvalidRoutingConfig } from './core/errors.js';
 export { InvalidNotificationFilter } from './core/errors.js';

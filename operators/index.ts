@@ -1,11 +1,15 @@
 export { callTimeout } from './rpc/call-timeout.js';
 export type { CallTimeoutConfig } from './rpc/call-timeout.js';
+export { abortWith, cancelOnServer, cancelRequest } from './rpc/cancel.js';
+export type { CancelOnServerConfig } from './rpc/cancel.js';
 export { correlate } from './rpc/correlate.js';
 export { dispatch } from './rpc/dispatch.js';
 export type { DispatchConfig, DispatchOutcome } from './rpc/dispatch.js';
 export { dropDuplicates } from './drop-duplicates.js';
 export type { DropDuplicatesConfig } from './drop-duplicates.js';
 export { heartbeat } from './rpc/heartbeat.js';
+export { inFlight } from './rpc/in-flight.js';
+export type { InFlight, InFlightConfig } from './rpc/in-flight.js';
 export { replyResults } from './rpc/reply-results.js';
 export { replyToCaller } from './rpc/reply-to-caller.js';
 export { selectEndpoint } from './rpc/select-endpoint.js';

@@ -45,8 +45,8 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
     // A cast has nobody to answer.
-    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }, codec) : nobody,
-    heartbeat: call ? () => replies.heartbeat(call.replyTo, call.msgId, codec) : nobody,
+    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending, server: reply.server }, codec) : nobody,
+    heartbeat: call ? (server) => replies.heartbeat(call.replyTo, call.msgId, codec, server) : nobody,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;

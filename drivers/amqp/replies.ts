@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import type { WireCodec } from '../../lib/wire/codec.js';
-import type { Reply, ReplyChannel } from '../../lib/driver/rpc.js';
+import type { Reply, ReplyChannel, ServerIdentity } from '../../lib/driver/rpc.js';
 import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
 import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -72,8 +72,8 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
 export interface ReplySender {
   /** Sends one reply (a value, a failure, the end) in `codec` (the request's); drops it when the caller's queue is gone. */
   reply(replyTo: string, reply: Reply, codec: WireCodec): Promise<void>;
-  /** Tells the caller the call is still being worked on; fails when its queue is gone. */
-  heartbeat(replyTo: string, msgId: string, codec: WireCodec): Promise<void>;
+  /** Tells the caller the call is still being worked on (naming `server` if given); fails when its queue is gone. */
+  heartbeat(replyTo: string, msgId: string, codec: WireCodec, server?: ServerIdentity): Promise<void>;
 }
 
 /** @internal */
@@ -127,10 +127,10 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
       }
       return toCaller(replyTo, reply, codec, (request) => publisher.publish(request).catch((error: unknown) => retryMissing(request, reply.msgId, error)));
     },
-    async heartbeat(replyTo, msgId, codec) {
+    async heartbeat(replyTo, msgId, codec, server) {
       if (isObsolete(replyTo)) return;
       try {
-        await toCaller(replyTo, { msgId, result: null, failure: null, ending: false }, codec, (request) => publisher.publish(request));
+        await toCaller(replyTo, { msgId, result: null, failure: null, ending: false, server }, codec, (request) => publisher.publish(request));
       } catch (error) {
         if (error instanceof MessageUndeliverable) throw new MessageDeliveryFailure(`Heartbeat send failed: the caller's reply queue ${replyTo} is missing`, { cause: error });
         throw error;

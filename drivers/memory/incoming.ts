@@ -3,7 +3,7 @@
  * wrapped with ack, requeue and reply. A body that does not decode is rejected here, never
  * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged.
  */
-import type { IncomingCall, Reply, RpcRequest } from '../../lib/driver/rpc.js';
+import type { IncomingCall, Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
 import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
@@ -30,8 +30,8 @@ export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody
 export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply): IncomingCall {
   const { call } = request;
   // Casts have nobody to answer: replying to one is a no-op, as the contract says.
-  const reply = ({ result, failure, ending }: Omit<Reply, 'msgId'>) =>
-    call ? sendReply(call.replyTo, { msgId: call.msgId, result, failure, ending }) : Promise.resolve();
+  const reply = ({ result, failure, ending, server }: Omit<Reply, 'msgId'>) =>
+    call ? sendReply(call.replyTo, server ? { msgId: call.msgId, result, failure, ending, server } : { msgId: call.msgId, result, failure, ending }) : Promise.resolve();
   // Object.assign onto the methods, not a spread: V8 makes a spread followed by closures far slower.
   return Object.assign(
     {
@@ -39,7 +39,7 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
       ack: async () => ack(delivery),
       requeue: async () => requeue(delivery),
       reply,
-      heartbeat: () => reply({ result: null, failure: null, ending: false }),
+      heartbeat: (server?: ServerIdentity) => reply(server ? { result: null, failure: null, ending: false, server } : { result: null, failure: null, ending: false }),
     },
     request,
   );

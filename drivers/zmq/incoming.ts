@@ -40,8 +40,9 @@ export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, rout
     ack: settled,
     requeue: noRequeue,
     // A cast has nobody to answer.
-    reply: call ? (reply) => send({ msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending }, codec) : settled,
-    heartbeat: call ? () => send({ msgId: call.msgId, result: null, failure: null, ending: false }, codec) : settled,
+    // `server` names this server to an rx caller, so a cancel can find it.
+    reply: call ? ({ result, failure, ending, server }) => send(server ? { msgId: call.msgId, result, failure, ending, server } : { msgId: call.msgId, result, failure, ending }, codec) : settled,
+    heartbeat: call ? (server) => send(server ? { msgId: call.msgId, result: null, failure: null, ending: false, server } : { msgId: call.msgId, result: null, failure: null, ending: false }, codec) : settled,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;

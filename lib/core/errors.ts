@@ -195,6 +195,22 @@ export class TransportClosed extends MessagingError {
   }
 }
 
+/**
+ * A call given up before its handler finished: its caller cancelled it (`cancelled`), its
+ * deadline passed (`deadline`), or its server stopped past its drain deadline (`stopped`). The
+ * `signal.reason` a handler sees, and what a stopped server sends callers still waiting.
+ */
+export class CallCancelled extends MessagingError {
+  constructor(
+    readonly why: 'cancelled' | 'deadline' | 'stopped',
+    readonly info: { readonly method?: string; readonly msgId?: string } = {},
+    options?: ErrorOptions,
+  ) {
+    const what = why === 'cancelled' ? 'its caller cancelled it' : why === 'deadline' ? 'its deadline passed' : 'the server stopped past its drain deadline';
+    super(`The call${info.method ? ` to ${info.method}` : ''}${info.msgId ? ` (message ID ${info.msgId})` : ''} was given up: ${what}`, options);
+  }
+}
+
 /** `run()` was called after `close()`, or `close()` ended an invocation in flight. */
 export class ExecutorClosed extends MessagingError {}
 

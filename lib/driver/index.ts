@@ -30,6 +30,7 @@ export type { ReplyChannel } from './rpc.js';
 export type { RpcDriver } from './rpc.js';
 export type { RpcRequest } from './rpc.js';
 export type { SendOptions } from './rpc.js';
+export type { ServerIdentity } from './rpc.js';
 export type { IncomingNotification } from './notifications.js';
 export type { Notification } from './notifications.js';
 export type { NotificationBinding } from './notifications.js';

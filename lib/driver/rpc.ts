@@ -46,7 +46,18 @@ export interface RpcRequest {
     readonly timeoutMs: number;
     /** In ms, as the client's option (oslo's `_timeout` carries it in seconds): a silent server is given up after it; servers heartbeat at half of it. */
     readonly callMonitorTimeout?: number;
+    /** When the caller stops waiting, in ms since the epoch (rx-messaging's `_rxm_deadline`; oslo sends none and ignores it). */
+    readonly deadline?: number;
+    /** The caller may cancel: an rx server names itself at once, in a heartbeat, so the cancel can reach it (`_rxm_cancellable`). */
+    readonly cancellable?: boolean;
   };
+}
+
+/** Where an rx server can be reached: the topic and server (and exchange) of its first target. */
+export interface ServerIdentity {
+  readonly exchange?: string;
+  readonly topic: string;
+  readonly server: string;
 }
 
 /** How a driver sends one call or cast. */
@@ -67,6 +78,8 @@ export interface Reply {
   readonly failure: RemoteFailure | null;
   /** True on the call's last reply. */
   readonly ending: boolean;
+  /** The rx server that sent it (`_rxm_server`, which oslo ignores): where a cancel of the call goes. Absent from oslo servers. */
+  readonly server?: ServerIdentity;
 }
 
 /** The transport's one reply queue or socket, shared by every call it makes. */
@@ -87,8 +100,8 @@ export interface IncomingCall extends RpcRequest {
   requeue(): Promise<void>;
   /** Sends one reply message to the caller; no-op for casts. */
   reply(reply: Omit<Reply, 'msgId'>): Promise<void>;
-  /** Tells the caller the call is still being worked on (a reply without result, not ending). */
-  heartbeat(): Promise<void>;
+  /** Tells the caller the call is still being worked on (a reply without result, not ending), naming `server` if given. */
+  heartbeat(server?: ServerIdentity): Promise<void>;
 }
 
 /** The RPC part of a driver. */

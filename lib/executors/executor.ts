@@ -18,6 +18,19 @@ export interface Invocation {
    */
   readonly params: readonly unknown[];
   readonly context: Context;
+  /**
+   * Set for an RPC handler, which takes it after `params`. In a worker thread the handler gets a
+   * signal of its own, aborted when the run is cancelled (unsubscribed).
+   */
+  readonly call?: CallSignal;
+}
+
+/** What an RPC handler is given after `(args, context)`: cancellation, and how long its caller waits. */
+export interface CallSignal {
+  /** Aborted when the call is given up: its reason is a `CallCancelled`. */
+  readonly signal: AbortSignal;
+  /** When the caller stops waiting, in ms since the epoch; undefined for casts and when unknown. */
+  readonly deadline: number | undefined;
 }
 
 /** Where handlers run and how many at once; a server or listener takes one as its `executor` option. */

@@ -10,7 +10,8 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { inspect } from 'node:util';
 import { defer, from, mergeMap, type Subscription } from 'rxjs';
-import { handlerResult } from './executor.js';
+import { CallCancelled } from '../core/errors.js';
+import { handlerResult, type CallSignal } from './executor.js';
 
 /** What the pool gives each worker. @internal */
 export interface WorkerData {
@@ -20,8 +21,10 @@ export interface WorkerData {
 
 /** Main thread to worker. @internal */
 export type ToWorker =
-  | { readonly type: 'run'; readonly id: number; readonly endpoint: number; readonly method: string; readonly params: readonly unknown[] }
-  | { readonly type: 'cancel'; readonly id: number };
+  /** `call` is set for an RPC handler: it gets `{ signal, deadline }` after `params`. */
+  | { readonly type: 'run'; readonly id: number; readonly endpoint: number; readonly method: string; readonly params: readonly unknown[]; readonly call?: { readonly deadline: number | undefined } }
+  /** `why` is the main thread's reason, when it was a `CallCancelled`. */
+  | { readonly type: 'cancel'; readonly id: number; readonly why?: CallCancelled['why'] };
 
 /** Worker to main thread. Every `run` ends with exactly one `complete`, `error` or `cancelled`. @internal */
 export type FromWorker =
@@ -55,13 +58,21 @@ if (isMainThread || !parentPort) throw new Error('worker-pool-thread.js is the e
 const port = parentPort;
 const moduleUrl = (workerData as WorkerData).module;
 const running = new Map<number, Subscription>();
+/** The signals of the RPC handlers running, by run id. */
+const signals = new Map<number, AbortController>();
 let endpoints: Promise<readonly unknown[]> | undefined;
 
-port.on('message', (message: ToWorker) => (message.type === 'run' ? start(message) : cancel(message.id)));
+port.on('message', (message: ToWorker) => (message.type === 'run' ? start(message) : cancel(message)));
 
-function start({ id, endpoint, method, params }: Extract<ToWorker, { type: 'run' }>): void {
+function start({ id, endpoint, method, params, call }: Extract<ToWorker, { type: 'run' }>): void {
+  let all = params;
+  if (call) {
+    const controller = new AbortController();
+    signals.set(id, controller);
+    all = [...params, { signal: controller.signal, deadline: call.deadline } satisfies CallSignal];
+  }
   const subscription = from(loadEndpoints())
-    .pipe(mergeMap((list) => defer(() => handlerResult(invoke(list, endpoint, method, params)))))
+    .pipe(mergeMap((list) => defer(() => handlerResult(invoke(list, endpoint, method, all)))))
     .subscribe({
       next: (value) => {
         try {
@@ -79,16 +90,20 @@ function start({ id, endpoint, method, params }: Extract<ToWorker, { type: 'run'
   running.set(id, subscription);
 }
 
-function cancel(id: number): void {
+function cancel({ id, why = 'cancelled' }: Extract<ToWorker, { type: 'cancel' }>): void {
   const subscription = running.get(id);
   // Unknown when the handler ended before the cancel arrived: its `complete` or `error` already went.
   if (!subscription) return;
   running.delete(id);
+  const controller = signals.get(id);
+  signals.delete(id);
+  controller?.abort(new CallCancelled(why));
   subscription.unsubscribe();
   port.postMessage({ type: 'cancelled', id } satisfies FromWorker);
 }
 
 function finish(message: Extract<FromWorker, { type: 'complete' | 'error' }>): void {
+  signals.delete(message.id);
   if (!running.delete(message.id)) return;
   port.postMessage(message);
 }

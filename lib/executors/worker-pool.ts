@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
-import { ExecutorClosed, WorkerCrashed } from '../core/errors.js';
+import { CallCancelled, ExecutorClosed, WorkerCrashed } from '../core/errors.js';
 import type { Executor, Invocation } from './executor.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './worker-pool-thread.js';
 
@@ -50,8 +50,9 @@ interface PoolWorker {
 /**
  * Runs each invocation in one of `size` worker threads, on the least busy one. The handler may
  * return a value, a Promise, an Observable or an async iterable; what it produces streams back.
- * Unsubscribing cancels: the handler's Observable is unsubscribed in the worker. A synchronous
- * handler cannot be interrupted, and a Promise's work goes on though its result is dropped.
+ * Unsubscribing cancels: the handler's Observable is unsubscribed in the worker, and an RPC
+ * handler's `signal` aborts there. A synchronous handler cannot be interrupted, and a Promise's
+ * work goes on (though its result is dropped) unless it heeds its signal.
  *
  * Idle workers do not keep the process alive; workers with work in flight do. `concurrency` is
  * `size * inFlightPerWorker`. `close()` terminates the workers and fails work in flight.
@@ -127,7 +128,7 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
     if (pooled.tasks.size === 0) pooled.worker.unref();
   }
 
-  function run({ endpoint, method, params }: Invocation): Observable<unknown> {
+  function run({ endpoint, method, params, call }: Invocation): Observable<unknown> {
     return new Observable((subscriber) => {
       if (closing) {
         subscriber.error(new ExecutorClosed(`workerPoolExecutor is closed: cannot run '${method}'`));
@@ -136,7 +137,8 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
       const id = nextId++;
       const pooled = leastBusy();
       try {
-        pooled.worker.postMessage({ type: 'run', id, endpoint, method, params } satisfies ToWorker);
+        // The signal cannot cross threads: the worker makes one of its own, aborted by the 'cancel' below.
+        pooled.worker.postMessage((call ? { type: 'run', id, endpoint, method, params, call: { deadline: call.deadline } } : { type: 'run', id, endpoint, method, params }) satisfies ToWorker);
       } catch (cause) {
         subscriber.error(
           new TypeError(
@@ -152,7 +154,8 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
         const task = pooled.tasks.get(id);
         if (!task?.subscriber) return;
         task.subscriber = undefined;
-        pooled.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+        const reason: unknown = call?.signal.reason;
+        pooled.worker.postMessage((reason instanceof CallCancelled ? { type: 'cancel', id, why: reason.why } : { type: 'cancel', id }) satisfies ToWorker);
       };
     });
   }

@@ -1,15 +1,18 @@
 /**
  * The RPC client: `call` (a Promise), `call$` (a cold Observable of every value the server
  * streams), `cast` and fanout cast, and `prepare` for per-call overrides. A call is a
- * correlated slice of the transport's one reply stream, with timeouts as operators.
+ * correlated slice of the transport's one reply stream, with timeouts as operators. A call given
+ * up before its end (unsubscribed, aborted, timed out) is cancelled on the rx server that took it.
  */
 import { asyncScheduler, defer, from, lastValueFrom, map, type Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../../operators/rpc/call-timeout.js';
+import { abortWith, cancelOnServer } from '../../operators/rpc/cancel.js';
 import { correlate } from '../../operators/rpc/correlate.js';
 import { replyResults } from '../../operators/rpc/reply-results.js';
 import { checkArgs } from '../../operators/rpc/validate.js';
 import type { Context } from '../core/context.js';
-import type { ReplyChannel, RpcRequest } from '../driver/rpc.js';
+import type { ReplyChannel, RpcRequest, ServerIdentity } from '../driver/rpc.js';
+import type { CallSignal } from '../executors/executor.js';
 import { RpcVersionCapError } from '../core/errors.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
@@ -23,7 +26,7 @@ import type { ClientApiOf, RpcContract } from './contract.js';
 
 /** A remote API: method names to handlers taking `(args, context)`. */
 // biome-ignore lint/suspicious/noExplicitAny: an untyped API takes any arguments, and a typed API's methods (args: {...}) must still fit it, which `unknown` parameters would refuse
-export type RpcApi = { readonly [method: string]: (args: any, context?: any) => unknown };
+export type RpcApi = { readonly [method: string]: (args: any, context?: any, call?: CallSignal) => unknown };
 
 /** The method names of an API type. */
 export type MethodOf<Api> = Extract<keyof Api, string>;
@@ -54,6 +57,11 @@ export interface RpcClientOptions {
   readonly contract?: RpcContract;
 }
 
+/** Per call: `signal` gives the call up when aborted (the promise rejects with its reason, and the server's handler is cancelled). */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
 /** What `prepare` may change: the target's fields and the per-call options. */
 export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler' | 'contract'>;
 
@@ -64,8 +72,8 @@ export interface RpcClient<Api = RpcApi> {
   /** The options it was made (or prepared) with. */
   readonly options: Readonly<RpcClientOptions>;
   /** Calls `method` and resolves to its result (the last value, if the server streams). */
-  call<M extends MethodOf<Api>>(method: M, args?: ArgsOf<Api, M>, context?: Context): Promise<ResultOf<Api, M>>;
-  /** Cold: each subscription sends one call and emits every value the server streams. */
+  call<M extends MethodOf<Api>>(method: M, args?: ArgsOf<Api, M>, context?: Context, options?: CallOptions): Promise<ResultOf<Api, M>>;
+  /** Cold: each subscription sends one call and emits every value the server streams; unsubscribing before the end cancels it. */
   call$<M extends MethodOf<Api>>(method: M, args?: ArgsOf<Api, M>, context?: Context): Observable<ResultOf<Api, M>>;
   /** Sends without waiting for a result; with a `fanout` target every server receives it. */
   cast<M extends MethodOf<Api>>(method: M, args?: ArgsOf<Api, M>, context?: Context): Promise<void>;
@@ -76,6 +84,8 @@ export interface RpcClient<Api = RpcApi> {
 }
 
 const DEFAULT_TIMEOUT = 60_000;
+/** A cancel is worth one attempt: the server gives the call up at its deadline anyway. */
+const CANCEL_SEND_OPTIONS = { retry: 0 };
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -130,16 +140,24 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   const targetName = describeTarget(checked);
   const sendOptions = { ...(options.retry !== undefined && { retry: options.retry }), ...(options.atLeastOnce !== undefined && { atLeastOnce: options.atLeastOnce }) };
 
-  const call$ = (method: string, args?: Record<string, unknown>, context: Context = {}): Observable<unknown> =>
+  const sendCancel = (server: ServerIdentity, cancel: RpcRequest) => driver.send(makeTarget(server), cancel, CANCEL_SEND_OPTIONS);
+  /** `cancellable`: the caller may give the call up before its timeout, so the server is asked to name itself at once. */
+  const call$ = (method: string, args: Record<string, unknown> | undefined, context: Context = {}, cancellable: boolean): Observable<unknown> =>
     defer(() => {
       assertTargetFor('call', checked);
       const msgId = hexId();
       const uniqueId = hexId();
       const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
+      const deadline = Date.now() + timeout;
       const exchange = (opened: ReplyChannel) => {
-        const call = options.callMonitorTimeout === undefined ? { msgId, replyTo: opened.address, timeoutMs: timeout } : { msgId, replyTo: opened.address, timeoutMs: timeout, callMonitorTimeout: options.callMonitorTimeout };
+        const call: Writable<NonNullable<RpcRequest['call']>> = { msgId, replyTo: opened.address, timeoutMs: timeout, deadline };
+        if (options.callMonitorTimeout !== undefined) call.callMonitorTimeout = options.callMonitorTimeout;
+        if (cancellable) call.cancellable = true;
         const message = request(method, args, context, call, span, uniqueId);
-        return opened.replies$.pipe(correlate(msgId, () => driver.send(checked, message, sendOptions)));
+        return opened.replies$.pipe(
+          correlate(msgId, () => driver.send(checked, message, sendOptions)),
+          cancelOnServer({ msgId, deadline, replies$: opened.replies$, send: sendCancel, scheduler }),
+        );
       };
       const pending = argsChecked(method, args);
       const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
@@ -154,8 +172,12 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   const client: RpcClient<RpcApi> = {
     target: checked,
     options,
-    call: (method, args, context) => lastValueFrom(call$(method, args as Record<string, unknown> | undefined, context), { defaultValue: null }) as Promise<never>,
-    call$: (method, args, context) => call$(method, args as Record<string, unknown> | undefined, context) as Observable<never>,
+    call: (method, args, context, callOptions) => {
+      const signal = callOptions?.signal;
+      const results$ = call$(method, args as Record<string, unknown> | undefined, context, signal !== undefined);
+      return lastValueFrom(signal ? results$.pipe(abortWith(signal)) : results$, { defaultValue: null }) as Promise<never>;
+    },
+    call$: (method, args, context) => call$(method, args as Record<string, unknown> | undefined, context, true) as Observable<never>,
     async cast(method, args, context = {}) {
       assertTargetFor('cast', checked);
       const uniqueId = hexId();

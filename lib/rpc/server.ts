@@ -1,7 +1,7 @@
 /**
  * The RPC server: sugar over `transport.listen(target).pipe(dispatch(endpoints))`, with a
  * lifecycle. `start()` resolves once every target is consumed; `stop()` stops taking requests
- * and resolves when the ones already taken have been served.
+ * and resolves when the ones already taken have been served, or given up at its `deadline`.
  */
 import { merge, Subject, tap, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
@@ -15,7 +15,17 @@ import type { ArgsOf, MethodOf, ResultOf, RpcApi } from './client.js';
 import type { RpcContract, ServerApiOf } from './contract.js';
 
 /** How a server dispatches: executor, access policy, at-least-once, serializer (see `DispatchConfig`). */
-export type RpcServerOptions = DispatchConfig;
+export type RpcServerOptions = Omit<DispatchConfig, 'identity' | 'signal'>;
+
+/** What `stop()` may be told. */
+export interface StopOptions {
+  /**
+   * When draining ends, in ms since the epoch: requests still running or waiting then are given
+   * up (their handlers' signals abort) and their callers get a `CallCancelled` failure. Without
+   * it, `stop()` waits for every request taken.
+   */
+  readonly deadline?: number;
+}
 
 /** What a handler may return for a result `R`: the value, a Promise of it, or a stream of values. */
 export type Served<R> = R | PromiseLike<R> | Observable<R> | AsyncIterable<R>;
@@ -46,8 +56,8 @@ export interface RpcServer {
   readonly outcomes$: Observable<DispatchOutcome>;
   /** Starts consuming every target; resolves when the consumers are in place. */
   start(): Promise<void>;
-  /** Stops taking requests and resolves once those taken are served (drained). */
-  stop(): Promise<void>;
+  /** Stops taking requests and resolves once those taken are served (drained), or given up at `deadline`. */
+  stop(options?: StopOptions): Promise<void>;
 }
 
 const log = getLogger('rx-messaging.rpc-server');
@@ -78,13 +88,21 @@ export function rpcServer(transport: Transport, targets: Target | readonly Targe
   if (options.atLeastOnce) requireCapability(transport, 'requeue', 'an rpcServer with atLeastOnce', 'leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)');
   const outcomes$ = new Subject<DispatchOutcome>();
   const config: RpcServerOptions = { tracing: { driver: driverNameOf(transport), destination: [...new Set(checked.map((t) => t.topic))].join(',') }, ...options };
+  // Named in replies: rx callers send their cancels to this server's own queue.
+  const first = checked[0]!;
+  const identity = first.exchange === undefined ? { topic: first.topic!, server: first.server! } : { exchange: first.exchange, topic: first.topic!, server: first.server! };
+  // One per start: aborted when a stop's drain deadline passes.
+  let drainDeadline = new AbortController();
   const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
     open: (onReady) => {
       let ready = 0;
       return merge(...checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && onReady() })));
     },
     // Every request taken is served, even while stopping: callers are waiting for them.
-    process: (taken$) => taken$.pipe(dispatch(endpoints, config), tap((outcome) => outcomes$.next(outcome))),
+    process: (taken$) => {
+      drainDeadline = new AbortController();
+      return taken$.pipe(dispatch(endpoints, { ...config, identity, signal: drainDeadline.signal }), tap((outcome) => outcomes$.next(outcome)));
+    },
   });
   return {
     targets: checked,
@@ -93,6 +111,16 @@ export function rpcServer(transport: Transport, targets: Target | readonly Targe
     },
     outcomes$: outcomes$.asObservable(),
     start: () => lifecycle.start(),
-    stop: () => lifecycle.stop(),
+    stop: ({ deadline } = {}) => drainUntil(() => lifecycle.stop(), drainDeadline, deadline),
   };
+}
+
+async function drainUntil(stop: () => Promise<void>, drain: AbortController, deadline: number | undefined): Promise<void> {
+  if (deadline === undefined) return stop();
+  const timer = setTimeout(() => drain.abort(), Math.max(0, deadline - Date.now()));
+  try {
+    await stop();
+  } finally {
+    clearTimeout(timer);
+  }
 }

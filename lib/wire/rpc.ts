@@ -1,12 +1,19 @@
 /**
  * Calls, casts and replies as oslo.messaging writes them: `_msg_id`, `_reply_q`,
  * `_timeout`, `_unique_id` and the context keys of a request; `result`, `failure` and `ending`
- * of a reply.
+ * of a reply. rx-messaging's own keys start with `_rxm_`: oslo reads only the keys it knows, in
+ * requests (its dispatcher takes method, args, namespace, version) and in replies (result,
+ * failure, ending), so a Python peer never sees them.
  */
 import { MalformedMessage } from '../core/errors.js';
 import { isRecord } from '../core/record.js';
-import type { RemoteFailure, Reply, RpcRequest } from '../driver/rpc.js';
+import type { RemoteFailure, Reply, RpcRequest, ServerIdentity } from '../driver/rpc.js';
 import { contextFromWire, contextToWire, describe, optionalString, type Dict } from './envelope.js';
+
+/** What rx-messaging's reserved methods start with: never an endpoint's, whatever the access policy. */
+export const RESERVED_METHOD_PREFIX = '_rxm_';
+/** The cast an rx client sends the rx server that took a call, to cancel it: `args.msg_id` names the call. */
+export const CANCEL_METHOD = '_rxm_cancel';
 
 /**
  * The body of a call or cast, as oslo sends it (`callMonitorTimeout` as `_timeout`, in seconds).
@@ -25,6 +32,8 @@ export function rpcToWire(request: RpcRequest): Dict {
     body['_reply_q'] = request.call.replyTo;
     // oslo's `_timeout` is in seconds; everything on this side of the wire counts in ms.
     body['_timeout'] = request.call.callMonitorTimeout === undefined ? null : request.call.callMonitorTimeout / 1000;
+    if (request.call.deadline !== undefined) body['_rxm_deadline'] = request.call.deadline;
+    if (request.call.cancellable) body['_rxm_cancellable'] = true;
   }
   body['_unique_id'] = request.uniqueId;
   return Object.assign(body, contextToWire(request.context));
@@ -40,7 +49,7 @@ export function rpcToWire(request: RpcRequest): Dict {
  * ```
  */
 export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
-  const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId } = body;
+  const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId, _rxm_deadline: deadline, _rxm_cancellable: cancellable } = body;
   if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
   if (!isRecord(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
   optionalString(namespace, 'namespace');
@@ -53,6 +62,8 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
     if (typeof msgId !== 'string' || typeof replyTo !== 'string') throw new MalformedMessage("a call needs '_msg_id' and '_reply_q' strings");
     const call: Record<string, unknown> = { msgId, replyTo, timeoutMs };
     if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
+    if (typeof deadline === 'number' && Number.isFinite(deadline)) call['deadline'] = deadline;
+    if (cancellable === true) call['cancellable'] = true;
     request['call'] = call;
   }
   return request as unknown as RpcRequest;
@@ -67,13 +78,15 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
  * ```
  */
 export function replyToWire(reply: Reply, uniqueId: string): Dict {
-  return {
+  const body: Dict = {
     result: reply.result === undefined ? null : reply.result,
     failure: reply.failure ? JSON.stringify(reply.failure) : null,
     ending: reply.ending,
     _msg_id: reply.msgId,
     _unique_id: uniqueId,
   };
+  if (reply.server) body['_rxm_server'] = reply.server;
+  return body;
 }
 
 /**
@@ -85,9 +98,19 @@ export function replyToWire(reply: Reply, uniqueId: string): Dict {
  * ```
  */
 export function replyFromWire(body: Dict): Reply {
-  const { _msg_id: msgId, result = null, failure = null, ending = false } = body;
+  const { _msg_id: msgId, result = null, failure = null, ending = false, _rxm_server: server } = body;
   if (typeof msgId !== 'string') throw new MalformedMessage("a reply has no '_msg_id' string");
-  return { msgId, result, failure: failure == null ? null : parseFailure(failure), ending: ending === true };
+  const reply: { -readonly [K in keyof Reply]: Reply[K] } = { msgId, result, failure: failure == null ? null : parseFailure(failure), ending: ending === true };
+  const identity = server === undefined ? undefined : serverIdentity(server);
+  if (identity) reply.server = identity;
+  return reply;
+}
+
+/** The `_rxm_server` of a reply, when it names a topic and a server; anything else is ignored, as oslo would. */
+function serverIdentity(value: unknown): ServerIdentity | undefined {
+  if (!isRecord(value) || typeof value['topic'] !== 'string' || !value['topic'] || typeof value['server'] !== 'string' || !value['server']) return undefined;
+  const { topic, server, exchange } = value;
+  return typeof exchange === 'string' && exchange ? { exchange, topic, server } : { topic, server };
 }
 
 function parseFailure(failure: unknown): RemoteFailure {

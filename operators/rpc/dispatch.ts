@@ -1,15 +1,16 @@
 import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AccessPolicy } from './access-policy.js';
 import type { Context } from '../../lib/core/context.js';
-import type { IncomingCall } from '../../lib/driver/rpc.js';
-import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
-import { InvalidArguments, NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
+import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
+import { handlerResult, microtaskExecutor, type CallSignal, type Executor } from '../../lib/executors/executor.js';
+import { CallCancelled, InvalidArguments, NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
 import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
 import { processSpan, type MessageSpan } from '../../lib/core/tracing.js';
 import { dropDuplicates } from '../drop-duplicates.js';
 import { heartbeat } from './heartbeat.js';
+import { inFlight } from './in-flight.js';
 import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
 import { checkedArgs$, checkResults, type ContractSchemas } from './validate.js';
@@ -31,6 +32,10 @@ export interface DispatchConfig {
   readonly expectedErrors?: readonly ErrorClass[];
   /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
   readonly duplicateWindow?: number;
+  /** Where callers can reach this server (topic and server), named in its replies so that rx callers can cancel; without it they cannot. */
+  readonly identity?: ServerIdentity;
+  /** Aborting it gives up every request taken, running or waiting; callers get a `CallCancelled` failure (a stop past its drain deadline). */
+  readonly signal?: AbortSignal;
   /** Schemas the arguments pass before the handler runs (else `InvalidArguments`), and each result before it is sent (else `InvalidResult`). */
   readonly contract?: ContractSchemas;
   /** What a traced server's spans name as the messaging system (the driver's name) and destination (the topic); `rpcServer` fills it in. */
@@ -52,23 +57,26 @@ const log = getLogger('rx-messaging.dispatch');
  * A server as an operator: requests in, outcomes out. Drops duplicates, picks each request's
  * endpoint, runs the handler on the executor while heartbeating to callers that asked for it,
  * and replies with the results or the failure. Stopping the source drains in-flight requests.
+ * A request is given up (its handler unsubscribed, its signal aborted) when its caller cancels,
+ * when its deadline passes, or when `signal` aborts; one given up before it started never runs.
  *
  * @example
  * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
-  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, scheduler = asyncScheduler } = config;
+  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, identity, scheduler = asyncScheduler } = config;
   const { driver, destination } = config.tracing ?? { driver: 'unknown', destination: 'unknown' };
-  const invoke = (selection: Selection & { endpoint: number }, context: Context, span: MessageSpan | undefined): Observable<unknown> => {
+  const calls = inFlight({ identity, signal: config.signal, scheduler });
+  const invoke = (selection: Selection & { endpoint: number }, context: Context, call: CallSignal, span: MessageSpan | undefined): Observable<unknown> => {
     const { incoming, endpoint, handler } = selection;
     const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
     const run = (checked: Readonly<Record<string, unknown>>) => {
-      const local = () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>));
-      return executor.run({ endpoint, method: incoming.method, params: [checked, context], context }, span ? () => span.run(local) : local);
+      const local = () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>, call));
+      return executor.run({ endpoint, method: incoming.method, params: [checked, context], context, call }, span ? () => span.run(local) : local);
     };
     const results$ = contract ? checkedArgs$(contract, incoming.method, args).pipe(mergeMap(run), checkResults(contract, incoming.method)) : run(args);
     return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
-      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
+      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(identity), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
     );
   };
   const handle = (selection: Selection): Observable<DispatchOutcome> =>
@@ -85,12 +93,15 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         if (atLeastOnce) incoming.ack().then(emit, (ackError: unknown) => subscriber.error(ackError));
         else emit();
       };
-      const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
-      const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context, span);
-      const served$ = incoming.call ? results$.pipe(replyToCaller(incoming)) : results$.pipe(ignoreElements());
+      const served$ = calls.serve(incoming, (call) => {
+        const context = serializer.deserializeContext(incoming.context as Record<string, unknown>);
+        const results$ = selection.error ? throwError(() => selection.error) : invoke(selection, context, call, span);
+        return incoming.call ? results$.pipe(replyToCaller(incoming, identity)) : results$.pipe(ignoreElements());
+      });
       return served$.subscribe({ error: (error: Error) => finish(error), complete: () => finish() });
     });
   return pipe(
+    calls.takeCancels,
     dropDuplicates<IncomingCall>({
       key: (incoming) => incoming.uniqueId,
       size: config.duplicateWindow,
@@ -99,6 +110,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         void incoming.ack();
       },
     }),
+    calls.track,
     selectEndpoint(endpoints, config.accessPolicy ? { accessPolicy: config.accessPolicy } : {}),
     mergeMap(handle, executor.concurrency),
   );
@@ -113,6 +125,7 @@ function beatPeriod(incoming: IncomingCall): number | undefined {
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {
   const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
   if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
+  else if (error instanceof CallCancelled) log.debug('the call was given up', { ...fields, why: error.why });
   else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
   else if (error instanceof InvalidArguments) log.warn('refused a request whose arguments fail the contract', { ...fields, issues: error.issues });
   else log.error('exception during message handling', { ...fields, stack: error.stack });

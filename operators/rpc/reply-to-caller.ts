@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { IncomingCall, Reply } from '../../lib/driver/rpc.js';
+import type { IncomingCall, Reply, ServerIdentity } from '../../lib/driver/rpc.js';
 import { toFailure } from '../../lib/wire/failure.js';
 
 /**
@@ -9,19 +9,21 @@ import { toFailure } from '../../lib/wire/failure.js';
  * microtask, so a stream that pauses never holds a value back; its end is then a reply of its
  * own. A Python caller reads both forms (it keeps the last result). An error is sent as oslo's
  * failure, then re-emitted here so the server can log it. Completes once every reply is sent.
+ * Each reply names `server` when given: where the caller can send a cancel.
  *
  * @example
  * ```ts
  * from(handler(incoming.args, incoming.context)).pipe(replyToCaller(incoming)).subscribe({ error: (error) => log.warn('handler failed', { error: String(error) }) });
  * ```
  */
-export function replyToCaller(incoming: IncomingCall): OperatorFunction<unknown, never> {
+export function replyToCaller(incoming: IncomingCall, server?: ServerIdentity): OperatorFunction<unknown, never> {
   return (source) =>
     new Observable<never>((subscriber) => {
       let held: { value: unknown } | undefined;
       // The first reply leaves at once; each later one after the one before it.
       let sending: Promise<void> | undefined;
-      const send = (reply: Omit<Reply, 'msgId'>) => {
+      const send = (unnamed: Omit<Reply, 'msgId' | 'server'>) => {
+        const reply = server ? { result: unnamed.result, failure: unnamed.failure, ending: unnamed.ending, server } : unnamed;
         sending = sending ? sending.then(() => incoming.reply(reply)) : incoming.reply(reply);
         // finish() reports a failed send; until the handler ends, a failure must not count as unhandled.
         sending.catch(() => undefined);

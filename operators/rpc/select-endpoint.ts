@@ -4,17 +4,19 @@ import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
 import { acceptedNamespaces, type Target } from '../../lib/core/target.js';
 import { isVersion, versionIsCompatible } from '../../lib/core/version.js';
+import type { CallSignal } from '../../lib/executors/executor.js';
+import { RESERVED_METHOD_PREFIX } from '../../lib/wire/rpc.js';
 
 /**
- * An endpoint: an object (or class instance) of handlers `(args, context)`, optionally scoped by
+ * An endpoint: an object (or class instance) of handlers `(args, context, { signal, deadline })`, optionally scoped by
  * a `target` field with `namespace`, `version` and `legacyNamespaces`.
  */
 export type Endpoint = object;
 
 type EndpointScope = Pick<Target, 'namespace' | 'version' | 'legacyNamespaces'>;
 
-/** An endpoint method as the dispatcher calls it: keyword arguments and the request context. */
-export type Handler = (args: Record<string, unknown>, context: Record<string, unknown>) => unknown;
+/** An endpoint method as the dispatcher calls it: keyword arguments, the request context, and the call's signal and deadline. */
+export type Handler = (args: Record<string, unknown>, context: Record<string, unknown>, call: CallSignal) => unknown;
 
 /** A call matched to the endpoint (by index) and handler that serve it, or the reason none does. */
 export type Selection<I extends IncomingCall = IncomingCall> =
@@ -56,9 +58,9 @@ export function selectEndpoint<I extends IncomingCall>(endpoints: readonly Endpo
   });
 }
 
-/** The endpoint's function of that name; never `target` or what every object inherits (`toString`...). */
+/** The endpoint's function of that name; never `target`, what every object inherits (`toString`...) or a reserved `_rxm_` method. */
 function handlerOf(endpoint: Endpoint, method: string): unknown {
-  if (method === 'target' || method in Object.prototype) return undefined;
+  if (method === 'target' || method in Object.prototype || method.startsWith(RESERVED_METHOD_PREFIX)) return undefined;
   return (endpoint as Record<string, unknown>)[method];
 }
 

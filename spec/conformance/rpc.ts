@@ -3,13 +3,14 @@
  * URL for one test (all transports of a test share it); each test uses fresh topic names, so
  * the suite also runs on a shared, real broker.
  */
-import { concat, firstValueFrom, interval, map, of, Subject, take, toArray } from 'rxjs';
+import { concat, firstValueFrom, interval, map, Observable, of, Subject, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import { needing, type ConformanceOptions } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
+import { within } from '../helpers/within.js';
 import { driverOf } from '../../lib/transport.js';
-import { connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../lib/index.js';
+import { blockingExecutor, CallCancelled, connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type CallSignal, type RpcServer, type RpcServerOptions, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {
   transports: Transport[];
@@ -63,9 +64,9 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     context.transports.push(transport);
     return transport;
   };
-  const serve = async (context: ConformanceContext, topic: string, server: string, endpoints: object[] = [echo]) => {
+  const serve = async (context: ConformanceContext, topic: string, server: string, endpoints: object[] = [echo], options: Omit<RpcServerOptions, 'contract'> = {}) => {
     const transport = await open(context);
-    const rpc = rpcServer(transport, target({ topic, server }), endpoints);
+    const rpc = rpcServer(transport, target({ topic, server }), endpoints, options);
     context.servers.push(rpc);
     await rpc.start();
     return rpc;
@@ -275,6 +276,111 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     const client = rpcClient(await open(context), target({ topic }), { timeout: 10_000 });
     assert.is(await client.prepare({ namespace: 'ns', version: '2.1' }).call('v'), 'ns-2.3');
     assert.is(await client.call('v'), 'default');
+  });
+
+  /** A handler that waits for its cancellation: `started` once it runs, `aborted` with its signal's reason. */
+  const awaitingAbort = () => {
+    let started!: () => void;
+    let aborted!: (reason: unknown) => void;
+    const handler = {
+      started: new Promise<void>((resolve) => (started = resolve)),
+      aborted: new Promise<unknown>((resolve) => (aborted = resolve)),
+      endpoint: {
+        wait: (_args: unknown, _context: unknown, { signal }: CallSignal) =>
+          new Promise((resolve) => {
+            started();
+            signal.addEventListener('abort', () => (aborted(signal.reason), resolve('aborted')));
+          }),
+      },
+    };
+    return handler;
+  };
+
+  Rpc('should stop a streaming handler when the caller unsubscribes mid-stream', async (context) => {
+    const topic = `conf-${hexId()}`;
+    let tornDown!: () => void;
+    const teardown = new Promise<void>((resolve) => (tornDown = resolve));
+    // Emits once, then streams nothing until it is unsubscribed.
+    await serve(context, topic, 'a', [{ stream: () => new Observable<string>((subscriber) => (subscriber.next('first'), tornDown)) }]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    assert.is(await firstValueFrom(client.call$('stream')), 'first');
+    await within(teardown, "the handler's teardown");
+  });
+
+  Rpc("should abort the handler's signal when the caller aborts the call", async (context) => {
+    const topic = `conf-${hexId()}`;
+    const handler = awaitingAbort();
+    await serve(context, topic, 'a', [handler.endpoint]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    const controller = new AbortController();
+    const called = client.call('wait', {}, {}, { signal: controller.signal }).catch((e: unknown) => e);
+    await within(handler.started, 'the handler start');
+    const reason = new Error('the user went away');
+    controller.abort(reason);
+    assert.is(await called, reason, 'the call rejects with the signal reason');
+    const seen = await within(handler.aborted, "the handler's abort");
+    assert.instance(seen, CallCancelled);
+    assert.is((seen as CallCancelled).why, 'cancelled');
+  });
+
+  Rpc('should cancel a call aborted before any reply came, once the server names itself', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const handler = awaitingAbort();
+    await serve(context, topic, 'a', [{ ...handler.endpoint, ping: () => 'pong' }]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    // With the reply channel open, the call is sent as it is made: the abort comes before any reply can.
+    assert.is(await client.call('ping'), 'pong');
+    const controller = new AbortController();
+    const called = client.call('wait', {}, {}, { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    assert.instance(await called, DOMException);
+    assert.instance(await within(handler.aborted, "the handler's abort"), CallCancelled);
+  });
+
+  Rpc("should abort the handler's signal when the call times out", async (context) => {
+    const topic = `conf-${hexId()}`;
+    const handler = awaitingAbort();
+    await serve(context, topic, 'a', [handler.endpoint]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 300 });
+    assert.instance(await client.call('wait').catch((e: unknown) => e), MessagingTimeout);
+    assert.instance(await within(handler.aborted, "the handler's abort"), CallCancelled);
+  });
+
+  Rpc('should drop unread a request whose deadline passed while it waited behind a busy handler', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const ran: string[] = [];
+    const free = new Subject<string>();
+    let started!: () => void;
+    const busyStarted = new Promise<void>((resolve) => (started = resolve));
+    const endpoint = { busy: () => (ran.push('busy'), started(), firstValueFrom(free)), note: () => void ran.push('note'), barrier: () => 'ok' };
+    const server = await serve(context, topic, 'a', [endpoint], { executor: blockingExecutor() });
+    const outcomes: (Error | undefined)[] = [];
+    server.outcomes$.subscribe(({ incoming, error }) => incoming.method === 'note' && outcomes.push(error));
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    const first = client.call('busy');
+    await within(busyStarted, 'the busy handler start');
+    assert.instance(await client.prepare({ timeout: 300 }).call('note').catch((e: unknown) => e), MessagingTimeout);
+    free.next('free');
+    assert.is(await first, 'free');
+    assert.is(await client.call('barrier'), 'ok');
+    assert.equal(ran, ['busy'], 'the expired request never ran');
+    assert.instance(outcomes[0], CallCancelled);
+    assert.is((outcomes[0] as CallCancelled).why, 'deadline');
+  });
+
+  Rpc('should give calls up past a stop\'s drain deadline and fail their callers with CallCancelled', async (context) => {
+    const topic = `conf-${hexId()}`;
+    const handler = awaitingAbort();
+    const server = await serve(context, topic, 'a', [handler.endpoint]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    const called = client.call('wait').catch((e: unknown) => e);
+    await within(handler.started, 'the handler start');
+    await within(server.stop({ deadline: Date.now() + 100 }), 'the stop');
+    const seen = await within(handler.aborted, "the handler's abort");
+    assert.is((seen as CallCancelled).why, 'stopped');
+    const failed = await within(called, 'the failure');
+    assert.instance(failed, RemoteError);
+    assert.is((failed as RemoteError).excType, 'CallCancelled');
   });
 
   if (cleanup) Rpc.after(cleanup);

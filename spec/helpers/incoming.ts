@@ -1,16 +1,18 @@
-import type { IncomingCall, Reply, RpcRequest } from '../../lib/driver/rpc.js';
+import type { IncomingCall, Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
 
 /** What a hand-made incoming call recorded: settlements and replies, in order. */
 export interface Recorded {
   readonly events: string[];
   readonly replies: Omit<Reply, 'msgId'>[];
+  /** The server each heartbeat named, if any. */
+  readonly heartbeats?: (ServerIdentity | undefined)[];
 }
 
 /**
  * An `IncomingCall` built by hand, for specs of the operators that consume one. It records what
  * was done to it instead of talking to a driver.
  */
-export function incomingCall(request: Partial<RpcRequest> & { method: string }, recorded: Recorded = { events: [], replies: [] }): IncomingCall & { recorded: Recorded } {
+export function incomingCall(request: Partial<RpcRequest> & { method: string }, recorded: Recorded = { events: [], replies: [], heartbeats: [] }): IncomingCall & { recorded: Recorded } {
   return {
     args: {},
     context: {},
@@ -24,8 +26,9 @@ export function incomingCall(request: Partial<RpcRequest> & { method: string }, 
       recorded.events.push(reply.failure ? 'failure' : reply.ending ? 'end' : reply.result === null ? 'heartbeat' : 'value');
       recorded.replies.push(reply);
     },
-    heartbeat: async () => {
+    heartbeat: async (server) => {
       recorded.events.push('heartbeat');
+      recorded.heartbeats?.push(server);
     },
   };
 }

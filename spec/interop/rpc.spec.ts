@@ -1,11 +1,12 @@
 /**
  * RPC between rx-messaging and a real oslo.messaging 14 process (spec/interop/peer.py), both
  * ways, on the spec broker: calls to a topic and to a server, casts, fanout, namespaces and
- * versions, remote exceptions, call-monitor heartbeats, streamed replies, and a TypeScript server
- * declaring its queues beside a live Python one.
+ * versions, remote exceptions, call-monitor heartbeats, streamed replies, cancellation (rx-messaging's
+ * `_rxm_` keys, which oslo ignores both ways), and a TypeScript server declaring its queues beside
+ * a live Python one.
  */
 import { randomBytes } from 'node:crypto';
-import { interval, map, take } from 'rxjs';
+import { filter, firstValueFrom, interval, map, take } from 'rxjs';
 import * as assert from 'uvu/assert';
 import {
   connect,
@@ -19,6 +20,7 @@ import {
   type RpcServer,
   type Transport,
 } from '../../lib/index.js';
+import { driverOf } from '../../lib/transport.js';
 import { amqpUrlWith, serviceSuite } from '../helpers/services.js';
 import { rawBroker, type RawBroker } from '../drivers/amqp/support.js';
 import { PeerCommandFailed, startPeer, type PeerErrorInfo, type PythonPeer } from './peer.js';
@@ -202,6 +204,22 @@ Rpc("should keep a Python caller's long call alive with heartbeats, and give it 
   assert.is(streamed.result, 3);
 });
 
+Rpc('should give a Python caller normal replies and heartbeats though each names the rx server that sent it', async (context) => {
+  const { peer } = context;
+  const topic = topicFor(context, 'a');
+  await serveTs(context, topic, 'a', [endpoint('a')]);
+  // The same server's replies to an rx caller show the key is on the wire.
+  const transport = await open(context);
+  const { replies$ } = await driverOf(transport).replyChannel();
+  const named = firstValueFrom(replies$.pipe(filter((reply) => reply.ending)));
+  assert.is(await rpcClient(transport, target({ topic }), { timeout: 30_000 }).call('whoami'), 'a');
+  assert.equal((await named).server, { topic, server: 'a' });
+  assert.is((await peer.request<{ result: unknown }>('call', { topic, method: 'whoami', timeout: 30 })).result, 'a');
+  assert.is((await peer.request<{ result: unknown }>('call', { topic, method: 'count', args: { to: 3 }, timeout: 30 })).result, 3);
+  const long = await peer.request<{ result: unknown }>('call', { topic, method: 'slow', args: { ms: 1_500, value: 'still read' }, timeout: 30, call_monitor_timeout: 1 });
+  assert.is(long.result, 'still read');
+});
+
 // --- TypeScript client -> Python server
 
 Rpc('should call a Python server by topic and by server, passing the context', async (context) => {
@@ -298,6 +316,37 @@ Rpc("should keep a long call to a Python server alive on its heartbeats, and fai
     assert.instance(error, MessageUndeliverable);
   } finally {
     await peer.request('stop', { handle: 'h1' });
+  }
+});
+
+Rpc('should send a Python server no cancel when an rx caller gives a call up, and leave its calls unaffected', async (context) => {
+  const { peer } = context;
+  const topic = topicFor(context, 'k1');
+  await peer.request('serve', { handle: 'k1', topic, server: 'k1' });
+  try {
+    const transport = await open(context);
+    const driver = driverOf(transport);
+    const sent: string[] = [];
+    const send = driver.send.bind(driver);
+    driver.send = (to, request, options) => (sent.push(request.method), send(to, request, options));
+    const client = rpcClient(transport, target({ topic }), { timeout: 30_000 });
+    assert.is(await client.call('add', { a: 1, b: 2 }), 3, 'a Python server ignores _rxm_deadline and _rxm_cancellable');
+    const { replies$ } = await driver.replyChannel();
+    const abandoned = firstValueFrom(replies$.pipe(filter((reply) => reply.result === 'abandoned')));
+    const controller = new AbortController();
+    const aborted = client.call('slow', { seconds: 0.5, value: 'abandoned' }, {}, { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    assert.instance(await aborted, DOMException);
+    const unsubscribed = client.call$('slow', { seconds: 0.5, value: 'abandoned' }).subscribe();
+    unsubscribed.unsubscribe();
+    const reply = await abandoned;
+    assert.is(reply.server, undefined, 'a Python server names itself nowhere');
+    // The client heard the Python server's reply: that was its chance to send a cancel.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(await client.call('add', { a: 2, b: 40 }), 42);
+    assert.equal(sent.filter((method) => method.startsWith('_rxm_')), [], 'no cancel was sent');
+  } finally {
+    await peer.request('stop', { handle: 'k1' });
   }
 });
 

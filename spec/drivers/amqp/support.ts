@@ -182,14 +182,7 @@ export function captureLogs(logger = 'rx-messaging.amqp'): LogCapture {
   };
 }
 
-/** Rejects a promise that takes longer than `ms` (a guard against hangs, far above what any step needs). */
-export function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
+export { within } from '../../helpers/within.js';
 
 /** A promise's rejection, or a failure if it resolved. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {

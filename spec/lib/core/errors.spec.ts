@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as errors from '../../../lib/core/errors.js';
 import {
   AcknowledgeError,
+  CallCancelled,
   DriverLoadFailure,
   ExecutorClosed,
   InvalidArguments,
@@ -60,6 +61,7 @@ const ALL = {
   MatchmakerUnavailable: new MatchmakerUnavailable('127.0.0.1:6379', 'connect ECONNREFUSED', { cause }),
   ExecutorClosed: new ExecutorClosed('The worker pool is closed', { cause }),
   WorkerCrashed: new WorkerCrashed('resize', 7, 1, { cause }),
+  CallCancelled: new CallCancelled('stopped', { method: 'resize', msgId: 'm1' }, { cause }),
   MalformedMessage: new MalformedMessage("the message has no 'method' string", { cause }),
   MsgpackDecodeError: new MsgpackDecodeError(3, { cause }),
   UnserializableValue: new UnserializableValue('args.callback', 'is a function', { cause }),
@@ -217,6 +219,13 @@ Facts('should say which worker crashed running what, with the reason of its caus
   const error = new WorkerCrashed('resize', 7, 1, { cause: new Error('out of memory') });
   assert.equal([error.method, error.threadId, error.exitCode], ['resize', 7, 1]);
   assert.is(error.message, "Worker thread 7 exited with code 1 while running 'resize': out of memory; the pool replaces it");
+});
+
+Facts('should say which call was given up, and why', () => {
+  assert.is(ALL.CallCancelled.why, 'stopped');
+  assert.is(ALL.CallCancelled.message, 'The call to resize (message ID m1) was given up: the server stopped past its drain deadline');
+  assert.is(new CallCancelled('cancelled').message, 'The call was given up: its caller cancelled it');
+  assert.is(new CallCancelled('deadline', { method: 'echo' }).message, 'The call to echo was given up: its deadline passed');
 });
 
 Facts("should give the reason of an unreadable MessagePack body, without the payload msgpackr appends", () => {

@@ -8,7 +8,7 @@ import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Invocation } from '../../../lib/executors/executor.js';
-import { ExecutorClosed, WorkerCrashed } from '../../../lib/core/errors.js';
+import { CallCancelled, ExecutorClosed, WorkerCrashed } from '../../../lib/core/errors.js';
 import { workerPoolExecutor, type WorkerPoolExecutorOptions } from '../../../lib/executors/worker-pool.js';
 
 const module = new URL('../../fixtures/worker-endpoints.js', import.meta.url);
@@ -222,6 +222,22 @@ WorkerPool("should unsubscribe the handler's Observable in the worker when the c
   await withPool({ size: 1 }, async (run) => {
     assert.equal(await all(run(invocation(LAB, 'ticker')).pipe(take(3))), [0, 1, 2]);
     assert.is(await lastValueFrom(run(invocation(LAB, 'finalizedTickers'))), 1);
+  });
+});
+
+WorkerPool("should abort an RPC handler's signal in the worker, with the main thread's reason, when its run is cancelled", async () => {
+  await withPool({ size: 1 }, async (run) => {
+    const deadline = 1_700_000_000_000;
+    assert.is(await lastValueFrom(run({ ...invocation(LAB, 'awaitAbort'), call: { signal: new AbortController().signal, deadline } }).pipe(take(1))), 'waiting');
+    assert.equal(await lastValueFrom(run(invocation(LAB, 'lastAbort'))), { name: 'CallCancelled', why: 'cancelled', deadline }, 'an unsubscribed run is cancelled');
+    const controller = new AbortController();
+    let started!: () => void;
+    const waiting = new Promise<void>((resolve) => (started = resolve));
+    const running = run({ ...invocation(LAB, 'awaitAbort'), call: { signal: controller.signal, deadline } }).subscribe(() => started());
+    await waiting;
+    controller.abort(new CallCancelled('stopped'));
+    running.unsubscribe();
+    assert.equal(await lastValueFrom(run(invocation(LAB, 'lastAbort'))), { name: 'CallCancelled', why: 'stopped', deadline });
   });
 });
 

@@ -20,6 +20,12 @@ SelectEndpoint('should pick the first endpoint, in order, that serves namespace,
   assert.is((await select([base, v2, ns], { method: 'ping', namespace: 'old' })).endpoint, 2, 'legacy namespaces are accepted');
 });
 
+SelectEndpoint("should never pick an endpoint's reserved _rxm_ method, even under the legacy policy", async () => {
+  const endpoint = { _rxm_cancel: () => 'taken', ping: () => 'pong' };
+  assert.instance((await select([endpoint], { method: '_rxm_cancel' }, { accessPolicy: legacyAccessPolicy })).error, NoSuchMethod);
+  assert.is((await select([endpoint], { method: 'ping' }, { accessPolicy: legacyAccessPolicy })).endpoint, 0);
+});
+
 SelectEndpoint('should apply version compatibility: same major, minor not above', async () => {
   assert.is((await select([v2], { method: 'ping', version: '2.3' })).endpoint, 0);
   assert.instance((await select([v2], { method: 'ping', version: '2.4' })).error, UnsupportedVersion);

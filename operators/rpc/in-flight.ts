@@ -1,0 +1,124 @@
+/**
+ * A server's requests in flight, so that each can be given up: when its caller cancels (the
+ * `_rxm_cancel` cast an rx client sends the server that named itself), when its deadline passes,
+ * or when the server stops past its drain deadline. Every request gets its AbortController as it
+ * is taken, before it waits for a handler slot, so one cancelled or expired while it waited is
+ * dropped unread.
+ */
+import { asyncScheduler, defer, filter, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { CallCancelled } from '../../lib/core/errors.js';
+import { getLogger } from '../../lib/core/logger.js';
+import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
+import type { CallSignal } from '../../lib/executors/executor.js';
+import { toFailure } from '../../lib/wire/failure.js';
+import { CANCEL_METHOD } from '../../lib/wire/rpc.js';
+
+export interface InFlightConfig {
+  /** Where this server can be reached: named in its replies and heartbeats, it lets rx callers send their cancels. */
+  readonly identity?: ServerIdentity;
+  /** Aborting it gives up every request taken (a stop past its drain deadline); callers still waiting get a `CallCancelled` failure. */
+  readonly signal?: AbortSignal;
+  /** For deadlines; a `TestScheduler` makes them virtual. */
+  readonly scheduler?: SchedulerLike;
+}
+
+export interface InFlight {
+  /** Takes `_rxm_cancel` casts out of the stream, acking each and cancelling the call it names. */
+  readonly takeCancels: MonoTypeOperatorFunction<IncomingCall>;
+  /** Gives each request its signal and deadline, and names this server at once to a caller that may cancel. */
+  readonly track: MonoTypeOperatorFunction<IncomingCall>;
+  /**
+   * Runs `served` (the handler and its replies) for a tracked request until it is given up: then
+   * it is unsubscribed (a request given up before it started is never run) and the result fails
+   * with the `CallCancelled`, after it was sent to a caller still waiting (the server stopped).
+   */
+  serve<T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T>;
+}
+
+interface Entry {
+  readonly incoming: IncomingCall;
+  readonly controller: AbortController;
+  readonly deadline: number | undefined;
+}
+
+const log = getLogger('rx-messaging.dispatch');
+
+export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }: InFlightConfig = {}): InFlight {
+  const entries = new Map<IncomingCall, Entry>();
+  const byMsgId = new Map<string, Entry>();
+  const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) => new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
+  const stopped = (incoming: IncomingCall) => cancelled(incoming, 'stopped', { cause: stop?.reason });
+  stop?.addEventListener('abort', () => entries.forEach((entry) => entry.controller.abort(stopped(entry.incoming))), { once: true });
+
+  const takeCancels = filter<IncomingCall>((incoming) => {
+    if (incoming.method !== CANCEL_METHOD || incoming.call) return true;
+    incoming.ack().catch((error: unknown) => log.warn('could not ack a cancel', { error: String(error) }));
+    const msgId = incoming.args['msg_id'];
+    const entry = typeof msgId === 'string' ? byMsgId.get(msgId) : undefined;
+    if (entry) entry.controller.abort(cancelled(entry.incoming, 'cancelled'));
+    else log.debug('a cancel named no call in flight (it had ended)', { msgId });
+    return false;
+  });
+
+  const track = tap<IncomingCall>((incoming) => {
+    const { call } = incoming;
+    // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
+    const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
+    const entry: Entry = { incoming, controller: new AbortController(), deadline };
+    entries.set(incoming, entry);
+    if (call) byMsgId.set(call.msgId, entry);
+    if (stop?.aborted) entry.controller.abort(stopped(incoming));
+    else if (call?.cancellable && identity) incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
+  });
+
+  const release = (entry: Entry) => {
+    entries.delete(entry.incoming);
+    const msgId = entry.incoming.call?.msgId;
+    if (msgId !== undefined && byMsgId.get(msgId) === entry) byMsgId.delete(msgId);
+  };
+
+  const serve = <T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T> =>
+    new Observable<T>((subscriber) => {
+      const entry = entries.get(incoming);
+      if (!entry) return served({ signal: new AbortController().signal, deadline: undefined }).subscribe(subscriber);
+      const { controller, deadline } = entry;
+      const { signal } = controller;
+      const fields = { method: incoming.method, msgId: incoming.call?.msgId };
+      // Fails with why it was given up, once a caller still waiting was told.
+      const giveUp = () => {
+        const reason = signal.reason as CallCancelled;
+        if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
+        incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
+          () => subscriber.error(reason),
+          (error: unknown) => subscriber.error(new CallCancelled('stopped', fields, { cause: error })),
+        );
+      };
+      // The deadline timer may not have run yet (a handler held the event loop): the clock decides.
+      if (!signal.aborted && deadline !== undefined && Date.now() >= deadline) controller.abort(cancelled(incoming, 'deadline'));
+      if (signal.aborted) {
+        release(entry);
+        log.warn('dropped a request unread: it was given up before a handler took it', { ...fields, why: (signal.reason as CallCancelled).why });
+        giveUp();
+        return undefined;
+      }
+      let inner: Subscription | undefined;
+      const onAbort = () => {
+        inner?.unsubscribe();
+        release(entry);
+        log.info('gave a call in flight up', { ...fields, why: (signal.reason as CallCancelled).why });
+        giveUp();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = deadline === undefined ? undefined : scheduler.schedule(() => controller.abort(cancelled(incoming, 'deadline')), deadline - Date.now());
+      // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
+      inner = defer(() => served({ signal, deadline })).subscribe({ next: (value) => subscriber.next(value), error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
+      return () => {
+        timer?.unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+        inner.unsubscribe();
+        release(entry);
+      };
+    });
+
+  return { takeCancels, track, serve };
+}
