@@ -53,4 +53,17 @@ Examples('should print one trace across two services', async () => {
   assert.match(out, /1 trace, 5 spans/);
 });
 
+Examples('should cancel on the server a stream the caller stopped reading and a call it aborted', async () => {
+  const out = await output('cancellation');
+  assert.match(out, /read 3 lines, then stopped reading\nfollow: unsubscribed on the server\n/);
+  assert.match(out, /the call rejected: AbortError\nexport_all: aborted on the server \(CallCancelled\)\n/);
+});
+
+Examples('should type and check a call with one contract at both ends', async () => {
+  const out = await output('contracts');
+  assert.match(out, /resize → \{ id: 7, state: 'resizing' \}/);
+  assert.match(out, /refused: id: /);
+  assert.match(out, /refused: flavor\.vcpus: /);
+});
+
 Examples.run();
