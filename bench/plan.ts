@@ -12,6 +12,8 @@ import type { Engine, Scenario } from './scenarios.js';
 export interface RunSettings {
   /** The RabbitMQ URL (rabbit:// scenarios). */
   readonly url: string;
+  /** rx-messaging's ZeroMQ transport URL (zmq scenarios of `rx-zmq`), default `ZMQ_URL`. */
+  readonly zmqUrl?: string;
   /** Seconds each client sends. */
   readonly seconds: number;
   /** Where the reports go. */
@@ -35,13 +37,18 @@ const CALL_TIMEOUT_SECONDS = 30;
 /** The query that selects MessagePack on rx-messaging's RabbitMQ driver. */
 export const MSGPACK_QUERY = 'codec=msgpack';
 
+/** rx-messaging's ZeroMQ transport: servers on loopback, found through the Redis matchmaker on 6379. */
+export const ZMQ_URL = 'zmq+redis://127.0.0.1:6379/';
+
+/** The plain zeromq.js harness binds on loopback; the ports are the system's, passed in the endpoints file. */
+const ZEROMQ_HARNESS_URL = 'tcp://127.0.0.1';
+
 export function plan(scenario: Scenario, engine: Engine, settings: RunSettings): Plan {
   const topic = `bench_${engine.replace('-', '_')}_${scenario.kind}`;
-  const url = scenario.broker === 'memory' ? `memory://bench-${scenario.id}` : engine === 'rx-msgpack' ? withQuery(settings.url, MSGPACK_QUERY) : settings.url;
   const serverReport = `${settings.dir}/${scenario.id}.${engine}.server.json`;
   const clientReport = `${settings.dir}/${scenario.id}.${engine}.client.json`;
   const rpc = scenario.kind !== 'notify';
-  const common = ['--url', url, '--topic', topic];
+  const common = ['--url', scenarioUrl(scenario, engine, settings), '--topic', topic, ...(engine === 'zeromq' ? ['--endpoints', `${settings.dir}/${scenario.id}.${engine}.endpoints.json`] : [])];
   const server = [rpc ? 'rpc-server' : 'notify-server', ...common, ...(rpc ? ['--server', SERVER] : []), '--clients', '1', '--json', serverReport];
   const client = [
     rpc ? 'rpc-client' : 'notify-client',
@@ -57,13 +64,23 @@ export function plan(scenario: Scenario, engine: Engine, settings: RunSettings):
   return { topic, server, client, serverReport, clientReport };
 }
 
+function scenarioUrl(scenario: Scenario, engine: Engine, settings: RunSettings): string {
+  if (scenario.broker === 'memory') return `memory://bench-${scenario.id}`;
+  if (engine === 'zeromq') return ZEROMQ_HARNESS_URL;
+  if (scenario.broker === 'zmq') return settings.zmqUrl ?? ZMQ_URL;
+  return engine === 'rx-msgpack' ? withQuery(settings.url, MSGPACK_QUERY) : settings.url;
+}
+
 /** The program and leading arguments that run an engine's role as a process. */
 /** `osloWireWithout`: the parts of oslo's wire format `amqplib-oslo` leaves out (see amqplib/oslo-wire.ts). */
 export function command(engine: Engine, osloWireWithout?: string): { readonly file: string; readonly args: readonly string[] } {
   switch (engine) {
     case 'rx':
     case 'rx-msgpack':
+    case 'rx-zmq':
       return { file: process.execPath, args: [fromRoot('dist/bin/rxm.js'), 'simulator'] };
+    case 'zeromq':
+      return { file: process.execPath, args: [fromRoot('dist/bench/zeromq/harness.js')] };
     case 'amqplib':
       return { file: process.execPath, args: [fromRoot('dist/bench/amqplib/harness.js')] };
     case 'amqplib-confirm':
@@ -76,7 +93,10 @@ export function command(engine: Engine, osloWireWithout?: string): { readonly fi
   }
 }
 
-/** The roles of a Node engine, to run in this process; undefined for the Python one. */
+/**
+ * The roles of a Node engine, to run in this process; undefined for the Python one, and for the
+ * ZeroMQ engines, whose server and client are always two processes: peers that share no broker.
+ */
 export function roles(engine: Engine, osloWireWithout?: string): RoleRunner | undefined {
   switch (engine) {
     case 'rx':
@@ -89,6 +109,8 @@ export function roles(engine: Engine, osloWireWithout?: string): RoleRunner | un
     case 'amqplib-oslo':
       return rawRoles({ confirm: false, oslo: osloWire(osloWireWithout) });
     case 'oslo':
+    case 'zeromq':
+    case 'rx-zmq':
       return undefined;
   }
 }

@@ -24,13 +24,13 @@ import { renderChart } from './chart.js';
 import { runCommand } from './cli.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
-import { command, fromRoot, plan, roles } from './plan.js';
+import { command, fromRoot, plan, roles, ZMQ_URL } from './plan.js';
 import { runProcesses } from './processes.js';
 import { fastest, measured, skipped, withRatios, type Result } from './result.js';
 import { type Engine, ENGINES, REFERENCE, type Scenario, SCENARIOS } from './scenarios.js';
-import { checkServices, deleteQueues, type Services } from './services.js';
+import { checkServices, checkZmqServices, deleteQueues, type Services } from './services.js';
 import { formatTable, label } from './table.js';
-import { checkTargets, formatTargets } from './targets.js';
+import { checkTargets, checkZmqTargets, formatTargets } from './targets.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -42,6 +42,8 @@ export interface BenchOptions {
   readonly only?: RegExp;
   readonly engines?: readonly Engine[];
   readonly url: string;
+  /** rx-messaging's ZeroMQ transport URL for the `rx-zmq` rows (default zmq+redis://127.0.0.1:6379/). */
+  readonly zmqUrl?: string;
   readonly out: string;
   /** Parts of oslo's wire format the `amqplib-oslo` engine leaves out, comma-separated. */
   readonly osloWireWithout?: string;
@@ -64,11 +66,13 @@ export interface BenchRun {
 export async function runBench(options: BenchOptions, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<BenchRun> {
   const scenarios = SCENARIOS.filter((s) => (!options.quick || s.broker === 'memory') && (!options.only || options.only.test(s.id)));
   const needsRabbit = scenarios.some((s) => s.broker === 'rabbit');
-  const services: Services = needsRabbit ? await checkServices(options.url) : { unavailable: {}, versions: {} };
+  const none: Services = { unavailable: {}, versions: {} };
+  const services: Services = needsRabbit ? await checkServices(options.url) : none;
+  const zmqServices: Services = scenarios.some((s) => s.broker === 'zmq') ? await checkZmqServices(options.zmqUrl ?? ZMQ_URL) : none;
   const dir = await mkdtemp(join(tmpdir(), 'rxm-bench-'));
   const results: Result[] = [];
   const once = async (scenario: Scenario, engine: Engine): Promise<Result> => {
-    const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir });
+    const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir, ...(options.zmqUrl && { zmqUrl: options.zmqUrl }) });
     const local = scenario.broker === 'memory' || !options.split ? roles(engine, options.osloWireWithout) : undefined;
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     const { file, args } = command(engine, options.osloWireWithout);
@@ -88,7 +92,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       const runs = new Map<Engine, Result[]>(engines.map((engine) => [engine, []]));
       const why = new Map<Engine, string>();
       for (const engine of engines) {
-        const reason = scenario.broker === 'rabbit' ? services.unavailable[engine] : undefined;
+        const reason = scenario.broker === 'rabbit' ? services.unavailable[engine] : scenario.broker === 'zmq' ? zmqServices.unavailable[engine] : undefined;
         if (reason) why.set(engine, reason);
       }
       // Rounds go through every engine in turn, so a burst of load elsewhere on the machine hits all of them alike.
@@ -122,12 +126,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
       ...services.versions,
+      ...zmqServices.versions,
     },
     processes: options.split ? 'split' : 'one',
     seconds: options.seconds,
     repeat: options.repeat,
     results: rated,
-    targets: checkTargets(rated),
+    targets: [...checkTargets(rated), ...checkZmqTargets(rated)],
     codec,
   };
 }
@@ -144,6 +149,7 @@ and writes bench/results/latest.{json,svg} (see bench/README.md).
   --repeat N                 runs per engine and scenario, the fastest kept (default 2)
   --split                    Node servers and clients in processes of their own
   --url URL                  the broker (default $RXM_BENCH_URL or rabbit://guest:guest@127.0.0.1:5672/)
+  --zmq-url URL              rx-messaging's ZeroMQ transport for the rx-zmq rows (default $RXM_BENCH_ZMQ_URL or ${ZMQ_URL})
   --out DIR                  where the results go (default bench/results)
   --oslo-wire-without PARTS  what the amqplib-oslo engine leaves out: ${Object.keys(OSLO_WIRE_PARTS).join(', ')}
   -h, --help                 this text
@@ -161,6 +167,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       engines: { type: 'string' },
       url: { type: 'string' },
+      'zmq-url': { type: 'string' },
       out: { type: 'string' },
       'oslo-wire-without': { type: 'string' },
     },
@@ -195,6 +202,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     seconds,
     url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
     out: values.out ?? fromRoot('bench/results'),
+    ...((values['zmq-url'] ?? process.env['RXM_BENCH_ZMQ_URL']) !== undefined && { zmqUrl: values['zmq-url'] ?? process.env['RXM_BENCH_ZMQ_URL']! }),
     ...(only && { only }),
     ...(engines && { engines }),
     ...(values['oslo-wire-without'] !== undefined && { osloWireWithout: values['oslo-wire-without'] }),

@@ -9,13 +9,15 @@ export type Kind = 'call' | 'cast' | 'fanout' | 'notify';
 /**
  * Who does the messaging: rx-messaging (JSON or MessagePack), plain amqplib (publishing without
  * confirms, the reference; or waiting for them, as rx-messaging and oslo do; or sending oslo's
- * wire format, the protocol's floor), Python oslo.messaging.
+ * wire format, the protocol's floor), Python oslo.messaging; on ZeroMQ, rx-messaging's ZeroMQ
+ * driver (`rx-zmq`, finding its servers through Redis) and plain zeromq.js (`zeromq`, the ceiling).
  */
-export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'amqplib-oslo' | 'oslo';
+export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'amqplib-oslo' | 'oslo' | 'zeromq' | 'rx-zmq';
 
-export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'amqplib-oslo', 'oslo'];
+export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'amqplib-oslo', 'oslo', 'zeromq', 'rx-zmq'];
 
-export type Broker = 'rabbit' | 'memory';
+/** Where messages travel: RabbitMQ, rx-messaging's in-process memory broker, or peer-to-peer ZeroMQ over loopback TCP. */
+export type Broker = 'rabbit' | 'memory' | 'zmq';
 
 export interface Scenario {
   readonly id: string;
@@ -29,13 +31,15 @@ export interface Scenario {
 }
 
 /** The engine every other one is compared with, per broker: memory:// has only rx-messaging. */
-export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib' };
+export const REFERENCE: Partial<Record<Broker, Engine>> = { rabbit: 'amqplib', zmq: 'zeromq' };
 
 const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
 /** Calls also run by amqplib speaking oslo's wire format: what the protocol itself costs. */
 const CALLS: readonly Engine[] = [...ALL, 'amqplib-oslo'];
 /** Where a publish may or may not wait for its confirm; and in oslo's wire format, what the protocol costs. */
 const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo', 'amqplib-oslo'];
+/** On ZeroMQ: plain zeromq.js, the ceiling, and rx-messaging's driver. */
+const ZMQ: readonly Engine[] = ['zeromq', 'rx-zmq'];
 
 function scenario(kind: Kind, broker: Broker, concurrency: number, size: number, engines: readonly Engine[]): Scenario {
   return { id: `${broker}-${kind}-p${concurrency}-${size}b`, kind, broker, concurrency, size, engines };
@@ -54,4 +58,8 @@ export const SCENARIOS: readonly Scenario[] = [
   scenario('call', 'memory', 50, 100, ['rx']),
   scenario('cast', 'memory', 50, 100, ['rx']),
   scenario('notify', 'memory', 50, 100, ['rx']),
+  scenario('call', 'zmq', 1, 100, ZMQ),
+  scenario('call', 'zmq', 5, 100, ZMQ),
+  scenario('call', 'zmq', 50, 100, ZMQ),
+  scenario('cast', 'zmq', 50, 100, ZMQ),
 ];

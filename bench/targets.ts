@@ -57,6 +57,29 @@ export function checkTargets(results: readonly Result[]): TargetCheck[] {
   return checks;
 }
 
+/**
+ * The ZeroMQ driver's targets: within 0.8 of plain zeromq.js (its `ratio`, zeromq being the
+ * zmq rows' reference) on calls at 5 and 50 callers and on casts, and 4 times rx-messaging's own
+ * calls over RabbitMQ at 5 callers.
+ */
+export function checkZmqTargets(results: readonly Result[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const [kind, concurrency] of [['call', 5], ['call', 50], ['cast', 50]] as const) {
+    const rx = find(results, 'zmq', kind, concurrency, 'rx-zmq');
+    const target = `ZeroMQ ${kind}${kind === 'call' ? ` p${concurrency}` : ''}: rx-zmq >= 0.8 x plain zeromq.js ${kind === 'call' ? 'calls/s' : 'msg/s'}`;
+    checks.push(rx?.ratio === undefined ? { target, measured: 'not measured' } : { target, met: rx.ratio >= 0.8, measured: `${rx.ratio} x` });
+  }
+  const zmq5 = find(results, 'zmq', 'call', 5, 'rx-zmq');
+  const rabbit5 = find(results, 'rabbit', 'call', 5, 'rx');
+  const target = 'ZeroMQ call p5: rx-zmq >= 4 x rx-messaging over RabbitMQ calls/s';
+  checks.push(
+    zmq5?.msg_per_s && rabbit5?.msg_per_s
+      ? { target, met: zmq5.msg_per_s >= 4 * rabbit5.msg_per_s, measured: `${(zmq5.msg_per_s / rabbit5.msg_per_s).toFixed(1)} x (${zmq5.msg_per_s.toLocaleString('en-US')} against ${rabbit5.msg_per_s.toLocaleString('en-US')} calls/s)` }
+      : { target, measured: 'not measured' },
+  );
+  return checks;
+}
+
 /** What plain amqplib speaking oslo's wire format made of the same figure, when it ran: the protocol's floor. */
 function speakingOslo(figure: number | string | undefined, unit = ''): string {
   return figure === undefined ? '' : ` (amqplib speaking oslo's wire format: ${figure} x${unit})`;

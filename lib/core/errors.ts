@@ -82,6 +82,17 @@ export class InvalidTransportUrl extends MessagingError {
   }
 }
 
+/** A ZeroMQ CURVE key is malformed or does not match its pair; `option` names where it was given (never the key itself). */
+export class InvalidCurveKey extends MessagingError {
+  constructor(
+    readonly option: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid CURVE key in '${option}': ${reason}`, options);
+  }
+}
+
 /** The endpoints matched the namespace and version, but none has the method (or policy hides it). */
 export class NoSuchMethod extends MessagingError {
   constructor(

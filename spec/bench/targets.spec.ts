@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Result } from '../../bench/result.js';
-import { checkTargets, formatTargets } from '../../bench/targets.js';
+import { checkTargets, checkZmqTargets, formatTargets } from '../../bench/targets.js';
 
 function row(fields: Partial<Result> & Pick<Result, 'engine' | 'kind' | 'broker' | 'concurrency'>): Result {
   return { scenario: `${fields.broker}-${fields.kind}-p${fields.concurrency}`, size: 100, ...fields };
@@ -73,3 +73,36 @@ Targets('should compare rx-messaging with oslo.messaging at 5 callers, 7 times o
 });
 
 Targets.run();
+
+const ZmqTargets = suite('checkZmqTargets()');
+
+ZmqTargets('should hold rx-zmq to 0.8 of plain zeromq.js on calls at 5 and 50 callers and on casts', () => {
+  const checks = checkZmqTargets([
+    row({ broker: 'zmq', kind: 'call', concurrency: 5, engine: 'rx-zmq', msg_per_s: 12_000, ratio: 0.8 }),
+    row({ broker: 'zmq', kind: 'call', concurrency: 50, engine: 'rx-zmq', msg_per_s: 15_000, ratio: 0.79 }),
+    row({ broker: 'zmq', kind: 'cast', concurrency: 50, engine: 'rx-zmq', msg_per_s: 90_000, ratio: 0.9 }),
+  ]);
+  assert.equal(
+    checks.map((c) => [c.target, c.met, c.measured]),
+    [
+      ['ZeroMQ call p5: rx-zmq >= 0.8 x plain zeromq.js calls/s', true, '0.8 x'],
+      ['ZeroMQ call p50: rx-zmq >= 0.8 x plain zeromq.js calls/s', false, '0.79 x'],
+      ['ZeroMQ cast: rx-zmq >= 0.8 x plain zeromq.js msg/s', true, '0.9 x'],
+      ['ZeroMQ call p5: rx-zmq >= 4 x rx-messaging over RabbitMQ calls/s', undefined, 'not measured'],
+    ],
+  );
+});
+
+ZmqTargets('should compare rx-zmq calls at 5 callers with rx-messaging over RabbitMQ, 4 times over', () => {
+  const at = (zmq: number) => checkZmqTargets([row({ broker: 'zmq', kind: 'call', concurrency: 5, engine: 'rx-zmq', msg_per_s: zmq }), row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 5000 })]).at(-1)!;
+  assert.is(at(20_000).met, true);
+  assert.is(at(19_999).met, false);
+  assert.is(at(20_000).measured, '4.0 x (20,000 against 5,000 calls/s)');
+});
+
+ZmqTargets('should say "not measured" for a skipped rx-zmq row', () => {
+  const checks = checkZmqTargets([row({ broker: 'zmq', kind: 'call', concurrency: 5, engine: 'rx-zmq', skipped: 'DriverLoadFailure' })]);
+  assert.ok(checks.every((c) => c.met === undefined && c.measured === 'not measured'));
+});
+
+ZmqTargets.run();

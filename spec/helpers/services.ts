@@ -1,6 +1,8 @@
 /**
  * The outside services some suites need: RabbitMQ at `AMQP_URL` (default
- * amqp://guest:guest@127.0.0.1:5672) and `/usr/bin/python3` able to import oslo_messaging.
+ * amqp://guest:guest@127.0.0.1:5672), `/usr/bin/python3` able to import oslo_messaging, and a
+ * Redis answering at `REDIS_HOST`:`REDIS_PORT` (default 127.0.0.1:6379; use keys under a prefix of
+ * the suite's own there, never anything else). A Sentinel is started on demand (`startSentinel`).
  * Each is checked once per process. When one is missing and CI=true or RXM_ENSURE_SERVICES=1,
  * scripts/ensure-services.sh is run to install and start it. A suite whose services are still
  * missing registers every test as skipped and prints why: never a silent pass.
@@ -11,8 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
 import { suite, type Test } from 'uvu';
+import { redisMissing } from '../../bench/redis.js';
 
-export type Service = 'rabbitmq' | 'oslo';
+export type Service = 'rabbitmq' | 'oslo' | 'redis';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -97,8 +100,19 @@ function osloMissing(): string | undefined {
   return undefined;
 }
 
+/** The Redis the specs use. */
+export function redisAddress(): { readonly host: string; readonly port: number } {
+  return { host: process.env['REDIS_HOST'] ?? '127.0.0.1', port: Number(process.env['REDIS_PORT'] ?? 6379) };
+}
+
+/** Why no Redis answers at `redisAddress()`, or undefined when one does (checked once, with the other services). */
+export async function redisAvailable(): Promise<string | undefined> {
+  return (await servicesStatus()).redis;
+}
+
 async function missing(): Promise<Record<Service, string | undefined>> {
-  return { rabbitmq: await brokerMissing(), oslo: osloMissing() };
+  const { host, port } = redisAddress();
+  return { rabbitmq: await brokerMissing(), oslo: osloMissing(), redis: await redisMissing(host, port) };
 }
 
 let checked: Promise<Record<Service, string | undefined>> | undefined;
@@ -108,10 +122,11 @@ export function servicesStatus(): Promise<Record<Service, string | undefined>> {
   checked ??= (async () => {
     const first = await missing();
     const wanted = process.env['CI'] === 'true' || process.env['RXM_ENSURE_SERVICES'] === '1';
-    if (!wanted || (!first.rabbitmq && !first.oslo)) return first;
+    if (!wanted || (!first.rabbitmq && !first.oslo && !first.redis)) return first;
     const script = join(packageRoot(), 'scripts', 'ensure-services.sh');
     console.log(`services: running ${script}`);
-    const run = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, AMQP_URL: amqpUrl() } });
+    const { host, port } = redisAddress();
+    const run = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, AMQP_URL: amqpUrl(), REDIS_HOST: host, REDIS_PORT: String(port) } });
     if (run.status !== 0) console.log(`services: ${script} exited with ${run.status ?? run.signal}`);
     return missing();
   })();
@@ -160,4 +175,41 @@ export function skippedSuite<T extends object = Record<string, never>>(name: str
   console.log(`SKIPPED ${name}: ${reason}`);
   const hook = Object.assign(() => undefined, { each: () => undefined });
   return Object.assign((title: string) => test.skip(title), { only: (title: string) => test.skip(title), skip: test.skip, before: hook, after: hook, run: test.run });
+}
+
+/** A Sentinel started by scripts/redis-sentinel.sh: a master, its replica and one sentinel, on ports of their own. */
+export interface Sentinel {
+  readonly host: string;
+  /** The sentinel's port. */
+  readonly port: number;
+  /** The master's name the sentinel monitors. */
+  readonly masterName: string;
+  readonly masterPort: number;
+  readonly replicaPort: number;
+  /** Its data folder (pid files, logs, the sentinel's conf). */
+  readonly dir: string;
+  /** Stops the three processes it started and removes their data. */
+  down(): void;
+}
+
+/**
+ * Starts a local Sentinel (scripts/redis-sentinel.sh up; about a second), or says why it cannot:
+ * give the reason to `skippedSuite`. `RXM_SENTINEL_*` variables move its ports and folder.
+ */
+export function startSentinel(): Sentinel | string {
+  const script = join(packageRoot(), 'scripts', 'redis-sentinel.sh');
+  const up = spawnSync('bash', [script, 'up'], { encoding: 'utf8' });
+  if (up.error || up.status !== 0) return `a local Redis Sentinel cannot start: ${up.error?.message ?? up.stderr.trim().split('\n').at(-1) ?? `exit code ${up.status}`}`;
+  const settings = Object.fromEntries(up.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return {
+    host: settings['SENTINEL_HOST'] ?? '127.0.0.1',
+    port: Number(settings['SENTINEL_PORT']),
+    masterName: settings['SENTINEL_MASTER'] ?? '',
+    masterPort: Number(settings['SENTINEL_MASTER_PORT']),
+    replicaPort: Number(settings['SENTINEL_REPLICA_PORT']),
+    dir: settings['SENTINEL_DIR'] ?? '',
+    down: () => {
+      spawnSync('bash', [script, 'down'], { stdio: 'ignore' });
+    },
+  };
 }
