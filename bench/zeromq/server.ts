@@ -19,6 +19,12 @@ export async function runZeromqServer(options: RpcServerOptions, { meter, signal
     let allSynced!: () => void;
     const synced$ = new Promise<void>((resolve) => (allSynced = resolve));
     const sync = () => options.clients > 0 && ++synced >= options.clients && allSynced();
+    // A reply sent is only queued, and zeromq.js drops what is queued when the process exits: the
+    // server leaves once each client hung up, which it does after the reply to its sync_done.
+    let hungUp = 0;
+    let allHungUp!: () => void;
+    const hungUp$ = new Promise<void>((resolve) => (allHungUp = resolve));
+    router.events.on('disconnect', () => ++hungUp >= options.clients && allHungUp());
     /** The message of a body, measured; undefined when it is not one (counted as a failure). */
     const receive = (body: Buffer | undefined) => {
       try {
@@ -53,7 +59,7 @@ export async function runZeromqServer(options: RpcServerOptions, { meter, signal
     const failed = Promise.race([calls, casts]).then(() => undefined);
     await writeEndpoints(endpointsFile, { router: router.lastEndpoint!, pull: pull.lastEndpoint! });
     onReady?.();
-    await Promise.race([synced$, aborted(signal), failed]);
+    await Promise.race([synced$.then(() => hungUp$), aborted(signal), failed]);
   } finally {
     router.close();
     pull.close();

@@ -220,6 +220,8 @@ interface ZapHandler {
 }
 
 let handler: ZapHandler | undefined;
+/** The last handler's unbinding: the endpoint's name is taken until it is done, so the next handler binds after it. */
+let released: Promise<void> = Promise.resolve();
 
 /**
  * Starts answering ZAP requests: a CURVE client of a server in `ZAP_DOMAIN` is admitted (200)
@@ -227,7 +229,7 @@ let handler: ZapHandler | undefined;
  * domains (CURVE servers without an allow-list) are admitted, as libzmq does with no handler.
  * Resolves, once bound, with the function that withdraws this list (the last one closes the handler).
  */
-export async function startZapHandler(allowed: readonly string[]): Promise<() => void> {
+export async function startZapHandler(allowed: readonly string[]): Promise<() => Promise<void>> {
   allowed.forEach((key, index) => z85Decode(`curveAllowedClients[${index}]`, key));
   const list: ReadonlySet<string> = new Set(allowed);
   const current = (handler ??= openZapHandler());
@@ -239,16 +241,20 @@ export async function startZapHandler(allowed: readonly string[]): Promise<() =>
     throw error;
   }
   return () => {
-    if (!current.lists.delete(list) || current.lists.size > 0) return;
+    if (!current.lists.delete(list) || current.lists.size > 0) return released;
     if (handler === current) handler = undefined;
-    current.socket.close();
+    released = current.socket
+      .unbind(ZAP_ENDPOINT)
+      .catch(() => undefined)
+      .finally(() => current.socket.close());
+    return released;
   };
 }
 
 function openZapHandler(): ZapHandler {
   const socket = new Router({ linger: 0 });
   const lists = new Set<ReadonlySet<string>>();
-  const bound = socket.bind(ZAP_ENDPOINT);
+  const bound = released.then(() => socket.bind(ZAP_ENDPOINT));
   const current: ZapHandler = { bound, lists, socket };
   bound.catch(() => {
     if (handler === current) handler = undefined;

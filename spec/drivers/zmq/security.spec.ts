@@ -39,10 +39,9 @@ async function curveServer(options: CurveOptions) {
   };
 }
 
-function client(endpoint: string, options: object): Dealer {
-  const dealer = new Dealer({ linger: 0, ...options });
-  dealer.connect(endpoint);
-  return dealer;
+/** A DEALER to connect once its events are watched: an event before the first look at `events` is not seen. */
+function client(options: object): Dealer {
+  return new Dealer({ linger: 0, ...options });
 }
 
 const serverKeys = curveKeyPair();
@@ -55,9 +54,10 @@ Curve("should deliver a listed client's message", async () => {
   const options = checkCurveOptions({ curveServerKeys: serverKeys, curveAllowedClients: [listed.publicKey] });
   const stop = await startZapHandler(options.curveAllowedClients!);
   const { server, endpoint, received, arrival } = await curveServer(options);
-  const dealer = client(endpoint, curveClientOptions({ ...options, curveClientKeys: listed }));
+  const dealer = client(curveClientOptions({ ...options, curveClientKeys: listed }));
   try {
     const handshake = next(dealer, 'handshake');
+    dealer.connect(endpoint);
     const arrived = arrival();
     await dealer.send('hello from a listed client');
     await Promise.all([handshake, arrived]);
@@ -66,7 +66,7 @@ Curve("should deliver a listed client's message", async () => {
   } finally {
     dealer.close();
     server.close();
-    stop();
+    await stop();
   }
 });
 
@@ -74,10 +74,13 @@ Curve("should refuse a stranger's key: handshake:error:auth 400 and nothing deli
   const options = checkCurveOptions({ curveServerKeys: serverKeys, curveAllowedClients: [listed.publicKey] });
   const stop = await startZapHandler(options.curveAllowedClients!);
   const { server, endpoint, received, arrival } = await curveServer(options);
-  const refused = client(endpoint, { ...curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: stranger }), sendTimeout: 0 });
-  const admitted = client(endpoint, curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: listed }));
+  const refused = client({ ...curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: stranger }), sendTimeout: 0 });
+  const admitted = client(curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: listed }));
   try {
-    const error = await next(refused, 'handshake:error:auth');
+    const authError = next(refused, 'handshake:error:auth');
+    refused.connect(endpoint);
+    admitted.connect(endpoint);
+    const error = await authError;
     assert.is(error.error.status, 400);
     await refused.send('from a stranger').catch(() => undefined);
     // Messages of one server arrive in order of handshakes: the listed client's proves the stranger's is not coming.
@@ -89,7 +92,7 @@ Curve("should refuse a stranger's key: handshake:error:auth 400 and nothing deli
     refused.close();
     admitted.close();
     server.close();
-    stop();
+    await stop();
   }
 });
 
@@ -97,12 +100,14 @@ Curve('should refuse a plaintext client (mechanism mismatch)', async () => {
   const options = checkCurveOptions({ curveServerKeys: serverKeys, curveAllowedClients: [listed.publicKey] });
   const stop = await startZapHandler(options.curveAllowedClients!);
   const { server, endpoint, received, arrival } = await curveServer(options);
-  const plaintext = client(endpoint, {});
+  const plaintext = client({});
   try {
     const mismatch = next(plaintext, 'handshake:error:protocol');
+    plaintext.connect(endpoint);
     await plaintext.send('in the clear');
     assert.is((await mismatch).error.code, 'ERR_ZMTP_MECHANISM_MISMATCH');
-    const admitted = client(endpoint, curveClientOptions({ ...options, curveClientKeys: listed }));
+    const admitted = client(curveClientOptions({ ...options, curveClientKeys: listed }));
+    admitted.connect(endpoint);
     const arrived = arrival();
     await admitted.send('encrypted');
     await arrived;
@@ -111,18 +116,19 @@ Curve('should refuse a plaintext client (mechanism mismatch)', async () => {
   } finally {
     plaintext.close();
     server.close();
-    stop();
+    await stop();
   }
 });
 
 Curve('should refuse even a listed client once the handler is stopped (fail closed, not open)', async () => {
   const options = checkCurveOptions({ curveServerKeys: serverKeys, curveAllowedClients: [listed.publicKey] });
-  (await startZapHandler(options.curveAllowedClients!))();
+  await (await startZapHandler(options.curveAllowedClients!))();
   const { server, endpoint } = await curveServer(options);
-  const dealer = client(endpoint, curveClientOptions({ ...options, curveClientKeys: listed }));
+  const dealer = client(curveClientOptions({ ...options, curveClientKeys: listed }));
   try {
     const handshake = next(dealer, 'handshake').then(() => 'handshake');
     const failed = next(dealer, 'handshake:error:other').then(() => 'refused');
+    dealer.connect(endpoint);
     void dealer.send('unanswered').catch(() => undefined);
     assert.is(await Promise.race([handshake, failed]), 'refused');
   } finally {
@@ -135,7 +141,8 @@ Curve('should admit any CURVE client, with keys made for it, when no allow-list 
   const options = checkCurveOptions({ curveServerKeys: serverKeys });
   assert.is('zapDomain' in curveServerOptions(options), false);
   const { server, endpoint, received, arrival } = await curveServer(options);
-  const dealer = client(endpoint, curveClientOptions({ serverPublicKey: serverKeys.publicKey }));
+  const dealer = client(curveClientOptions({ serverPublicKey: serverKeys.publicKey }));
+  dealer.connect(endpoint);
   try {
     const arrived = arrival();
     await dealer.send('encrypted, unscreened');
