@@ -136,6 +136,7 @@ export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { UnsupportedCapability } from './core/errors.js';
 export { MatchmakerUnavailable } from './core/errors.js';
+export { InvalidCurveKey } from './core/errors.js';
 export { TransportClosed } from './core/errors.js';
 export { ExecutorClosed } from './core/errors.js';
 export { WorkerCrashed } from './core/errors.js';
