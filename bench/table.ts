@@ -1,5 +1,5 @@
 /** The results as a plain-text table: each figure and its ratio to the reference engine. */
-import type { PeerComparison } from './peers.js';
+import type { Peer, PeerComparison } from './peers.js';
 import type { Result } from './result.js';
 
 const HEADERS = ['scenario', 'engine', 'msg/s', 'x ref', 'p50 ms', 'p99 ms', 'p99 x ref', 'errors', 'lost'];
@@ -53,7 +53,7 @@ const PEER_HEADERS = ['scenario', 'rx msg/s', 'nestjs', 'moleculer', 'rx x nestj
  */
 export function formatPeers(comparisons: readonly PeerComparison[]): string {
   const ratio = (value: number | undefined, comparable = true) => (value === undefined ? '' : `${value.toFixed(2)}${comparable ? '' : ' *'}`);
-  const figure = (c: PeerComparison, peer: 'nestjs' | 'moleculer') => (c.peers[peer] !== undefined ? thousands(c.peers[peer]) : c.skipped[peer] !== undefined ? 'skipped' : '');
+  const figure = (c: PeerComparison, peer: Peer) => (c.peers[peer] !== undefined ? thousands(c.peers[peer]) : c.skipped[peer] !== undefined ? 'skipped' : '');
   const rows = comparisons.map((c) => [
     c.label,
     c.rx === undefined ? '' : thousands(c.rx),

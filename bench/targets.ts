@@ -2,7 +2,7 @@
  * The speed rx-messaging must reach, checked against one run's results. A
  * target whose rows are missing (a service was unavailable) is reported as not measured.
  */
-import { comparePeers, type PeerComparison } from './peers.js';
+import { comparePeers, type Peer, type PeerComparison } from './peers.js';
 import type { Result } from './result.js';
 
 export interface TargetCheck {
@@ -59,7 +59,7 @@ export function checkTargets(results: readonly Result[]): TargetCheck[] {
 }
 
 /** The peer names as the targets say them. */
-const PEER_NAMES = { nestjs: 'NestJS', moleculer: 'Moleculer' } as const;
+const PEER_NAMES: Readonly<Record<Peer, string>> = { nestjs: 'NestJS', moleculer: 'Moleculer' };
 
 /**
  * The issue's targets against the peers: calls at 1, 5 and 50 callers at least 1.1 times the
@@ -92,7 +92,7 @@ export function checkPeerTargets(results: readonly Result[]): TargetCheck[] {
   return checks;
 }
 
-function figures(c: PeerComparison, peers: readonly ('nestjs' | 'moleculer')[]): string {
+function figures(c: PeerComparison, peers: readonly Peer[]): string {
   return [...(c.rx !== undefined ? [`rx-messaging ${c.rx.toLocaleString('en-US')}/s`] : []), ...peers.filter((p) => c.peers[p] !== undefined).map((p) => `${PEER_NAMES[p]} ${c.peers[p]!.toLocaleString('en-US')}/s`)].join(', ');
 }
 
