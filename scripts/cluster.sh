@@ -3,6 +3,7 @@
 #   rxm1@localhost, rxm2@localhost, rxm3@localhost on AMQP ports 5681, 5682, 5683
 #   (distribution ports 25681-25683, no management plugin), joined to rxm1.
 # Usage: scripts/cluster.sh up | down | status      (npm run cluster -- up)
+#        scripts/cluster.sh ctl rxmN <rabbitmqctl args>  (e.g. ctl rxm2 stop_app: what the cluster specs use)
 # Started from Debian's rabbitmq-server, as the calling user, with a cookie of their own (in
 # $RXM_CLUSTER_DIR/.erlang.cookie, found through HOME), so the broker on 5672 is never touched:
 # every rabbitmqctl here names one of these nodes. Data and logs live under RXM_CLUSTER_DIR
@@ -130,8 +131,19 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
+  ctl)
+    require_rabbitmq
+    case "${2:-}" in rxm1 | rxm2 | rxm3) ;; *)
+      echo "usage: $0 ctl rxm1|rxm2|rxm3 <rabbitmqctl arguments>" >&2
+      exit 2
+      ;;
+    esac
+    node=$2
+    shift 2
+    ctl "$node" "$@" </dev/null
+    ;;
   *)
-    echo "usage: $0 up | down | status" >&2
+    echo "usage: $0 up | down | status | ctl rxmN <rabbitmqctl arguments>" >&2
     exit 2
     ;;
 esac
