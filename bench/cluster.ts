@@ -23,6 +23,16 @@ async function script(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** Whether the three nodes run, joined. */
+export async function clusterRunning(): Promise<boolean> {
+  try {
+    await script('status');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the cluster unless it runs; resolves with why it cannot, or undefined once it is up. */
 export async function clusterUp(): Promise<string | undefined> {
   try {
@@ -32,6 +42,11 @@ export async function clusterUp(): Promise<string | undefined> {
     const { stderr, message } = error as { stderr?: string; message: string };
     return `the local RabbitMQ cluster (npm run cluster -- up) cannot start: ${(stderr || message).trim().split('\n').slice(-3).join(' ')}`;
   }
+}
+
+/** Stops the three nodes and removes their data. */
+export async function clusterDown(): Promise<void> {
+  await script('down');
 }
 
 /** rabbitmqctl on `node`, e.g. `ctl('rxm2', 'stop_app')`. */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterUp, clusterUrl, ctl, queueNode } from '../../bench/cluster.js';
+import { clusterDown, clusterRunning, clusterUp, clusterUrl, ctl, queueNode } from '../../bench/cluster.js';
+import { describeFaultSoak, faultSoak, faultSoakPassed } from '../../bench/soak-faults.js';
 import { MessagingError } from '../../lib/core/errors.js';
 import { connect, rpcClient, rpcServer, target, type Transport } from '../../lib/index.js';
 import { driverOf } from '../../lib/transport.js';
@@ -9,10 +10,17 @@ import { skippedSuite } from '../helpers/services.js';
 import { uniqueTopic, within } from '../drivers/amqp/support.js';
 
 // Quick reconnects; private queues left on a stopped node expire a minute later.
-export const CLUSTER_QUERY = 'rabbit_quorum_queue=true&rabbit_retry_interval=0.1&rabbit_retry_backoff=0.2&rabbit_interval_max=1&rabbit_transient_queues_ttl=60';
+const CLUSTER_QUERY = 'rabbit_quorum_queue=true&rabbit_retry_interval=0.1&rabbit_retry_backoff=0.2&rabbit_interval_max=1&rabbit_transient_queues_ttl=60';
 
+// A cluster this run starts is stopped (and its data removed) when the suite ends; one already running is left as it was.
+const wasRunning = await clusterRunning();
 const reason = await clusterUp();
-const ReplyQueue = reason === undefined ? suite('cluster: a reply queue whose node stops') : skippedSuite('cluster: a reply queue whose node stops', reason);
+const NAME = 'cluster of three RabbitMQ nodes, quorum queues';
+const Cluster = reason === undefined ? suite(NAME) : skippedSuite(NAME, reason);
+
+Cluster.after(async () => {
+  if (!wasRunning) await clusterDown();
+});
 
 /** Calls `echo` until one answers: the client works again. */
 async function answers(transport: Transport, topic: string): Promise<void> {
@@ -28,7 +36,7 @@ async function answers(transport: Transport, topic: string): Promise<void> {
   }
 }
 
-ReplyQueue('should move a client whose reply queue node stops to a fresh reply queue, failing or answering every call in flight', async () => {
+Cluster('should move a client whose reply queue node stops to a fresh reply queue, failing or answering every call in flight', async () => {
   const topic = uniqueTopic('cluster');
   const servers = await connect(clusterUrl(CLUSTER_QUERY));
   const callers = await connect(clusterUrl(CLUSTER_QUERY));
@@ -75,4 +83,12 @@ ReplyQueue('should move a client whose reply queue node stops to a fresh reply q
   }
 });
 
-ReplyQueue.run();
+Cluster('should lose no confirmed message, hang no call and leave every client and server working while each node stops in turn under load', async () => {
+  const result = await faultSoak({ cluster: true, nodeDownMs: 3_000, concurrency: 2, callTimeoutMs: 10_000, cuts: 0, cutEveryMs: 0, url: clusterUrl() });
+  const report = describeFaultSoak(result);
+  console.log(report);
+  assert.ok(faultSoakPassed(result), report);
+  assert.ok(result.calls.confirmed > 0 && result.casts.confirmed > 0 && result.notifications.confirmed > 0, report);
+});
+
+Cluster.run();
