@@ -6,6 +6,7 @@
  * caller's queue is missing the broker returns them and they are retried every 0.25 s for
  * `kombu_missing_consumer_retry_timeout`, then dropped and the queue remembered as gone, as oslo.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Observable, Subject } from 'rxjs';
 import type { WireCodec } from '../../lib/wire/codec.js';
@@ -162,6 +163,8 @@ export interface ReplySender {
 
 /** @internal */
 export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
+  // Every reply waiting for its caller's queue listens for the close: as many as a server has calls in hand.
+  setMaxListeners(0, signal);
   const obsolete = new Map<string, number>();
   const isObsolete = (queue: string) => {
     const until = obsolete.get(queue);
