@@ -120,17 +120,15 @@ export async function faultSoak(options: FaultSoakOptions): Promise<FaultSoakRes
 
     let loading = true;
     let next = 0;
-    const unsettled = new Set<Promise<unknown>>();
-    /** Runs `send`, counting a settle that never comes as a hang. */
+    /** Runs `send` (which counts its own failures), counting a settle that never comes as a hang. */
     const watched = async (of: Kind, send: () => Promise<void>) => {
       of.sent++;
-      let settled = false;
-      const sending = send().finally(() => (settled = true));
-      unsettled.add(sending);
-      const timer = sleep(options.callTimeoutMs + HANG_GRACE_MS, undefined, { ref: false });
-      await Promise.race([sending.catch(() => undefined), timer]);
-      if (!settled) of.hung++;
-      else unsettled.delete(sending);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, options.callTimeoutMs + HANG_GRACE_MS, true);
+      });
+      if (await Promise.race([send().then(() => false), hung])) of.hung++;
+      clearTimeout(timer);
     };
     const loop = async (of: Kind, one: (n: number) => Promise<void>) => {
       while (loading) {
