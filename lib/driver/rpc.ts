@@ -82,11 +82,16 @@ export interface Reply {
   readonly server?: ServerIdentity;
 }
 
-/** The transport's one reply queue or socket, shared by every call it makes. */
+/**
+ * The transport's one reply queue or socket, shared by every call it makes. A driver may move it
+ * (an AMQP reply queue whose cluster node is lost is replaced by a fresh one): `address` and
+ * `replies$` then change together, so read both for each call. The old `replies$` fails, which
+ * fails the calls still waiting on it.
+ */
 export interface ReplyChannel {
   /** What requests carry as `replyTo` (oslo's `_reply_q`): the AMQP reply queue's name, for one. */
   readonly address: string;
-  /** Hot: every reply that arrives, for any call. */
+  /** Hot: every reply that arrives on `address`, for any call. */
   readonly replies$: Observable<Reply>;
 }
 
