@@ -1,40 +1,45 @@
 /**
  * Deliveries as the contract's incoming messages. A body that is not an oslo message (not JSON,
  * an unknown envelope, a missing field, another content type) is rejected without requeue and
- * logged, and the stream goes on. Requests and notifications are settled by their consumer: ack,
+ * logged, and the stream goes on; a malformed request whose `_msg_id` and `_reply_q` can be read
+ * is answered with a `MalformedMessage` failure first. Requests and notifications are settled by their consumer: ack,
  * or requeue (`basic.reject` with requeue). The RPC server's dispatch acks a request on receipt,
  * before its handler runs (oslo's at-most-once), unless it was asked for at-least-once.
  */
-import { defaultCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { toFailure } from '../../lib/wire/failure.js';
 import type { IncomingCall, RpcRequest } from '../../lib/driver/rpc.js';
 import type { IncomingNotification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { notificationFromWire } from '../../lib/wire/notifications.js';
-import { rpcFromWire } from '../../lib/wire/rpc.js';
+import { callerOf, rpcFromWire } from '../../lib/wire/rpc.js';
 import type { Delivery } from './consume.js';
 import { codecOf, decodeMessage, expirationOf, originOf } from './message.js';
 import type { ReplySender } from './replies.js';
 
 const log = getLogger('rx-messaging.amqp');
 
-/** Decodes a delivery with `read`, or rejects and logs it and returns undefined. */
-function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T): T | undefined {
+/** Decodes a delivery with `read`, or rejects and logs it and returns undefined; `refused` hears of a body that decoded but did not read. */
+function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+  let body: Record<string, unknown> | undefined;
   try {
-    return read(decodeMessage(delivery.message));
+    body = decodeMessage(delivery.message);
+    return read(body);
   } catch (error) {
     log.warn(`rejected a malformed ${what}`, { ...originOf(delivery.message), reason: (error as Error).message });
     delivery.reject(false);
+    if (body && refused) refused(body, error);
     return undefined;
   }
 }
 
 /** @internal */
 export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
-  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
-  if (!request) return undefined;
-  const { call } = request;
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
+  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
+  if (!request) return undefined;
+  const { call } = request;
   // Built field by field: an object spread per message is slow on Node 20.
   const incoming: Mutable<IncomingCall> = {
     method: request.method,
@@ -52,6 +57,13 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
   if (request.version !== undefined) incoming.version = request.version;
   if (call) incoming.call = call;
   return incoming;
+}
+
+/** A caller whose request names its reply queue hears what was wrong with it, instead of timing out. */
+function answerMalformed(body: Record<string, unknown>, error: unknown, replies: ReplySender, codec: WireCodec): void {
+  const caller = callerOf(body);
+  if (!caller) return;
+  replies.reply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }, codec).catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -34,9 +34,9 @@ import { decodeBody } from '../../lib/wire/envelope.js';
 import { notificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
 import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
-import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
+import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
-import { cloneWireBody, wireCopy } from './wire-copy.js';
+import { cloneWireBody, wireCopy } from '../../lib/wire/wire-copy.js';
 
 interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
@@ -119,7 +119,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
     const queue = declareQueue(exchange, address);
     const replies$ = new Subject<Reply>();
     const consumer = consume(queue, (delivery) => {
-      const reply = decodeOrReject(delivery, (body) => replyFromWire(readBody(body)));
+      const reply = decodeOrReject(delivery, readBody, replyFromWire);
       if (reply === undefined) return;
       ack(delivery);
       replies$.next(reply);
@@ -175,7 +175,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         return {
           queues: [declareQueue(exchange, topicQueue(target)), declareQueue(exchange, serverQueue(target)), fanout],
           receive: (delivery) => {
-            const request = decodeOrReject(delivery, (body) => rpcFromWire(readBody(body), delivery.message.ttl));
+            const request = decodeOrReject(delivery, readBody, (body) => rpcFromWire(body, delivery.message.ttl), (body, error) => answerMalformed(body, error, sendReply));
             return request && incomingCall(request, delivery, sendReply);
           },
           // The private fanout queue lives as long as its server, like AMQP's auto-delete queue;
@@ -222,7 +222,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         return {
           queues,
           receive: (delivery) => {
-            const notification = decodeOrReject(delivery, (body) => notificationFromWire(readBody(body)));
+            const notification = decodeOrReject(delivery, readBody, notificationFromWire);
             return notification && incomingNotification(notification, delivery);
           },
           // As AMQP's auto-delete: the pool's queue goes with its last consumer (this one's are cancelled already).

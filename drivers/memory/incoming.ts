@@ -1,11 +1,14 @@
 /**
  * From a queue delivery to what listeners receive: a body read through the oslo wire format,
  * wrapped with ack, requeue and reply. A body that does not decode is rejected here, never
- * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged.
+ * handed on: the delivery is settled (redelivering it would fail the same way) and the reason logged;
+ * a request whose `_msg_id` and `_reply_q` can be read is answered with a `MalformedMessage` failure.
  */
 import type { IncomingCall, Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
 import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
+import { toFailure } from '../../lib/wire/failure.js';
+import { callerOf } from '../../lib/wire/rpc.js';
 import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
@@ -13,17 +16,30 @@ type SendReply = (address: string, reply: Reply) => Promise<void>;
 
 const log = getLogger('rx-messaging.memory');
 
-/** `decode(body)`, or undefined after rejecting the delivery and logging why it failed. @internal */
-export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => T): T | undefined {
+/**
+ * `read` of the body `decode` gives, or undefined after rejecting the delivery and logging why it
+ * failed; `refused` hears of a body that decoded but did not read. @internal
+ */
+export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => Record<string, unknown>, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+  let body: Record<string, unknown> | undefined;
   try {
-    return decode(delivery.message.body);
+    body = decode(delivery.message.body);
+    return read(body);
   } catch (error) {
     ack(delivery);
     const queue = delivery.consumer.queue.name;
     const reason = error instanceof Error ? error.message : String(error);
     log.warn(`rejected a message from queue '${queue}': ${reason}`, { queue, reason });
+    if (body && refused) refused(body, error);
     return undefined;
   }
+}
+
+/** A caller whose request names its reply queue hears what was wrong with it, instead of timing out. @internal */
+export function answerMalformed(body: Record<string, unknown>, error: unknown, sendReply: SendReply): void {
+  const caller = callerOf(body);
+  if (!caller) return;
+  sendReply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }).catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
 }
 
 /** @internal */

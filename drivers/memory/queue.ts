@@ -8,7 +8,7 @@
  * drops expired heads while nobody consumes.
  */
 import { getLogger } from '../../lib/core/logger.js';
-import type { WireBody } from './wire-copy.js';
+import type { WireBody } from '../../lib/wire/wire-copy.js';
 
 /** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. @internal */
 export type MessageBody = WireBody | Buffer;

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { IncomingCall, Reply, ServerIdentity } from '../../lib/driver/rpc.js';
+import { UnserializableValue } from '../../lib/core/errors.js';
 import { toFailure } from '../../lib/wire/failure.js';
 
 /**
@@ -9,7 +10,9 @@ import { toFailure } from '../../lib/wire/failure.js';
  * microtask, so a stream that pauses never holds a value back; its end is then a reply of its
  * own. A Python caller reads both forms (it keeps the last result). An error is sent as oslo's
  * failure, then re-emitted here so the server can log it. Completes once every reply is sent.
- * Each reply names `server` when given: where the caller can send a cancel.
+ * Each reply names `server` when given: where the caller can send a cancel. A result or failure
+ * the wire cannot carry (`UnserializableValue`) is answered with that error as the call's
+ * failure, so the caller fails at once instead of waiting out its timeout; nothing more is sent.
  *
  * @example
  * ```ts
@@ -22,9 +25,20 @@ export function replyToCaller(incoming: IncomingCall, server?: ServerIdentity): 
       let held: { value: unknown } | undefined;
       // The first reply leaves at once; each later one after the one before it.
       let sending: Promise<void> | undefined;
+      let refused = false;
+      const named = (unnamed: Omit<Reply, 'msgId' | 'server'>) => (server ? { result: unnamed.result, failure: unnamed.failure, ending: unnamed.ending, server } : unnamed);
+      const deliver = (reply: Omit<Reply, 'msgId'>): Promise<void> =>
+        refused
+          ? Promise.resolve()
+          : incoming.reply(reply).catch((error: unknown) => {
+              if (!(error instanceof UnserializableValue)) throw error;
+              refused = true;
+              // The caller learns what could not be sent; the server still sees the send fail.
+              return incoming.reply(named({ result: null, failure: toFailure(error), ending: true })).then(() => Promise.reject(error));
+            });
       const send = (unnamed: Omit<Reply, 'msgId' | 'server'>) => {
-        const reply = server ? { result: unnamed.result, failure: unnamed.failure, ending: unnamed.ending, server } : unnamed;
-        sending = sending ? sending.then(() => incoming.reply(reply)) : incoming.reply(reply);
+        const reply = named(unnamed);
+        sending = sending ? sending.then(() => deliver(reply)) : deliver(reply);
         // finish() reports a failed send; until the handler ends, a failure must not count as unhandled.
         sending.catch(() => undefined);
       };

@@ -2,9 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultCodec } from '../../../lib/wire/codec.js';
 import { UnserializableValue } from '../../../lib/core/errors.js';
-import { cloneWireBody, wireCopy } from '../../../drivers/memory/wire-copy.js';
+import { cloneWireBody, wireCopy } from '../../../lib/wire/wire-copy.js';
 
-const WireCopy = suite('memory wire copy');
+const WireCopy = suite('wire copy');
 
 function rejection(body: Record<string, unknown>): UnserializableValue {
   try {
