@@ -19,6 +19,7 @@ import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import {
   assertTargetFor,
+  deadLetterQueue,
   exchangeName,
   fanoutExchange,
   fanoutQueue,
@@ -205,11 +206,16 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         for (const { target } of bindings) assertTargetFor('listener', target);
         const queues = new Set<Queue>();
         const poolBindings: [Exchange, string, Queue][] = [];
+        /** The exchange of each queue consumed, where its dead-letter queue lives. */
+        const homes = new Map<Queue, Exchange>();
+        const deadLetters = (queue: Queue) => declareQueue(homes.get(queue) as Exchange, deadLetterQueue(queue.name));
         for (const { target, priority } of bindings) {
           const exchange = exchangeFor(target);
           const key = notificationQueue(target, priority);
           if (pool === undefined) {
-            queues.add(declareQueue(exchange, key));
+            const queue = declareQueue(exchange, key);
+            queues.add(queue);
+            homes.set(queue, exchange);
             continue;
           }
           const own = declareQueue(exchange, poolQueue(pool));
@@ -218,12 +224,13 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
           if (own !== shared && bind(exchange.bindings, key, own) && shared) copyReady(shared, own);
           if (own !== shared) poolBindings.push([exchange, key, own]);
           queues.add(own);
+          homes.set(own, exchange);
         }
         return {
           queues,
           receive: (delivery) => {
             const notification = decodeOrReject(delivery, readBody, notificationFromWire);
-            return notification && incomingNotification(notification, delivery);
+            return notification && incomingNotification(notification, delivery, deadLetters);
           },
           // As AMQP's auto-delete: the pool's queue goes with its last consumer (this one's are cancelled already).
           ...(autoDeletePool && {

@@ -9,7 +9,7 @@ import type { IncomingNotification, Notification } from '../../lib/driver/notifi
 import { getLogger } from '../../lib/core/logger.js';
 import { toFailure } from '../../lib/wire/failure.js';
 import { callerOf } from '../../lib/wire/rpc.js';
-import { ack, requeue, type Delivery, type MessageBody } from './queue.js';
+import { ack, moveTo, requeue, type Delivery, type MessageBody, type Queue } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
 type SendReply = (address: string, reply: Reply) => Promise<void>;
@@ -62,12 +62,14 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
 }
 
 /** @internal */
-export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery): IncomingNotification {
+export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery, deadLetters: (queue: Queue) => Queue): IncomingNotification {
   return Object.assign(
     {
       redelivered: delivery.message.redelivered,
+      deliveryCount: delivery.message.redeliveries,
       ack: async () => ack(delivery),
       requeue: async () => requeue(delivery),
+      deadLetter: async () => moveTo(delivery, deadLetters(delivery.consumer.queue)),
     },
     notification,
   );

@@ -114,11 +114,34 @@ Incoming('should not reply to a cast', async () => {
   assert.is(incoming.redelivered, false);
 });
 
+Incoming('should count redeliveries and move a dead-lettered message to the queue it is given', async () => {
+  const queue = createQueue('events.info');
+  const dead = createQueue('events.info.dead-letter');
+  const deliveries: Delivery[] = [];
+  consume(queue, (delivery) => deliveries.push(delivery));
+  publish(queue, createMessage(Buffer.from('{}')));
+  await settle();
+  const notify = { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info' as const, payload: null, timestamp: 't', context: {} };
+  const first = incomingNotification(notify, deliveries[0]!, () => dead);
+  assert.is(first.deliveryCount, 0);
+  await first.requeue();
+  await new Promise((resolve) => setImmediate(resolve));
+  await settle();
+  const asked: string[] = [];
+  const second = incomingNotification(notify, deliveries[1]!, (from) => (asked.push(from.name), dead));
+  assert.is(second.deliveryCount, 1);
+  await second.deadLetter?.();
+  assert.equal(asked, ['events.info']);
+  assert.is(readyCount(dead), 1);
+  assert.is(readyCount(queue), 0);
+});
+
 Incoming('should ack and requeue through the delivery', async () => {
   const delivery = await deliveryOf('{}');
   const notification = incomingNotification(
     { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} },
     delivery,
+    () => createQueue('unused'),
   );
   await notification.requeue();
   assert.ok(delivery.settled);
