@@ -70,8 +70,14 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const nobody = async () => undefined;
 
+/** A quorum queue's count of earlier deliveries (`x-delivery-count`); classic queues only say `redelivered`. */
+function deliveryCountOf(delivery: Delivery): number | undefined {
+  const count: unknown = delivery.message.properties.headers?.['x-delivery-count'];
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : undefined;
+}
+
 /** @internal */
-export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
+export function toIncomingNotification(delivery: Delivery, deadLetterQueues = false): IncomingNotification | undefined {
   const notification = readOrReject(delivery, 'notification', notificationFromWire);
   if (!notification) return undefined;
   // Built field by field, as above.
@@ -88,5 +94,9 @@ export function toIncomingNotification(delivery: Delivery): IncomingNotification
     requeue: async () => delivery.reject(true),
   };
   if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
+  const count = deliveryCountOf(delivery);
+  if (count !== undefined) incoming.deliveryCount = count;
+  // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
+  if (deadLetterQueues) incoming.deadLetter = async () => delivery.reject(false);
   return incoming;
 }

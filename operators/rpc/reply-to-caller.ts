@@ -25,22 +25,20 @@ export function replyToCaller(incoming: IncomingCall, server?: ServerIdentity): 
       let held: { value: unknown } | undefined;
       // The first reply leaves at once; each later one after the one before it.
       let sending: Promise<void> | undefined;
-      let refused = false;
+      // The failure sent instead of a reply the wire could not carry; nothing is sent after it.
+      let refusal: Promise<void> | undefined;
       const named = (unnamed: Omit<Reply, 'msgId' | 'server'>) => (server ? { result: unnamed.result, failure: unnamed.failure, ending: unnamed.ending, server } : unnamed);
-      const deliver = (reply: Omit<Reply, 'msgId'>): Promise<void> =>
-        refused
-          ? Promise.resolve()
-          : incoming.reply(reply).catch((error: unknown) => {
-              if (!(error instanceof UnserializableValue)) throw error;
-              refused = true;
-              // The caller learns what could not be sent; the server still sees the send fail.
-              return incoming.reply(named({ result: null, failure: toFailure(error), ending: true })).then(() => Promise.reject(error));
-            });
       const send = (unnamed: Omit<Reply, 'msgId' | 'server'>) => {
         const reply = named(unnamed);
-        sending = sending ? sending.then(() => deliver(reply)) : deliver(reply);
+        const sent = sending ? sending.then(() => incoming.reply(reply)) : incoming.reply(reply);
+        sending = sent;
         // finish() reports a failed send; until the handler ends, a failure must not count as unhandled.
-        sending.catch(() => undefined);
+        // A side branch, so a reply that goes out takes no extra turn.
+        sent.catch((error: unknown) => {
+          if (!(error instanceof UnserializableValue) || refusal) return;
+          // The caller learns at once what could not be sent; the server still sees the send fail.
+          refusal = incoming.reply(named({ result: null, failure: toFailure(error), ending: true })).catch(() => undefined);
+        });
       };
       const flushHeld = (ending: boolean) => {
         if (held) send({ result: held.value, failure: null, ending });
@@ -49,7 +47,7 @@ export function replyToCaller(incoming: IncomingCall, server?: ServerIdentity): 
       const finish = (handlerError?: unknown) =>
         (sending ?? Promise.resolve()).then(
           () => (handlerError === undefined ? subscriber.complete() : subscriber.error(handlerError)),
-          (sendError: unknown) => subscriber.error(sendError),
+          (sendError: unknown) => (refusal ?? Promise.resolve()).then(() => subscriber.error(sendError)),
         );
       return source.subscribe({
         next: (value) => {
