@@ -109,7 +109,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
-          map((delivery) => toIncomingCall(delivery, replySender)),
+          map((delivery) => toIncomingCall(delivery, replySender, options.rabbit_dead_letter_queues)),
           filter((call): call is IncomingCall => call !== undefined),
         );
       });

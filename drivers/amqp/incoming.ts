@@ -34,7 +34,7 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
 }
 
 /** @internal */
-export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
+export function toIncomingCall(delivery: Delivery, replies: ReplySender, deadLetterQueues = false): IncomingCall | undefined {
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
   const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
@@ -56,6 +56,10 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;
   if (call) incoming.call = call;
+  const count = deliveryCountOf(delivery);
+  if (count !== undefined) incoming.deliveryCount = count;
+  // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
+  if (deadLetterQueues) incoming.deadLetter = async () => delivery.reject(false);
   return incoming;
 }
 

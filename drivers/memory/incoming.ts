@@ -43,7 +43,7 @@ export function answerMalformed(body: Record<string, unknown>, error: unknown, s
 }
 
 /** @internal */
-export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply): IncomingCall {
+export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply: SendReply, deadLetters?: (queue: Queue) => Queue): IncomingCall {
   const { call } = request;
   // Casts have nobody to answer: replying to one is a no-op, as the contract says.
   const reply = ({ result, failure, ending, server }: Omit<Reply, 'msgId'>) =>
@@ -52,8 +52,10 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
   return Object.assign(
     {
       redelivered: delivery.message.redelivered,
+      deliveryCount: delivery.message.redeliveries,
       ack: async () => ack(delivery),
       requeue: async () => requeue(delivery),
+      ...(deadLetters && { deadLetter: async () => moveTo(delivery, deadLetters(delivery.consumer.queue)) }),
       reply,
       heartbeat: (server?: ServerIdentity) => reply(server ? { result: null, failure: null, ending: false, server } : { result: null, failure: null, ending: false }),
     },
