@@ -27,8 +27,9 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
     return read(body);
   } catch (error) {
     log.warn(`rejected a malformed ${what}`, { ...originOf(delivery.message), reason: (error as Error).message });
-    delivery.reject(false);
+    // The caller hears first; the reject only settles the message.
     if (body && refused) refused(body, error);
+    delivery.reject(false);
     return undefined;
   }
 }

@@ -26,11 +26,11 @@ export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody
     body = decode(delivery.message.body);
     return read(body);
   } catch (error) {
+    if (body && refused) refused(body, error);
     ack(delivery);
     const queue = delivery.consumer.queue.name;
     const reason = error instanceof Error ? error.message : String(error);
     log.warn(`rejected a message from queue '${queue}': ${reason}`, { queue, reason });
-    if (body && refused) refused(body, error);
     return undefined;
   }
 }

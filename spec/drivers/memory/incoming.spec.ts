@@ -128,7 +128,10 @@ Incoming('should count redeliveries and move a dead-lettered message to the queu
   await new Promise((resolve) => setImmediate(resolve));
   await settle();
   const asked: string[] = [];
-  const second = incomingNotification(notify, deliveries[1]!, (from) => (asked.push(from.name), dead));
+  const second = incomingNotification(notify, deliveries[1]!, (from) => {
+    asked.push(from.name);
+    return dead;
+  });
   assert.is(second.deliveryCount, 1);
   await second.deadLetter?.();
   assert.equal(asked, ['events.info']);

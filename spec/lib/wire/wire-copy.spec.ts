@@ -86,6 +86,18 @@ WireCopy('should accept a deep body without a cycle', () => {
   assert.equal(wireCopy(body), overTheWire(body));
 });
 
+WireCopy("should refuse a body nested deeper than oslo's JSON reads, naming where, without overflowing the stack", () => {
+  let deep: unknown[] = [];
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const refused = rejection({ result: deep });
+  assert.match(refused.reason, /nested deeper than 1000 levels/);
+  assert.ok(refused.path.startsWith('result[0][0]'));
+  let cyclic: Record<string, unknown> = {};
+  cyclic['self'] = cyclic;
+  for (let i = 0; i < 2000; i++) cyclic = { next: cyclic };
+  assert.match(rejection({ args: { cyclic } }).reason, /nested deeper/);
+});
+
 WireCopy('should reject values JSON loses or refuses, with array indexes in the path', () => {
   assert.is(rejection({ args: { list: [1, Symbol('s')] } }).path, 'args.list[1]');
   assert.match(rejection({ args: { big: 1n } }).reason, /bigint/);

@@ -112,7 +112,12 @@ Dispatch.run();
 
 /** A scheduler that runs at once, noting each delay asked for. */
 function recordingScheduler(delays: number[]): SchedulerLike {
-  return { now: () => 0, schedule: (work: () => void, delay = 0) => (delays.push(delay), work(), Subscription.EMPTY) } as unknown as SchedulerLike;
+  const schedule = (work: () => void, delay = 0) => {
+    delays.push(delay);
+    work();
+    return Subscription.EMPTY;
+  };
+  return { now: () => 0, schedule } as unknown as SchedulerLike;
 }
 
 /** Feeds `incoming` again after each requeue, as a broker would, until it is settled otherwise. */
@@ -128,12 +133,16 @@ async function poisonRun(config: Parameters<typeof dispatchNotifications>[1], fi
     ...(deadLetter && { deadLetter: async () => void incoming.events.push('dead-letter') }),
   });
   const outcomes: NotificationOutcome[] = [];
-  const done = new Promise<void>((resolve) =>
-    source.pipe(dispatchNotifications([{ info: () => (runs++, Promise.reject(new Error('poison'))) }], { allowRequeue: true, ...config })).subscribe((outcome) => {
+  const info = () => {
+    runs++;
+    return Promise.reject(new Error('poison'));
+  };
+  const done = new Promise<void>((resolve) => {
+    source.pipe(dispatchNotifications([{ info }], { allowRequeue: true, ...config })).subscribe((outcome) => {
       outcomes.push(outcome);
       if (outcome.reason === 'poison') resolve();
-    }),
-  );
+    });
+  });
   source.next(fed);
   await done;
   return { runs, events: incoming.events, outcomes };
