@@ -132,6 +132,8 @@ export { UnsupportedVersion } from './core/errors.js';
 export { InvalidArguments } from './core/errors.js';
 export { InvalidResult } from './core/errors.js';
 export { InvalidPayload } from './core/errors.js';
+export { UnserializableValue } from './core/errors.js';
+export { MalformedMessage } from './core/errors.js';
 export { RpcVersionCapError } from './core/errors.js';
 export { DriverLoadFailure } from './core/errors.js';
 export { UnsupportedCapability } from './core/errors.js';

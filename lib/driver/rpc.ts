@@ -103,6 +103,10 @@ export interface IncomingCall extends RpcRequest {
   ack(): Promise<void>;
   /** Gives the message back for another delivery; rejects with `UnsupportedCapability` where the driver cannot (capability `requeue`). */
   requeue(): Promise<void>;
+  /** How many times the transport delivered this message before, where it counts them (memory, RabbitMQ quorum queues' `x-delivery-count`). */
+  readonly deliveryCount?: number;
+  /** Settles the message by moving it to its queue's dead-letter queue (`deadLetterQueue`), where the driver has one. */
+  deadLetter?(): Promise<void>;
   /** Sends one reply message to the caller; no-op for casts. */
   reply(reply: Omit<Reply, 'msgId'>): Promise<void>;
   /** Tells the caller the call is still being worked on (a reply without result, not ending), naming `server` if given. */
