@@ -11,6 +11,7 @@
  */
 import { UnserializableValue } from '../../lib/core/errors.js';
 import { formatDate } from '../../lib/wire/codec.js';
+import { setOwn } from '../../lib/core/record.js';
 
 /** @internal */
 export type WireBody = Readonly<Record<string, unknown>>;
@@ -94,7 +95,7 @@ function copyObject(object: WireBody, depth: number): Record<string, unknown> {
     for (; i < keys.length; i++) {
       const key = keys[i] as string;
       const value = copyValue(object[key], key, depth);
-      if (value !== undefined) setKey(copy, key, value);
+      if (value !== undefined) setOwn(copy, key, value);
     }
   } catch (error) {
     if (error instanceof Refused) error.path.unshift(keys[i] as string);
@@ -113,12 +114,6 @@ function copyArray(array: readonly unknown[], depth: number): unknown[] {
     throw error;
   }
   return copy;
-}
-
-/** JSON.parse makes `"__proto__"` an own key; plain assignment would set the prototype instead. */
-function setKey(object: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-  else object[key] = value;
 }
 
 function cycleIn(body: WireBody): Refused {
@@ -156,6 +151,6 @@ function cloneValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneValue);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) setKey(copy, key, cloneValue((value as Record<string, unknown>)[key]));
+  for (const key of Object.keys(value)) setOwn(copy, key, cloneValue((value as Record<string, unknown>)[key]));
   return copy;
 }
