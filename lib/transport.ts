@@ -11,7 +11,7 @@ import type { ListenOptions } from './driver/listen.js';
 import { DriverLoadFailure, UnsupportedCapability } from './core/errors.js';
 import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
-import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
+import { parseTransportUrl, withoutPasswords, type DriverName, type TransportUrl } from './core/url.js';
 import { loadTracing } from './core/tracing.js';
 
 /** How `connect()` sets up a transport beyond what its URL says. */
@@ -41,7 +41,7 @@ export interface NotificationsOptions {
  * built on it. Close it once they are done.
  */
 export interface Transport {
-  /** The URL it was made from (print it with `redactUrl`). */
+  /** The URL it was made from, without its passwords (`url.url` shows each as `***`): only the driver holds them. */
   readonly url: TransportUrl;
   /** The exchange of targets that name none. */
   readonly controlExchange: string;
@@ -112,7 +112,7 @@ export function requireCapability(transport: Transport, capability: Capability, 
 /** @internal The `Transport` over a driver: what `connect()` returns once the driver is created. */
 export function transportOver(driver: Driver, url: TransportUrl, controlExchange: string): Transport {
   const transport: Transport = {
-    url,
+    url: withoutPasswords(url),
     controlExchange,
     capabilities: Object.freeze({ ...driver.capabilities }),
     status$: driver.status$,

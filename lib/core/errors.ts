@@ -73,12 +73,12 @@ export class InvalidTarget extends MessagingError {
 
 /** A transport URL could not be parsed, or it names an unknown option. */
 export class InvalidTransportUrl extends MessagingError {
-  constructor(
-    readonly url: string,
-    reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(`Invalid transport URL '${redactUrl(url)}': ${reason}`, options);
+  /** The URL, every password replaced by `***`: an error is logged, printed and serialized, so it never holds one. */
+  readonly url: string;
+  constructor(url: string, reason: string, options?: ErrorOptions) {
+    const shown = redactUrl(url);
+    super(`Invalid transport URL '${shown}': ${reason}`, options);
+    this.url = shown;
   }
 }
 

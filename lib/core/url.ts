@@ -3,6 +3,7 @@
  * The scheme selects the driver; query keys override the driver's options of the same name.
  */
 import { InvalidTransportUrl } from './errors.js';
+import { redactUrl } from './redact.js';
 
 /** The driver a URL's scheme selects: `memory`; `amqp` for rabbit, amqp, amqps and kombu; `zmq` for zmq and tcp. */
 export type DriverName = 'memory' | 'amqp' | 'zmq';
@@ -101,4 +102,18 @@ function parseHost(url: string, part: string): TransportHost {
     ...(username !== undefined && { username }),
     ...(password !== undefined && { password }),
   });
+}
+
+/**
+ * The URL as it may be shown and kept where anyone can look (a transport's `url`): no host has a
+ * password, and `url` is redacted. Drivers get the parsed URL itself, passwords included.
+ *
+ * @example
+ * ```ts
+ * withoutPasswords(parseTransportUrl('rabbit://bob:pw@h/')).url; // 'rabbit://bob:***@h/'
+ * ```
+ */
+export function withoutPasswords(url: TransportUrl): TransportUrl {
+  const hosts = url.hosts.map(({ password: _password, ...host }) => Object.freeze(host));
+  return Object.freeze({ ...url, hosts: Object.freeze(hosts), url: redactUrl(url.url) });
 }
