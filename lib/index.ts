@@ -140,6 +140,7 @@ export { TransportClosed } from './core/errors.js';
 export { ExecutorClosed } from './core/errors.js';
 export { WorkerCrashed } from './core/errors.js';
 export { CallCancelled } from './core/errors.js';
+export { CallLimitExceeded } from './core/errors.js';
 export { NotificationPublishFailure } from './core/errors.js';
 export { InvalidRoutingConfig } from './core/errors.js';
 export { InvalidNotificationFilter } from './core/errors.js';

@@ -18,9 +18,9 @@ import type { ReplySender } from './replies.js';
 const log = getLogger('rx-messaging.amqp');
 
 /** Decodes a delivery with `read`, or rejects and logs it and returns undefined. */
-function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T): T | undefined {
+function readOrReject<T>(delivery: Delivery, what: string, maxInflatedBytes: number, read: (body: Record<string, unknown>) => T): T | undefined {
   try {
-    return read(decodeMessage(delivery.message));
+    return read(decodeMessage(delivery.message, maxInflatedBytes));
   } catch (error) {
     log.warn(`rejected a malformed ${what}`, { ...originOf(delivery.message), reason: (error as Error).message });
     delivery.reject(false);
@@ -29,8 +29,8 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
 }
 
 /** @internal */
-export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
-  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
+export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInflatedBytes: number): IncomingCall | undefined {
+  const request = readOrReject<RpcRequest>(delivery, 'RPC request', maxInflatedBytes, (body) => rpcFromWire(body, expirationOf(delivery.message)));
   if (!request) return undefined;
   const { call } = request;
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
@@ -59,8 +59,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const nobody = async () => undefined;
 
 /** @internal */
-export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
-  const notification = readOrReject(delivery, 'notification', notificationFromWire);
+export function toIncomingNotification(delivery: Delivery, maxInflatedBytes: number): IncomingNotification | undefined {
+  const notification = readOrReject(delivery, 'notification', maxInflatedBytes, notificationFromWire);
   if (!notification) return undefined;
   // Built field by field, as above.
   const incoming: Mutable<IncomingNotification> = {

@@ -211,6 +211,18 @@ export class CallCancelled extends MessagingError {
   }
 }
 
+/** A call refused before sending: its client already has `maxInFlight` calls waiting for their replies. */
+export class CallLimitExceeded extends MessagingError {
+  constructor(
+    readonly method: string,
+    /** The client's `maxInFlight`. */
+    readonly maxInFlight: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot call ${method}: the client already has ${maxInFlight} calls waiting for their replies (maxInFlight); wait for one to end, or raise maxInFlight`, options);
+  }
+}
+
 /** `run()` was called after `close()`, or `close()` ended an invocation in flight. */
 export class ExecutorClosed extends MessagingError {}
 

@@ -5,6 +5,7 @@ import * as errors from '../../../lib/core/errors.js';
 import {
   AcknowledgeError,
   CallCancelled,
+  CallLimitExceeded,
   DriverLoadFailure,
   ExecutorClosed,
   InvalidArguments,
@@ -62,6 +63,7 @@ const ALL = {
   ExecutorClosed: new ExecutorClosed('The worker pool is closed', { cause }),
   WorkerCrashed: new WorkerCrashed('resize', 7, 1, { cause }),
   CallCancelled: new CallCancelled('stopped', { method: 'resize', msgId: 'm1' }, { cause }),
+  CallLimitExceeded: new CallLimitExceeded('resize', 64, { cause }),
   MalformedMessage: new MalformedMessage("the message has no 'method' string", { cause }),
   MsgpackDecodeError: new MsgpackDecodeError(3, { cause }),
   UnserializableValue: new UnserializableValue('args.callback', 'is a function', { cause }),
