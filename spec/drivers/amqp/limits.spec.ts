@@ -35,7 +35,11 @@ async function cutOff(query: string, options: Record<string, unknown> = {}): Pro
   proxy.refuse(true);
   proxy.cut();
   await within(firstValueFrom(driver.status$.pipe(filter((s) => s.state === 'reconnecting'))), 'reconnecting');
-  return { driver, close: async () => (await driver.close(), await proxy.close()) };
+  const close = async () => {
+    await driver.close();
+    await proxy.close();
+  };
+  return { driver, close };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<unknown> {

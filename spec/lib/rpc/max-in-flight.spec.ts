@@ -23,7 +23,12 @@ MaxInFlight('should fail a call past maxInFlight at once with CallLimitExceeded,
   const gates: (() => void)[] = [];
   const calls: string[] = [];
   const server = rpcServer(transport, target({ topic, server: 's' }), [
-    { hold: ({ n }: { n: string }) => (calls.push(n), new Promise<string>((resolve) => gates.push(() => resolve(n)))) },
+    {
+      hold: ({ n }: { n: string }) => {
+        calls.push(n);
+        return new Promise<string>((resolve) => gates.push(() => resolve(n)));
+      },
+    },
   ]);
   await server.start();
   const client = rpcClient(transport, target({ topic }), { timeout: 10_000, maxInFlight: 2 });
