@@ -127,6 +127,7 @@ export { MessageDeliveryFailure } from './core/errors.js';
 export { MessageUndeliverable } from './core/errors.js';
 export { InvalidTarget } from './core/errors.js';
 export { InvalidTransportUrl } from './core/errors.js';
+export { InvalidOptions } from './core/errors.js';
 export { NoSuchMethod } from './core/errors.js';
 export { UnsupportedVersion } from './core/errors.js';
 export { InvalidArguments } from './core/errors.js';

@@ -13,6 +13,7 @@ import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
 import { parseTransportUrl, withoutPasswords, type DriverName, type TransportUrl } from './core/url.js';
 import { loadTracing } from './core/tracing.js';
+import { anything, checkOptions, isString, objectWith } from './core/check-options.js';
 
 /** How `connect()` sets up a transport beyond what its URL says. */
 export interface ConnectOptions {
@@ -67,6 +68,14 @@ const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }
   zmq: { load: () => import('../drivers/zmq/index.js') },
 };
 
+const CONNECT_OPTIONS = {
+  controlExchange: isString,
+  // The driver names what it does not know, by its option names.
+  driverOptions: objectWith('an object of driver options'),
+  // Checked with what a module given by value must have (DriverLoadFailure).
+  driver: anything,
+} satisfies Record<keyof ConnectOptions, unknown>;
+
 /**
  * Connects to the transport a URL names: `memory://[name]` (the default), `rabbit://…`,
  * `amqp(s)://…`, `zmq://…`. The driver is loaded on first use of its scheme; a missing npm
@@ -80,6 +89,7 @@ const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }
  * ```
  */
 export async function connect(url = 'memory://', options: ConnectOptions = {}): Promise<Transport> {
+  checkOptions('connect', options, CONNECT_OPTIONS);
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';
   const module = options.driver === undefined ? await loadDriver(parsed.driver) : checkedModule(parsed.driver, options.driver);

@@ -71,6 +71,23 @@ export class InvalidTarget extends MessagingError {
   }
 }
 
+/** A factory (rpcClient, rpcServer, an executor's, connect...) was given an option it does not know, or a value it cannot use. */
+export class InvalidOptions extends MessagingError {
+  constructor(
+    /** The factory, e.g. 'rpcServer'. */
+    readonly factory: string,
+    /** The option's key; '' when the options themselves are not an object. */
+    readonly key: string,
+    /** What was given, described (a value is shown only when short and plain). */
+    readonly given: string,
+    /** What to pass instead. */
+    readonly expected: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${factory}(): ${key ? `option ${key}` : 'the options'} must be ${expected}, got ${given}`, options);
+  }
+}
+
 /** A transport URL could not be parsed, or it names an unknown option. */
 export class InvalidTransportUrl extends MessagingError {
   /** The URL, every password replaced by `***`: an error is logged, printed and serialized, so it never holds one. */

@@ -106,7 +106,7 @@ function parseHost(url: string, part: string): TransportHost {
 
 /**
  * The URL as it may be shown and kept where anyone can look (a transport's `url`): no host has a
- * password, and `url` is redacted. Drivers get the parsed URL itself, passwords included.
+ * password, and `url` is redacted. Drivers get the parsed URL itself, passwords included. @internal
  *
  * @example
  * ```ts

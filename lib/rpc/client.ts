@@ -17,6 +17,7 @@ import { CallLimitExceeded, RpcVersionCapError } from '../core/errors.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
 import { isRecord } from '../core/record.js';
+import { checkOptions, integerFrom, isBoolean, isErrorClasses, isScheduler, isSerializer, isString, objectWith, positiveNumber } from '../core/check-options.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import { driverOf, requireCapability, type Transport } from '../transport.js';
@@ -116,8 +117,22 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   return clientOf(transport, target, options, { calls: 0 });
 }
 
+const CLIENT_OPTIONS = {
+  timeout: positiveNumber,
+  callMonitorTimeout: positiveNumber,
+  versionCap: isString,
+  retry: integerFrom(-1),
+  atLeastOnce: isBoolean,
+  serializer: isSerializer,
+  allowedRemoteErrors: isErrorClasses,
+  scheduler: isScheduler,
+  contract: objectWith('a contract made by contract()'),
+  maxInFlight: integerFrom(1),
+} satisfies Record<keyof RpcClientOptions, unknown>;
+
 /** A client counting its calls in `inFlight`, which the clients it prepares share. */
 function clientOf<Api>(transport: Transport, target: Target, options: RpcClientOptions, inFlight: { calls: number }): RpcClient<Api> {
+  checkOptions('rpcClient', options, CLIENT_OPTIONS);
   const checked = makeTarget(target);
   const { maxInFlight = Number.POSITIVE_INFINITY } = options;
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
