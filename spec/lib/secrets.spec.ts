@@ -5,6 +5,7 @@ import { setLogSink, type LogRecord } from '../../lib/core/logger.js';
 import { connect, InvalidTransportUrl, MessagingError, parseTransportUrl, type Transport } from '../../lib/index.js';
 import { amqpUrlWith, serviceSuite } from '../helpers/services.js';
 import { hexId } from '../../lib/core/ids.js';
+import { withoutPasswords } from '../../lib/core/url.js';
 
 /** Every way a value is shown or shipped: JSON, util.inspect to the bottom (hidden fields included), and its string. */
 const shown = (value: unknown) => [JSON.stringify(value) ?? '', inspect(value, { depth: Infinity }), inspect(value, { depth: Infinity, showHidden: true }), String(value)].join('\n');
@@ -54,6 +55,20 @@ Errors('should keep the password out of the errors of a broker or matchmaker tha
   }
   assertNoSecret(records, 'Pw-amqp-2', 'the log records');
   assertNoSecret(records, 'Pw-redis-2', 'the log records');
+});
+
+Errors('should keep secret query options (a CURVE secret key, a password, a token) out of errors and of the URL a transport keeps', async () => {
+  const url = 'zmq://h:9501?zmq_curve_secret_key=Sk-query-4%2B&zmq_curve_server_key=public-4&redis_password=Pw-query-4&bogus=1';
+  const error = await refusal(connect(url));
+  assert.instance(error, InvalidTransportUrl);
+  assertNoSecret(error, 'Sk-query-4', 'the error');
+  assertNoSecret(error, 'Pw-query-4', 'the error');
+  const kept = withoutPasswords(parseTransportUrl(url));
+  assertNoSecret(kept, 'Sk-query-4', 'the kept URL');
+  assertNoSecret(kept, 'Pw-query-4', 'the kept URL');
+  assert.is(kept.query['zmq_curve_server_key'], 'public-4', 'a public key stays as it is');
+  assert.is(kept.query['zmq_curve_secret_key'], '***');
+  assert.match(kept.url, /zmq_curve_secret_key=\*\*\*&zmq_curve_server_key=public-4&redis_password=\*\*\*&bogus=1$/);
 });
 
 Errors.run();
