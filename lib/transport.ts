@@ -11,8 +11,9 @@ import type { ListenOptions } from './driver/listen.js';
 import { DriverLoadFailure, UnsupportedCapability } from './core/errors.js';
 import { PRIORITIES, type Priority } from './core/priority.js';
 import { targetsFor, type Target } from './core/target.js';
-import { parseTransportUrl, type DriverName, type TransportUrl } from './core/url.js';
+import { parseTransportUrl, withoutPasswords, type DriverName, type TransportUrl } from './core/url.js';
 import { loadTracing } from './core/tracing.js';
+import { anything, checkOptions, isString, objectWith } from './core/check-options.js';
 
 /** How `connect()` sets up a transport beyond what its URL says. */
 export interface ConnectOptions {
@@ -41,7 +42,7 @@ export interface NotificationsOptions {
  * built on it. Close it once they are done.
  */
 export interface Transport {
-  /** The URL it was made from (print it with `redactUrl`). */
+  /** The URL it was made from, without its passwords (`url.url` shows each as `***`): only the driver holds them. */
   readonly url: TransportUrl;
   /** The exchange of targets that name none. */
   readonly controlExchange: string;
@@ -67,6 +68,14 @@ const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }
   zmq: { load: () => import('../drivers/zmq/index.js') },
 };
 
+const CONNECT_OPTIONS = {
+  controlExchange: isString,
+  // The driver names what it does not know, by its option names.
+  driverOptions: objectWith('an object of driver options'),
+  // Checked with what a module given by value must have (DriverLoadFailure).
+  driver: anything,
+} satisfies Record<keyof ConnectOptions, unknown>;
+
 /**
  * Connects to the transport a URL names: `memory://[name]` (the default), `rabbit://…`,
  * `amqp(s)://…`, `zmq://…`. The driver is loaded on first use of its scheme; a missing npm
@@ -80,6 +89,7 @@ const DRIVERS: Record<DriverName, { readonly load: () => Promise<DriverModule> }
  * ```
  */
 export async function connect(url = 'memory://', options: ConnectOptions = {}): Promise<Transport> {
+  checkOptions('connect', options, CONNECT_OPTIONS);
   const parsed = parseTransportUrl(url);
   const controlExchange = options.controlExchange ?? 'openstack';
   const module = options.driver === undefined ? await loadDriver(parsed.driver) : checkedModule(parsed.driver, options.driver);
@@ -112,7 +122,7 @@ export function requireCapability(transport: Transport, capability: Capability, 
 /** @internal The `Transport` over a driver: what `connect()` returns once the driver is created. */
 export function transportOver(driver: Driver, url: TransportUrl, controlExchange: string): Transport {
   const transport: Transport = {
-    url,
+    url: withoutPasswords(url),
     controlExchange,
     capabilities: Object.freeze({ ...driver.capabilities }),
     status$: driver.status$,

@@ -48,7 +48,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       void cleanup.finally(() => cleanups.delete(cleanup));
     },
   };
-  const publisher = createPublisher(sending);
+  const publisher = createPublisher(sending, { maxSends: options.rabbit_max_pending_sends, maxBytes: options.rabbit_max_pending_bytes });
   const replySender = createReplySender(publisher, options, abort.signal);
   const replyChannel = createReplyChannel(listening, scope, options);
   const status$ = combinedStatus([sending, listening]);
@@ -109,7 +109,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
-          map((delivery) => toIncomingCall(delivery, replySender, options.rabbit_dead_letter_queues)),
+          map((delivery) => toIncomingCall(delivery, replySender, options.rabbit_max_inflated_bytes, options.rabbit_dead_letter_queues)),
           filter((call): call is IncomingCall => call !== undefined),
         );
       });
@@ -141,7 +141,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           onConsuming: (first) => first && onReady?.(),
         }).pipe(
           decodable(),
-          map((delivery) => toIncomingNotification(delivery, options.rabbit_dead_letter_queues)),
+          map((delivery) => toIncomingNotification(delivery, options.rabbit_max_inflated_bytes, options.rabbit_dead_letter_queues)),
           filter((notification): notification is IncomingNotification => notification !== undefined),
         ),
       );

@@ -20,10 +20,10 @@ import type { ReplySender } from './replies.js';
 const log = getLogger('rx-messaging.amqp');
 
 /** Decodes a delivery with `read`, or rejects and logs it and returns undefined; `refused` hears of a body that decoded but did not read. */
-function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+function readOrReject<T>(delivery: Delivery, what: string, maxInflatedBytes: number, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
   let body: Record<string, unknown> | undefined;
   try {
-    body = decodeMessage(delivery.message);
+    body = decodeMessage(delivery.message, maxInflatedBytes);
     return read(body);
   } catch (error) {
     log.warn(`rejected a malformed ${what}`, { ...originOf(delivery.message), reason: (error as Error).message });
@@ -35,10 +35,10 @@ function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<s
 }
 
 /** @internal */
-export function toIncomingCall(delivery: Delivery, replies: ReplySender, deadLetterQueues = false): IncomingCall | undefined {
+export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInflatedBytes: number, deadLetterQueues = false): IncomingCall | undefined {
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
-  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
+  const request = readOrReject<RpcRequest>(delivery, 'RPC request', maxInflatedBytes, (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
   if (!request) return undefined;
   const { call } = request;
   // Built field by field: an object spread per message is slow on Node 20.
@@ -82,8 +82,8 @@ function deliveryCountOf(delivery: Delivery): number | undefined {
 }
 
 /** @internal */
-export function toIncomingNotification(delivery: Delivery, deadLetterQueues = false): IncomingNotification | undefined {
-  const notification = readOrReject(delivery, 'notification', notificationFromWire);
+export function toIncomingNotification(delivery: Delivery, maxInflatedBytes: number, deadLetterQueues = false): IncomingNotification | undefined {
+  const notification = readOrReject(delivery, 'notification', maxInflatedBytes, notificationFromWire);
   if (!notification) return undefined;
   // Built field by field, as above.
   const incoming: Mutable<IncomingNotification> = {

@@ -142,8 +142,11 @@ export function encodeAndSend(body: () => Record<string, unknown>, encoding: Enc
   }
 }
 
-/** The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not. @internal */
-export function decodeMessage(message: Message): Record<string, unknown> {
+/**
+ * The oslo body of a received message (envelope opened); throws `MalformedMessage` saying why not,
+ * also when a compressed body would inflate past `maxInflatedBytes`. @internal
+ */
+export function decodeMessage(message: Message, maxInflatedBytes: number): Record<string, unknown> {
   const { contentType, contentEncoding, headers } = message.properties;
   const codec = codecOf(message);
   if (!codec) {
@@ -161,8 +164,12 @@ export function decodeMessage(message: Message): Record<string, unknown> {
   if (compression != null) {
     if (compression !== GZIP) throw new MalformedMessage(`the body is compressed as ${JSON.stringify(compression)}; only ${GZIP} (zlib) is understood`);
     try {
-      content = inflateSync(message.content);
+      // Stops inflating at the limit: a small bomb never gets to fill the memory.
+      content = inflateSync(message.content, { maxOutputLength: maxInflatedBytes });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new MalformedMessage(`the ${GZIP} body of ${message.content.length} bytes inflates past rabbit_max_inflated_bytes (${maxInflatedBytes} bytes)`);
+      }
       throw new MalformedMessage(`the ${GZIP} body does not inflate: ${(error as Error).message}`);
     }
   }

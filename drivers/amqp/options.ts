@@ -97,6 +97,12 @@ export interface AmqpOptions {
   readonly connect_timeout: number;
   /** rx-messaging: `json` (oslo's, the default) or `msgpack` for what this transport sends; replies use the request's. */
   readonly codec: string;
+  /** rx-messaging: the most bytes a compressed body may inflate to; a larger one is rejected as malformed (16 MiB). */
+  readonly rabbit_max_inflated_bytes: number;
+  /** rx-messaging: sends waiting for a connection at once; one more fails at once with `MessageDeliveryFailure` (10,000). */
+  readonly rabbit_max_pending_sends: number;
+  /** rx-messaging: the bytes of the sends waiting for a connection at once; past it a send fails at once (64 MiB). */
+  readonly rabbit_max_pending_bytes: number;
 }
 
 const SPEC: OptionSpec<AmqpOptions> = {
@@ -141,6 +147,11 @@ const SPEC: OptionSpec<AmqpOptions> = {
   no_delay: { default: true, kind: 'boolean' },
   connect_timeout: { default: 5, kind: 'number' },
   codec: { default: 'json', kind: 'string' },
+  // A body inflating past this is a zip bomb, or nothing an oslo service sends.
+  rabbit_max_inflated_bytes: { default: 16 * 1024 * 1024, kind: 'number' },
+  // With the broker down, sends would otherwise pile up in memory without limit.
+  rabbit_max_pending_sends: { default: 10_000, kind: 'number' },
+  rabbit_max_pending_bytes: { default: 64 * 1024 * 1024, kind: 'number' },
 };
 
 /** Defaults, then `given`, then the URL query; checks what oslo would refuse too. @internal */
@@ -178,6 +189,9 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
     fail(`rabbit_login_method must be AMQPLAIN or PLAIN, got '${options.rabbit_login_method}'`);
   }
   if (!['json', 'msgpack'].includes(options.codec)) fail(`codec must be 'json' or 'msgpack', got '${options.codec}'`);
+  for (const key of ['rabbit_max_inflated_bytes', 'rabbit_max_pending_sends', 'rabbit_max_pending_bytes'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) fail(`option '${key}' must be a whole number >= 1, got ${options[key]}`);
+  }
   if (options.heartbeat_rate < 1) fail(`heartbeat_rate must be at least 1, got ${options.heartbeat_rate}`);
   if (options.ssl_version !== undefined && !tlsVersion(options.ssl_version)) {
     fail(`ssl_version '${options.ssl_version}' is not one of TLSv1, TLSv1_1, TLSv1_2, TLSv1_3`);

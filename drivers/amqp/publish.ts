@@ -4,7 +4,8 @@
  * their own (once per connection) so a 406 fails only the send that caused it. A mandatory
  * publish nobody can receive is rejected with `MessageUndeliverable` the moment the broker
  * returns it. A publish lost with its connection is sent again on the next one while `retry`
- * allows: receivers drop the duplicate by its `_unique_id`.
+ * allows: receivers drop the duplicate by its `_unique_id`. Sends waiting for a connection are
+ * bounded in number and bytes; past the bounds a send fails at once.
  */
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { MessageDeliveryFailure, MessageUndeliverable } from '../../lib/core/errors.js';
@@ -65,8 +66,14 @@ interface ConnectionState {
   readonly declared: Map<Topology, Promise<void>>;
 }
 
+/** How many sends, and how many bytes of them, may wait for a connection at once. @internal */
+export interface PendingLimits {
+  readonly maxSends: number;
+  readonly maxBytes: number;
+}
+
 /** @internal */
-export function createPublisher(link: Link): Publisher {
+export function createPublisher(link: Link, limits: PendingLimits): Publisher {
   const states = new WeakMap<ChannelModel, ConnectionState>();
   const stateOf = (model: ChannelModel) => {
     let state = states.get(model);
@@ -185,6 +192,29 @@ export function createPublisher(link: Link): Publisher {
     });
   }
 
+  /** Sends waiting for a connection now: with the broker down they would pile up in memory without limit. */
+  const waiting = { sends: 0, bytes: 0 };
+
+  /** The connection to publish on; while there is none, the wait is counted against `limits`, and a send past them fails at once. */
+  async function connectionFor(request: PublishRequest, retry: number): Promise<ChannelModel> {
+    if (link.status.state === 'connected') return link.connection(retry);
+    const bytes = request.message.content.length;
+    if (waiting.sends + 1 > limits.maxSends || waiting.bytes + bytes > limits.maxBytes) {
+      throw new MessageDeliveryFailure(
+        `Cannot send to '${request.routingKey}' on exchange '${request.exchange}': there is no connection to RabbitMQ and ${waiting.sends} sends (${waiting.bytes} bytes) already wait for one, ` +
+          `the most rabbit_max_pending_sends (${limits.maxSends}) and rabbit_max_pending_bytes (${limits.maxBytes}) allow`,
+      );
+    }
+    waiting.sends++;
+    waiting.bytes += bytes;
+    try {
+      return await link.connection(retry);
+    } finally {
+      waiting.sends--;
+      waiting.bytes -= bytes;
+    }
+  }
+
   /** The connection of the last publish: while it stays open, a publish needs no Promise hop to find it. */
   let lastModel: ChannelModel | undefined;
 
@@ -210,7 +240,7 @@ export function createPublisher(link: Link): Publisher {
         }
         error = undefined;
       }
-      const model = await link.connection(retry < 0 ? -1 : retry - lost);
+      const model = await connectionFor(request, retry < 0 ? -1 : retry - lost);
       lastModel = model;
       try {
         return await publishOn(model, request);

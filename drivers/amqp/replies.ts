@@ -108,7 +108,7 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
             next: (delivery) => {
               let reply: Reply;
               try {
-                reply = replyFromWire(decodeMessage(delivery.message));
+                reply = replyFromWire(decodeMessage(delivery.message, options.rabbit_max_inflated_bytes));
               } catch (error) {
                 const malformed = error instanceof MalformedMessage;
                 // Consumed without acks: the broker already forgot it, so dropping it is the rejection.

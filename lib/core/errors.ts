@@ -71,14 +71,31 @@ export class InvalidTarget extends MessagingError {
   }
 }
 
-/** A transport URL could not be parsed, or it names an unknown option. */
-export class InvalidTransportUrl extends MessagingError {
+/** A factory (rpcClient, rpcServer, an executor's, connect...) was given an option it does not know, or a value it cannot use. */
+export class InvalidOptions extends MessagingError {
   constructor(
-    readonly url: string,
-    reason: string,
+    /** The factory, e.g. 'rpcServer'. */
+    readonly factory: string,
+    /** The option's key; '' when the options themselves are not an object. */
+    readonly key: string,
+    /** What was given, described (a value is shown only when short and plain). */
+    readonly given: string,
+    /** What to pass instead. */
+    readonly expected: string,
     options?: ErrorOptions,
   ) {
-    super(`Invalid transport URL '${redactUrl(url)}': ${reason}`, options);
+    super(`${factory}(): ${key ? `option ${key}` : 'the options'} must be ${expected}, got ${given}`, options);
+  }
+}
+
+/** A transport URL could not be parsed, or it names an unknown option. */
+export class InvalidTransportUrl extends MessagingError {
+  /** The URL, every password replaced by `***`: an error is logged, printed and serialized, so it never holds one. */
+  readonly url: string;
+  constructor(url: string, reason: string, options?: ErrorOptions) {
+    const shown = redactUrl(url);
+    super(`Invalid transport URL '${shown}': ${reason}`, options);
+    this.url = shown;
   }
 }
 
@@ -219,6 +236,18 @@ export class CallCancelled extends MessagingError {
   ) {
     const what = why === 'cancelled' ? 'its caller cancelled it' : why === 'deadline' ? 'its deadline passed' : 'the server stopped past its drain deadline';
     super(`The call${info.method ? ` to ${info.method}` : ''}${info.msgId ? ` (message ID ${info.msgId})` : ''} was given up: ${what}`, options);
+  }
+}
+
+/** A call refused before sending: its client already has `maxInFlight` calls waiting for their replies. */
+export class CallLimitExceeded extends MessagingError {
+  constructor(
+    readonly method: string,
+    /** The client's `maxInFlight`. */
+    readonly maxInFlight: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot call ${method}: the client already has ${maxInFlight} calls waiting for their replies (maxInFlight); wait for one to end, or raise maxInFlight`, options);
   }
 }
 

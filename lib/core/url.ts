@@ -3,6 +3,7 @@
  * The scheme selects the driver; query keys override the driver's options of the same name.
  */
 import { InvalidTransportUrl } from './errors.js';
+import { isSecretOption, redactUrl } from './redact.js';
 
 /** The driver a URL's scheme selects: `memory`; `amqp` for rabbit, amqp, amqps and kombu; `zmq` for zmq and tcp. */
 export type DriverName = 'memory' | 'amqp' | 'zmq';
@@ -101,4 +102,19 @@ function parseHost(url: string, part: string): TransportHost {
     ...(username !== undefined && { username }),
     ...(password !== undefined && { password }),
   });
+}
+
+/**
+ * The URL as it may be shown and kept where anyone can look (a transport's `url`): no host has a
+ * password, a query option named as a secret shows `***`, and `url` is redacted. Drivers get the parsed URL itself, passwords included. @internal
+ *
+ * @example
+ * ```ts
+ * withoutPasswords(parseTransportUrl('rabbit://bob:pw@h/')).url; // 'rabbit://bob:***@h/'
+ * ```
+ */
+export function withoutPasswords(url: TransportUrl): TransportUrl {
+  const hosts = url.hosts.map(({ password: _password, ...host }) => Object.freeze(host));
+  const query = Object.fromEntries(Object.entries(url.query).map(([key, value]) => [key, isSecretOption(key) ? '***' : value]));
+  return Object.freeze({ ...url, hosts: Object.freeze(hosts), query: Object.freeze(query), url: redactUrl(url.url) });
 }

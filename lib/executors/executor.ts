@@ -5,6 +5,7 @@
  */
 import { defer, from, isObservable, Observable, of, type Subscription } from 'rxjs';
 import type { Context } from '../core/context.js';
+import { checkOptions, integerFrom } from '../core/check-options.js';
 
 /** One handler invocation, in a form that can cross to a worker thread. */
 export interface Invocation {
@@ -51,7 +52,9 @@ export interface Executor {
  * rpcServer(transport, target({ topic: 'ledger', server: 'host-1' }), [ledger], { executor: blockingExecutor() });
  * ```
  */
-export function blockingExecutor(): Executor {
+export function blockingExecutor(...given: readonly never[]): Executor {
+  // JavaScript callers may pass options a TypeScript one cannot: it takes none.
+  if (given.length) checkOptions('blockingExecutor', given[0], {});
   return { concurrency: 1, run: (_invocation, local) => defer(local), close: async () => {} };
 }
 
@@ -60,6 +63,8 @@ export interface MicrotaskExecutorOptions {
   /** At most this many handlers in flight (default 64, oslo's `executor_thread_pool_size`). */
   readonly concurrency?: number;
 }
+
+const MICROTASK_OPTIONS = { concurrency: integerFrom(1) } satisfies Record<keyof MicrotaskExecutorOptions, unknown>;
 
 /**
  * Handlers interleaved on the event loop, each started on its own microtask, at most
@@ -70,8 +75,10 @@ export interface MicrotaskExecutorOptions {
  * rpcServer(transport, target({ topic: 'compute', server: 'host-1' }), [compute], { executor: microtaskExecutor({ concurrency: 8 }) });
  * ```
  */
-export function microtaskExecutor({ concurrency = 64 }: MicrotaskExecutorOptions = {}): Executor {
+export function microtaskExecutor(options: MicrotaskExecutorOptions = {}): Executor {
+  const { concurrency = 64 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+  checkOptions('microtaskExecutor', options, MICROTASK_OPTIONS);
   return { concurrency, run: (_invocation, local) => onMicrotask(local), close: async () => {} };
 }
 

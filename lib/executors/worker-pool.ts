@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
 import { CallCancelled, ExecutorClosed, WorkerCrashed } from '../core/errors.js';
+import { anything, checkOptions, integerFrom } from '../core/check-options.js';
 import type { Executor, Invocation } from './executor.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './worker-pool-thread.js';
 
@@ -47,6 +48,9 @@ interface PoolWorker {
   readonly tasks: Map<number, Task>;
 }
 
+// `module` is checked where it is resolved, with the reasons a path or URL can be wrong.
+const WORKER_POOL_OPTIONS = { module: anything, size: integerFrom(1), inFlightPerWorker: integerFrom(1) } satisfies Record<keyof WorkerPoolExecutorOptions, unknown>;
+
 /**
  * Runs each invocation in one of `size` worker threads, on the least busy one. The handler may
  * return a value, a Promise, an Observable or an async iterable; what it produces streams back.
@@ -66,6 +70,7 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
   const { size = availableParallelism(), inFlightPerWorker = 1 } = options;
   assertPositiveInteger('size', size);
   assertPositiveInteger('inFlightPerWorker', inFlightPerWorker);
+  checkOptions('workerPoolExecutor', options, WORKER_POOL_OPTIONS);
   const moduleUrl = resolveModule(options.module);
   const entry = new URL('./worker-pool-thread.js', import.meta.url);
   const workers = new Set<PoolWorker>();

@@ -8,14 +8,18 @@
  * waits in a buffer unacked.
  */
 import { dispatchNotificationBatches, type BatchNotificationEndpoint, type DispatchNotificationBatchesConfig } from '../../operators/notify/dispatch-notification-batches.js';
+import { anything, checkOptions, isScheduler } from '../core/check-options.js';
 import { getLogger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import type { Transport } from '../transport.js';
 import { requireListenerCapabilities } from './capabilities.js';
-import { consumeNotifications, type NotificationListener, type NotificationListenerOptions } from './listener.js';
+import { consumeNotifications, LISTENER_OPTIONS, type NotificationListener, type NotificationListenerOptions } from './listener.js';
 
 /** How a batch listener batches and dispatches (see `DispatchNotificationBatchesConfig`), and its pool. */
 export interface BatchNotificationListenerOptions extends DispatchNotificationBatchesConfig, Pick<NotificationListenerOptions, 'pool'> {}
+
+// bufferBatch checks batchSize and batchTimeout as it is built, here too, with its own messages.
+const BATCH_LISTENER_OPTIONS = { ...LISTENER_OPTIONS, batchSize: anything, batchTimeout: anything, scheduler: isScheduler } satisfies Record<keyof BatchNotificationListenerOptions, unknown>;
 
 /**
  * The same lifecycle as a notification listener; its `outcomes$` has one outcome per message of a
@@ -42,6 +46,7 @@ export function batchNotificationListener(
   endpoints: readonly BatchNotificationEndpoint[],
   options: BatchNotificationListenerOptions = {},
 ): BatchNotificationListener {
+  checkOptions('batchNotificationListener', options, BATCH_LISTENER_OPTIONS);
   requireListenerCapabilities(transport, 'a batchNotificationListener', options.allowRequeue === true, options.pool);
   // Once stopping, what was not yet taken is left to the broker; the partial batches are
   // flushed when what was taken completes, then handled and settled.

@@ -15,6 +15,7 @@ import {
   type NotificationEndpoint,
   type NotificationOutcome,
 } from '../../operators/notify/dispatch-notifications.js';
+import { anything, checkOptions, integerFrom, isBoolean, isExecutor, isScheduler, isSerializer, isString, objectWith } from '../core/check-options.js';
 import { consumerLifecycle } from '../core/consumer-lifecycle.js';
 import { getLogger, type Logger } from '../core/logger.js';
 import type { Priority } from '../core/priority.js';
@@ -45,6 +46,23 @@ export interface NotificationListener {
 
 const log = getLogger('rx-messaging.notification-listener');
 
+/** What a notification listener's options may hold, checked when it is made. @internal */
+export const LISTENER_OPTIONS = {
+  executor: isExecutor,
+  serializer: isSerializer,
+  allowRequeue: isBoolean,
+  filter: objectWith('a notification filter: notificationFilter({ ... }) or its rules'),
+  duplicateWindow: integerFrom(1),
+  contract: objectWith('a notification contract made by notificationContract()'),
+  tracing: anything,
+  pool: isString,
+  maxRedeliveries: integerFrom(0),
+  redeliveryDelay: integerFrom(0),
+  maxRedeliveryDelay: integerFrom(0),
+  deadLetter: isBoolean,
+  scheduler: isScheduler,
+} satisfies Record<keyof NotificationListenerOptions, unknown>;
+
 /**
  * A notification listener of `targets` handing each message to the `endpoints` methods named
  * after its priority; it consumes once `start()` is called.
@@ -58,6 +76,7 @@ const log = getLogger('rx-messaging.notification-listener');
  * ```
  */
 export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
+  checkOptions('notificationListener', options, LISTENER_OPTIONS);
   requireListenerCapabilities(transport, 'a notificationListener', options.allowRequeue === true, options.pool);
   // A message still waiting for a free slot when the listener stops is left to the broker.
   const tracing = { driver: driverNameOf(transport), topics: targets.map((t) => t.topic ?? '') };

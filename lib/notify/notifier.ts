@@ -12,6 +12,7 @@ import type { Notification } from '../driver/notifications.js';
 import { NotificationPublishFailure, type NotifierFailure } from '../core/errors.js';
 import { checkPayload } from '../../operators/notify/check-payload.js';
 import type { NotificationContract, PayloadsOf } from './contract.js';
+import { anything, arrayOf, checkOptions, integerFrom, isBoolean, isSerializer, isString, objectWith } from '../core/check-options.js';
 import { uuid } from '../core/ids.js';
 import { getLogger } from '../core/logger.js';
 import { sanitizeContext } from './context.js';
@@ -99,6 +100,17 @@ interface Shared {
   failureCount: number;
 }
 
+const NOTIFIER_OPTIONS = {
+  publisherId: isString,
+  topics: arrayOf('an array of topic names', isString),
+  retry: integerFrom(-1),
+  serializer: isSerializer,
+  // A notifier driver or an array of them: what each is, the notifier finds out when it sends through it.
+  driver: anything,
+  raiseOnError: isBoolean,
+  contract: objectWith('a notification contract made by notificationContract()'),
+} satisfies Record<keyof NotifierOptions, unknown>;
+
 /**
  * A notifier publishing as `publisherId` on `topics` (default ['notifications']) of `transport`,
  * through `driver` (default `messagingV2Driver()`). With a `contract` (`notificationContract()`),
@@ -116,6 +128,7 @@ export function notifier(transport: Transport, options: NotifierOptions): Notifi
 export function notifier(transport: Transport, options: NotifierOptions): Notifier {
   const { publisherId, topics = ['notifications'], retry, serializer = noopSerializer, driver = messagingV2Driver(), raiseOnError = false } = options;
   if (typeof publisherId !== 'string') throw new TypeError('a notifier needs a publisherId string');
+  checkOptions('notifier', options, NOTIFIER_OPTIONS);
   const targets = topics.map((topic) => {
     const t = makeTarget({ topic });
     assertTargetFor('notifier', t);

@@ -4,7 +4,7 @@
  * correlated slice of the transport's one reply stream, with timeouts as operators. A call given
  * up before its end (unsubscribed, aborted, timed out) is cancelled on the rx server that took it.
  */
-import { asyncScheduler, defer, from, lastValueFrom, map, type Observable, switchMap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, finalize, from, lastValueFrom, map, type Observable, switchMap, type SchedulerLike } from 'rxjs';
 import { callTimeout } from '../../operators/rpc/call-timeout.js';
 import { abortWith, cancelOnServer } from '../../operators/rpc/cancel.js';
 import { correlate } from '../../operators/rpc/correlate.js';
@@ -13,10 +13,11 @@ import { checkArgs } from '../../operators/rpc/validate.js';
 import type { Context } from '../core/context.js';
 import type { ReplyChannel, RpcRequest, ServerIdentity } from '../driver/rpc.js';
 import type { CallSignal } from '../executors/executor.js';
-import { RpcVersionCapError } from '../core/errors.js';
+import { CallLimitExceeded, RpcVersionCapError } from '../core/errors.js';
 import type { ErrorClass } from '../wire/failure.js';
 import { hexId } from '../core/ids.js';
 import { isRecord } from '../core/record.js';
+import { checkOptions, integerFrom, isBoolean, isErrorClasses, isScheduler, isSerializer, isString, objectWith, positiveNumber } from '../core/check-options.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
 import { assertTargetFor, describeTarget, isTargetField, retarget, target as makeTarget, type Target } from '../core/target.js';
 import { driverOf, requireCapability, type Transport } from '../transport.js';
@@ -55,6 +56,11 @@ export interface RpcClientOptions {
   readonly scheduler?: SchedulerLike;
   /** Types the client from `contract()`'s schemas and checks arguments before sending (`InvalidArguments`, nothing sent). */
   readonly contract?: RpcContract;
+  /**
+   * The most calls this client (and the clients `prepare` makes of it) has waiting for their
+   * replies at once; one more fails at once with `CallLimitExceeded`, nothing sent (default unlimited).
+   */
+  readonly maxInFlight?: number;
 }
 
 /** Per call: `signal` gives the call up when aborted (the promise rejects with its reason, and the server's handler is cancelled). */
@@ -63,7 +69,7 @@ export interface CallOptions {
 }
 
 /** What `prepare` may change: the target's fields and the per-call options. */
-export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler' | 'contract'>;
+export type PrepareOptions = Target & Omit<RpcClientOptions, 'serializer' | 'allowedRemoteErrors' | 'scheduler' | 'contract' | 'maxInFlight'>;
 
 /** Calls and casts to one target; `Api` types the methods, their arguments and results. */
 export interface RpcClient<Api = RpcApi> {
@@ -108,7 +114,27 @@ export function rpcClient<C extends RpcContract>(transport: Transport, target: T
 /** A client of `Api`, the interface of the remote methods (untyped by default). */
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options?: RpcClientOptions): RpcClient<Api>;
 export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, options: RpcClientOptions = {}): RpcClient<Api> {
+  return clientOf(transport, target, options, { calls: 0 });
+}
+
+const CLIENT_OPTIONS = {
+  timeout: positiveNumber,
+  callMonitorTimeout: positiveNumber,
+  versionCap: isString,
+  retry: integerFrom(-1),
+  atLeastOnce: isBoolean,
+  serializer: isSerializer,
+  allowedRemoteErrors: isErrorClasses,
+  scheduler: isScheduler,
+  contract: objectWith('a contract made by contract()'),
+  maxInFlight: integerFrom(1),
+} satisfies Record<keyof RpcClientOptions, unknown>;
+
+/** A client counting its calls in `inFlight`, which the clients it prepares share. */
+function clientOf<Api>(transport: Transport, target: Target, options: RpcClientOptions, inFlight: { calls: number }): RpcClient<Api> {
+  checkOptions('rpcClient', options, CLIENT_OPTIONS);
   const checked = makeTarget(target);
+  const { maxInFlight = Number.POSITIVE_INFINITY } = options;
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
   const driver = driverOf(transport);
   if (options.atLeastOnce) requireCapability(transport, 'undeliverableDetection', 'an rpcClient with atLeastOnce', 'leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)');
@@ -146,6 +172,8 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   const call$ = (method: string, args: Record<string, unknown> | undefined, context: Context = {}, cancellable: boolean): Observable<unknown> =>
     defer(() => {
       assertTargetFor('call', checked);
+      // Failing at once, rather than queueing, leaves the caller to choose: wait, shed or retry later.
+      if (inFlight.calls >= maxInFlight) throw new CallLimitExceeded(method, maxInFlight);
       const msgId = hexId();
       const uniqueId = hexId();
       const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
@@ -166,7 +194,9 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
         replyResults(options.allowedRemoteErrors),
       );
       const valued$ = serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
-      const checked$ = pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$;
+      // Counted from here, where nothing throws any more, to the end however it comes.
+      inFlight.calls++;
+      const checked$ = (pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$).pipe(finalize(() => inFlight.calls--));
       return span ? checked$.pipe(endingSpan(span)) : checked$;
     });
 
@@ -197,7 +227,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
         if (value === undefined) continue;
         (isTargetField(key) ? targetOverrides : optionOverrides)[key] = value;
       }
-      return rpcClient(transport, retarget(checked, targetOverrides as Target), { ...options, ...optionOverrides }) as RpcClient<never>;
+      return clientOf(transport, retarget(checked, targetOverrides as Target), { ...options, ...optionOverrides }, inFlight) as RpcClient<never>;
     },
     canSendVersion,
   };

@@ -7,6 +7,7 @@ import { merge, Subject, tap, type Observable } from 'rxjs';
 import type { Context } from '../core/context.js';
 import { dispatch, type DispatchConfig, type DispatchOutcome } from '../../operators/rpc/dispatch.js';
 import type { Endpoint } from '../../operators/rpc/select-endpoint.js';
+import { anything, checkOptions, integerFrom, isBoolean, isErrorClasses, isExecutor, isFunction, isScheduler, isSerializer, objectWith } from '../core/check-options.js';
 import { consumerLifecycle } from '../core/consumer-lifecycle.js';
 import { getLogger } from '../core/logger.js';
 import { describeTarget, targetsFor, type Target } from '../core/target.js';
@@ -62,6 +63,20 @@ export interface RpcServer {
 
 const log = getLogger('rx-messaging.rpc-server');
 
+const SERVER_OPTIONS = {
+  executor: isExecutor,
+  serializer: isSerializer,
+  accessPolicy: isFunction,
+  atLeastOnce: isBoolean,
+  expectedErrors: isErrorClasses,
+  duplicateWindow: integerFrom(1),
+  contract: objectWith('a contract made by contract()'),
+  tracing: anything,
+  maxRedeliveries: integerFrom(0),
+  deadLetter: isBoolean,
+  scheduler: isScheduler,
+} satisfies Record<keyof RpcServerOptions, unknown>;
+
 /**
  * An RPC server of `endpoints` on `targets` (each with a topic and a server): it consumes the
  * topic's shared queue, its own server queue and the topic's fanout once `start()` is called.
@@ -82,6 +97,7 @@ export function rpcServer<C extends RpcContract>(transport: Transport, targets: 
 /** A server of `Api` (the interface its clients use as `rpcClient<Api>`): a missing method, a wrong argument or result type does not compile. */
 export function rpcServer<Api = RpcApi>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<Api>, options?: RpcServerOptions & { readonly contract?: undefined }): RpcServer;
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
+  checkOptions('rpcServer', options, SERVER_OPTIONS);
   const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
   // A request left unacked by a server that died must come back: the broker redelivery `requeue` names.

@@ -5,7 +5,7 @@
  */
 import type { Context } from '../core/context.js';
 import { MalformedMessage } from '../core/errors.js';
-import { isRecord } from '../core/record.js';
+import { isRecord, setOwn } from '../core/record.js';
 import { isJsonCodec, type WireCodec } from './codec.js';
 
 /** A message body as oslo's dicts: string keys, JSON values. */
@@ -113,7 +113,8 @@ export function contextFromWire(body: Dict): Context {
   const context: Dict = {};
   // Every message passes here: a plain key loop, without the arrays Object.entries builds.
   for (const key in body) {
-    if (key.startsWith(CONTEXT_PREFIX)) context[key.slice(CONTEXT_PREFIX.length)] = body[key];
+    // `_context___proto__` is a context key like any other, never the context's prototype.
+    if (key.startsWith(CONTEXT_PREFIX)) setOwn(context, key.slice(CONTEXT_PREFIX.length), body[key]);
   }
   return context;
 }

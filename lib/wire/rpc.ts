@@ -6,10 +6,13 @@
  * failure, ending), so a Python peer never sees them.
  */
 import { MalformedMessage } from '../core/errors.js';
+import { getLogger } from '../core/logger.js';
 import { isRecord } from '../core/record.js';
 import type { RemoteFailure, Reply, RpcRequest, ServerIdentity } from '../driver/rpc.js';
 import { contextFromWire, contextToWire, describe, optionalString, type Dict } from './envelope.js';
 import { wireCopy } from './wire-copy.js';
+
+const log = getLogger('rx-messaging.wire');
 
 /** What rx-messaging's reserved methods start with: never an endpoint's, whatever the access policy. */
 export const RESERVED_METHOD_PREFIX = '_rxm_';
@@ -62,7 +65,9 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
   if (msgId != null) {
     if (typeof msgId !== 'string' || typeof replyTo !== 'string') throw new MalformedMessage("a call needs '_msg_id' and '_reply_q' strings");
     const call: Record<string, unknown> = { msgId, replyTo, timeoutMs };
-    if (typeof monitor === 'number' && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
+    if (typeof monitor === 'number' && Number.isFinite(monitor) && monitor > 0) call['callMonitorTimeout'] = monitor * 1000;
+    // oslo sends null when the caller set none; anything else not a positive number of seconds is the caller's mistake, not the call's end.
+    else if (monitor != null) log.warn("ignored a call's '_timeout': it is not a finite positive number of seconds", { method, msgId, timeout: String(monitor) });
     if (typeof deadline === 'number' && Number.isFinite(deadline)) call['deadline'] = deadline;
     if (cancellable === true) call['cancellable'] = true;
     request['call'] = call;

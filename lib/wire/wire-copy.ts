@@ -11,6 +11,7 @@
  * (RabbitMQ, ZeroMQ) encode its copy, so every transport refuses the same values in the same words.
  */
 import { UnserializableValue } from '../core/errors.js';
+import { setOwn } from '../core/record.js';
 import { formatDate } from './codec.js';
 
 /** @internal */
@@ -102,7 +103,7 @@ function copyObject(object: WireBody, depth: number): Record<string, unknown> {
     for (; i < keys.length; i++) {
       const key = keys[i] as string;
       const value = copyValue(object[key], key, depth);
-      if (value !== undefined) setKey(copy, key, value);
+      if (value !== undefined) setOwn(copy, key, value);
     }
   } catch (error) {
     if (error instanceof Refused) error.path.unshift(keys[i] as string);
@@ -121,12 +122,6 @@ function copyArray(array: readonly unknown[], depth: number): unknown[] {
     throw error;
   }
   return copy;
-}
-
-/** JSON.parse makes `"__proto__"` an own key; plain assignment would set the prototype instead. */
-function setKey(object: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-  else object[key] = value;
 }
 
 function cycleIn(body: WireBody): Refused {
@@ -165,6 +160,6 @@ function cloneValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneValue);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) setKey(copy, key, cloneValue((value as Record<string, unknown>)[key]));
+  for (const key of Object.keys(value)) setOwn(copy, key, cloneValue((value as Record<string, unknown>)[key]));
   return copy;
 }

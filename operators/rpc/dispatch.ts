@@ -138,10 +138,18 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   );
 }
 
-/** Servers heartbeat at half the caller's `callMonitorTimeout`. */
+/**
+ * The shortest time between two heartbeats to a caller, whatever its `callMonitorTimeout` says:
+ * at most 10 a second per call, yet under half of oslo's smallest whole-second monitor timeout.
+ */
+const MIN_HEARTBEAT_PERIOD_MS = 100;
+/** The longest a timer waits (2^31 - 1 ms); Node would fire a longer one after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Servers heartbeat at half the caller's `callMonitorTimeout`, never more often than the floor: a caller cannot make a server flood it. */
 function beatPeriod(incoming: IncomingCall): number | undefined {
   const monitor = incoming.call?.callMonitorTimeout;
-  return monitor ? monitor / 2 : undefined;
+  return monitor ? Math.min(MAX_TIMER_MS, Math.max(MIN_HEARTBEAT_PERIOD_MS, monitor / 2)) : undefined;
 }
 
 function report(incoming: IncomingCall, error: Error, expected: readonly ErrorClass[]): void {

@@ -7,6 +7,9 @@ import { defaultCodec } from '../../../lib/wire/codec.js';
 import { encodeBody } from '../../../lib/wire/envelope.js';
 import { notificationToWire } from '../../../lib/wire/notifications.js';
 
+/** The inflation limit the driver passes (rabbit_max_inflated_bytes' default). */
+const MAX = 16 * 1024 * 1024;
+
 const Incoming = suite('amqp incoming notifications');
 
 const notification = { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info' as const, payload: {}, timestamp: '2026-01-01 00:00:00.000000', context: {} };
@@ -21,14 +24,14 @@ function delivery(headers: Record<string, unknown>, settled: string[]): Delivery
 }
 
 Incoming("should give a quorum queue's x-delivery-count as deliveryCount, and none for a classic queue", () => {
-  assert.is(toIncomingNotification(delivery({ 'x-delivery-count': 2 }, []))?.deliveryCount, 2);
-  assert.is(toIncomingNotification(delivery({}, []))?.deliveryCount, undefined);
+  assert.is(toIncomingNotification(delivery({ 'x-delivery-count': 2 }, []), MAX)?.deliveryCount, 2);
+  assert.is(toIncomingNotification(delivery({}, []), MAX)?.deliveryCount, undefined);
 });
 
 Incoming('should dead-letter by rejecting without requeue only where the queues have dead-letter arguments', async () => {
   const settled: string[] = [];
-  assert.is(toIncomingNotification(delivery({}, settled))?.deadLetter, undefined);
-  await toIncomingNotification(delivery({}, settled), true)?.deadLetter?.();
+  assert.is(toIncomingNotification(delivery({}, settled), MAX)?.deadLetter, undefined);
+  await toIncomingNotification(delivery({}, settled), MAX, true)?.deadLetter?.();
   assert.equal(settled, ['reject']);
 });
 
