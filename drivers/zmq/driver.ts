@@ -75,7 +75,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (!route.looked) return undefined;
       assertKnown(route);
       if (!route.members.size && undeliverable) throw undeliverable();
-      return peers.pick(route);
+      return peers.pick(route) ?? assertAdmitted(route);
     });
     if (!peer) return false;
     await peer.sender.send(frames);
@@ -87,6 +87,13 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     peers.until(waitMs, () => (route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting') ? true : undefined));
 
   const upPeers = (route: Route, pool?: string): Peer[] => peers.peersOf(route, pool).filter((peer) => peer.state === 'up');
+
+  /** A send no server will ever take (every one refused this client's handshake) fails now, naming the refusal, instead of waiting out its timeout. */
+  function assertAdmitted(route: Route): undefined {
+    const known = peers.peersOf(route);
+    if (!known.length || !known.every((peer) => peer.refused !== undefined)) return undefined;
+    throw new MessageDeliveryFailure(`every server of ${route.name} refused this client: ${known.map((peer) => `${peer.endpoint}: ${peer.refused}`).join('; ')}`);
+  }
 
   /** Nothing known of a name because the matchmaker cannot be asked is its error, not an empty fleet. */
   function assertKnown(route: Route): void {

@@ -30,9 +30,24 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
   } catch (error) {
     throw new DriverLoadFailure('zmq', `it needs the zeromq package (npm install zeromq): ${(error as Error).message}`, { cause: error });
   }
+  // Loaded after zeromq, which it imports: a missing addon is the DriverLoadFailure above.
+  const { curveFromUrlOptions, curveSecurity } = await import('./security.js');
+  const curve = curveFromUrlOptions(options);
   const codec = options.rpc_zmq_serialization === 'msgpack' ? await loadMsgpack() : defaultCodec;
   const matchmaker = await createMatchmaker(kind, url, options, controlExchange);
-  return createZmqDriver({ zmq, options, matchmaker, controlExchange, codec });
+  let security: Awaited<ReturnType<typeof curveSecurity>>;
+  try {
+    security = await curveSecurity(curve);
+  } catch (error) {
+    await matchmaker.close();
+    throw error;
+  }
+  const driver = createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security: security.security });
+  return {
+    ...driver,
+    // The allow-list is withdrawn only once every server socket of this transport is closed.
+    close: () => driver.close().then(security.stop),
+  };
 };
 
 function createMatchmaker(kind: ReturnType<typeof matchmakerKind>, url: TransportUrl, options: ZmqOptions, controlExchange: string): Promise<Matchmaker> | Matchmaker {

@@ -20,6 +20,8 @@ export interface Peer {
   readonly endpoint: string;
   readonly sender: Sender;
   state: PeerState;
+  /** Why the server's last handshake refused this client (CURVE credentials, a plaintext client of a CURVE server); cleared by a handshake. */
+  refused: string | undefined;
 }
 
 export interface Route {
@@ -69,6 +71,7 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       endpoint,
       dealer,
       state: 'connecting',
+      refused: undefined,
       sender: createSender(dealer, options.zmq_send_queue, describe, () => (closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`))),
     };
     const set = (state: PeerState, why?: string) => {
@@ -77,11 +80,17 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       connection.state = state;
       changed$.next();
     };
-    dealer.events.on('handshake', () => set('up'));
+    dealer.events.on('handshake', () => ((connection.refused = undefined), set('up')));
     dealer.events.on('disconnect', () => set('down', 'disconnected'));
     dealer.events.on('connect:retry', () => set('down', 'connection refused'));
-    dealer.events.on('handshake:error:protocol', (event) => (log.warn(`handshake with ${describe} failed: ${event.error.message}`, { endpoint }), set('down', 'handshake failed')));
-    dealer.events.on('handshake:error:auth', (event) => (log.warn(`${describe} refused this client's credentials (${event.error.status})`, { endpoint }), set('down', 'refused')));
+    const refuse = (why: string) => {
+      if (connection.refused !== why) log.warn(`${describe} refused this client: ${why}`, { endpoint });
+      connection.refused = why;
+      set('down', 'refused');
+    };
+    // A plaintext client of a CURVE server (or the reverse) fails here: a mechanism mismatch.
+    dealer.events.on('handshake:error:protocol', (event) => refuse(`the handshake failed (${event.error.message}; are both sides configured with the same security?)`));
+    dealer.events.on('handshake:error:auth', (event) => refuse(`it did not admit this client's CURVE key (ZAP status ${event.error.status})`));
     dealer.events.on('handshake:error:other', () => set('down', 'handshake failed'));
     dealer.connect(`tcp://${endpoint}`);
     void readAll(dealer, onReply, describe);

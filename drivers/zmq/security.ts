@@ -13,31 +13,8 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { curveKeyPair, Router } from 'zeromq';
 import { InvalidCurveKey } from '../../lib/core/errors.js';
-import type { OptionSpec } from '../../lib/core/options.js';
-
-/** The CURVE options of the driver's URL query and `driverOptions`, for the driver's options spec. */
-export interface CurveUrlOptions {
-  /** The servers' public key: a server's own (with its secret key), and the key its clients check. */
-  readonly zmq_curve_server_public_key: string | undefined;
-  /** A server's secret key; with it, this transport's ROUTERs speak CURVE only. */
-  readonly zmq_curve_server_secret_key: string | undefined;
-  /** The client key pair of this transport's DEALERs; one is made per transport when only the server key is given. */
-  readonly zmq_curve_public_key: string | undefined;
-  readonly zmq_curve_secret_key: string | undefined;
-  /** Comma-separated client public keys a server admits; unset admits every CURVE client (encryption only). */
-  readonly zmq_curve_allowed_clients: string | undefined;
-  /** A file holding any of the options above, as `NAME=VALUE` lines (names in any case) or a JSON object; the query and options win over it. */
-  readonly zmq_curve_keys_file: string | undefined;
-}
-
-export const CURVE_OPTION_SPEC: OptionSpec<CurveUrlOptions> = {
-  zmq_curve_server_public_key: { default: undefined, kind: 'string' },
-  zmq_curve_server_secret_key: { default: undefined, kind: 'string' },
-  zmq_curve_public_key: { default: undefined, kind: 'string' },
-  zmq_curve_secret_key: { default: undefined, kind: 'string' },
-  zmq_curve_allowed_clients: { default: undefined, kind: 'string' },
-  zmq_curve_keys_file: { default: undefined, kind: 'string' },
-};
+import { CURVE_OPTION_SPEC, type CurveUrlOptions } from './options.js';
+import type { SocketSecurity } from './sockets.js';
 
 export interface CurveKeyPair {
   readonly publicKey: string;
@@ -207,6 +184,27 @@ function readKeysFile(path: string): Partial<Record<keyof CurveUrlOptions, strin
     result[key as keyof CurveUrlOptions] = value;
   }
   return result;
+}
+
+/** A transport's CURVE: the options of its sockets, and the withdrawal of its allow-list (a no-op without one). */
+export interface CurveSecurity {
+  /** Undefined without keys: plaintext sockets. */
+  readonly security: SocketSecurity | undefined;
+  /** Withdraws the allow-list from the ZAP handler; call once the transport's sockets are closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The `SocketSecurity` of resolved CURVE options: server ROUTERs get `curveServerOptions`, client
+ * DEALERs `curveClientOptions` (one ephemeral client pair per transport when none is given), and
+ * an allow-list starts the ZAP handler before any server binds.
+ */
+export async function curveSecurity(options: CurveOptions): Promise<CurveSecurity> {
+  const router = curveServerOptions(options);
+  const dealer = curveClientOptions(options);
+  const none = !('curveServer' in router) && !('curveServerKey' in dealer);
+  const stop = options.curveAllowedClients ? await startZapHandler(options.curveAllowedClients) : () => Promise.resolve();
+  return { security: none ? undefined : { router: { ...router }, dealer: () => ({ ...dealer }) }, stop };
 }
 
 /** ZAP's fixed address in a context (RFC 27). */
