@@ -80,7 +80,10 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       connection.state = state;
       changed$.next();
     };
-    dealer.events.on('handshake', () => ((connection.refused = undefined), set('up')));
+    dealer.events.on('handshake', () => {
+      connection.refused = undefined;
+      set('up');
+    });
     dealer.events.on('disconnect', () => set('down', 'disconnected'));
     dealer.events.on('connect:retry', () => set('down', 'connection refused'));
     const refuse = (why: string) => {
