@@ -5,7 +5,7 @@
  * closes with `--linger` ms for what is queued to reach its subscribers.
  */
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
-import { parseFlags, runTool, STANDARD_IO, ToolUsageError, type ToolIo } from './flags.js';
+import { type CommandIo, type ExitCode, parseCommand, parseInteger, runCommand, STANDARD_IO } from '../cli/args.js';
 
 export const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
 
@@ -23,11 +23,10 @@ export interface ProxyHooks {
   readonly signal?: AbortSignal;
 }
 
-export function zmqProxy(argv: readonly string[], io: ToolIo = STANDARD_IO, hooks: ProxyHooks = {}): Promise<number> {
-  return runTool('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
-    const flags = parseFlags(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
-    const linger = Number(flags.linger ?? 1000);
-    if (!Number.isInteger(linger) || linger < 0) throw new ToolUsageError(`--linger must be a whole number of ms, got '${flags.linger}'`);
+export function zmqProxy(argv: readonly string[], io: CommandIo = STANDARD_IO, hooks: ProxyHooks = {}): Promise<ExitCode> {
+  return runCommand('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
+    const { values: flags } = parseCommand(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
+    const linger = parseInteger(flags.linger, '--linger', 1000, 0);
     const proxy = new Proxy(new XSubscriber({ linger }), new XPublisher({ linger }));
     const bound: string[] = [];
     for (const [socket, endpoint] of [
