@@ -25,7 +25,7 @@ import { createPeers, type Peer, type Route } from './peers.js';
 import { bindRouter, createSender, readAll, type Frames, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
 
-export interface ZmqDriverConfig {
+interface ZmqDriverConfig {
   readonly zmq: Zmq;
   readonly options: ZmqOptions;
   readonly matchmaker: Matchmaker;
@@ -38,6 +38,7 @@ export interface ZmqDriverConfig {
 
 const log = getLogger('rx-messaging.zmq');
 
+/** The zmq `Driver` over a loaded addon and a matchmaker; `createDriver` (index.ts) resolves what it takes. @internal */
 export function createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security }: ZmqDriverConfig): Driver {
   const identity = `zmq-${hexId()}`;
   const closedError = () => new TransportClosed('The zmq transport is closed');

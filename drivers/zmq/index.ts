@@ -18,9 +18,19 @@ import type { Matchmaker } from './matchmaker.js';
 import { matchmakerKind, zmqOptions, type ZmqOptions } from './options.js';
 import { loadZeromq, type Zmq } from './sockets.js';
 
-export type { ZmqOptions } from './options.js';
+export type { CurveUrlOptions, ZmqOptions } from './options.js';
 export type { SocketSecurity } from './sockets.js';
 
+/**
+ * The ZeroMQ driver module's factory; `connect('zmq://…')` loads and calls it. It resolves once
+ * the matchmaker answered (and, with an allow-list, the ZAP handler is bound); a missing
+ * `zeromq` package is a `DriverLoadFailure`, a bad CURVE key an `InvalidCurveKey`.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('zmq+redis://127.0.0.1:6379/', { driverOptions: { zmq_curve_keys_file: '/etc/rxm/node.keys' } });
+ * ```
+ */
 export const createDriver: CreateDriver = async ({ url, options: given, controlExchange }) => {
   const options = zmqOptions(url, given);
   const kind = matchmakerKind(url, options);
@@ -64,6 +74,6 @@ function createMatchmaker(kind: ReturnType<typeof matchmakerKind>, url: Transpor
 }
 
 /** The in-process matchmaker a `zmq://` URL names: its path, else its host, else 'default' (as memory:// names brokers). */
-export function inProcessName(url: TransportUrl): string {
+function inProcessName(url: TransportUrl): string {
   return url.virtualHost || url.hosts[0]?.hostname || 'default';
 }

@@ -8,6 +8,7 @@ import { InvalidTransportUrl } from '../../lib/core/errors.js';
 import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 
+/** The resolved options of a zmq transport (README.md has the table): oslo's names where oslo had one, and the CURVE keys. */
 export interface ZmqOptions extends CurveUrlOptions {
   /** `dummy` (in-process, also `inprocess`), `redis`, `sentinel` or `static`; by default the scheme's (`zmq+redis://`, ...), else in-process. */
   readonly rpc_zmq_matchmaker: string | undefined;
@@ -71,7 +72,7 @@ export interface CurveUrlOptions {
   readonly zmq_curve_keys_file: string | undefined;
 }
 
-/** The CURVE options' defaults and kinds; drivers/zmq/security.ts reads them (and the keys file's names). */
+/** The CURVE options' defaults and kinds; drivers/zmq/security.ts reads them (and the keys file's names). @internal */
 export const CURVE_OPTION_SPEC: OptionSpec<CurveUrlOptions> = {
   zmq_curve_server_public_key: { default: undefined, kind: 'string' },
   zmq_curve_server_secret_key: { default: undefined, kind: 'string' },
@@ -109,11 +110,11 @@ const SPEC: OptionSpec<ZmqOptions> = {
   zmq_send_queue: { default: 1000, kind: 'number' },
 };
 
-export type MatchmakerKind = 'inprocess' | 'redis' | 'sentinel' | 'static';
+type MatchmakerKind = 'inprocess' | 'redis' | 'sentinel' | 'static';
 
 const BACKENDS: Record<string, MatchmakerKind> = { dummy: 'inprocess', inprocess: 'inprocess', redis: 'redis', sentinel: 'sentinel', static: 'static' };
 
-/** Defaults, then `given`, then the URL query; checks what cannot work. */
+/** Defaults, then `given`, then the URL query; checks what cannot work. @internal */
 export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unknown>> | undefined): ZmqOptions {
   const options = resolveOptions(SPEC, given as Partial<ZmqOptions>, url.query, url.url);
   const fail = (reason: string): never => {
@@ -140,7 +141,7 @@ export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unk
   return options;
 }
 
-/** Which matchmaker a URL and its options name: the scheme's backend (`zmq+redis`), else `rpc_zmq_matchmaker`, else in-process. */
+/** Which matchmaker a URL and its options name: the scheme's backend (`zmq+redis`), else `rpc_zmq_matchmaker`, else in-process. @internal */
 export function matchmakerKind(url: TransportUrl, options: ZmqOptions): MatchmakerKind {
   const fromScheme = url.scheme.split('+')[1];
   if (fromScheme !== undefined && !BACKENDS[fromScheme]) throw new InvalidTransportUrl(url.url, `unknown matchmaker '${fromScheme}' in the scheme: use zmq+redis, zmq+sentinel or zmq`);

@@ -14,8 +14,9 @@ import { memberEndpoint, memberPool, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
 import { createDealer, createSender, readAll, type Dealer, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 
-export type PeerState = 'connecting' | 'up' | 'down';
+type PeerState = 'connecting' | 'up' | 'down';
 
+/** A server endpoint as a client sees it: its DEALER's send queue and its state. @internal */
 export interface Peer {
   readonly endpoint: string;
   readonly sender: Sender;
@@ -24,6 +25,7 @@ export interface Peer {
   refused: string | undefined;
 }
 
+/** A watched name: its members and where round-robin stands. @internal */
 export interface Route {
   readonly name: string;
   /** The members of the last lookup. */
@@ -36,7 +38,7 @@ export interface Route {
   next: number;
 }
 
-export interface Peers {
+interface Peers {
   /** The route of `name`, watched from its first use until close. */
   route(name: string): Route;
   /** Resolves with what `check` finds once it finds something (it may throw to fail), or undefined after `waitMs`. */
@@ -56,6 +58,7 @@ interface Connection extends Peer {
 
 const log = getLogger('rx-messaging.zmq');
 
+/** The client side of a transport: a DEALER per endpoint, the routes, the wait for a live peer. @internal */
 export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmaker, security: SocketSecurity | undefined, onReply: (frames: Buffer[]) => Promise<void>, closedError: () => Error): Peers {
   const routes = new Map<string, Route>();
   const watches: Subscription[] = [];

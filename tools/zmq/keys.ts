@@ -6,7 +6,7 @@ import { curveKeyPair } from 'zeromq';
 import { type CommandIo, type ExitCode, parseCommand, runCommand, STANDARD_IO } from '../cli/args.js';
 import { UsageError } from '../simulator/options.js';
 
-export const KEYS_USAGE = `Usage: rxm zmq-keys [--format json|env] [--server]
+const KEYS_USAGE = `Usage: rxm zmq-keys [--format json|env] [--server]
 
 Prints a new CURVE key pair for the ZeroMQ driver (Z85 text, 40 characters each).
 
@@ -18,6 +18,7 @@ Prints a new CURVE key pair for the ZeroMQ driver (Z85 text, 40 characters each)
 Keep the secret key out of URLs and logs: give it in a keys file (?zmq_curve_keys_file=PATH).
 `;
 
+/** `rxm zmq-keys`: prints a new CURVE key pair; resolves with the exit code. @internal */
 export function zmqKeys(argv: readonly string[], io: CommandIo = STANDARD_IO): Promise<ExitCode> {
   return runCommand('rxm zmq-keys', argv, KEYS_USAGE, io, async () => {
     const { values: flags } = parseCommand(argv, { format: { type: 'string' }, server: { type: 'boolean' } });

@@ -7,7 +7,7 @@
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
 import { type CommandIo, type ExitCode, parseCommand, parseInteger, runCommand, STANDARD_IO } from '../cli/args.js';
 
-export const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
+const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
 
 Forwards the ZeroMQ driver's fanout (PUB/SUB) traffic: publishers connect to the frontend,
 subscribers to the backend. Prints a 'ready:' line with the bound endpoints; stops on SIGINT/SIGTERM.
@@ -18,11 +18,12 @@ subscribers to the backend. Prints a 'ready:' line with the bound endpoints; sto
   -h, --help           this text
 `;
 
-export interface ProxyHooks {
+interface ProxyHooks {
   /** Stops the proxy; SIGINT and SIGTERM do when not given. */
   readonly signal?: AbortSignal;
 }
 
+/** `rxm zmq-proxy`: forwards PUB/SUB traffic until SIGINT/SIGTERM (or `hooks.signal`); resolves with the exit code. @internal */
 export function zmqProxy(argv: readonly string[], io: CommandIo = STANDARD_IO, hooks: ProxyHooks = {}): Promise<ExitCode> {
   return runCommand('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
     const { values: flags } = parseCommand(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
