@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { curveKeyPair } from 'zeromq';
@@ -58,6 +61,24 @@ Curve('should refuse a plaintext client: its call fails with MessageDeliveryFail
   const error = await rpc.prepare({ timeout: 1_000 }).call('echo', { text: 'in the clear' }).catch((e: unknown) => e);
   assert.instance(error, MessageDeliveryFailure);
   assert.match((error as Error).message, /refused this client: .*the handshake failed/);
+});
+
+Curve('should read the keys from zmq_curve_keys_file, and admit any CURVE client without an allow-list', async (context) => {
+  const dir = await mkdtemp(join(tmpdir(), 'rxm-curve-'));
+  try {
+    const file = join(dir, 'server.keys');
+    await writeFile(file, `ZMQ_CURVE_SERVER_PUBLIC_KEY=${serverKeys.publicKey}\nZMQ_CURVE_SERVER_SECRET_KEY=${serverKeys.secretKey}\n`);
+    const transport = await connect(`zmq://${context.name}?zmq_curve_keys_file=${encodeURIComponent(file)}`);
+    context.transports.push(transport);
+    const server = rpcServer(transport, target({ topic: context.topic, server: 'host-1' }), [{ echo: ({ text }: { text: string }) => text }]);
+    await server.start();
+    context.transports.unshift({ close: () => server.stop() } as Transport);
+    // Only the server's public key: the client makes a pair of its own.
+    const rpc = await client(context, { zmq_curve_server_public_key: serverKeys.publicKey });
+    assert.is(await rpc.call('echo', { text: 'encrypted, not screened' }), 'encrypted, not screened');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 Curve.run();
