@@ -7,8 +7,8 @@ import type { Result } from './result.js';
 import { ENGINES, type Engine } from './scenarios.js';
 import { label } from './table.js';
 
-const COLORS: Record<Engine, string> = { rx: '#d62f6f', 'rx-msgpack': '#f08a24', amqplib: '#3a6fb0', 'amqplib-confirm': '#8fb3de', 'amqplib-oslo': '#7a5cb8', oslo: '#5a9e4b', zeromq: '#6b6b6b', 'rx-zmq': '#a0226a' };
-const NAMES: Record<Engine, string> = { rx: 'rx-messaging', 'rx-msgpack': 'rx-messaging, MessagePack', amqplib: 'plain amqplib', 'amqplib-confirm': 'amqplib with confirms', 'amqplib-oslo': "amqplib speaking oslo's wire format", oslo: 'Python oslo.messaging', zeromq: 'plain zeromq.js', 'rx-zmq': 'rx-messaging on ZeroMQ' };
+const COLORS: Record<Engine, string> = { rx: '#d62f6f', 'rx-msgpack': '#f08a24', amqplib: '#3a6fb0', 'amqplib-confirm': '#8fb3de', 'amqplib-oslo': '#7a5cb8', oslo: '#5a9e4b', zeromq: '#6b6b6b', 'rx-zmq': '#a0226a', nestjs: '#e0234e', moleculer: '#2a9d8f' };
+const NAMES: Record<Engine, string> = { rx: 'rx-messaging', 'rx-msgpack': 'rx-messaging, MessagePack', amqplib: 'plain amqplib', 'amqplib-confirm': 'amqplib with confirms', 'amqplib-oslo': "amqplib speaking oslo's wire format", oslo: 'Python oslo.messaging', zeromq: 'plain zeromq.js', 'rx-zmq': 'rx-messaging on ZeroMQ', nestjs: 'NestJS microservices', moleculer: 'Moleculer' };
 const WIDTH = 1100;
 const PANEL = 300;
 const LEFT = 70;

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { runRole, type RoleRunner } from '../tools/simulator/index.js';
 import { osloWireWithout as osloWire } from './amqplib/oslo-wire.js';
 import { rawRoles } from './amqplib/roles.js';
+import { moleculerRoles } from './moleculer/roles.js';
+import { nestRoles } from './nestjs/roles.js';
 import type { Engine, Scenario } from './scenarios.js';
 
 export interface RunSettings {
@@ -90,6 +92,10 @@ export function command(engine: Engine, osloWireWithout?: string): { readonly fi
     case 'oslo':
       // Debian's python3-oslo.messaging lives with the system Python, not a pyenv one on PATH.
       return { file: '/usr/bin/python3', args: [fromRoot('bench/oslo/harness.py')] };
+    case 'nestjs':
+      return { file: process.execPath, args: [fromRoot('dist/bench/nestjs/harness.js')] };
+    case 'moleculer':
+      return { file: process.execPath, args: [fromRoot('dist/bench/moleculer/harness.js')] };
   }
 }
 
@@ -108,6 +114,10 @@ export function roles(engine: Engine, osloWireWithout?: string): RoleRunner | un
       return rawRoles({ confirm: true });
     case 'amqplib-oslo':
       return rawRoles({ confirm: false, oslo: osloWire(osloWireWithout) });
+    case 'nestjs':
+      return nestRoles();
+    case 'moleculer':
+      return moleculerRoles();
     case 'oslo':
     case 'zeromq':
     case 'rx-zmq':

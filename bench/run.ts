@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every scenario, every engine that can run it, back to back on one broker;
- * prints the table (figures and ratios to plain amqplib), checks the targets, writes the JSON
+ * prints the table (figures and ratios to plain amqplib, and to NestJS and Moleculer), checks the targets, writes the JSON
  * and the SVG chart to bench/results/.
  *
  *   npm run bench                     # the full run, a few minutes
@@ -29,8 +29,9 @@ import { runProcesses } from './processes.js';
 import { fastest, measured, skipped, withRatios, type Result } from './result.js';
 import { type Engine, ENGINES, REFERENCE, type Scenario, SCENARIOS } from './scenarios.js';
 import { checkServices, checkZmqServices, deleteQueues, type Services } from './services.js';
-import { formatTable, label } from './table.js';
-import { checkTargets, checkZmqTargets, formatTargets } from './targets.js';
+import { comparePeers, type PeerComparison } from './peers.js';
+import { formatPeers, formatTable, label } from './table.js';
+import { checkPeerTargets, checkTargets, checkZmqTargets, formatTargets } from './targets.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -59,6 +60,8 @@ export interface BenchRun {
   readonly repeat: number;
   readonly results: readonly Result[];
   readonly targets: ReturnType<typeof checkTargets>;
+  /** rx-messaging against NestJS and Moleculer, per scenario they ran. */
+  readonly peers: readonly PeerComparison[];
   /** JSON against MessagePack on the CPU alone. */
   readonly codec: readonly CodecResult[];
 }
@@ -132,7 +135,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     seconds: options.seconds,
     repeat: options.repeat,
     results: rated,
-    targets: [...checkTargets(rated), ...checkZmqTargets(rated)],
+    targets: [...checkTargets(rated), ...checkZmqTargets(rated), ...checkPeerTargets(rated)],
+    peers: comparePeers(rated),
     codec,
   };
 }
@@ -219,7 +223,8 @@ export function chartTitle(run: BenchRun): string {
 async function main(options: BenchOptions): Promise<void> {
   const run = await runBench(options);
   const title = chartTitle(run);
-  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
+  const peers = run.peers.length ? `\n\nPeers, msg/s and rx-messaging's ratios:\n${formatPeers(run.peers)}` : '';
+  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}${peers}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
   const json = `${JSON.stringify(run, null, 2)}\n`;

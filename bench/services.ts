@@ -1,17 +1,20 @@
 /**
  * What the benchmark needs outside Node, checked once before running: a RabbitMQ broker, the
- * Python oslo.messaging peer, rx-messaging's RabbitMQ driver (and its MessagePack option); for
- * the ZeroMQ rows, the zeromq package, a Redis server and rx-messaging's ZeroMQ driver. A
+ * Python oslo.messaging peer, rx-messaging's RabbitMQ driver (and its MessagePack option), the
+ * packages of NestJS and Moleculer (peers.ts); for the ZeroMQ rows, the zeromq package, a Redis
+ * server and rx-messaging's ZeroMQ driver. A
  * missing one turns its rows into "skipped: why", never into a failure or a silent gap.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { connect as amqpConnect } from 'amqplib';
 import { redactUrl } from '../lib/core/redact.js';
 import { parseTransportUrl } from '../lib/core/url.js';
 import { connect } from '../lib/transport.js';
 import { amqpUrl } from './amqplib/connection.js';
-import { MSGPACK_QUERY, SERVER } from './plan.js';
+import { PEER_PACKAGE, PEERS, peerMissing } from './peers.js';
+import { fromRoot, MSGPACK_QUERY, SERVER } from './plan.js';
 import { redisMissing } from './redis.js';
 import { ENGINES, type Engine } from './scenarios.js';
 
@@ -45,7 +48,17 @@ export async function checkServices(url: string): Promise<Services> {
   if (driverReason) unavailable.rx = `rx-messaging's RabbitMQ driver does not connect: ${driverReason}`;
   const msgpackReason = driverReason ?? briefly(await transportFails(`${url}${url.includes('?') ? '&' : '?'}${MSGPACK_QUERY}`));
   if (msgpackReason) unavailable['rx-msgpack'] = `rx-messaging's RabbitMQ driver has no MessagePack option yet: ${msgpackReason}`;
+  for (const peer of PEERS) {
+    const reason = await peerMissing(peer);
+    if (reason) unavailable[peer] = reason;
+    else versions[PEER_PACKAGE[peer]] = await installedVersion(PEER_PACKAGE[peer]);
+  }
   return { unavailable, versions };
+}
+
+/** The version of an installed package, as its package.json says. */
+async function installedVersion(name: string): Promise<string> {
+  return (JSON.parse(await readFile(fromRoot(`node_modules/${name}/package.json`), 'utf8')) as { version: string }).version;
 }
 
 /** The ZeroMQ engines' services: the zeromq package for both; for `rx-zmq`, Redis at the URL's first host and a driver that connects. */

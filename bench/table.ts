@@ -1,4 +1,5 @@
 /** The results as a plain-text table: each figure and its ratio to the reference engine. */
+import type { Peer, PeerComparison } from './peers.js';
 import type { Result } from './result.js';
 
 const HEADERS = ['scenario', 'engine', 'msg/s', 'x ref', 'p50 ms', 'p99 ms', 'p99 x ref', 'errors', 'lost'];
@@ -41,4 +42,33 @@ function brief(reason: string): string {
 
 function thousands(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+const PEER_HEADERS = ['scenario', 'rx msg/s', 'nestjs', 'moleculer', 'rx x nestjs', 'rx x moleculer', 'rx x fastest peer', 'rx x amqplib'];
+
+/**
+ * rx-messaging against the peers, one line a scenario: each peer's msg/s, rx-messaging's ratio to
+ * each and to the fastest comparable one (a cast's only where the peer awaits its confirm, as
+ * rx-messaging does; Moleculer's emit does not, so its cast ratio is marked and left out).
+ */
+export function formatPeers(comparisons: readonly PeerComparison[]): string {
+  const ratio = (value: number | undefined, comparable = true) => (value === undefined ? '' : `${value.toFixed(2)}${comparable ? '' : ' *'}`);
+  const figure = (c: PeerComparison, peer: Peer) => (c.peers[peer] !== undefined ? thousands(c.peers[peer]) : c.skipped[peer] !== undefined ? 'skipped' : '');
+  const rows = comparisons.map((c) => [
+    c.label,
+    c.rx === undefined ? '' : thousands(c.rx),
+    figure(c, 'nestjs'),
+    figure(c, 'moleculer'),
+    ratio(c.ratios.nestjs, c.comparable.includes('nestjs')),
+    ratio(c.ratios.moleculer, c.comparable.includes('moleculer')),
+    c.ratio === undefined ? '' : `${c.ratio.toFixed(2)} (${c.fastest})`,
+    ratio(c.amqplibRatio),
+  ]);
+  const widths = PEER_HEADERS.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const notes = [
+    ...(comparisons.some((c) => c.ratios.moleculer !== undefined && !c.comparable.includes('moleculer')) ? ["* Moleculer's emit awaits no publisher confirm: not comparable with a confirmed cast, shown for information"] : []),
+    ...comparisons.flatMap((c) => Object.entries(c.skipped).map(([peer, why]) => `${c.label}: ${peer} skipped: ${brief(why)}`)),
+  ];
+  return [line(PEER_HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...notes].join('\n');
 }

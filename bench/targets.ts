@@ -2,6 +2,7 @@
  * The speed rx-messaging must reach, checked against one run's results. A
  * target whose rows are missing (a service was unavailable) is reported as not measured.
  */
+import { comparePeers, type Peer, type PeerComparison } from './peers.js';
 import type { Result } from './result.js';
 
 export interface TargetCheck {
@@ -78,6 +79,53 @@ export function checkZmqTargets(results: readonly Result[]): TargetCheck[] {
       : { target, measured: 'not measured' },
   );
   return checks;
+}
+
+/** The peer names as the targets say them. */
+const PEER_NAMES: Readonly<Record<Peer, string>> = { nestjs: 'NestJS', moleculer: 'Moleculer' };
+
+/**
+ * The issue's targets against the peers: calls at 1, 5 and 50 callers at least 1.1 times the
+ * faster of NestJS and Moleculer, casts at least 1.2 times NestJS's emit (which awaits its
+ * confirm, as a cast does). Moleculer's emit awaits none, so it is printed beside the cast target,
+ * never counted in it. A target with a peer skipped is not measured, never met on the other alone.
+ */
+export function checkPeerTargets(results: readonly Result[]): TargetCheck[] {
+  const comparisons = comparePeers(results);
+  const at = (kind: string, concurrency: number) => comparisons.find((c) => c.scenario === `rabbit-${kind}-p${concurrency}-100b`);
+  const checks: TargetCheck[] = [];
+  // The figures decide, not the rounded ratios printed: 1.0998 is not 1.1.
+  for (const concurrency of [1, 5, 50]) {
+    const target = `RabbitMQ call p${concurrency}: >= 1.1 x the faster of NestJS and Moleculer calls/s`;
+    const c = at('call', concurrency);
+    checks.push(
+      c?.ratio === undefined || !c.fastest
+        ? { target, measured: notMeasured(c) }
+        : { target, met: c.rx! >= 1.1 * c.peers[c.fastest]!, measured: `${c.ratio} x ${PEER_NAMES[c.fastest]} (${figures(c, ['nestjs', 'moleculer'])}${amqplib(c)})` },
+    );
+  }
+  const target = 'RabbitMQ cast: >= 1.2 x NestJS emit msg/s';
+  const cast = at('cast', 50);
+  const moleculer = cast?.ratios.moleculer === undefined ? '' : `; Moleculer emit, awaiting no confirm, not comparable: ${cast.ratios.moleculer} x (${figures(cast, ['moleculer'])})`;
+  checks.push(
+    cast?.ratio === undefined
+      ? { target, measured: `${notMeasured(cast)}${moleculer}` }
+      : { target, met: cast.rx! >= 1.2 * cast.peers.nestjs!, measured: `${cast.ratio} x (${figures(cast, ['nestjs'])}${amqplib(cast)})${moleculer}` },
+  );
+  return checks;
+}
+
+function figures(c: PeerComparison, peers: readonly Peer[]): string {
+  return [...(c.rx !== undefined ? [`rx-messaging ${c.rx.toLocaleString('en-US')}/s`] : []), ...peers.filter((p) => c.peers[p] !== undefined).map((p) => `${PEER_NAMES[p]} ${c.peers[p]!.toLocaleString('en-US')}/s`)].join(', ');
+}
+
+function amqplib(c: PeerComparison): string {
+  return c.amqplibRatio === undefined ? '' : `; ${c.amqplibRatio} x plain amqplib`;
+}
+
+function notMeasured(c: PeerComparison | undefined): string {
+  const why = c ? c.comparable.filter((p) => c.skipped[p] !== undefined).map((p) => `${p} skipped: ${c.skipped[p]}`) : [];
+  return `not measured${why.length ? ` (${why.join('; ')})` : ''}`;
 }
 
 /** What plain amqplib speaking oslo's wire format made of the same figure, when it ran: the protocol's floor. */

@@ -9,7 +9,7 @@
  * out is settled, so in-flight work can still ack.
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { defer, EMPTY, Observable, of, retry, switchMap, takeUntil, throwError } from 'rxjs';
+import { defer, EMPTY, Observable, of, retry, switchMap, takeUntil, throwError, timer } from 'rxjs';
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { openChannel, replyCode, type WatchedChannel } from './channel.js';
@@ -17,6 +17,12 @@ import { asError, type Link } from './connection.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');
+
+/** The pause before declaring again after a 404, doubled on each one in a row up to NOT_FOUND_MAX_DELAY_MS. */
+const NOT_FOUND_FIRST_DELAY_MS = 50;
+const NOT_FOUND_MAX_DELAY_MS = 5_000;
+/** How long setups refused with 404 are tried again before the consumer fails, unless its spec says otherwise. */
+const NOT_FOUND_TIMEOUT_MS = 30_000;
 
 /** A received message and how to settle it. Settling twice, or after its channel went, does nothing. @internal */
 export interface Delivery {
@@ -49,6 +55,11 @@ interface ConsumeSpec {
    * a delivery does nothing. For replies, which oslo treats as best-effort too. No prefetch applies.
    */
   readonly noAck?: boolean;
+  /**
+   * How long, in ms, setups refused with 404 are tried again (with growing pauses) before the
+   * Observable fails; 30 s by default. A queue whose node is down answers 404 until it is back.
+   */
+  readonly notFoundTimeoutMs?: number;
 }
 
 /** What amqplib's ack() reads of a message: its delivery tag. */
@@ -59,7 +70,11 @@ const alreadySettled = () => undefined;
 
 /** The broker took the channel or the consumer away while the connection stayed: set up again. */
 class Resume extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    /** How long to wait before setting up again. */
+    readonly delayMs = 0,
+  ) {
     super(reason);
     this.name = 'Resume';
   }
@@ -72,6 +87,7 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
     const streamOffsets = new Map<string, number>();
     let setups = 0;
     let notFound = 0;
+    let notFoundSince: number | undefined;
     link.start().catch((error: unknown) => log.warn(`no connection yet for ${spec.description}; still trying`, { error: asError(error).message }));
     return link.connection$.pipe(
       switchMap((model) =>
@@ -80,18 +96,25 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
           : session(link, scope, spec, model, {
               consuming: () => {
                 notFound = 0;
+                notFoundSince = undefined;
                 spec.onConsuming?.(++setups === 1);
               },
               // An auto-delete exchange (a topic's fanout) can vanish between its declaration and a
-              // bind when its last other server stops: declaring again a few times settles that race.
-              retryNotFound: () => ++notFound <= 3,
+              // bind when its last other server stops, and a queue whose cluster node is down answers
+              // 404 until the node is back: declaring again after growing pauses rides out both.
+              retryNotFound: () => {
+                const now = Date.now();
+                notFoundSince ??= now;
+                if (now - notFoundSince >= (spec.notFoundTimeoutMs ?? NOT_FOUND_TIMEOUT_MS)) return undefined;
+                return Math.min(NOT_FOUND_FIRST_DELAY_MS * 2 ** notFound++, NOT_FOUND_MAX_DELAY_MS);
+              },
               streamOffsets,
             }).pipe(
               retry({
                 delay: (error: unknown) => {
                   if (!(error instanceof Resume)) return throwError(() => error);
-                  log.warn(`resuming ${spec.description}: ${error.message}`);
-                  return of(0);
+                  log.warn(`resuming ${spec.description}: ${error.message}`, error.delayMs > 0 ? { inMs: error.delayMs } : undefined);
+                  return error.delayMs > 0 ? timer(error.delayMs) : of(0);
                 },
               }),
             ),
@@ -104,8 +127,8 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
 interface SessionHooks {
   /** The consumer is in place. */
   consuming(): void;
-  /** Whether a 404 while setting up may be retried once more. */
-  retryNotFound(): boolean;
+  /** The pause before retrying a 404 while setting up, or undefined when it has lasted too long. */
+  retryNotFound(): number | undefined;
   /** The next offset to read of each stream queue, kept across sessions. */
   readonly streamOffsets: Map<string, number>;
 }
@@ -239,8 +262,13 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
         log.debug(`setting up ${spec.description} was interrupted`, { error: asError(error).message });
         return;
       }
-      if (ready || (replyCode(error) === 404 && hooks.retryNotFound())) {
+      if (ready) {
         subscriber.error(new Resume(asError(error).message));
+        return;
+      }
+      const pause = replyCode(error) === 404 ? hooks.retryNotFound() : undefined;
+      if (pause !== undefined) {
+        subscriber.error(new Resume(asError(error).message, pause));
         return;
       }
       // Refused while setting up (by the broker, or locally): trying again would fail the same way.

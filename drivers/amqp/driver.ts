@@ -109,7 +109,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
-          map((delivery) => toIncomingCall(delivery, replySender)),
+          map((delivery) => toIncomingCall(delivery, replySender, options.rabbit_dead_letter_queues)),
           filter((call): call is IncomingCall => call !== undefined),
         );
       });
@@ -141,7 +141,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           onConsuming: (first) => first && onReady?.(),
         }).pipe(
           decodable(),
-          map(toIncomingNotification),
+          map((delivery) => toIncomingNotification(delivery, options.rabbit_dead_letter_queues)),
           filter((notification): notification is IncomingNotification => notification !== undefined),
         ),
       );

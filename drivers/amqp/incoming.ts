@@ -1,40 +1,46 @@
 /**
  * Deliveries as the contract's incoming messages. A body that is not an oslo message (not JSON,
  * an unknown envelope, a missing field, another content type) is rejected without requeue and
- * logged, and the stream goes on. Requests and notifications are settled by their consumer: ack,
+ * logged, and the stream goes on; a malformed request whose `_msg_id` and `_reply_q` can be read
+ * is answered with a `MalformedMessage` failure first. Requests and notifications are settled by their consumer: ack,
  * or requeue (`basic.reject` with requeue). The RPC server's dispatch acks a request on receipt,
  * before its handler runs (oslo's at-most-once), unless it was asked for at-least-once.
  */
-import { defaultCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { toFailure } from '../../lib/wire/failure.js';
 import type { IncomingCall, RpcRequest } from '../../lib/driver/rpc.js';
 import type { IncomingNotification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { notificationFromWire } from '../../lib/wire/notifications.js';
-import { rpcFromWire } from '../../lib/wire/rpc.js';
+import { callerOf, rpcFromWire } from '../../lib/wire/rpc.js';
 import type { Delivery } from './consume.js';
 import { codecOf, decodeMessage, expirationOf, originOf } from './message.js';
 import type { ReplySender } from './replies.js';
 
 const log = getLogger('rx-messaging.amqp');
 
-/** Decodes a delivery with `read`, or rejects and logs it and returns undefined. */
-function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T): T | undefined {
+/** Decodes a delivery with `read`, or rejects and logs it and returns undefined; `refused` hears of a body that decoded but did not read. */
+function readOrReject<T>(delivery: Delivery, what: string, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+  let body: Record<string, unknown> | undefined;
   try {
-    return read(decodeMessage(delivery.message));
+    body = decodeMessage(delivery.message);
+    return read(body);
   } catch (error) {
     log.warn(`rejected a malformed ${what}`, { ...originOf(delivery.message), reason: (error as Error).message });
+    // The caller hears first; the reject only settles the message.
+    if (body && refused) refused(body, error);
     delivery.reject(false);
     return undefined;
   }
 }
 
 /** @internal */
-export function toIncomingCall(delivery: Delivery, replies: ReplySender): IncomingCall | undefined {
-  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)));
-  if (!request) return undefined;
-  const { call } = request;
+export function toIncomingCall(delivery: Delivery, replies: ReplySender, deadLetterQueues = false): IncomingCall | undefined {
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
+  const request = readOrReject<RpcRequest>(delivery, 'RPC request', (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
+  if (!request) return undefined;
+  const { call } = request;
   // Built field by field: an object spread per message is slow on Node 20.
   const incoming: Mutable<IncomingCall> = {
     method: request.method,
@@ -51,15 +57,32 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender): Incomi
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;
   if (call) incoming.call = call;
+  const count = deliveryCountOf(delivery);
+  if (count !== undefined) incoming.deliveryCount = count;
+  // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
+  if (deadLetterQueues) incoming.deadLetter = async () => delivery.reject(false);
   return incoming;
+}
+
+/** A caller whose request names its reply queue hears what was wrong with it, instead of timing out. */
+function answerMalformed(body: Record<string, unknown>, error: unknown, replies: ReplySender, codec: WireCodec): void {
+  const caller = callerOf(body);
+  if (!caller) return;
+  replies.reply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }, codec).catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const nobody = async () => undefined;
 
+/** A quorum queue's count of earlier deliveries (`x-delivery-count`); classic queues only say `redelivered`. */
+function deliveryCountOf(delivery: Delivery): number | undefined {
+  const count: unknown = delivery.message.properties.headers?.['x-delivery-count'];
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : undefined;
+}
+
 /** @internal */
-export function toIncomingNotification(delivery: Delivery): IncomingNotification | undefined {
+export function toIncomingNotification(delivery: Delivery, deadLetterQueues = false): IncomingNotification | undefined {
   const notification = readOrReject(delivery, 'notification', notificationFromWire);
   if (!notification) return undefined;
   // Built field by field, as above.
@@ -76,5 +99,9 @@ export function toIncomingNotification(delivery: Delivery): IncomingNotification
     requeue: async () => delivery.reject(true),
   };
   if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
+  const count = deliveryCountOf(delivery);
+  if (count !== undefined) incoming.deliveryCount = count;
+  // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
+  if (deadLetterQueues) incoming.deadLetter = async () => delivery.reject(false);
   return incoming;
 }

@@ -15,6 +15,7 @@ import { defaultCodec, isJsonCodec, MSGPACK_CONTENT_TYPE, type WireCodec } from 
 import { getLogger } from '../../lib/core/logger.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
+import { wireCopy } from '../../lib/wire/wire-copy.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -108,7 +109,8 @@ const GZIP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ compressi
 
 /** The message for `body`; a promise only when it is compressed. */
 function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
-  const encoded = encodeBody(codec, body, enveloped);
+  // JSON would drop a function and turn NaN into null without a word: its body goes through the memory driver's check.
+  const encoded = encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped);
   const expiration = expirationMs !== undefined && Number.isFinite(expirationMs) && expirationMs > 0 ? String(Math.ceil(expirationMs)) : undefined;
   const gzip = compression === 'gzip';
   const properties: Options.Publish = {
@@ -128,7 +130,7 @@ function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compre
 /**
  * Encodes the body and hands the message to `send`, at once unless it is compressed: every call,
  * cast, notification and reply comes here, so there is no Promise hop on the way. A body that
- * cannot be encoded (a bigint, a cycle) is a rejection, never a throw into the caller.
+ * cannot be encoded (a bigint, a cycle) is a rejection with `UnserializableValue`, never a throw into the caller.
  * @internal
  */
 export function encodeAndSend(body: () => Record<string, unknown>, encoding: EncodeOptions, send: (message: OutgoingMessage) => Promise<void>): Promise<void> {

@@ -23,6 +23,14 @@ export interface AmqpOptions {
   readonly rabbit_quorum_queue: boolean;
   /** `x-delivery-limit` of quorum queues; 0 leaves it unset. */
   readonly rabbit_quorum_delivery_limit: number;
+  /**
+   * rx-messaging's own: topic, server and notification queues carry `x-dead-letter-exchange: ''`
+   * and `x-dead-letter-routing-key: <queue>.dead-letter`, beside a durable dead-letter queue of
+   * that name, so a message given up (a listener's `maxRedeliveries`, a quorum queue's delivery
+   * limit) is kept there. Off by default: the broker refuses to redeclare a queue that exists
+   * without these arguments (as one an oslo service declared).
+   */
+  readonly rabbit_dead_letter_queues: boolean;
   /** `x-max-in-memory-length` of quorum queues; 0 leaves it unset. */
   readonly rabbit_quorum_max_memory_length: number;
   /** `x-max-in-memory-bytes` of quorum queues; 0 leaves it unset. */
@@ -97,6 +105,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   rabbit_ha_queues: { default: false, kind: 'boolean' },
   rabbit_quorum_queue: { default: false, kind: 'boolean' },
   rabbit_quorum_delivery_limit: { default: 0, kind: 'number' },
+  rabbit_dead_letter_queues: { default: false, kind: 'boolean' },
   rabbit_quorum_max_memory_length: { default: 0, kind: 'number' },
   rabbit_quorum_max_memory_bytes: { default: 0, kind: 'number' },
   rabbit_quroum_max_memory_length: { default: 0, kind: 'number' },

@@ -6,8 +6,9 @@
  * caller's queue is missing the broker returns them and they are retried every 0.25 s for
  * `kombu_missing_consumer_retry_timeout`, then dropped and the queue remembered as gone, as oslo.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import type { WireCodec } from '../../lib/wire/codec.js';
 import type { Reply, ReplyChannel, ServerIdentity } from '../../lib/driver/rpc.js';
 import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
@@ -31,41 +32,125 @@ const REPLY_RETRY_MS = 250;
 const OBSOLETE_SIZE = 200;
 const OBSOLETE_TTL_MS = 60_000;
 
-/** The caller's reply channel, created on the first `get()` and kept until the transport closes. @internal */
+/**
+ * How long the reply queue may answer 404 (the cluster node it lived on is down) before the
+ * channel gives it up for a fresh queue: calls wait on it meanwhile, so this is short.
+ */
+const REPLY_QUEUE_NOT_FOUND_MS = 3_000;
+/** The pause before consuming a fresh reply queue after the last one failed, doubled on each failure in a row up to 5 s. */
+const FRESH_QUEUE_FIRST_DELAY_MS = 100;
+const FRESH_QUEUE_MAX_DELAY_MS = 5_000;
+
+/** One reply queue of the channel's life: its name and what arrives on it. */
+interface Generation {
+  readonly id: string;
+  readonly address: string;
+  readonly replies: Subject<Reply>;
+  readonly replies$: Observable<Reply>;
+}
+
+/**
+ * The caller's reply channel, created on the first `get()` and kept until the transport closes.
+ * When its queue cannot be consumed any more (its node is down for good, or it stays refused),
+ * the channel moves to a fresh queue: `address` and `replies$` change at once, so calls sent
+ * afterwards carry the new `_reply_q`, and the calls still waiting on the old queue fail with
+ * `TransportClosed` (their replies can no longer arrive).
+ * @internal
+ */
 export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions): () => Promise<ReplyChannel> {
   let channel: Promise<ReplyChannel> | undefined;
   return () => {
-    channel ??= new Promise<ReplyChannel>((resolve, reject) => {
-      const id = uniqueQueueId(options);
-      const address = replyQueue(id);
-      const replies$ = new Subject<Reply>();
-      consume(link, scope, { description: `reply queue ${address}`, topology: replyTopology(options, id), prefetch: 0, noAck: true, onConsuming: (first) => first && resolve({ address, replies$: replies$.asObservable() }) })
-        .pipe(decodable())
-        .subscribe({
-        next: (delivery) => {
-          let reply: Reply;
-          try {
-            reply = replyFromWire(decodeMessage(delivery.message));
-          } catch (error) {
-            const malformed = error instanceof MalformedMessage;
-            // Consumed without acks: the broker already forgot it, so dropping it is the rejection.
-            log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(delivery.message), reason: (error as Error).message });
-            return;
-          }
-          replies$.next(reply);
-        },
-        error: (error: Error) => {
-          log.error(`the reply queue ${address} cannot be consumed`, { error: error.message });
-          channel = undefined;
-          reject(error);
-          replies$.error(error);
-        },
-        // The transport closed: callers still waiting see the stream end (and fail with TransportClosed).
-        complete: () => replies$.complete(),
-      });
+    channel ??= open().catch((error: unknown) => {
+      // The first queue could not be consumed: the next call tries again from scratch.
+      channel = undefined;
+      throw error;
     });
     return channel;
   };
+
+  function open(): Promise<ReplyChannel> {
+    return new Promise<ReplyChannel>((resolve, reject) => {
+      let opened = false;
+      let failures = 0;
+      let pending: ReturnType<typeof setTimeout> | undefined;
+      let current = generation();
+      const replyChannel: ReplyChannel = {
+        get address() {
+          return current.address;
+        },
+        get replies$() {
+          return current.replies$;
+        },
+      };
+      const closing = scope.closing$.subscribe(() => {
+        // Closed while a fresh queue waited for its pause: nobody consumes it, so end it here.
+        if (pending === undefined) return;
+        clearTimeout(pending);
+        pending = undefined;
+        current.replies.complete();
+      });
+      const consumeGeneration = ({ id, address, replies }: Generation) =>
+        consume(link, scope, {
+          description: `reply queue ${address}`,
+          topology: replyTopology(options, id),
+          prefetch: 0,
+          noAck: true,
+          notFoundTimeoutMs: REPLY_QUEUE_NOT_FOUND_MS,
+          onConsuming: () => {
+            failures = 0;
+            if (opened) return log.info(`replies now arrive on the fresh reply queue ${address}`);
+            opened = true;
+            resolve(replyChannel);
+          },
+        })
+          .pipe(decodable())
+          .subscribe({
+            next: (delivery) => {
+              let reply: Reply;
+              try {
+                reply = replyFromWire(decodeMessage(delivery.message));
+              } catch (error) {
+                const malformed = error instanceof MalformedMessage;
+                // Consumed without acks: the broker already forgot it, so dropping it is the rejection.
+                log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(delivery.message), reason: (error as Error).message });
+                return;
+              }
+              replies.next(reply);
+            },
+            error: (error: Error) => {
+              if (!opened) {
+                log.error(`the reply queue ${address} cannot be consumed`, { error: error.message });
+                closing.unsubscribe();
+                reject(error);
+                replies.error(error);
+                return;
+              }
+              // Switch first, so calls sent from now on name the fresh queue; consume it after a pause that grows while queues keep failing.
+              const delay = Math.min(FRESH_QUEUE_FIRST_DELAY_MS * 2 ** failures++, FRESH_QUEUE_MAX_DELAY_MS);
+              current = generation();
+              log.warn(`the reply queue ${address} cannot be consumed any more; moving to the fresh reply queue ${current.address}`, { error: error.message, inMs: delay });
+              replies.error(new TransportClosed(`The reply queue ${address} was lost before the reply arrived: ${error.message}`, { cause: error }));
+              const next = current;
+              pending = setTimeout(() => {
+                pending = undefined;
+                consumeGeneration(next);
+              }, delay);
+            },
+            // The transport closed: callers still waiting see the stream end (and fail with TransportClosed).
+            complete: () => {
+              closing.unsubscribe();
+              replies.complete();
+            },
+          });
+      consumeGeneration(current);
+    });
+  }
+
+  function generation(): Generation {
+    const id = uniqueQueueId(options);
+    const replies = new Subject<Reply>();
+    return { id, address: replyQueue(id), replies, replies$: replies.asObservable() };
+  }
 }
 
 /** @internal */
@@ -78,6 +163,8 @@ export interface ReplySender {
 
 /** @internal */
 export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
+  // Every reply waiting for its caller's queue listens for the close: as many as a server has calls in hand.
+  setMaxListeners(0, signal);
   const obsolete = new Map<string, number>();
   const isObsolete = (queue: string) => {
     const until = obsolete.get(queue);
@@ -98,19 +185,21 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
       // The default exchange routes by queue name and needs no declaration.
       send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
     );
-  /** A reply the broker returned (its queue is missing), sent again every 0.25 s until the queue appears or time is up. */
+  /** A reply the broker returned (its queue is missing) or nacked (its queue is down), sent again every 0.25 s until the queue takes it or time is up. */
   const retryMissing = async (request: PublishRequest, msgId: string, returned: unknown): Promise<void> => {
     const replyTo = request.routingKey;
     const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
     let error = returned;
     for (;;) {
-      if (!(error instanceof MessageUndeliverable)) throw error;
+      const missing = error instanceof MessageUndeliverable;
+      if (!missing && !nacked(error)) throw error;
+      const why = missing ? 'is missing' : 'refused it (nacked)';
       if (Date.now() >= giveUpAt) {
         remember(replyTo);
-        log.error(`the reply ${msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} is missing. Abandoning it`);
+        log.error(`the reply ${msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} ${why}. Abandoning it`);
         return;
       }
-      log.debug(`the reply ${msgId} could not be sent: its queue ${replyTo} is missing. Retrying`);
+      log.debug(`the reply ${msgId} could not be sent: its queue ${replyTo} ${why}. Retrying`);
       await pause(signal);
       try {
         return await publisher.publish(request);
@@ -137,6 +226,11 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
       }
     },
   };
+}
+
+/** The broker nacked the publish: a queue it routes to is down (its node stopped) or refused it. amqplib names a nack 'message nacked'. */
+function nacked(error: unknown): boolean {
+  return error instanceof MessageDeliveryFailure && error.cause instanceof Error && error.cause.message === 'message nacked';
 }
 
 async function pause(signal: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { hexId } from '../../lib/core/ids.js';
 import type { NotificationBinding } from '../../lib/driver/notifications.js';
 import {
+  deadLetterQueue,
   exchangeName,
   fanoutExchange,
   fanoutQueue,
@@ -42,6 +43,8 @@ interface QueueSpec {
 export interface Topology {
   readonly exchanges: readonly ExchangeSpec[];
   readonly queues: readonly QueueSpec[];
+  /** Declared before `queues` (whose arguments name them) and never consumed: `rabbit_dead_letter_queues`. */
+  readonly deadLetters?: readonly QueueSpec[];
 }
 
 /** Quorum queues are durable whatever `amqp_durable_queues` says (oslo does the same). */
@@ -96,7 +99,16 @@ function sharedQueue(options: AmqpOptions, name: string, bindings: QueueSpec['bi
   const args: Record<string, unknown> = {};
   if (options.rabbit_ha_queues) args['x-ha-policy'] = 'all';
   if (options.rabbit_quorum_queue) Object.assign(args, quorumArguments(options));
+  // Through the default exchange, which routes by queue name and needs no declaration.
+  if (options.rabbit_dead_letter_queues) Object.assign(args, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue(name) });
   return { name, durable: durable(options), autoDelete: options.amqp_auto_delete, arguments: args, bindings };
+}
+
+/** `topology` with, under `rabbit_dead_letter_queues`, the dead-letter queue of each queue naming one: durable, bound to nothing. */
+function withDeadLetterQueues(options: AmqpOptions, topology: Topology): Topology {
+  if (!options.rabbit_dead_letter_queues) return topology;
+  const named = topology.queues.filter((queue) => queue.arguments['x-dead-letter-routing-key'] !== undefined);
+  return { ...topology, deadLetters: named.map((queue): QueueSpec => ({ name: deadLetterQueue(queue.name), durable: true, autoDelete: false, arguments: {}, bindings: [] })) };
 }
 
 /**
@@ -127,14 +139,14 @@ export function rpcServerTopology(options: AmqpOptions, target: Target, controlE
   const exchange = topicExchange(options, exchangeName(target, controlExchange));
   const fanout = fanoutExchangeOf(options, target);
   const fanoutBindings = [{ exchange: fanout.name, routingKey: topicQueue(target) }];
-  return {
+  return withDeadLetterQueues(options, {
     exchanges: [exchange, fanout],
     queues: [
       sharedQueue(options, topicQueue(target), [{ exchange: exchange.name, routingKey: topicQueue(target) }]),
       sharedQueue(options, serverQueue(target), [{ exchange: exchange.name, routingKey: serverQueue(target) }]),
       options.rabbit_stream_fanout ? streamQueue(options, fanout.name, fanoutBindings) : transientQueue(options, fanoutQueue(target, fanoutId), fanoutBindings),
     ],
-  };
+  });
 }
 
 /**
@@ -155,7 +167,7 @@ export function notificationTopology(options: AmqpOptions, bindings: readonly No
     queues.set(name, queueBindings);
   }
   const declared = [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings));
-  return { exchanges: [...exchanges.values()], queues: pool !== undefined && autoDeletePool ? declared.map((queue) => ({ ...queue, autoDelete: true })) : declared };
+  return withDeadLetterQueues(options, { exchanges: [...exchanges.values()], queues: pool !== undefined && autoDeletePool ? declared.map((queue) => ({ ...queue, autoDelete: true })) : declared });
 }
 
 /** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). @internal */
@@ -178,6 +190,7 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
   for (const exchange of topology.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
   }
+  for (const queue of topology.deadLetters ?? []) await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
   for (const queue of topology.queues) {
     await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
     for (const { exchange, routingKey } of queue.bindings) await channel.bindQueue(queue.name, exchange, routingKey);

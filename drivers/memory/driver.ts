@@ -19,6 +19,7 @@ import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import {
   assertTargetFor,
+  deadLetterQueue,
   exchangeName,
   fanoutExchange,
   fanoutQueue,
@@ -34,9 +35,9 @@ import { decodeBody } from '../../lib/wire/envelope.js';
 import { notificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
 import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
-import { decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
+import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
 import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
-import { cloneWireBody, wireCopy } from './wire-copy.js';
+import { cloneWireBody, wireCopy } from '../../lib/wire/wire-copy.js';
 
 interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
@@ -119,7 +120,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
     const queue = declareQueue(exchange, address);
     const replies$ = new Subject<Reply>();
     const consumer = consume(queue, (delivery) => {
-      const reply = decodeOrReject(delivery, (body) => replyFromWire(readBody(body)));
+      const reply = decodeOrReject(delivery, readBody, replyFromWire);
       if (reply === undefined) return;
       ack(delivery);
       replies$.next(reply);
@@ -175,8 +176,8 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         return {
           queues: [declareQueue(exchange, topicQueue(target)), declareQueue(exchange, serverQueue(target)), fanout],
           receive: (delivery) => {
-            const request = decodeOrReject(delivery, (body) => rpcFromWire(readBody(body), delivery.message.ttl));
-            return request && incomingCall(request, delivery, sendReply);
+            const request = decodeOrReject(delivery, readBody, (body) => rpcFromWire(body, delivery.message.ttl), (body, error) => answerMalformed(body, error, sendReply));
+            return request && incomingCall(request, delivery, sendReply, (queue) => declareQueue(exchange, deadLetterQueue(queue.name)));
           },
           // The private fanout queue lives as long as its server, like AMQP's auto-delete queue;
           // its unacked messages go with it.
@@ -205,11 +206,16 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         for (const { target } of bindings) assertTargetFor('listener', target);
         const queues = new Set<Queue>();
         const poolBindings: [Exchange, string, Queue][] = [];
+        /** The exchange of each queue consumed, where its dead-letter queue lives. */
+        const homes = new Map<Queue, Exchange>();
+        const deadLetters = (queue: Queue) => declareQueue(homes.get(queue) as Exchange, deadLetterQueue(queue.name));
         for (const { target, priority } of bindings) {
           const exchange = exchangeFor(target);
           const key = notificationQueue(target, priority);
           if (pool === undefined) {
-            queues.add(declareQueue(exchange, key));
+            const queue = declareQueue(exchange, key);
+            queues.add(queue);
+            homes.set(queue, exchange);
             continue;
           }
           const own = declareQueue(exchange, poolQueue(pool));
@@ -218,12 +224,13 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
           if (own !== shared && bind(exchange.bindings, key, own) && shared) copyReady(shared, own);
           if (own !== shared) poolBindings.push([exchange, key, own]);
           queues.add(own);
+          homes.set(own, exchange);
         }
         return {
           queues,
           receive: (delivery) => {
-            const notification = decodeOrReject(delivery, (body) => notificationFromWire(readBody(body)));
-            return notification && incomingNotification(notification, delivery);
+            const notification = decodeOrReject(delivery, readBody, notificationFromWire);
+            return notification && incomingNotification(notification, delivery, deadLetters);
           },
           // As AMQP's auto-delete: the pool's queue goes with its last consumer (this one's are cancelled already).
           ...(autoDeletePool && {

@@ -8,7 +8,7 @@
  * drops expired heads while nobody consumes.
  */
 import { getLogger } from '../../lib/core/logger.js';
-import type { WireBody } from './wire-copy.js';
+import type { WireBody } from '../../lib/wire/wire-copy.js';
 
 /** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. @internal */
 export type MessageBody = WireBody | Buffer;
@@ -20,6 +20,8 @@ interface Message {
   /** Epoch ms from which the message is dropped instead of delivered; Infinity when never. */
   readonly expiresAt: number;
   redelivered: boolean;
+  /** How many times it was given back for another delivery. */
+  redeliveries: number;
 }
 
 type Deliver = (delivery: Delivery) => void;
@@ -81,7 +83,7 @@ export function createQueue(name: string): Queue {
 /** A message to publish; `ttlMs` (a call's timeout) makes it expire, 0 or non-finite never. @internal */
 export function createMessage(body: MessageBody, ttlMs = 0): Message {
   const ttl = Number.isFinite(ttlMs) && ttlMs > 0 ? ttlMs : 0;
-  return { body, ttl, expiresAt: ttl ? Date.now() + ttl : Infinity, redelivered: false };
+  return { body, ttl, expiresAt: ttl ? Date.now() + ttl : Infinity, redelivered: false, redeliveries: 0 };
 }
 
 /** How many messages wait for a consumer (delivered, unacked ones not counted). @internal */
@@ -100,7 +102,7 @@ export function publish(queue: Queue, message: Message): void {
 export function copyReady(from: Queue, to: Queue): void {
   for (let i = from.head; i < from.items.length; i++) {
     const message = from.items[i] as Message;
-    publish(to, { body: message.body, ttl: message.ttl, expiresAt: message.expiresAt, redelivered: false });
+    publish(to, { body: message.body, ttl: message.ttl, expiresAt: message.expiresAt, redelivered: false, redeliveries: 0 });
   }
 }
 
@@ -143,6 +145,14 @@ export function requeue(delivery: Delivery): void {
   if (delivery.settled) return;
   ack(delivery);
   giveBack(delivery.consumer.queue, [delivery.message]);
+}
+
+/** Settles a delivery by publishing its message, as it is, to `to` (a dead-letter queue). @internal */
+export function moveTo(delivery: Delivery, to: Queue): void {
+  if (delivery.settled) return;
+  ack(delivery);
+  const { body, ttl, expiresAt, redeliveries } = delivery.message;
+  publish(to, { body, ttl, expiresAt, redelivered: false, redeliveries });
 }
 
 /** Deletes a queue: its messages are dropped, its consumers get nothing more, its expiry timer stops. @internal */
@@ -209,7 +219,10 @@ function take(queue: Queue): Message {
  * requeueing everything it gets cannot spin the drain loop (or the microtask queue) forever.
  */
 function giveBack(queue: Queue, messages: readonly Message[]): void {
-  for (const message of messages) message.redelivered = true;
+  for (const message of messages) {
+    message.redelivered = true;
+    message.redeliveries++;
+  }
   setImmediate(() => {
     if (queue.deleted) return;
     for (let i = messages.length - 1; i >= 0; i--) {

@@ -4,9 +4,10 @@
  * in front and writes it in front of a reply. The kind guards against a port reused by another
  * kind of socket after a restart: what a socket does not take is logged and dropped.
  */
-import { defaultCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/wire/codec.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
+import { wireCopy } from '../../lib/wire/wire-copy.js';
 
 /** What a message is, its first frame: a call or cast, a notification, a reply. @internal */
 export type Kind = 'rpc' | 'notify' | 'reply';
@@ -28,9 +29,9 @@ export function loadMsgpack(): Promise<WireCodec> {
   return loadingMsgpack;
 }
 
-/** The frames of a message; throws what the codec throws (a body the wire cannot carry). @internal */
+/** The frames of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
 export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [string, string, Buffer] {
-  return [kind, codec.contentType, encodeBody(codec, body, enveloped)];
+  return [kind, codec.contentType, encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped)];
 }
 
 /** A received message: its body and the codec it came in (a reply goes back in the same). @internal */

@@ -233,6 +233,19 @@ export function poolQueue(pool: string): string {
 }
 
 /**
+ * Where a listener's messages go once they were redelivered `maxRedeliveries` times: one queue
+ * beside each queue it consumes, for an operator to inspect, replay or purge.
+ *
+ * @example
+ * ```ts
+ * deadLetterQueue('notifications.info'); // 'notifications.info.dead-letter'
+ * ```
+ */
+export function deadLetterQueue(queue: string): string {
+  return `${queue}.dead-letter`;
+}
+
+/**
  * A transport's reply queue, `unique` making it its own.
  *
  * @example

@@ -46,6 +46,7 @@ export { fanoutExchange } from '../core/target.js';
 export { fanoutQueue } from '../core/target.js';
 export { notificationQueue } from '../core/target.js';
 export { poolQueue } from '../core/target.js';
+export { deadLetterQueue } from '../core/target.js';
 export { replyQueue } from '../core/target.js';
 export { routingKey } from '../core/target.js';
 export { serverQueue } from '../core/target.js';

@@ -42,6 +42,10 @@ export interface IncomingNotification extends Notification {
   ack(): Promise<void>;
   /** Gives the notification back for another delivery; rejects with `UnsupportedCapability` where the driver cannot (capability `requeue`). */
   requeue(): Promise<void>;
+  /** How many times the transport delivered this message before, where it counts them (memory, RabbitMQ quorum queues' `x-delivery-count`). */
+  readonly deliveryCount?: number;
+  /** Settles the message by moving it to its queue's dead-letter queue (`deadLetterQueue`), where the driver has one. */
+  deadLetter?(): Promise<void>;
 }
 
 /** A topic (and exchange) with one priority: what a notification listener subscribes to. */

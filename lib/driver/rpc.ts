@@ -82,11 +82,16 @@ export interface Reply {
   readonly server?: ServerIdentity;
 }
 
-/** The transport's one reply queue or socket, shared by every call it makes. */
+/**
+ * The transport's one reply queue or socket, shared by every call it makes. A driver may move it
+ * (an AMQP reply queue whose cluster node is lost is replaced by a fresh one): `address` and
+ * `replies$` then change together, so read both for each call. The old `replies$` fails, which
+ * fails the calls still waiting on it.
+ */
 export interface ReplyChannel {
   /** What requests carry as `replyTo` (oslo's `_reply_q`): the AMQP reply queue's name, for one. */
   readonly address: string;
-  /** Hot: every reply that arrives, for any call. */
+  /** Hot: every reply that arrives on `address`, for any call. */
   readonly replies$: Observable<Reply>;
 }
 
@@ -98,6 +103,10 @@ export interface IncomingCall extends RpcRequest {
   ack(): Promise<void>;
   /** Gives the message back for another delivery; rejects with `UnsupportedCapability` where the driver cannot (capability `requeue`). */
   requeue(): Promise<void>;
+  /** How many times the transport delivered this message before, where it counts them (memory, RabbitMQ quorum queues' `x-delivery-count`). */
+  readonly deliveryCount?: number;
+  /** Settles the message by moving it to its queue's dead-letter queue (`deadLetterQueue`), where the driver has one. */
+  deadLetter?(): Promise<void>;
   /** Sends one reply message to the caller; no-op for casts. */
   reply(reply: Omit<Reply, 'msgId'>): Promise<void>;
   /** Tells the caller the call is still being worked on (a reply without result, not ending), naming `server` if given. */

@@ -114,6 +114,7 @@ export function rpcClient<Api = RpcApi>(transport: Transport, target: Target, op
   if (options.atLeastOnce) requireCapability(transport, 'undeliverableDetection', 'an rpcClient with atLeastOnce', 'leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)');
 
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
+  // Its address and replies$ are read afresh for each call, since the driver may move it to a fresh queue.
   let channel: ReplyChannel | undefined;
   const replyChannel = () => driver.replyChannel().then((opened) => (channel = opened));
 

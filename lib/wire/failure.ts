@@ -9,7 +9,7 @@
  * rx-messaging callers to rebuild the very class.
  */
 import type { RemoteFailure } from '../driver/rpc.js';
-import { InvalidArguments, InvalidResult, NoSuchMethod, RemoteError, UnsupportedVersion } from '../core/errors.js';
+import { InvalidArguments, InvalidResult, MalformedMessage, NoSuchMethod, RemoteError, UnserializableValue, UnsupportedVersion } from '../core/errors.js';
 import { isRecord } from '../core/record.js';
 
 /** An error class the client may rebuild, matched by its name (and `module`, when the class has a static one). */
@@ -39,7 +39,8 @@ export const PYTHON_BUILTINS: Readonly<Record<string, string>> = {
 
 /** Where a JavaScript error class that is no Python built-in comes from on an oslo wire. */
 export const REMOTE_MODULE = 'rx_messaging.remote';
-const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion, InvalidArguments, InvalidResult];
+// A request the server could not read, or a result it could not send, comes back as the very class too.
+const OWN: readonly ErrorClass[] = [NoSuchMethod, UnsupportedVersion, InvalidArguments, InvalidResult, MalformedMessage, UnserializableValue];
 const BUILTIN_MODULES = new Set(['builtins', 'exceptions']);
 const ERROR_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'args', 'kwargs', 'module']);
 

@@ -9,6 +9,7 @@ import { MalformedMessage } from '../core/errors.js';
 import { isRecord } from '../core/record.js';
 import type { RemoteFailure, Reply, RpcRequest, ServerIdentity } from '../driver/rpc.js';
 import { contextFromWire, contextToWire, describe, optionalString, type Dict } from './envelope.js';
+import { wireCopy } from './wire-copy.js';
 
 /** What rx-messaging's reserved methods start with: never an endpoint's, whatever the access policy. */
 export const RESERVED_METHOD_PREFIX = '_rxm_';
@@ -70,7 +71,23 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
 }
 
 /**
+ * Where a request asks to be answered, when its `_msg_id` and `_reply_q` can be read: a request
+ * malformed otherwise still gets a failure back instead of leaving its caller to time out.
+ *
+ * @example
+ * ```ts
+ * const caller = callerOf(body);
+ * if (caller) await sendReply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true });
+ * ```
+ */
+export function callerOf(body: Dict): { readonly msgId: string; readonly replyTo: string } | undefined {
+  const { _msg_id: msgId, _reply_q: replyTo } = body;
+  return typeof msgId === 'string' && msgId && typeof replyTo === 'string' && replyTo ? { msgId, replyTo } : undefined;
+}
+
+/**
  * The body of a reply, as oslo sends it: the failure as a JSON string, a fresh `_unique_id`.
+ * Throws `UnserializableValue` for a failure JSON would refuse or change.
  *
  * @example
  * ```ts
@@ -80,7 +97,8 @@ export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
 export function replyToWire(reply: Reply, uniqueId: string): Dict {
   const body: Dict = {
     result: reply.result === undefined ? null : reply.result,
-    failure: reply.failure ? JSON.stringify(reply.failure) : null,
+    // Checked as every body is, so a failure holding a bigint or a function is refused by path, not dropped.
+    failure: reply.failure ? JSON.stringify(wireCopy({ failure: reply.failure })['failure']) : null,
     ending: reply.ending,
     _msg_id: reply.msgId,
     _unique_id: uniqueId,

@@ -1,4 +1,4 @@
-import { defer, EMPTY, from, lastValueFrom, mergeAll, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, from, lastValueFrom, mergeAll, mergeMap, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { PRIORITIES, type Priority } from '../../lib/core/priority.js';
@@ -38,12 +38,13 @@ export interface NotificationOutcome {
   readonly eventType: string;
   readonly priority: Priority;
   /** `failed` when the broker refused the ack or requeue (it will redeliver the message). */
-  readonly settled: 'acked' | 'requeued' | 'failed';
+  readonly settled: 'acked' | 'requeued' | 'dead-lettered' | 'failed';
   /**
    * Why: the endpoints handled it (or none wanted it), the filter dropped it, it was a
-   * duplicate, a handler asked for a requeue, or a handler (or the serializer) threw.
+   * duplicate, a handler asked for a requeue, a handler (or the serializer) threw, or it was
+   * given up after `maxRedeliveries` (a poison message: dead-lettered, or acked and dropped).
    */
-  readonly reason: 'handled' | 'filtered' | 'duplicate' | 'requeue' | 'error';
+  readonly reason: 'handled' | 'filtered' | 'duplicate' | 'requeue' | 'error' | 'poison';
   readonly error?: unknown;
 }
 
@@ -78,7 +79,29 @@ export interface DispatchNotificationsConfig {
    * deliver again: how a stopping listener lets go of what it has not started.
    */
   readonly stopping?: () => boolean;
+  /**
+   * How many times a message is requeued at most (default 5): a message a handler keeps failing
+   * on (a poison message) is then dead-lettered, or dropped with a warning, instead of going
+   * round forever. Counted by the transport where it can (memory, RabbitMQ quorum queues'
+   * `x-delivery-count`), else by this process per message id.
+   */
+  readonly maxRedeliveries?: number;
+  /** Ms before the first requeue (default 100), doubling with each redelivery up to `maxRedeliveryDelay`. */
+  readonly redeliveryDelay?: number;
+  /** Ms the wait before a requeue grows to at most (default 30,000). */
+  readonly maxRedeliveryDelay?: number;
+  /**
+   * What becomes of a message past `maxRedeliveries`: true (default) moves it to its queue's
+   * dead-letter queue (`deadLetterQueue`) where the transport has one, false acks it and logs a
+   * warning (dropped).
+   */
+  readonly deadLetter?: boolean;
+  /** Runs the waits before requeues; a `TestScheduler` makes them virtual (default `asyncScheduler`). */
+  readonly scheduler?: SchedulerLike;
 }
+
+/** Message ids counted per process at most: enough for every message going round at once. */
+const COUNTED_IDS = 10_000;
 
 /**
  * A notification listener as an operator: messages in, one outcome per message out. Acks a
@@ -204,14 +227,17 @@ export interface Screen {
 }
 
 /** Builds a `Screen` per subscription from the dispatcher's config. @internal */
-export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow' | 'contract'>): () => Screen {
+export function screeningOf(
+  config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow' | 'contract' | 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'>,
+): () => Screen {
   const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16, contract } = config;
+  const redelivery = redeliveryOf(config);
   const filter = config.filter === undefined ? undefined : toNotificationFilter(config.filter);
   // Built once here so a bad window fails when the operator is made, not at subscription.
   seenIds(duplicateWindow);
   return () => {
     const seen = seenIds(duplicateWindow);
-    const settle = settlingWith(seen);
+    const settle = settlingWith(seen, redelivery);
     return {
       message(incoming) {
         if (seen.has(incoming.uniqueId)) {
@@ -250,8 +276,17 @@ export function screeningOf(config: Pick<DispatchNotificationsConfig, 'serialize
  * `_unique_id` joins the window, so a redelivered copy is acked as a duplicate; a requeued one's
  * does not, so it is handled again when it comes back (oslo remembers an id on ack).
  */
-function settlingWith(seen: SeenIds) {
+function settlingWith(seen: SeenIds, redelivery: Redelivery) {
   return async (incomings: readonly IncomingNotification[], requeue: boolean, reason: NotificationOutcome['reason'], error?: unknown): Promise<readonly NotificationOutcome[]> => {
+    if (requeue) {
+      const poison = incomings.filter((incoming) => redelivery.exhausted(incoming));
+      if (poison.length) {
+        const outcomes = await Promise.all(poison.map((incoming) => redelivery.giveUp(incoming, error)));
+        const others = incomings.filter((incoming) => !poison.includes(incoming));
+        return others.length ? [...outcomes, ...(await settlingWith(seen, redelivery)(others, true, reason, error))] : outcomes;
+      }
+      await redelivery.wait(incomings);
+    } else for (const incoming of incomings) redelivery.forget(incoming);
     const action = requeue ? 'requeue' : 'ack';
     try {
       await settleOrFail(action, incomings);
@@ -267,10 +302,62 @@ function settlingWith(seen: SeenIds) {
   };
 }
 
+/** The redelivery limit of a dispatcher: how often a message went round, how long to wait before requeueing it, and how to give it up. */
+interface Redelivery {
+  /** True once `incoming` was redelivered `maxRedeliveries` times. */
+  exhausted(incoming: IncomingNotification): boolean;
+  /** Waits before the requeue, longer with every redelivery, and counts it. */
+  wait(incomings: readonly IncomingNotification[]): Promise<void>;
+  /** Dead-letters or drops a message past the limit. */
+  giveUp(incoming: IncomingNotification, error: unknown): Promise<NotificationOutcome>;
+  /** Stops counting a message that was settled. */
+  forget(incoming: IncomingNotification): void;
+}
+
+function redeliveryOf(config: Pick<DispatchNotificationsConfig, 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'>): Redelivery {
+  const { maxRedeliveries = 5, redeliveryDelay = 100, maxRedeliveryDelay = 30_000, deadLetter = true, scheduler = asyncScheduler } = config;
+  if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
+  if (!(redeliveryDelay >= 0) || !(maxRedeliveryDelay >= 0)) throw new TypeError(`redeliveryDelay and maxRedeliveryDelay must be at least 0, got ${redeliveryDelay} and ${maxRedeliveryDelay}`);
+  // Requeues this process made, for transports that only say `redelivered`; insertion order makes the first key the oldest.
+  const counted = new Map<string, number>();
+  const countOf = (incoming: IncomingNotification) => incoming.deliveryCount ?? counted.get(incoming.messageId) ?? 0;
+  return {
+    exhausted: (incoming) => countOf(incoming) >= maxRedeliveries,
+    async wait(incomings) {
+      let count = 0;
+      for (const incoming of incomings) {
+        const next = countOf(incoming) + 1;
+        count = Math.max(count, next);
+        counted.delete(incoming.messageId);
+        counted.set(incoming.messageId, next);
+        if (counted.size > COUNTED_IDS) counted.delete(counted.keys().next().value as string);
+      }
+      const ms = Math.min(redeliveryDelay * 2 ** (count - 1), maxRedeliveryDelay);
+      if (ms > 0) await new Promise<void>((resolve) => scheduler.schedule(() => resolve(), ms));
+    },
+    async giveUp(incoming, error) {
+      counted.delete(incoming.messageId);
+      const fields = { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, redeliveries: countOf(incoming), error: String(error) };
+      const action = deadLetter && incoming.deadLetter ? 'dead-letter' : 'ack';
+      try {
+        if (action === 'dead-letter') await incoming.deadLetter?.();
+        else await incoming.ack();
+      } catch (refused) {
+        log.error(`could not ${action} a notification`, { messageId: incoming.messageId, error: String(refused) });
+        return outcomeOf(incoming, 'failed', 'poison', refused);
+      }
+      if (action === 'dead-letter') log.warn(`moved a notification to its dead-letter queue after ${maxRedeliveries} redeliveries`, fields);
+      else log.warn(`dropped a notification after ${maxRedeliveries} redeliveries${deadLetter ? ': the transport has no dead-letter queue' : ''}`, fields);
+      return outcomeOf(incoming, action === 'dead-letter' ? 'dead-lettered' : 'acked', 'poison', error);
+    },
+    forget: (incoming) => void counted.delete(incoming.messageId),
+  };
+}
+
 function outcomeOf(incoming: IncomingNotification, settled: NotificationOutcome['settled'], reason: NotificationOutcome['reason'], error: unknown): NotificationOutcome {
   // Every message ends here: the outcome is written field by field, as object spreads are slow on this path.
   const outcome: { -readonly [K in keyof NotificationOutcome]: NotificationOutcome[K] } = { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, settled, reason };
-  if (reason === 'error' || settled === 'failed') outcome.error = error;
+  if (reason === 'error' || reason === 'poison' || settled === 'failed') outcome.error = error;
   return outcome;
 }
 

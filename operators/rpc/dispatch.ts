@@ -1,4 +1,4 @@
-import { asyncScheduler, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, filter, ignoreElements, map, mergeMap, Observable, pipe, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AccessPolicy } from './access-policy.js';
 import type { Context } from '../../lib/core/context.js';
 import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
@@ -28,6 +28,15 @@ export interface DispatchConfig {
    * as oslo, is at-most-once: ack on receipt, before the handler runs.
    */
   readonly atLeastOnce?: boolean;
+  /**
+   * With `atLeastOnce`: a request the transport delivered this many times before (default 5;
+   * its server crashed on it each time) is not run again but dead-lettered where the transport
+   * can (`deadLetter`), else acked and dropped with a warning. Counted where the transport
+   * counts deliveries (memory, RabbitMQ quorum queues); a process that restarts cannot count them.
+   */
+  readonly maxRedeliveries?: number;
+  /** What becomes of a request past `maxRedeliveries`: moved to its queue's dead-letter queue (true, default) where the transport has one, else dropped. */
+  readonly deadLetter?: boolean;
   /** Errors that are part of a handler's contract: logged at debug, not as failures. */
   readonly expectedErrors?: readonly ErrorClass[];
   /** How many recent `_unique_id`s to remember to drop redelivered duplicates (default 16). */
@@ -64,7 +73,19 @@ const log = getLogger('rx-messaging.dispatch');
  * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
-  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, identity, scheduler = asyncScheduler } = config;
+  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, identity, scheduler = asyncScheduler, maxRedeliveries = 5, deadLetter = true } = config;
+  if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
+  /** A request that came back too often is given up before it runs (it may be what crashed its servers). */
+  const exhausted = (incoming: IncomingCall): boolean => {
+    if (!atLeastOnce || (incoming.deliveryCount ?? 0) < maxRedeliveries) return false;
+    const fields = { method: incoming.method, msgId: incoming.call?.msgId, uniqueId: incoming.uniqueId, redeliveries: incoming.deliveryCount };
+    const moved = deadLetter && incoming.deadLetter;
+    (moved ? (incoming.deadLetter as () => Promise<void>)() : incoming.ack()).then(
+      () => log.warn(moved ? `moved a request to its dead-letter queue after ${maxRedeliveries} redeliveries` : `dropped a request after ${maxRedeliveries} redeliveries`, fields),
+      (error: unknown) => log.warn('could not give up a request', { ...fields, error: String(error) }),
+    );
+    return true;
+  };
   const { driver, destination } = config.tracing ?? { driver: 'unknown', destination: 'unknown' };
   const calls = inFlight({ identity, signal: config.signal, scheduler });
   const invoke = (selection: Selection & { endpoint: number }, context: Context, call: CallSignal, span: MessageSpan | undefined): Observable<unknown> => {
@@ -110,6 +131,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         void incoming.ack();
       },
     }),
+    filter((incoming) => !exhausted(incoming)),
     calls.track,
     selectEndpoint(endpoints, config.accessPolicy ? { accessPolicy: config.accessPolicy } : {}),
     mergeMap(handle, executor.concurrency),

@@ -1,7 +1,8 @@
 /**
  * Routes a transport's shared reply stream to the calls waiting on it, by message id through a
  * Map: one lookup per reply, however many calls are in flight. One router per reply stream (a
- * reply channel's `replies$` is one object for the channel's lifetime).
+ * reply channel's `replies$` is one object for as long as it lasts). A router whose stream failed
+ * is not kept: the next call subscribes to the stream again, so a stream that recovers serves it.
  */
 import { Observable, type Subscriber } from 'rxjs';
 import type { Reply } from '../../lib/driver/rpc.js';
@@ -17,18 +18,27 @@ interface ReplyRouter {
   repliesFor(msgId: string): Observable<Reply>;
 }
 
-const routers = new WeakMap<Observable<Reply>, ReplyRouter>();
+interface Routing {
+  readonly router: ReplyRouter;
+  /** The stream failed: calls from now on get a router of their own. */
+  readonly failed: () => boolean;
+}
+
+const routers = new WeakMap<Observable<Reply>, Routing>();
 
 /** @internal */
 export function replyRouter(replies$: Observable<Reply>): ReplyRouter {
-  let router = routers.get(replies$);
-  if (!router) routers.set(replies$, (router = createRouter(replies$)));
-  return router;
+  const routing = routers.get(replies$);
+  if (routing && !routing.failed()) return routing.router;
+  const fresh = createRouter(replies$);
+  routers.set(replies$, fresh);
+  return fresh.router;
 }
 
-function createRouter(replies$: Observable<Reply>): ReplyRouter {
+function createRouter(replies$: Observable<Reply>): Routing {
   const waiting = new Map<string, Subscriber<Reply>>();
   let ended: Error | undefined;
+  let failed = false;
   const end = (error: Error) => {
     ended = error;
     for (const subscriber of waiting.values()) subscriber.error(error);
@@ -44,10 +54,13 @@ function createRouter(replies$: Observable<Reply>): ReplyRouter {
         subscriber.complete();
       }
     },
-    error: (error: unknown) => end(new TransportClosed('The reply stream failed', { cause: error })),
+    error: (error: unknown) => {
+      failed = true;
+      end(new TransportClosed('The reply stream failed', { cause: error }));
+    },
     complete: () => end(new TransportClosed('The transport closed before the reply arrived')),
   });
-  return {
+  const router: ReplyRouter = {
     get pending() {
       return waiting.size;
     },
@@ -60,4 +73,5 @@ function createRouter(replies$: Observable<Reply>): ReplyRouter {
         };
       }),
   };
+  return { router, failed: () => failed };
 }

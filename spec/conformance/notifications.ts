@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import { needing, type ConformanceOptions } from './suite-factory.js';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
+import { setLogSink, type LogRecord } from '../../lib/core/logger.js';
 import { connect, PRIORITIES, target, type Context, type Priority, type Transport } from '../../lib/index.js';
 import { batchNotificationListener } from '../../lib/notify/batch-listener.js';
 import type { BatchNotificationMessage } from '../../operators/notify/dispatch-notification-batches.js';
@@ -158,6 +159,29 @@ export function notificationConformance(driver: string, url: () => string | Prom
     await notifier(await open(context), { publisherId: 'p', topics: [topic] }).critical('retry-me', {});
     await done;
     assert.equal(calls, ['retry-me', 'retry-me']);
+  });
+
+  NotificationsNeeding(['requeue'], 'should give up a message its handler always fails on after maxRedeliveries', async (context) => {
+    const topic = `conf-${hexId()}`;
+    let calls = 0;
+    const givenUp = new Promise<LogRecord>((resolve) => {
+      const restore = setLogSink((record) => {
+        if (record.message.includes('redeliveries')) resolve(record);
+      });
+      context.listeners.push({ stop: async () => restore() });
+    });
+    const endpoint = {
+      error: () => {
+        calls++;
+        throw new Error('poison');
+      },
+    };
+    await started(context, notificationListener(await open(context), [target({ topic })], [endpoint], { allowRequeue: true, maxRedeliveries: 3, redeliveryDelay: 5 }));
+    await notifier(await open(context), { publisherId: 'p', topics: [topic] }).error('poison', {});
+    const record = await givenUp;
+    assert.is(calls, 4, 'the first delivery and three redeliveries');
+    assert.is(record.level, 'warn');
+    assert.is(record.fields?.['eventType'], 'poison');
   });
 
   Notifications('should listen to several topics at once', async (context) => {

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
 import { within } from '../helpers/within.js';
 import { driverOf } from '../../lib/transport.js';
-import { blockingExecutor, CallCancelled, connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, type CallSignal, type RpcServer, type RpcServerOptions, type Transport } from '../../lib/index.js';
+import { blockingExecutor, CallCancelled, connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, UnserializableValue, type CallSignal, type RpcServer, type RpcServerOptions, type Transport } from '../../lib/index.js';
 
 export interface ConformanceContext {
   transports: Transport[];
@@ -137,9 +137,9 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
   Rpc('should fail only the call whose result the wire cannot carry, and go on serving', async (context) => {
     const topic = `conf-${hexId()}`;
     await serve(context, topic, 'a', [{ big: () => 10n, echo: echo.echo }]);
-    const client = rpcClient(await open(context), target({ topic }), { timeout: 500 });
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
     const error = await client.call('big').catch((e: unknown) => e);
-    assert.instance(error, MessagingTimeout);
+    assert.instance(error, UnserializableValue);
     assert.is(await client.prepare({ timeout: 10_000 }).call('echo', { value: 'still here' }), 'still here');
   });
 
@@ -164,6 +164,59 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     assert.instance(wrapped, RemoteError);
     assert.is((wrapped as RemoteError).excType, 'QuotaExceeded');
     assert.match((wrapped as RemoteError).value, /quota 4 exceeded/);
+  });
+
+  /** Results the JSON wire cannot carry, or would change without a word. */
+  const unencodable: Record<string, () => unknown> = {
+    bigint: () => ({ big: 10n }),
+    cycle: () => {
+      const node: Record<string, unknown> = { name: 'loop' };
+      node['self'] = node;
+      return node;
+    },
+    deep: () => {
+      let deep: unknown[] = [];
+      for (let i = 0; i < 100_000; i++) deep = [deep];
+      return deep;
+    },
+    function: () => ({ callback: () => 1 }),
+    nan: () => ({ ratio: Number.NaN }),
+    infinity: () => [Number.POSITIVE_INFINITY],
+  };
+  const unencodableEndpoint = {
+    result: (args: { kind: string }) => unencodable[args.kind]?.(),
+    raise: () => {
+      throw Object.assign(new Error('failed with a field the wire cannot carry'), { amount: 10n });
+    },
+  };
+
+  Rpc('should fail a call at once with UnserializableValue naming the path when its result cannot be encoded', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a', [unencodableEndpoint]);
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    const expected: Record<string, RegExp> = { bigint: /result\.big is a bigint/, cycle: /result\.self is a circular reference/, deep: /result(\[0\])+ is nested deeper/, function: /result\.callback is a function/, nan: /result\.ratio is NaN/, infinity: /result\[0\] is Infinity/ };
+    for (const [kind, message] of Object.entries(expected)) {
+      const error = await client.call('result', { kind }).catch((e: unknown) => e);
+      assert.instance(error, UnserializableValue, kind);
+      assert.match((error as Error).message, message);
+    }
+  });
+
+  Rpc('should fail a call at once with UnserializableValue when its error cannot be encoded', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a', [unencodableEndpoint]);
+    const error = await rpcClient(await open(context), target({ topic }), { timeout: 30_000 }).call('raise', {}).catch((e: unknown) => e);
+    assert.instance(error, UnserializableValue);
+    assert.match((error as Error).message, /failure\..*amount is a bigint/);
+  });
+
+  Rpc('should refuse to send arguments JSON would change', async (context) => {
+    const topic = `conf-${hexId()}`;
+    await serve(context, topic, 'a');
+    const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
+    const error = await client.call('echo', { value: [1, Number.NaN] }).catch((e: unknown) => e);
+    assert.instance(error, UnserializableValue);
+    assert.match((error as Error).message, /args\.value\[1\] is NaN/);
   });
 
   Rpc('should answer an unknown method with NoSuchMethod', async (context) => {

@@ -9,7 +9,7 @@ import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
-import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { tcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 
 interface Context {
   proxy: TcpProxy;

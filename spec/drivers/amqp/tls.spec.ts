@@ -13,7 +13,7 @@ import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
 import { amqpUrl, serviceSuite, skippedSuite, vhostPath } from '../../helpers/services.js';
 import { openDriver, rejectionOf, uniqueTopic } from './support.js';
-import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { tcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 
 interface Context {
   proxy: TcpProxy;

@@ -317,6 +317,42 @@ Memory('should reject malformed messages with a warning and go on consuming', as
   assert.equal(methods(got), ['valid']);
 });
 
+Memory('should answer a malformed call that names its reply queue with a MalformedMessage failure', async (context) => {
+  const name = freshName();
+  const driver = open(context, name);
+  record(context, driver.listen(server('demo', 'a')));
+  const channel = await driver.replyChannel();
+  const replies = record(context, channel.replies$);
+  publishRaw(name, EXCHANGE, topicQueue(target({ topic: 'demo' })), encodeBody(defaultCodec, { args: {}, _msg_id: 'm-1', _reply_q: channel.address }));
+  await settle();
+  await settle();
+  assert.is(replies.length, 1);
+  assert.is(replies[0]?.msgId, 'm-1');
+  assert.is(replies[0]?.failure?.class, 'MalformedMessage');
+  assert.match(replies[0]?.failure?.message ?? '', /no 'method'/);
+});
+
+Memory("should count redeliveries and dead-letter into <queue>.dead-letter of the queue's exchange", async (context) => {
+  const name = freshName();
+  const driver = open(context, name);
+  const topic = `t-${hexId().slice(0, 6)}`;
+  const got = record(context, driver.listenForNotifications([{ target: target({ topic }), priority: 'info' }]), (incoming) => {
+    if (incoming.deliveryCount === 0) void incoming.requeue();
+    else void incoming.deadLetter?.();
+  });
+  const calls = record(context, driver.listen(server(topic, 'a')), (incoming) => void incoming.deadLetter?.());
+  await settle();
+  await driver.notify(target({ topic }), notificationOf('poison'));
+  await driver.send(target({ topic }), castOf('poison'));
+  await settle();
+  await settle();
+  assert.equal(got.map((incoming) => incoming.deliveryCount), [0, 1]);
+  assert.is(queueDepth(name, EXCHANGE, `${topic}.info.dead-letter`), 1);
+  assert.is(queueDepth(name, EXCHANGE, `${topic}.info`), 0);
+  assert.equal(methods(calls), ['poison']);
+  assert.is(queueDepth(name, EXCHANGE, `${topic}.dead-letter`), 1);
+});
+
 // --- replies ---
 
 Memory('should route replies and heartbeats to the caller by its reply address', async (context) => {

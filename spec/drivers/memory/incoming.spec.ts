@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Reply, RpcRequest } from '../../../lib/driver/rpc.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
 import { MalformedMessage } from '../../../lib/core/errors.js';
-import { decodeOrReject, incomingCall, incomingNotification } from '../../../drivers/memory/incoming.js';
+import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from '../../../drivers/memory/incoming.js';
 import { consume, createMessage, createQueue, publish, readyCount, type Delivery } from '../../../drivers/memory/queue.js';
 
 const Incoming = suite('memory incoming');
@@ -25,7 +25,7 @@ const cast: RpcRequest = { method: 'm', args: { a: 1 }, context: { user_id: 'u1'
 Incoming('should return what decodes and leave the delivery for the consumer to settle', async () => {
   const delivery = await deliveryOf('{"a":1}');
   assert.equal(
-    decodeOrReject(delivery, (bytes) => JSON.parse(bytes.toString()) as unknown),
+    decodeOrReject(delivery, (bytes) => JSON.parse(bytes.toString()) as Record<string, unknown>, (body) => body),
     { a: 1 },
   );
   assert.not.ok(delivery.settled);
@@ -36,9 +36,13 @@ Incoming('should settle and log a delivery that fails to decode, naming the queu
   const restore = setLogSink((record) => logs.push(record));
   try {
     const delivery = await deliveryOf('garbage', 'compute');
-    const decoded = decodeOrReject(delivery, () => {
-      throw new MalformedMessage('the message has no method');
-    });
+    const decoded = decodeOrReject(
+      delivery,
+      () => {
+        throw new MalformedMessage('the message has no method');
+      },
+      (body) => body,
+    );
     assert.is(decoded, undefined);
     assert.ok(delivery.settled);
     assert.is(logs.length, 1);
@@ -49,6 +53,39 @@ Incoming('should settle and log a delivery that fails to decode, naming the queu
   } finally {
     restore();
   }
+});
+
+Incoming('should answer a malformed request that names its reply queue with a MalformedMessage failure', async () => {
+  const sent: [string, Reply][] = [];
+  const restore = setLogSink(() => undefined);
+  try {
+    const delivery = await deliveryOf('{"_msg_id":"m1","_reply_q":"reply_x","args":{}}');
+    const body = { _msg_id: 'm1', _reply_q: 'reply_x', args: {} };
+    const decoded = decodeOrReject(
+      delivery,
+      () => body,
+      () => {
+        throw new MalformedMessage('the message has no method');
+      },
+      (read, error) => answerMalformed(read, error, async (address, reply) => void sent.push([address, reply])),
+    );
+    assert.is(decoded, undefined);
+    assert.ok(delivery.settled);
+    assert.is(sent.length, 1);
+    assert.is(sent[0]?.[0], 'reply_x');
+    assert.is(sent[0]?.[1].msgId, 'm1');
+    assert.is(sent[0]?.[1].failure?.class, 'MalformedMessage');
+    assert.match(sent[0]?.[1].failure?.message ?? '', /has no method/);
+  } finally {
+    restore();
+  }
+});
+
+Incoming('should not answer a malformed request without a reply queue', async () => {
+  const sent: Reply[] = [];
+  answerMalformed({ _msg_id: 'm1' }, new MalformedMessage('x'), async (_address, reply) => void sent.push(reply));
+  answerMalformed({ _reply_q: 'q' }, new MalformedMessage('x'), async (_address, reply) => void sent.push(reply));
+  assert.equal(sent, []);
 });
 
 Incoming('should send replies of a call to its reply address with its message id', async () => {
@@ -77,11 +114,37 @@ Incoming('should not reply to a cast', async () => {
   assert.is(incoming.redelivered, false);
 });
 
+Incoming('should count redeliveries and move a dead-lettered message to the queue it is given', async () => {
+  const queue = createQueue('events.info');
+  const dead = createQueue('events.info.dead-letter');
+  const deliveries: Delivery[] = [];
+  consume(queue, (delivery) => deliveries.push(delivery));
+  publish(queue, createMessage(Buffer.from('{}')));
+  await settle();
+  const notify = { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info' as const, payload: null, timestamp: 't', context: {} };
+  const first = incomingNotification(notify, deliveries[0]!, () => dead);
+  assert.is(first.deliveryCount, 0);
+  await first.requeue();
+  await new Promise((resolve) => setImmediate(resolve));
+  await settle();
+  const asked: string[] = [];
+  const second = incomingNotification(notify, deliveries[1]!, (from) => {
+    asked.push(from.name);
+    return dead;
+  });
+  assert.is(second.deliveryCount, 1);
+  await second.deadLetter?.();
+  assert.equal(asked, ['events.info']);
+  assert.is(readyCount(dead), 1);
+  assert.is(readyCount(queue), 0);
+});
+
 Incoming('should ack and requeue through the delivery', async () => {
   const delivery = await deliveryOf('{}');
   const notification = incomingNotification(
     { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} },
     delivery,
+    () => createQueue('unused'),
   );
   await notification.requeue();
   assert.ok(delivery.settled);

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { MatchmakerUnavailable } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target, type Transport } from '../../../lib/index.js';
-import { tcpProxy } from '../amqp/tcp-proxy.js';
+import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { redisUnavailable, skippedSuite } from '../../helpers/services.js';
 
 const reason = await redisUnavailable();

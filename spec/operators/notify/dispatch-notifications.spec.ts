@@ -1,4 +1,4 @@
-import { from, lastValueFrom, Subject, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, Subscription, toArray, type SchedulerLike } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Context } from '../../../lib/core/context.js';
@@ -109,3 +109,69 @@ Dispatch('should refuse endpoints without a priority method, and name the priori
 });
 
 Dispatch.run();
+
+/** A scheduler that runs at once, noting each delay asked for. */
+function recordingScheduler(delays: number[]): SchedulerLike {
+  const schedule = (work: () => void, delay = 0) => {
+    delays.push(delay);
+    work();
+    return Subscription.EMPTY;
+  };
+  return { now: () => 0, schedule } as unknown as SchedulerLike;
+}
+
+/** Feeds `incoming` again after each requeue, as a broker would, until it is settled otherwise. */
+async function poisonRun(config: Parameters<typeof dispatchNotifications>[1], fields: Parameters<typeof incomingNotification>[0] = {}, deadLetter = false) {
+  const incoming = incomingNotification({ messageId: 'p', ...fields });
+  const source = new Subject<typeof incoming>();
+  let runs = 0;
+  const fed = Object.assign(incoming, {
+    requeue: async () => {
+      incoming.events.push('requeue');
+      queueMicrotask(() => source.next(fed));
+    },
+    ...(deadLetter && { deadLetter: async () => void incoming.events.push('dead-letter') }),
+  });
+  const outcomes: NotificationOutcome[] = [];
+  const info = () => {
+    runs++;
+    return Promise.reject(new Error('poison'));
+  };
+  const done = new Promise<void>((resolve) => {
+    source.pipe(dispatchNotifications([{ info }], { allowRequeue: true, ...config })).subscribe((outcome) => {
+      outcomes.push(outcome);
+      if (outcome.reason === 'poison') resolve();
+    });
+  });
+  source.next(fed);
+  await done;
+  return { runs, events: incoming.events, outcomes };
+}
+
+Dispatch('should requeue a failing message at most maxRedeliveries times, waiting longer each time up to the cap', async () => {
+  const delays: number[] = [];
+  const { runs, events, outcomes } = await poisonRun({ maxRedeliveries: 5, redeliveryDelay: 100, maxRedeliveryDelay: 500, scheduler: recordingScheduler(delays) });
+  assert.is(runs, 6);
+  assert.equal(delays, [100, 200, 400, 500, 500]);
+  assert.equal(events, ['requeue', 'requeue', 'requeue', 'requeue', 'requeue', 'ack']);
+  assert.equal(summary(outcomes).at(-1), 'p:acked:poison');
+});
+
+Dispatch('should dead-letter a poison message where the transport can, and drop it when deadLetter is false', async () => {
+  const scheduler = recordingScheduler([]);
+  const moved = await poisonRun({ maxRedeliveries: 2, scheduler }, {}, true);
+  assert.equal(moved.events, ['requeue', 'requeue', 'dead-letter']);
+  assert.equal(summary(moved.outcomes).at(-1), 'p:dead-lettered:poison');
+  const dropped = await poisonRun({ maxRedeliveries: 2, scheduler, deadLetter: false }, {}, true);
+  assert.equal(dropped.events, ['requeue', 'requeue', 'ack']);
+});
+
+Dispatch("should count by the transport's deliveryCount where it gives one", async () => {
+  const { runs, events } = await poisonRun({ maxRedeliveries: 5, scheduler: recordingScheduler([]) }, { deliveryCount: 5 } as never);
+  assert.is(runs, 1);
+  assert.equal(events, ['ack']);
+});
+
+Dispatch('should refuse a maxRedeliveries that is not a whole number', () => {
+  assert.throws(() => dispatchNotifications([{ info: () => {} }], { maxRedeliveries: -1 }), /maxRedeliveries/);
+});

@@ -39,6 +39,33 @@ Dispatch('should ack after the reply when at-least-once was asked', async () => 
   assert.equal(incoming.recorded.events, ['end', 'ack']);
 });
 
+Dispatch('should give up, unrun, an at-least-once request delivered maxRedeliveries times before: dead-lettered where it can be, else acked', async () => {
+  const restore = setLogSink(() => undefined);
+  try {
+    let runs = 0;
+    const counting = { add: () => ++runs };
+    const movable = Object.assign(incomingCall({ method: 'add', call: aCall }), { deliveryCount: 3 });
+    const moved: string[] = [];
+    Object.assign(movable, { deadLetter: async () => void moved.push('dead-letter') });
+    const outcomes = await lastValueFrom(from([movable]).pipe(dispatch([counting], { atLeastOnce: true, maxRedeliveries: 3 }), toArray()));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(outcomes, []);
+    assert.equal(moved, ['dead-letter']);
+    const droppable = Object.assign(incomingCall({ method: 'add', call: aCall }), { deliveryCount: 3 });
+    await lastValueFrom(from([droppable]).pipe(dispatch([counting], { atLeastOnce: true, maxRedeliveries: 3 }), toArray()));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(droppable.recorded.events, ['ack']);
+    const fresh = Object.assign(incomingCall({ method: 'add', call: aCall }), { deliveryCount: 2 });
+    await lastValueFrom(from([fresh]).pipe(dispatch([counting], { atLeastOnce: true, maxRedeliveries: 3 }), toArray()));
+    assert.is(runs, 1, 'only the request below the limit ran');
+    const atMostOnce = Object.assign(incomingCall({ method: 'add', call: aCall }), { deliveryCount: 9 });
+    await lastValueFrom(from([atMostOnce]).pipe(dispatch([counting]), toArray()));
+    assert.is(runs, 2, 'at most once, a request is acked on receipt and never counted');
+  } finally {
+    restore();
+  }
+});
+
 Dispatch('should pass the context to the handler and send no reply for a cast', async () => {
   const seen: unknown[] = [];
   const incoming = incomingCall({ method: 'user', context: { user_id: 'u7' } });

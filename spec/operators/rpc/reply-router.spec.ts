@@ -1,4 +1,4 @@
-import { Subject, toArray, lastValueFrom } from 'rxjs';
+import { defer, lastValueFrom, Subject, throwError, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Reply } from '../../../lib/driver/rpc.js';
@@ -48,6 +48,21 @@ ReplyRouter('should fail waiting and later calls with TransportClosed when the r
   replies$.complete();
   assert.instance(await waiting, TransportClosed);
   assert.instance(await lastValueFrom(router.repliesFor('m2')).catch((e: unknown) => e), TransportClosed);
+});
+
+ReplyRouter('should fail the calls waiting on a reply stream that failed, and subscribe again for later calls, so a stream that recovers serves them', async () => {
+  const live = new Subject<Reply>();
+  let subscriptions = 0;
+  const replies$ = defer(() => (++subscriptions === 1 ? throwError(() => new Error('lost')) : live));
+  const failed = replyRouter(replies$);
+  const waiting = await lastValueFrom(failed.repliesFor('m1')).catch((e: unknown) => e);
+  assert.instance(waiting, TransportClosed);
+  assert.is((waiting as TransportClosed).message, 'The reply stream failed');
+  const later = lastValueFrom(replyRouter(replies$).repliesFor('m2'));
+  live.next(reply('m2', true, 2));
+  assert.equal(await later, reply('m2', true, 2));
+  assert.is(subscriptions, 2);
+  assert.is(replyRouter(replies$), replyRouter(replies$), 'one router again while the stream lives');
 });
 
 ReplyRouter.run();

@@ -7,10 +7,11 @@
  * fraction of the cost, on every message of the in-memory transport's hot path.
  *
  * `wireCopy(body)` equals `defaultCodec.decode(defaultCodec.encode(body))` (a spec holds it to
- * that), or throws `UnserializableValue` naming where the offending value sits.
+ * that), or throws `UnserializableValue` naming where the offending value sits. The JSON drivers
+ * (RabbitMQ, ZeroMQ) encode its copy, so every transport refuses the same values in the same words.
  */
-import { UnserializableValue } from '../../lib/core/errors.js';
-import { formatDate } from '../../lib/wire/codec.js';
+import { UnserializableValue } from '../core/errors.js';
+import { formatDate } from './codec.js';
 
 /** @internal */
 export type WireBody = Readonly<Record<string, unknown>>;
@@ -23,6 +24,12 @@ const EMPTIED: readonly (abstract new (...args: never[]) => object)[] = [Map, Se
  * searched once, so the common case pays nothing for cycle detection.
  */
 const CYCLE_CHECK_DEPTH = 64;
+
+/**
+ * Deeper bodies are refused: Python's json (oslo's peers) cannot read them, and a walk or
+ * JSON.stringify of 100,000 levels overflows the stack instead of saying where.
+ */
+const MAX_DEPTH = 1000;
 
 /** Unwinds the walk, gathering the path on the way up. */
 class Refused {
@@ -75,6 +82,7 @@ function copyValue(value: unknown, key: string, depth: number): unknown {
   }
   if (value === null) return null;
   if (depth === CYCLE_CHECK_DEPTH) assertAcyclic(value as object);
+  if (depth >= MAX_DEPTH) throw new Refused(`is nested deeper than ${MAX_DEPTH} levels, which oslo's JSON cannot read`);
   if (Array.isArray(value)) return copyArray(value, depth + 1);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
@@ -135,7 +143,8 @@ function cycleIn(body: WireBody): Refused {
 function assertAcyclic(root: object): void {
   const ancestors = new Set<object>();
   const visit = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null) return;
+    // Deeper than the copy goes: it refuses the body there.
+    if (typeof value !== 'object' || value === null || ancestors.size > MAX_DEPTH) return;
     if (ancestors.has(value)) throw new Refused('is a circular reference, which JSON cannot encode', true);
     ancestors.add(value);
     const keys = Object.keys(value);

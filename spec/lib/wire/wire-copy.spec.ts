@@ -2,9 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultCodec } from '../../../lib/wire/codec.js';
 import { UnserializableValue } from '../../../lib/core/errors.js';
-import { cloneWireBody, wireCopy } from '../../../drivers/memory/wire-copy.js';
+import { cloneWireBody, wireCopy } from '../../../lib/wire/wire-copy.js';
 
-const WireCopy = suite('memory wire copy');
+const WireCopy = suite('wire copy');
 
 function rejection(body: Record<string, unknown>): UnserializableValue {
   try {
@@ -84,6 +84,18 @@ WireCopy('should accept a deep body without a cycle', () => {
   for (let i = 0; i < 200; i++) deep = { next: deep };
   const body = { args: { deep } };
   assert.equal(wireCopy(body), overTheWire(body));
+});
+
+WireCopy("should refuse a body nested deeper than oslo's JSON reads, naming where, without overflowing the stack", () => {
+  let deep: unknown[] = [];
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const refused = rejection({ result: deep });
+  assert.match(refused.reason, /nested deeper than 1000 levels/);
+  assert.ok(refused.path.startsWith('result[0][0]'));
+  let cyclic: Record<string, unknown> = {};
+  cyclic['self'] = cyclic;
+  for (let i = 0; i < 2000; i++) cyclic = { next: cyclic };
+  assert.match(rejection({ args: { cyclic } }).reason, /nested deeper/);
 });
 
 WireCopy('should reject values JSON loses or refuses, with array indexes in the path', () => {

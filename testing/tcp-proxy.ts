@@ -1,4 +1,6 @@
 /**
+ * @internal Shared by the AMQP specs and the fault soak (bench/soak-faults.ts); not part of the testing entry.
+ *
  * A TCP proxy in front of the broker that a spec can cut: every open connection is destroyed at
  * once, as when a network link or the broker dies, or stalled: its bytes stop flowing while the
  * sockets stay open, as in a network partition only heartbeats notice. New connections can be

@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as assert from 'uvu/assert';
+import type { RpcRequest } from '../../../lib/driver/rpc.js';
+import { TransportClosed } from '../../../lib/core/errors.js';
+import { hexId } from '../../../lib/core/ids.js';
+import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
+import { driverOf } from '../../../lib/transport.js';
+import { serviceSuite } from '../../helpers/services.js';
+import { brokerUrl, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+
+interface Context {
+  broker: RawBroker;
+  queues: string[];
+}
+
+const ReplyChannel = await serviceSuite<Context>('amqp reply channel', ['rabbitmq'], {} as Context);
+
+ReplyChannel.before.each(async (context) => {
+  context.broker = await rawBroker();
+  context.queues = [];
+});
+
+ReplyChannel.after.each(async ({ broker, queues }) => {
+  if (queues.length) await broker.deleteQueues(...queues);
+  await broker.close();
+});
+
+ReplyChannel('should move to a fresh reply queue when its queue cannot be consumed again, failing the calls waiting on the old one and naming the fresh one in later calls', async ({ broker, queues }) => {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  const transport = await connect(brokerUrl());
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const started = new Promise<void>((resolve) => (holding = resolve));
+  const server = rpcServer(transport, target({ topic, server: 'a' }), [
+    {
+      echo: ({ n }: { n: number }) => n,
+      hold: async () => {
+        holding();
+        await held;
+        return 'late';
+      },
+    },
+  ]);
+  try {
+    await server.start();
+    const client = rpcClient(transport, target({ topic }), { timeout: 20_000 });
+    assert.is(await client.call('echo', { n: 1 }), 1);
+    const channel = await driverOf(transport).replyChannel();
+    const before = channel.address;
+    queues.push(before);
+    const waiting = client.call('hold');
+    const refused = rejectionOf(waiting);
+    await within(started, 'the held call at the server');
+
+    // The queue is deleted (its consumer cancelled) and taken by a declaration the driver's cannot match: re-declaring it is refused for good.
+    const ch = await broker.channel();
+    await ch.deleteQueue(before);
+    await ch.assertQueue(before, { durable: true, autoDelete: false });
+    await ch.close();
+
+    const error = await within(refused, 'the held call failed');
+    assert.instance(error, TransportClosed);
+    assert.match(String((error.cause as Error | undefined)?.message), before);
+    assert.is.not(channel.address, before, 'the channel moved to a fresh queue');
+    queues.push(channel.address);
+    // Calls sent from now on name the fresh queue, so their replies arrive.
+    assert.is(await within(client.call('echo', { n: 2 }), 'a call after the move'), 2);
+    release();
+  } finally {
+    release();
+    await server.stop();
+    await transport.close();
+  }
+});
+
+ReplyChannel('should send again a reply the broker nacks until its queue takes it', async ({ broker, queues }) => {
+  const topic = uniqueTopic();
+  const replyTo = uniqueTopic('reply');
+  queues.push(topic, `${topic}.a`, replyTo);
+  // A full queue that refuses what overflows: the broker nacks every publish to it.
+  assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } }), 200);
+  const driver = await openDriver();
+  try {
+    const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
+    await within(server.ready, 'server ready');
+    const call: RpcRequest = { method: 'm', args: {}, context: {}, uniqueId: hexId(), call: { msgId: 'nacked', replyTo, timeoutMs: 60_000 } };
+    await driver.send(target({ topic }), call);
+    const [incoming] = await within(server.until(1), 'the call at the server');
+    let sent = false;
+    const replied = incoming!.reply({ result: 'kept', failure: null, ending: true }).then(() => (sent = true));
+    await sleep(600); // a few nacked tries
+    assert.not.ok(sent, 'still trying while the broker nacks');
+    await broker.deleteQueues(replyTo);
+    assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false }), 200);
+    await within(replied, 'the reply sent once the queue takes it');
+    assert.is(await broker.messageCount(replyTo), 1);
+    server.stop();
+  } finally {
+    await driver.close();
+  }
+});
+
+ReplyChannel.run();
