@@ -25,7 +25,7 @@ import { createPeers, type Peer, type Route } from './peers.js';
 import { bindRouter, createSender, readAll, type Frames, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
 
-export interface ZmqDriverConfig {
+interface ZmqDriverConfig {
   readonly zmq: Zmq;
   readonly options: ZmqOptions;
   readonly matchmaker: Matchmaker;
@@ -38,6 +38,7 @@ export interface ZmqDriverConfig {
 
 const log = getLogger('rx-messaging.zmq');
 
+/** The zmq `Driver` over a loaded addon and a matchmaker; `createDriver` (index.ts) resolves what it takes. @internal */
 export function createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security }: ZmqDriverConfig): Driver {
   const identity = `zmq-${hexId()}`;
   const closedError = () => new TransportClosed('The zmq transport is closed');
@@ -75,7 +76,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (!route.looked) return undefined;
       assertKnown(route);
       if (!route.members.size && undeliverable) throw undeliverable();
-      return peers.pick(route);
+      return peers.pick(route) ?? assertAdmitted(route);
     });
     if (!peer) return false;
     await peer.sender.send(frames);
@@ -87,6 +88,13 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     peers.until(waitMs, () => (route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting') ? true : undefined));
 
   const upPeers = (route: Route, pool?: string): Peer[] => peers.peersOf(route, pool).filter((peer) => peer.state === 'up');
+
+  /** A send no server will ever take (every one refused this client's handshake) fails now, naming the refusal, instead of waiting out its timeout. */
+  function assertAdmitted(route: Route): undefined {
+    const known = peers.peersOf(route);
+    if (!known.length || !known.every((peer) => peer.refused !== undefined)) return undefined;
+    throw new MessageDeliveryFailure(`every server of ${route.name} refused this client: ${known.map((peer) => `${peer.endpoint}: ${peer.refused}`).join('; ')}`);
+  }
 
   /** Nothing known of a name because the matchmaker cannot be asked is its error, not an empty fleet. */
   function assertKnown(route: Route): void {

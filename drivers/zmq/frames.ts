@@ -9,6 +9,7 @@ import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
 import { wireCopy } from '../../lib/wire/wire-copy.js';
 
+/** What a message is, its first frame: a call or cast, a notification, a reply. @internal */
 export type Kind = 'rpc' | 'notify' | 'reply';
 
 const MSGPACK = 'application/x-msgpack';
@@ -16,7 +17,7 @@ const MSGPACK = 'application/x-msgpack';
 let msgpack: WireCodec | undefined;
 let loadingMsgpack: Promise<WireCodec> | undefined;
 
-/** The MessagePack codec (msgpackr, an optional peer dependency), loaded on first use. */
+/** The MessagePack codec (msgpackr, an optional peer dependency), loaded on first use. @internal */
 export function loadMsgpack(): Promise<WireCodec> {
   loadingMsgpack ??= import('../../lib/wire/msgpack-codec.js').then(
     (module) => (msgpack = module.msgpackCodec()),
@@ -28,17 +29,18 @@ export function loadMsgpack(): Promise<WireCodec> {
   return loadingMsgpack;
 }
 
-/** The frames of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. */
+/** The frames of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
 export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [string, string, Buffer] {
   return [kind, codec.contentType, encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped)];
 }
 
+/** A received message: its body and the codec it came in (a reply goes back in the same). @internal */
 export interface Decoded {
   readonly codec: WireCodec;
   readonly body: Record<string, unknown>;
 }
 
-/** Reads `[kind, content type, body]` (after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. */
+/** Reads `[kind, content type, body]` (after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
 export async function decodeFrames(frames: readonly Buffer[], expected: Kind): Promise<Decoded> {
   const [kind, contentType, bytes] = frames;
   if (frames.length !== 3 || !kind || !contentType || !bytes) throw new MalformedMessage(`expected 3 frames [kind, content type, body], got ${frames.length}`);

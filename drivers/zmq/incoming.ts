@@ -20,6 +20,7 @@ const settled = async () => undefined;
 
 const noRequeue = () => Promise.reject(new UnsupportedCapability('requeue', 'zmq', 'requeue()', 'ZeroMQ keeps no copy of a delivered message; handle it or let it go'));
 
+/** An `rpc` message as the contract's `IncomingCall`; its replies go back through `router` to `routingId`. @internal */
 export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, router: Sender): IncomingCall {
   const request = rpcFromWire(body);
   const { call } = request;
@@ -50,6 +51,7 @@ export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, rout
   return incoming;
 }
 
+/** A `notify` message as the contract's `IncomingNotification`: `ack()` settles nothing, `requeue()` rejects. @internal */
 export function toIncomingNotification({ body }: Decoded): IncomingNotification {
   const notification = notificationFromWire(body);
   const incoming: Mutable<IncomingNotification> = {

@@ -18,9 +18,19 @@ import type { Matchmaker } from './matchmaker.js';
 import { matchmakerKind, zmqOptions, type ZmqOptions } from './options.js';
 import { loadZeromq, type Zmq } from './sockets.js';
 
-export type { ZmqOptions } from './options.js';
+export type { CurveUrlOptions, ZmqOptions } from './options.js';
 export type { SocketSecurity } from './sockets.js';
 
+/**
+ * The ZeroMQ driver module's factory; `connect('zmq://…')` loads and calls it. It resolves once
+ * the matchmaker answered (and, with an allow-list, the ZAP handler is bound); a missing
+ * `zeromq` package is a `DriverLoadFailure`, a bad CURVE key an `InvalidCurveKey`.
+ *
+ * @example
+ * ```ts
+ * const transport = await connect('zmq+redis://127.0.0.1:6379/', { driverOptions: { zmq_curve_keys_file: '/etc/rxm/node.keys' } });
+ * ```
+ */
 export const createDriver: CreateDriver = async ({ url, options: given, controlExchange }) => {
   const options = zmqOptions(url, given);
   const kind = matchmakerKind(url, options);
@@ -30,9 +40,24 @@ export const createDriver: CreateDriver = async ({ url, options: given, controlE
   } catch (error) {
     throw new DriverLoadFailure('zmq', `it needs the zeromq package (npm install zeromq): ${(error as Error).message}`, { cause: error });
   }
+  // Loaded after zeromq, which it imports: a missing addon is the DriverLoadFailure above.
+  const { curveFromUrlOptions, curveSecurity } = await import('./security.js');
+  const curve = curveFromUrlOptions(options);
   const codec = options.rpc_zmq_serialization === 'msgpack' ? await loadMsgpack() : defaultCodec;
   const matchmaker = await createMatchmaker(kind, url, options, controlExchange);
-  return createZmqDriver({ zmq, options, matchmaker, controlExchange, codec });
+  let security: Awaited<ReturnType<typeof curveSecurity>>;
+  try {
+    security = await curveSecurity(curve);
+  } catch (error) {
+    await matchmaker.close();
+    throw error;
+  }
+  const driver = createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security: security.security });
+  return {
+    ...driver,
+    // The allow-list is withdrawn only once every server socket of this transport is closed.
+    close: () => driver.close().then(security.stop),
+  };
 };
 
 function createMatchmaker(kind: ReturnType<typeof matchmakerKind>, url: TransportUrl, options: ZmqOptions, controlExchange: string): Promise<Matchmaker> | Matchmaker {
@@ -49,6 +74,6 @@ function createMatchmaker(kind: ReturnType<typeof matchmakerKind>, url: Transpor
 }
 
 /** The in-process matchmaker a `zmq://` URL names: its path, else its host, else 'default' (as memory:// names brokers). */
-export function inProcessName(url: TransportUrl): string {
+function inProcessName(url: TransportUrl): string {
   return url.virtualHost || url.hosts[0]?.hostname || 'default';
 }

@@ -20,6 +20,7 @@ const registries = new Map<string, Registry>();
 
 const SWEEP_MS = 1000;
 
+/** The matchmaker of `zmq://name`, shared by this process's transports of that name; entries expire after `expireMs` unless rewritten every `updateMs`. @internal */
 export function createInProcessMatchmaker(name: string, expireMs: number, updateMs: number): Matchmaker {
   let registry = registries.get(name);
   if (!registry) registries.set(name, (registry = { name, refs: 0, entries: new Map(), changed$: new Subject(), sweeper: undefined }));

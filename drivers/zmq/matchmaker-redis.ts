@@ -27,7 +27,7 @@ import type { ZmqOptions } from './options.js';
 
 const log = getLogger('rx-messaging.zmq');
 
-/** Every key of the matchmaker, from its prefix. */
+/** Every key of the matchmaker, from its prefix. @internal */
 export function redisKeys(prefix: string) {
   return {
     set: (name: string) => `${prefix}ROUTER/${name}`,
@@ -36,6 +36,7 @@ export function redisKeys(prefix: string) {
   };
 }
 
+/** The Redis (or Sentinel) matchmaker, oslo's keys under `zmq_matchmaker_prefix`; rejects with `MatchmakerUnavailable` when no instance answers. @internal */
 export async function createRedisMatchmaker(url: TransportUrl, options: ZmqOptions, kind: 'redis' | 'sentinel'): Promise<Matchmaker> {
   let RedisClass: typeof Redis;
   try {

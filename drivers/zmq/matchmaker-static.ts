@@ -21,6 +21,7 @@ import { serverName, topicName } from './topology.js';
 
 type StaticMap = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/** The matchmaker of a fixed fleet: `source` (a JSON or YAML file, or JSON text) maps topics to servers to `host:port`. @internal */
 export function createStaticMatchmaker(source: string, url: string, controlExchange: string): Matchmaker {
   const map = readMap(source, url);
   const members = new Map<string, Set<string>>();

@@ -13,12 +13,13 @@ import type { TransportStatus } from '../../lib/driver/driver.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { MatchmakerUnavailable } from '../../lib/core/errors.js';
 
-/** What a watch knows of a name: its live members, and why the last look failed if it did (the members are then the last known). */
+/** What a watch knows of a name: its live members, and why the last look failed if it did (the members are then the last known). @internal */
 export interface Lookup {
   readonly members: ReadonlySet<string>;
   readonly error?: MatchmakerUnavailable;
 }
 
+/** Where servers register their ROUTERs under names, and clients watch those names (README.md: the matchmaker). @internal */
 export interface Matchmaker {
   /** Where the registry is, for logs and errors, without credentials. */
   readonly address: string;
@@ -34,29 +35,31 @@ export interface Matchmaker {
   close(): Promise<void>;
 }
 
-/** The endpoint part of a member: the ROUTER's `host:port`. */
+/** The endpoint part of a member: the ROUTER's `host:port`. @internal */
 export function memberEndpoint(member: string): string {
   const space = member.indexOf(' ');
   return space < 0 ? member : member.slice(0, space);
 }
 
-/** The pool part of a member, '' for the default pool. */
+/** The pool part of a member, '' for the default pool. @internal */
 export function memberPool(member: string): string {
   const space = member.indexOf(' ');
   return space < 0 ? '' : member.slice(space + 1);
 }
 
+/** A listener's member: its endpoint, then ` <pool>` for a named pool. @internal */
 export function poolMember(endpoint: string, pool: string | undefined): string {
   return pool === undefined ? endpoint : `${endpoint} ${pool}`;
 }
 
+/** Whether two sets hold the same members: a watch emits only changes. @internal */
 export function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const member of a) if (!b.has(member)) return false;
   return true;
 }
 
-/** What a backend must keep registered, rewritten every `updateMs` (and on `refresh()`, e.g. after a reconnect). */
+/** What a backend must keep registered, rewritten every `updateMs` (and on `refresh()`, e.g. after a reconnect). @internal */
 export interface Registrations {
   add(names: readonly string[], member: string): void;
   remove(names: readonly string[], member: string): void;
@@ -66,6 +69,7 @@ export interface Registrations {
 
 const log = getLogger('rx-messaging.zmq');
 
+/** What a backend keeps registered, rewritten through `write` every `updateMs`. @internal */
 export function keepRegistered(write: (names: readonly string[], member: string) => Promise<void>, updateMs: number): Registrations {
   const held = new Map<string, Set<string>>();
   const refresh = () => {

@@ -8,7 +8,8 @@ import { InvalidTransportUrl } from '../../lib/core/errors.js';
 import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 
-export interface ZmqOptions {
+/** The resolved options of a zmq transport (README.md has the table): oslo's names where oslo had one, and the CURVE keys. */
+export interface ZmqOptions extends CurveUrlOptions {
   /** `dummy` (in-process, also `inprocess`), `redis`, `sentinel` or `static`; by default the scheme's (`zmq+redis://`, ...), else in-process. */
   readonly rpc_zmq_matchmaker: string | undefined;
   /** The address servers advertise in the matchmaker (oslo: the hostname). */
@@ -55,7 +56,34 @@ export interface ZmqOptions {
   readonly zmq_send_queue: number;
 }
 
+/** The CURVE options of the driver's URL query and `driverOptions`, for the driver's options spec. */
+export interface CurveUrlOptions {
+  /** The servers' public key: a server's own (with its secret key), and the key its clients check. */
+  readonly zmq_curve_server_public_key: string | undefined;
+  /** A server's secret key; with it, this transport's ROUTERs speak CURVE only. */
+  readonly zmq_curve_server_secret_key: string | undefined;
+  /** The client key pair of this transport's DEALERs; one is made per transport when only the server key is given. */
+  readonly zmq_curve_public_key: string | undefined;
+  /** The secret key of that client pair. */
+  readonly zmq_curve_secret_key: string | undefined;
+  /** Comma-separated client public keys a server admits; unset admits every CURVE client (encryption only). */
+  readonly zmq_curve_allowed_clients: string | undefined;
+  /** A file holding any of the options above, as `NAME=VALUE` lines (names in any case) or a JSON object; the query and options win over it. */
+  readonly zmq_curve_keys_file: string | undefined;
+}
+
+/** The CURVE options' defaults and kinds; drivers/zmq/security.ts reads them (and the keys file's names). @internal */
+export const CURVE_OPTION_SPEC: OptionSpec<CurveUrlOptions> = {
+  zmq_curve_server_public_key: { default: undefined, kind: 'string' },
+  zmq_curve_server_secret_key: { default: undefined, kind: 'string' },
+  zmq_curve_public_key: { default: undefined, kind: 'string' },
+  zmq_curve_secret_key: { default: undefined, kind: 'string' },
+  zmq_curve_allowed_clients: { default: undefined, kind: 'string' },
+  zmq_curve_keys_file: { default: undefined, kind: 'string' },
+};
+
 const SPEC: OptionSpec<ZmqOptions> = {
+  ...CURVE_OPTION_SPEC,
   rpc_zmq_matchmaker: { default: undefined, kind: 'string' },
   rpc_zmq_host: { default: '127.0.0.1', kind: 'string' },
   // Loopback unless asked: without CURVE, a ROUTER on every interface serves anyone who connects.
@@ -82,11 +110,11 @@ const SPEC: OptionSpec<ZmqOptions> = {
   zmq_send_queue: { default: 1000, kind: 'number' },
 };
 
-export type MatchmakerKind = 'inprocess' | 'redis' | 'sentinel' | 'static';
+type MatchmakerKind = 'inprocess' | 'redis' | 'sentinel' | 'static';
 
 const BACKENDS: Record<string, MatchmakerKind> = { dummy: 'inprocess', inprocess: 'inprocess', redis: 'redis', sentinel: 'sentinel', static: 'static' };
 
-/** Defaults, then `given`, then the URL query; checks what cannot work. */
+/** Defaults, then `given`, then the URL query; checks what cannot work. @internal */
 export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unknown>> | undefined): ZmqOptions {
   const options = resolveOptions(SPEC, given as Partial<ZmqOptions>, url.query, url.url);
   const fail = (reason: string): never => {
@@ -113,7 +141,7 @@ export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unk
   return options;
 }
 
-/** Which matchmaker a URL and its options name: the scheme's backend (`zmq+redis`), else `rpc_zmq_matchmaker`, else in-process. */
+/** Which matchmaker a URL and its options name: the scheme's backend (`zmq+redis`), else `rpc_zmq_matchmaker`, else in-process. @internal */
 export function matchmakerKind(url: TransportUrl, options: ZmqOptions): MatchmakerKind {
   const fromScheme = url.scheme.split('+')[1];
   if (fromScheme !== undefined && !BACKENDS[fromScheme]) throw new InvalidTransportUrl(url.url, `unknown matchmaker '${fromScheme}' in the scheme: use zmq+redis, zmq+sentinel or zmq`);

@@ -14,14 +14,18 @@ import { memberEndpoint, memberPool, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
 import { createDealer, createSender, readAll, type Dealer, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 
-export type PeerState = 'connecting' | 'up' | 'down';
+type PeerState = 'connecting' | 'up' | 'down';
 
+/** A server endpoint as a client sees it: its DEALER's send queue and its state. @internal */
 export interface Peer {
   readonly endpoint: string;
   readonly sender: Sender;
   state: PeerState;
+  /** Why the server's last handshake refused this client (CURVE credentials, a plaintext client of a CURVE server); cleared by a handshake. */
+  refused: string | undefined;
 }
 
+/** A watched name: its members and where round-robin stands. @internal */
 export interface Route {
   readonly name: string;
   /** The members of the last lookup. */
@@ -34,7 +38,7 @@ export interface Route {
   next: number;
 }
 
-export interface Peers {
+interface Peers {
   /** The route of `name`, watched from its first use until close. */
   route(name: string): Route;
   /** Resolves with what `check` finds once it finds something (it may throw to fail), or undefined after `waitMs`. */
@@ -54,6 +58,7 @@ interface Connection extends Peer {
 
 const log = getLogger('rx-messaging.zmq');
 
+/** The client side of a transport: a DEALER per endpoint, the routes, the wait for a live peer. @internal */
 export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmaker, security: SocketSecurity | undefined, onReply: (frames: Buffer[]) => Promise<void>, closedError: () => Error): Peers {
   const routes = new Map<string, Route>();
   const watches: Subscription[] = [];
@@ -69,6 +74,7 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       endpoint,
       dealer,
       state: 'connecting',
+      refused: undefined,
       sender: createSender(dealer, options.zmq_send_queue, describe, () => (closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`))),
     };
     const set = (state: PeerState, why?: string) => {
@@ -77,11 +83,20 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       connection.state = state;
       changed$.next();
     };
-    dealer.events.on('handshake', () => set('up'));
+    dealer.events.on('handshake', () => {
+      connection.refused = undefined;
+      set('up');
+    });
     dealer.events.on('disconnect', () => set('down', 'disconnected'));
     dealer.events.on('connect:retry', () => set('down', 'connection refused'));
-    dealer.events.on('handshake:error:protocol', (event) => (log.warn(`handshake with ${describe} failed: ${event.error.message}`, { endpoint }), set('down', 'handshake failed')));
-    dealer.events.on('handshake:error:auth', (event) => (log.warn(`${describe} refused this client's credentials (${event.error.status})`, { endpoint }), set('down', 'refused')));
+    const refuse = (why: string) => {
+      if (connection.refused !== why) log.warn(`${describe} refused this client: ${why}`, { endpoint });
+      connection.refused = why;
+      set('down', 'refused');
+    };
+    // A plaintext client of a CURVE server (or the reverse) fails here: a mechanism mismatch.
+    dealer.events.on('handshake:error:protocol', (event) => refuse(`the handshake failed (${event.error.message}; are both sides configured with the same security?)`));
+    dealer.events.on('handshake:error:auth', (event) => refuse(`it did not admit this client's CURVE key (ZAP status ${event.error.status})`));
     dealer.events.on('handshake:error:other', () => set('down', 'handshake failed'));
     dealer.connect(`tcp://${endpoint}`);
     void readAll(dealer, onReply, describe);

@@ -13,37 +13,15 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { curveKeyPair, Router } from 'zeromq';
 import { InvalidCurveKey } from '../../lib/core/errors.js';
-import type { OptionSpec } from '../../lib/core/options.js';
+import { CURVE_OPTION_SPEC, type CurveUrlOptions } from './options.js';
+import type { SocketSecurity } from './sockets.js';
 
-/** The CURVE options of the driver's URL query and `driverOptions`, for the driver's options spec. */
-export interface CurveUrlOptions {
-  /** The servers' public key: a server's own (with its secret key), and the key its clients check. */
-  readonly zmq_curve_server_public_key: string | undefined;
-  /** A server's secret key; with it, this transport's ROUTERs speak CURVE only. */
-  readonly zmq_curve_server_secret_key: string | undefined;
-  /** The client key pair of this transport's DEALERs; one is made per transport when only the server key is given. */
-  readonly zmq_curve_public_key: string | undefined;
-  readonly zmq_curve_secret_key: string | undefined;
-  /** Comma-separated client public keys a server admits; unset admits every CURVE client (encryption only). */
-  readonly zmq_curve_allowed_clients: string | undefined;
-  /** A file holding any of the options above, as `NAME=VALUE` lines (names in any case) or a JSON object; the query and options win over it. */
-  readonly zmq_curve_keys_file: string | undefined;
-}
-
-export const CURVE_OPTION_SPEC: OptionSpec<CurveUrlOptions> = {
-  zmq_curve_server_public_key: { default: undefined, kind: 'string' },
-  zmq_curve_server_secret_key: { default: undefined, kind: 'string' },
-  zmq_curve_public_key: { default: undefined, kind: 'string' },
-  zmq_curve_secret_key: { default: undefined, kind: 'string' },
-  zmq_curve_allowed_clients: { default: undefined, kind: 'string' },
-  zmq_curve_keys_file: { default: undefined, kind: 'string' },
-};
-
-export interface CurveKeyPair {
+interface CurveKeyPair {
   readonly publicKey: string;
   readonly secretKey: string;
 }
 
+/** CURVE as the driver takes it, from the `zmq_curve_*` options (`curveFromUrlOptions`). @internal */
 export interface CurveOptions {
   /** This transport's server keys, for its ROUTERs. */
   readonly curveServerKeys?: CurveKeyPair;
@@ -55,11 +33,11 @@ export interface CurveOptions {
   readonly serverPublicKey?: string;
 }
 
-/** The ZAP domain of servers with an allow-list: the handler screens only requests for it. */
+/** The ZAP domain of servers with an allow-list: the handler screens only requests for it. @internal */
 export const ZAP_DOMAIN = 'rx-messaging';
 
 /** zeromq's socket options of a CURVE server ROUTER. */
-export interface CurveServerSocketOptions {
+interface CurveServerSocketOptions {
   readonly curveServer: true;
   readonly curveSecretKey: string;
   readonly curvePublicKey: string;
@@ -68,7 +46,7 @@ export interface CurveServerSocketOptions {
 }
 
 /** zeromq's socket options of a CURVE client DEALER. */
-export interface CurveClientSocketOptions {
+interface CurveClientSocketOptions {
   readonly curveServerKey: string;
   readonly curvePublicKey: string;
   readonly curveSecretKey: string;
@@ -77,7 +55,7 @@ export interface CurveClientSocketOptions {
 const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
 const Z85_VALUE = new Map([...Z85_ALPHABET].map((char, index) => [char, index]));
 
-/** Z85 text of bytes whose length is a multiple of 4 (a ZAP request carries the raw 32-byte key). */
+/** Z85 text of bytes whose length is a multiple of 4 (a ZAP request carries the raw 32-byte key). @internal */
 export function z85Encode(bytes: Uint8Array): string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let text = '';
@@ -127,7 +105,7 @@ function checkPair(option: string, pair: CurveKeyPair | undefined): void {
   if (derived !== publicKey.toString('base64url')) throw new InvalidCurveKey(option, 'the public key does not belong to the secret key');
 }
 
-/** Checks every key at once, so a bad one fails the transport's creation rather than each handshake. */
+/** Checks every key at once, so a bad one fails the transport's creation rather than each handshake. @internal */
 export function checkCurveOptions(options: CurveOptions): CurveOptions {
   checkPair('curveServerKeys', options.curveServerKeys);
   checkPair('curveClientKeys', options.curveClientKeys);
@@ -140,7 +118,7 @@ export function checkCurveOptions(options: CurveOptions): CurveOptions {
   return options;
 }
 
-/** The ROUTER's CURVE options; none (plaintext) without server keys. */
+/** The ROUTER's CURVE options; none (plaintext) without server keys. @internal */
 export function curveServerOptions(options: CurveOptions): CurveServerSocketOptions | Record<string, never> {
   const keys = options.curveServerKeys;
   if (!keys) return {};
@@ -149,7 +127,7 @@ export function curveServerOptions(options: CurveOptions): CurveServerSocketOpti
   return options.curveAllowedClients ? { ...base, zapDomain: ZAP_DOMAIN, zapEnforceDomain: true } : base;
 }
 
-/** The DEALER's CURVE options; none (plaintext) without a server key to check. `ephemeral` is used when no client keys are given. */
+/** The DEALER's CURVE options; none (plaintext) without a server key to check. `ephemeral` is used when no client keys are given. @internal */
 export function curveClientOptions(options: CurveOptions, ephemeral: () => CurveKeyPair = curveKeyPair): CurveClientSocketOptions | Record<string, never> {
   const serverKey = options.serverPublicKey ?? options.curveServerKeys?.publicKey;
   if (serverKey === undefined) return {};
@@ -157,7 +135,7 @@ export function curveClientOptions(options: CurveOptions, ephemeral: () => Curve
   return { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey };
 }
 
-/** The `CurveOptions` of the resolved query and driver options (reading the keys file), checked. */
+/** The `CurveOptions` of the resolved query and driver options (reading the keys file), checked. @internal */
 export function curveFromUrlOptions(given: CurveUrlOptions): CurveOptions {
   const file = given.zmq_curve_keys_file === undefined ? {} : readKeysFile(given.zmq_curve_keys_file);
   const pick = (name: keyof CurveUrlOptions) => given[name] ?? file[name];
@@ -209,6 +187,28 @@ function readKeysFile(path: string): Partial<Record<keyof CurveUrlOptions, strin
   return result;
 }
 
+/** A transport's CURVE: the options of its sockets, and the withdrawal of its allow-list (a no-op without one). */
+interface CurveSecurity {
+  /** Undefined without keys: plaintext sockets. */
+  readonly security: SocketSecurity | undefined;
+  /** Withdraws the allow-list from the ZAP handler; call once the transport's sockets are closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The `SocketSecurity` of resolved CURVE options: server ROUTERs get `curveServerOptions`, client
+ * DEALERs `curveClientOptions` (one ephemeral client pair per transport when none is given), and
+ * an allow-list starts the ZAP handler before any server binds.
+ * @internal
+ */
+export async function curveSecurity(options: CurveOptions): Promise<CurveSecurity> {
+  const router = curveServerOptions(options);
+  const dealer = curveClientOptions(options);
+  const none = !('curveServer' in router) && !('curveServerKey' in dealer);
+  const stop = options.curveAllowedClients ? await startZapHandler(options.curveAllowedClients) : () => Promise.resolve();
+  return { security: none ? undefined : { router: { ...router }, dealer: () => ({ ...dealer }) }, stop };
+}
+
 /** ZAP's fixed address in a context (RFC 27). */
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 
@@ -228,6 +228,7 @@ let released: Promise<void> = Promise.resolve();
  * when its key is in an allow-list started here and refused (400) otherwise. Requests for other
  * domains (CURVE servers without an allow-list) are admitted, as libzmq does with no handler.
  * Resolves, once bound, with the function that withdraws this list (the last one closes the handler).
+ * @internal
  */
 export async function startZapHandler(allowed: readonly string[]): Promise<() => Promise<void>> {
   allowed.forEach((key, index) => z85Decode(`curveAllowedClients[${index}]`, key));

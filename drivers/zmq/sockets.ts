@@ -12,9 +12,12 @@ import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { ZmqOptions } from './options.js';
 
+/** The zeromq module, loaded by `loadZeromq`. @internal */
 export type Zmq = typeof import('zeromq');
+/** zeromq's DEALER socket. @internal */
 export type Dealer = import('zeromq').Dealer;
-export type Router = import('zeromq').Router;
+type Router = import('zeromq').Router;
+/** A message's frames as sent. @internal */
 export type Frames = readonly (Buffer | string)[];
 
 /**
@@ -32,6 +35,7 @@ const log = getLogger('rx-messaging.zmq');
 
 let loading: Promise<Zmq> | undefined;
 
+/** The zeromq addon, imported on first use; a failed import is tried again on the next call. @internal */
 export function loadZeromq(): Promise<Zmq> {
   loading ??= import('zeromq').catch((error: unknown) => {
     loading = undefined;
@@ -58,6 +62,7 @@ function commonOptions(options: ZmqOptions): Record<string, unknown> {
   };
 }
 
+/** The DEALER to the server at `endpoint` (not connected yet): the common options, `immediate`, and what `security` adds. @internal */
 export function createDealer(zmq: Zmq, options: ZmqOptions, endpoint: string, security: SocketSecurity | undefined): Dealer {
   // immediate: without it, round-robin queues every other message to a dead peer's pipe.
   return new zmq.Dealer({ ...commonOptions(options), immediate: options.zmq_immediate, ...security?.dealer?.(endpoint) });
@@ -66,6 +71,7 @@ export function createDealer(zmq: Zmq, options: ZmqOptions, endpoint: string, se
 /**
  * A ROUTER bound on `member` (a static fleet's `host:port`) or on a random port of the range, and
  * the `host:port` it is reached at. `mandatory`: a reply to a caller that is gone is an error, not a silent drop.
+ * @internal
  */
 export async function bindRouter(zmq: Zmq, options: ZmqOptions, security: SocketSecurity | undefined, member?: string): Promise<{ router: Router; member: string }> {
   const router = new zmq.Router({ ...commonOptions(options), mandatory: true, handover: true, ...security?.router });
@@ -89,7 +95,7 @@ function randomPorts(options: ZmqOptions): number[] {
   return Array.from({ length: Math.min(options.rpc_zmq_bind_port_retries, span) }, () => options.rpc_zmq_min_port + Math.floor(Math.random() * span));
 }
 
-/** Reads every message of `socket` until it closes: the one reader of that socket. */
+/** Reads every message of `socket` until it closes: the one reader of that socket. @internal */
 export async function readAll(socket: Dealer | Router, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
   try {
     for await (const frames of socket) await onMessage(frames);
@@ -98,6 +104,7 @@ export async function readAll(socket: Dealer | Router, onMessage: (frames: Buffe
   }
 }
 
+/** A socket's bounded send queue. @internal */
 export interface Sender {
   /** Resolves once ZeroMQ took the message; fails with `MessageDeliveryFailure` when the queue is full or the send timed out. */
   send(frames: Frames): Promise<void>;
@@ -111,7 +118,7 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). */
+/** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). @internal */
 export function createSender(socket: Dealer | Router, capacity: number, describe: string, closedError: () => Error): Sender {
   const queue: Pending[] = [];
   let running = false;

@@ -194,11 +194,13 @@ export interface Sentinel {
 
 /**
  * Starts a local Sentinel (scripts/redis-sentinel.sh up; about a second), or says why it cannot:
- * give the reason to `skippedSuite`. `RXM_SENTINEL_*` variables move its ports and folder.
+ * give the reason to `skippedSuite`. `RXM_SENTINEL_*` variables move its ports and folder; `env`
+ * sets them for this one (its `up` and its `down`), so a spec can run a Sentinel of its own.
  */
-export function startSentinel(): Sentinel | string {
+export function startSentinel(env: Readonly<Record<string, string>> = {}): Sentinel | string {
   const script = join(packageRoot(), 'scripts', 'redis-sentinel.sh');
-  const up = spawnSync('bash', [script, 'up'], { encoding: 'utf8' });
+  const scriptEnv = { ...process.env, ...env };
+  const up = spawnSync('bash', [script, 'up'], { encoding: 'utf8', env: scriptEnv });
   if (up.error || up.status !== 0) return `a local Redis Sentinel cannot start: ${up.error?.message ?? up.stderr.trim().split('\n').at(-1) ?? `exit code ${up.status}`}`;
   const settings = Object.fromEntries(up.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
   return {
@@ -209,7 +211,7 @@ export function startSentinel(): Sentinel | string {
     replicaPort: Number(settings['SENTINEL_REPLICA_PORT']),
     dir: settings['SENTINEL_DIR'] ?? '',
     down: () => {
-      spawnSync('bash', [script, 'down'], { stdio: 'ignore' });
+      spawnSync('bash', [script, 'down'], { stdio: 'ignore', env: scriptEnv });
     },
   };
 }

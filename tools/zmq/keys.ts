@@ -3,9 +3,10 @@
  * lines under the ZeroMQ driver's option names, which its `zmq_curve_keys_file` reads back.
  */
 import { curveKeyPair } from 'zeromq';
-import { parseFlags, runTool, STANDARD_IO, ToolUsageError, type ToolIo } from './flags.js';
+import { type CommandIo, type ExitCode, parseCommand, runCommand, STANDARD_IO } from '../cli/args.js';
+import { UsageError } from '../simulator/options.js';
 
-export const KEYS_USAGE = `Usage: rxm zmq-keys [--format json|env] [--server]
+const KEYS_USAGE = `Usage: rxm zmq-keys [--format json|env] [--server]
 
 Prints a new CURVE key pair for the ZeroMQ driver (Z85 text, 40 characters each).
 
@@ -17,11 +18,12 @@ Prints a new CURVE key pair for the ZeroMQ driver (Z85 text, 40 characters each)
 Keep the secret key out of URLs and logs: give it in a keys file (?zmq_curve_keys_file=PATH).
 `;
 
-export function zmqKeys(argv: readonly string[], io: ToolIo = STANDARD_IO): Promise<number> {
-  return runTool('rxm zmq-keys', argv, KEYS_USAGE, io, async () => {
-    const flags = parseFlags(argv, { format: { type: 'string' }, server: { type: 'boolean' } });
+/** `rxm zmq-keys`: prints a new CURVE key pair; resolves with the exit code. @internal */
+export function zmqKeys(argv: readonly string[], io: CommandIo = STANDARD_IO): Promise<ExitCode> {
+  return runCommand('rxm zmq-keys', argv, KEYS_USAGE, io, async () => {
+    const { values: flags } = parseCommand(argv, { format: { type: 'string' }, server: { type: 'boolean' } });
     const format = flags.format ?? 'json';
-    if (format !== 'json' && format !== 'env') throw new ToolUsageError(`--format must be json or env, got '${format}'`);
+    if (format !== 'json' && format !== 'env') throw new UsageError(`--format must be json or env, got '${format}'`);
     const { publicKey, secretKey } = curveKeyPair();
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify({ publicKey, secretKey })}\n`);

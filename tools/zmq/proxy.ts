@@ -5,9 +5,9 @@
  * closes with `--linger` ms for what is queued to reach its subscribers.
  */
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
-import { parseFlags, runTool, STANDARD_IO, ToolUsageError, type ToolIo } from './flags.js';
+import { type CommandIo, type ExitCode, parseCommand, parseInteger, runCommand, STANDARD_IO } from '../cli/args.js';
 
-export const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
+const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
 
 Forwards the ZeroMQ driver's fanout (PUB/SUB) traffic: publishers connect to the frontend,
 subscribers to the backend. Prints a 'ready:' line with the bound endpoints; stops on SIGINT/SIGTERM.
@@ -18,16 +18,16 @@ subscribers to the backend. Prints a 'ready:' line with the bound endpoints; sto
   -h, --help           this text
 `;
 
-export interface ProxyHooks {
+interface ProxyHooks {
   /** Stops the proxy; SIGINT and SIGTERM do when not given. */
   readonly signal?: AbortSignal;
 }
 
-export function zmqProxy(argv: readonly string[], io: ToolIo = STANDARD_IO, hooks: ProxyHooks = {}): Promise<number> {
-  return runTool('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
-    const flags = parseFlags(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
-    const linger = Number(flags.linger ?? 1000);
-    if (!Number.isInteger(linger) || linger < 0) throw new ToolUsageError(`--linger must be a whole number of ms, got '${flags.linger}'`);
+/** `rxm zmq-proxy`: forwards PUB/SUB traffic until SIGINT/SIGTERM (or `hooks.signal`); resolves with the exit code. @internal */
+export function zmqProxy(argv: readonly string[], io: CommandIo = STANDARD_IO, hooks: ProxyHooks = {}): Promise<ExitCode> {
+  return runCommand('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
+    const { values: flags } = parseCommand(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
+    const linger = parseInteger(flags.linger, '--linger', 1000, 0);
     const proxy = new Proxy(new XSubscriber({ linger }), new XPublisher({ linger }));
     const bound: string[] = [];
     for (const [socket, endpoint] of [

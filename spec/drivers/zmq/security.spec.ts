@@ -5,7 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { curveKeyPair, Dealer, Router, type EventOfType, type EventType } from 'zeromq';
 import { InvalidCurveKey, MessagingError } from '../../../lib/core/errors.js';
-import { checkCurveOptions, curveClientOptions, curveFromUrlOptions, curveServerOptions, startZapHandler, z85Encode, ZAP_DOMAIN, type CurveOptions, type CurveUrlOptions } from '../../../drivers/zmq/security.js';
+import type { CurveUrlOptions } from '../../../drivers/zmq/options.js';
+import { checkCurveOptions, curveClientOptions, curveFromUrlOptions, curveServerOptions, startZapHandler, z85Encode, ZAP_DOMAIN, type CurveOptions } from '../../../drivers/zmq/security.js';
 
 /** The next event of `type` on a socket. */
 function next<E extends EventType>(socket: Dealer | Router, type: E): Promise<EventOfType<E>> {
