@@ -22,7 +22,7 @@ export function renderChart(results: readonly Result[], title: string): string {
   const groupWidth = (WIDTH - LEFT - 20) / Math.max(1, scenarios.length);
   const barWidth = Math.min(26, (groupWidth - 8) / Math.max(1, engines.length));
   const parts: string[] = [];
-  const text = (x: number, y: number, content: string, attrs = '') => parts.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escape(content)}</text>`);
+  const text = (x: number, y: number, content: string, attrs = '') => parts.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeXml(content)}</text>`);
 
   const panel = (top: number, heading: string, values: number[], unit: string, bars: (r: Result, x: number, scale: (v: number) => number) => void) => {
     const positive = values.filter((v) => v > 0);
@@ -39,7 +39,9 @@ export function renderChart(results: readonly Result[], title: string): string {
       // The bars a scenario has, centred in its slot.
       const present = engines.flatMap((engine) => ran.filter((r) => r.scenario === scenario && r.engine === engine));
       const groupX = LEFT + g * groupWidth + (groupWidth - barWidth * present.length) / 2;
-      present.forEach((result, e) => bars(result, groupX + e * barWidth, scale));
+      present.forEach((result, e) => {
+        bars(result, groupX + e * barWidth, scale);
+      });
       const [broker, ...rest] = label(present[0]!).split(' ');
       const middle = LEFT + g * groupWidth + groupWidth / 2;
       text(middle, top + PANEL + 15, `${broker} ${rest[0]}`, 'text-anchor="middle" fill="#333"');
@@ -49,7 +51,7 @@ export function renderChart(results: readonly Result[], title: string): string {
 
   panel(TOP, 'Throughput (messages per second, log scale)', ran.map((r) => r.msg_per_s!), '', (r, x, scale) => {
     const y = scale(r.msg_per_s!);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(TOP + PANEL - y).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escape(`${r.engine} ${label(r)}: ${r.msg_per_s} msg/s`)}</title></rect>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(TOP + PANEL - y).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: ${r.msg_per_s} msg/s`)}</title></rect>`);
     text(x + barWidth / 2 - 1, y - 3, short(r.msg_per_s!), 'text-anchor="middle" font-size="9" fill="#333"');
   });
   const latencyTop = TOP + PANEL + GAP;
@@ -57,8 +59,8 @@ export function renderChart(results: readonly Result[], title: string): string {
     const bottom = latencyTop + PANEL;
     const p99 = scale(r.p99_ms ?? 0);
     const p50 = scale(r.p50_ms ?? 0);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${p99.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p99).toFixed(1)}" fill="${COLORS[r.engine]}" fill-opacity="0.35"><title>${escape(`${r.engine} ${label(r)}: p99 ${r.p99_ms} ms`)}</title></rect>`);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${p50.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p50).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escape(`${r.engine} ${label(r)}: p50 ${r.p50_ms} ms`)}</title></rect>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${p99.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p99).toFixed(1)}" fill="${COLORS[r.engine]}" fill-opacity="0.35"><title>${escapeXml(`${r.engine} ${label(r)}: p99 ${r.p99_ms} ms`)}</title></rect>`);
+    parts.push(`<rect x="${x.toFixed(1)}" y="${p50.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p50).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: p50 ${r.p50_ms} ms`)}</title></rect>`);
   });
   engines.forEach((engine, i) => {
     const x = LEFT + i * 190;
@@ -70,7 +72,7 @@ export function renderChart(results: readonly Result[], title: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     // The title's first line large, any further lines (the machine, the method) small below it.
-    ...title.split('\n').map((line, i) => `<text x="${LEFT}" y="${16 + i * 16}" font-size="${i ? 11 : 14}"${i ? ' fill="#555"' : ' font-weight="bold"'}>${escape(line)}</text>`),
+    ...title.split('\n').map((line, i) => `<text x="${LEFT}" y="${16 + i * 16}" font-size="${i ? 11 : 14}"${i ? ' fill="#555"' : ' font-weight="bold"'}>${escapeXml(line)}</text>`),
     ...parts,
     '</svg>',
     '',
@@ -84,6 +86,6 @@ function short(value: number): string {
   return `${+value.toPrecision(3)}`;
 }
 
-function escape(value: string): string {
+function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

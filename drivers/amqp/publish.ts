@@ -257,7 +257,7 @@ export function createPublisher(link: Link, limits: PendingLimits): Publisher {
       if (model !== undefined && link.isOpen(model)) {
         const state = states.get(model);
         const ready = state?.ready;
-        if (ready && ready.watched.isOpen && (!request.topology || state!.done.has(request.topology))) {
+        if (ready?.watched.isOpen && (!request.topology || state!.done.has(request.topology))) {
           return publishOnChannel(model, ready, request).catch((error: unknown) => retrying(request, error));
         }
       }

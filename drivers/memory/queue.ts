@@ -167,7 +167,10 @@ export function deleteQueue(queue: Queue): void {
 }
 
 function schedule(queue: Queue): void {
-  if (!queue.consumers.length) return watchExpiry(queue);
+  if (!queue.consumers.length) {
+    watchExpiry(queue);
+    return;
+  }
   if (queue.drainScheduled) return;
   queue.drainScheduled = true;
   void resolved.then(() => drain(queue));

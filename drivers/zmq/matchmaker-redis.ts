@@ -170,7 +170,10 @@ export async function createRedisMatchmaker(url: TransportUrl, options: ZmqOptio
       return merge(timer(0, updateMs), changed$.pipe(filter((changed) => changed === undefined || changed === name))).pipe(
         switchMap(() =>
           from(read(name)).pipe(
-            map((members): Lookup => ((last = members), { members })),
+            map((members): Lookup => {
+              last = members;
+              return { members };
+            }),
             catchError((error: unknown) => of<Lookup>({ members: last, error: error instanceof MatchmakerUnavailable ? error : unavailable((error as Error).message, error) })),
           ),
         ),

@@ -112,7 +112,7 @@ export function checkCurveOptions(options: CurveOptions): CurveOptions {
   if (options.serverPublicKey !== undefined) z85Decode('serverPublicKey', options.serverPublicKey);
   if (options.curveAllowedClients !== undefined) {
     if (!Array.isArray(options.curveAllowedClients)) throw new InvalidCurveKey('curveAllowedClients', 'expected an array of Z85 public keys');
-    options.curveAllowedClients.forEach((key, index) => z85Decode(`curveAllowedClients[${index}]`, key));
+    for (const [index, key] of options.curveAllowedClients.entries()) z85Decode(`curveAllowedClients[${index}]`, key);
     if (!options.curveServerKeys) throw new InvalidCurveKey('curveAllowedClients', 'an allow-list needs the server keys (curveServerKeys) it screens clients for');
   }
   return options;
@@ -231,7 +231,7 @@ let released: Promise<void> = Promise.resolve();
  * @internal
  */
 export async function startZapHandler(allowed: readonly string[]): Promise<() => Promise<void>> {
-  allowed.forEach((key, index) => z85Decode(`curveAllowedClients[${index}]`, key));
+  for (const [index, key] of allowed.entries()) z85Decode(`curveAllowedClients[${index}]`, key);
   const list: ReadonlySet<string> = new Set(allowed);
   const current = (handler ??= openZapHandler());
   current.lists.add(list);

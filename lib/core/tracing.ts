@@ -114,8 +114,14 @@ export function endingSpan<T>(span: MessageSpan): MonoTypeOperatorFunction<T> {
       };
       const subscription = source.subscribe({
         next: (value) => subscriber.next(value),
-        error: (error: unknown) => (end(error), subscriber.error(error)),
-        complete: () => (end(), subscriber.complete()),
+        error: (error: unknown) => {
+          end(error);
+          subscriber.error(error);
+        },
+        complete: () => {
+          end();
+          subscriber.complete();
+        },
       });
       return () => {
         end();
@@ -127,7 +133,10 @@ export function endingSpan<T>(span: MessageSpan): MonoTypeOperatorFunction<T> {
 /** Ends `span` when `work` settles, with its error if it rejects. */
 export function endingWith<T>(span: MessageSpan, work: Promise<T>): Promise<T> {
   return work.then(
-    (value) => (span.end(), value),
+    (value) => {
+      span.end();
+      return value;
+    },
     (error: unknown) => {
       span.end(error);
       throw error;

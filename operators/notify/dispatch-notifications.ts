@@ -18,6 +18,7 @@ export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as 
 export type NotificationResult = (typeof NotificationResult)[keyof typeof NotificationResult];
 
 /** A handler's return: a result, nothing, or a Promise or Observable of either (its last value counts). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing (void) must fit, as `undefined` would refuse it
 export type HandlerOutcome = NotificationResult | void | PromiseLike<NotificationResult | void> | ObservableInput<NotificationResult | void>;
 
 /** An endpoint whose methods, named after priorities, are handlers of type `H`; `filterRule` screens what the endpoint receives. */
@@ -132,7 +133,10 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
         throw error;
       });
     if (!span) return screen.settle([incoming], work);
-    return screen.settle([incoming], () => span.run(work)).then((outcomes) => (span.end(outcomes[0]?.error), outcomes));
+    return screen.settle([incoming], () => span.run(work)).then((outcomes) => {
+      span.end(outcomes[0]?.error);
+      return outcomes;
+    });
   };
   return (source) =>
     defer(() => {

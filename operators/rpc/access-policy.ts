@@ -29,4 +29,7 @@ export const defaultAccessPolicy: AccessPolicy = (_endpoint, method) => !method.
 export const legacyAccessPolicy: AccessPolicy = () => true;
 
 /** Only handlers wrapped in `expose()`. */
-export const explicitAccessPolicy: AccessPolicy = (endpoint, method) => (endpoint as Record<string, unknown>)[method]?.hasOwnProperty(EXPOSED) === true;
+export const explicitAccessPolicy: AccessPolicy = (endpoint, method) => {
+  const handler = (endpoint as Record<string, unknown>)[method];
+  return handler != null && Object.hasOwn(handler, EXPOSED);
+};

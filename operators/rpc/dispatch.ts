@@ -110,7 +110,10 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
         span?.end(error);
         if (error) report(incoming, error, expectedErrors);
         const outcome: DispatchOutcome = error ? { incoming, error } : { incoming };
-        const emit = () => (subscriber.next(outcome), subscriber.complete());
+        const emit = () => {
+          subscriber.next(outcome);
+          subscriber.complete();
+        };
         if (atLeastOnce) incoming.ack().then(emit, (ackError: unknown) => subscriber.error(ackError));
         else emit();
       };

@@ -48,7 +48,9 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
   const byMsgId = new Map<string, Entry>();
   const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) => new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
   const stopped = (incoming: IncomingCall) => cancelled(incoming, 'stopped', { cause: stop?.reason });
-  stop?.addEventListener('abort', () => entries.forEach((entry) => entry.controller.abort(stopped(entry.incoming))), { once: true });
+  stop?.addEventListener('abort', () => {
+    for (const entry of entries.values()) entry.controller.abort(stopped(entry.incoming));
+  }, { once: true });
 
   const takeCancels = filter<IncomingCall>((incoming) => {
     if (incoming.method !== CANCEL_METHOD || incoming.call) return true;

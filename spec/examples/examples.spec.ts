@@ -48,8 +48,8 @@ Examples('should count primes in worker threads while pings are answered', async
 Examples('should print one trace across two services', async () => {
   const out = await output('tracing');
   assert.match(out, /^GET \/instances\/7 \[internal\] trace (\w{32})/m);
-  assert.match(out, /^  send compute \[producer\].*\n    process compute \[consumer\]/m);
-  assert.match(out, /^  send notifications\.info \[producer\].*\n    process notifications\.info \[consumer\]/m);
+  assert.match(out, /^ {2}send compute \[producer\].*\n {4}process compute \[consumer\]/m);
+  assert.match(out, /^ {2}send notifications\.info \[producer\].*\n {4}process notifications\.info \[consumer\]/m);
   assert.match(out, /1 trace, 5 spans/);
 });
 

@@ -42,7 +42,7 @@ export function createHistogram(): Histogram {
       return count ? sum / count : 0;
     },
     record(ms) {
-      const value = ms > 0 ? ms : 0;
+      const value = Math.max(ms, 0);
       counts[bucketOf(Math.min(Math.round(value * 1000), MAX_US))]!++;
       count++;
       sum += value;

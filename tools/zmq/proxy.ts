@@ -4,7 +4,7 @@
  * (an XPUB); subscriptions flow back upstream. On SIGINT/SIGTERM it stops taking messages and
  * closes with `--linger` ms for what is queued to reach its subscribers.
  */
-import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { Proxy as ZmqProxy, XPublisher, XSubscriber } from 'zeromq';
 import { type CommandIo, type ExitCode, parseCommand, parseInteger, runCommand, STANDARD_IO } from '../cli/args.js';
 
 const PROXY_USAGE = `Usage: rxm zmq-proxy [--frontend ENDPOINT] [--backend ENDPOINT] [--linger MS]
@@ -28,7 +28,7 @@ export function zmqProxy(argv: readonly string[], io: CommandIo = STANDARD_IO, h
   return runCommand('rxm zmq-proxy', argv, PROXY_USAGE, io, async () => {
     const { values: flags } = parseCommand(argv, { frontend: { type: 'string' }, backend: { type: 'string' }, linger: { type: 'string' } });
     const linger = parseInteger(flags.linger, '--linger', 1000, 0);
-    const proxy = new Proxy(new XSubscriber({ linger }), new XPublisher({ linger }));
+    const proxy = new ZmqProxy(new XSubscriber({ linger }), new XPublisher({ linger }));
     const bound: string[] = [];
     for (const [socket, endpoint] of [
       [proxy.frontEnd, flags.frontend ?? 'tcp://*:5570'],

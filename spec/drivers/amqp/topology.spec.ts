@@ -39,7 +39,7 @@ Topology("should give the fanout queue x-expires 1800000 and delete it on a clea
   await within(server.ready, 'the server consuming');
   logs.restore();
   const consuming = logs.records.find((r) => r.message.includes(`RPC server ${topic}.srv1`));
-  const names = (consuming?.fields?.['queues'] as string[]).filter((name) => name.includes('_fanout_'));
+  const names = (consuming!.fields!['queues'] as string[]).filter((name) => name.includes('_fanout_'));
   assert.is(names.length, 1);
   const [fanout] = names as [string];
   assert.match(fanout, new RegExp(`^${topic}_fanout_[0-9a-f]{32}$`));
@@ -117,7 +117,7 @@ Topology('should fail a send whose exchange is declared otherwise with MessageDe
     (e: Error) => e,
   );
   assert.instance(error, MessageDeliveryFailure);
-  assert.is((error?.cause as { code?: number }).code, 406);
+  assert.is(((error as Error).cause as { code?: number }).code, 406);
   await driver.send(target({ topic: uniqueTopic() }), { method: 'm', args: {}, context: {}, uniqueId: 'u2' });
   await ch.deleteExchange(exchange);
   await ch.close();

@@ -33,7 +33,7 @@ Memory.before.each((context) => {
 });
 
 Memory.after.each(async (context) => {
-  context.subscriptions.forEach((subscription) => subscription.unsubscribe());
+  for (const subscription of context.subscriptions) subscription.unsubscribe();
   await Promise.all(context.drivers.map((driver) => driver.close()));
   context.restoreLog();
 });

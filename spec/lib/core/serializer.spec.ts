@@ -34,6 +34,7 @@ Json('should keep JSON primitives, arrays and plain objects', () => {
 
 Json('should turn class instances into plain objects of their own enumerable fields', () => {
   class Instance {
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: the serializer must copy a private field too
     private readonly secret = 's';
     constructor(
       readonly id: number,
