@@ -7,8 +7,30 @@ import type { Result } from './result.js';
 import { ENGINES, type Engine } from './scenarios.js';
 import { label } from './table.js';
 
-const COLORS: Record<Engine, string> = { rx: '#d62f6f', 'rx-msgpack': '#f08a24', amqplib: '#3a6fb0', 'amqplib-confirm': '#8fb3de', 'amqplib-oslo': '#7a5cb8', oslo: '#5a9e4b', zeromq: '#6b6b6b', 'rx-zmq': '#a0226a', nestjs: '#e0234e', moleculer: '#2a9d8f' };
-const NAMES: Record<Engine, string> = { rx: 'rx-messaging', 'rx-msgpack': 'rx-messaging, MessagePack', amqplib: 'plain amqplib', 'amqplib-confirm': 'amqplib with confirms', 'amqplib-oslo': "amqplib speaking oslo's wire format", oslo: 'Python oslo.messaging', zeromq: 'plain zeromq.js', 'rx-zmq': 'rx-messaging on ZeroMQ', nestjs: 'NestJS microservices', moleculer: 'Moleculer' };
+const COLORS: Record<Engine, string> = {
+  rx: '#d62f6f',
+  'rx-msgpack': '#f08a24',
+  amqplib: '#3a6fb0',
+  'amqplib-confirm': '#8fb3de',
+  'amqplib-oslo': '#7a5cb8',
+  oslo: '#5a9e4b',
+  zeromq: '#6b6b6b',
+  'rx-zmq': '#a0226a',
+  nestjs: '#e0234e',
+  moleculer: '#2a9d8f',
+};
+const NAMES: Record<Engine, string> = {
+  rx: 'rx-messaging',
+  'rx-msgpack': 'rx-messaging, MessagePack',
+  amqplib: 'plain amqplib',
+  'amqplib-confirm': 'amqplib with confirms',
+  'amqplib-oslo': "amqplib speaking oslo's wire format",
+  oslo: 'Python oslo.messaging',
+  zeromq: 'plain zeromq.js',
+  'rx-zmq': 'rx-messaging on ZeroMQ',
+  nestjs: 'NestJS microservices',
+  moleculer: 'Moleculer',
+};
 const WIDTH = 1100;
 const PANEL = 300;
 const LEFT = 70;
@@ -49,19 +71,37 @@ export function renderChart(results: readonly Result[], title: string): string {
     });
   };
 
-  panel(TOP, 'Throughput (messages per second, log scale)', ran.map((r) => r.msg_per_s!), '', (r, x, scale) => {
-    const y = scale(r.msg_per_s!);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(TOP + PANEL - y).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: ${r.msg_per_s} msg/s`)}</title></rect>`);
-    text(x + barWidth / 2 - 1, y - 3, short(r.msg_per_s!), 'text-anchor="middle" font-size="9" fill="#333"');
-  });
+  panel(
+    TOP,
+    'Throughput (messages per second, log scale)',
+    ran.map((r) => r.msg_per_s!),
+    '',
+    (r, x, scale) => {
+      const y = scale(r.msg_per_s!);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(TOP + PANEL - y).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: ${r.msg_per_s} msg/s`)}</title></rect>`,
+      );
+      text(x + barWidth / 2 - 1, y - 3, short(r.msg_per_s!), 'text-anchor="middle" font-size="9" fill="#333"');
+    },
+  );
   const latencyTop = TOP + PANEL + GAP;
-  panel(latencyTop, 'Latency: p99 bar, p50 dark (ms, log scale; calls round trip, others one way)', ran.flatMap((r) => [r.p50_ms ?? 0, r.p99_ms ?? 0]), ' ms', (r, x, scale) => {
-    const bottom = latencyTop + PANEL;
-    const p99 = scale(r.p99_ms ?? 0);
-    const p50 = scale(r.p50_ms ?? 0);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${p99.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p99).toFixed(1)}" fill="${COLORS[r.engine]}" fill-opacity="0.35"><title>${escapeXml(`${r.engine} ${label(r)}: p99 ${r.p99_ms} ms`)}</title></rect>`);
-    parts.push(`<rect x="${x.toFixed(1)}" y="${p50.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p50).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: p50 ${r.p50_ms} ms`)}</title></rect>`);
-  });
+  panel(
+    latencyTop,
+    'Latency: p99 bar, p50 dark (ms, log scale; calls round trip, others one way)',
+    ran.flatMap((r) => [r.p50_ms ?? 0, r.p99_ms ?? 0]),
+    ' ms',
+    (r, x, scale) => {
+      const bottom = latencyTop + PANEL;
+      const p99 = scale(r.p99_ms ?? 0);
+      const p50 = scale(r.p50_ms ?? 0);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${p99.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p99).toFixed(1)}" fill="${COLORS[r.engine]}" fill-opacity="0.35"><title>${escapeXml(`${r.engine} ${label(r)}: p99 ${r.p99_ms} ms`)}</title></rect>`,
+      );
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${p50.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(bottom - p50).toFixed(1)}" fill="${COLORS[r.engine]}"><title>${escapeXml(`${r.engine} ${label(r)}: p50 ${r.p50_ms} ms`)}</title></rect>`,
+      );
+    },
+  );
   engines.forEach((engine, i) => {
     const x = LEFT + i * 190;
     parts.push(`<rect x="${x}" y="${TOP - 44}" width="12" height="12" fill="${COLORS[engine]}"/>`);

@@ -65,6 +65,9 @@ export function runCodecBench(millis: number): CodecResult[] {
 }
 
 export function formatCodecTable(results: readonly CodecResult[]): string {
-  const rows = results.map((r) => `${`${r.size} B cargo`.padEnd(14)}  ${r.codec.padEnd(7)}  ${r.calls_per_s.toLocaleString('en-US').padStart(9)}  ${r.ratio.toFixed(2).padStart(7)}  ${String(r.bytes).padStart(6)}`);
+  const rows = results.map(
+    (r) =>
+      `${`${r.size} B cargo`.padEnd(14)}  ${r.codec.padEnd(7)}  ${r.calls_per_s.toLocaleString('en-US').padStart(9)}  ${r.ratio.toFixed(2).padStart(7)}  ${String(r.bytes).padStart(6)}`,
+  );
   return ['message         codec    calls/s  x JSON   bytes', ...rows].join('\n');
 }

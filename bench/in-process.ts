@@ -11,7 +11,12 @@ import { parseSimulatorArgs } from '../tools/simulator/options.js';
 /** How long the server may take after the client finished (a backlog to drain) before it is stopped. */
 const DRAIN_MS = 120_000;
 
-export async function runInProcess(serverArgs: readonly string[], clientArgs: readonly string[], run: RoleRunner = runRole, tool = 'rxm simulator'): Promise<{ server: Report; client: Report }> {
+export async function runInProcess(
+  serverArgs: readonly string[],
+  clientArgs: readonly string[],
+  run: RoleRunner = runRole,
+  tool = 'rxm simulator',
+): Promise<{ server: Report; client: Report }> {
   const serverOptions = parseSimulatorArgs(serverArgs);
   const clientOptions = parseSimulatorArgs(clientArgs);
   const serverMeter = createMeter();

@@ -50,18 +50,28 @@ export function plan(scenario: Scenario, engine: Engine, settings: RunSettings):
   const serverReport = `${settings.dir}/${scenario.id}.${engine}.server.json`;
   const clientReport = `${settings.dir}/${scenario.id}.${engine}.client.json`;
   const rpc = scenario.kind !== 'notify';
-  const common = ['--url', scenarioUrl(scenario, engine, settings), '--topic', topic, ...(engine === 'zeromq' ? ['--endpoints', `${settings.dir}/${scenario.id}.${engine}.endpoints.json`] : [])];
+  const common = [
+    '--url',
+    scenarioUrl(scenario, engine, settings),
+    '--topic',
+    topic,
+    ...(engine === 'zeromq' ? ['--endpoints', `${settings.dir}/${scenario.id}.${engine}.endpoints.json`] : []),
+  ];
   const server = [rpc ? 'rpc-server' : 'notify-server', ...common, ...(rpc ? ['--server', SERVER] : []), '--clients', '1', '--json', serverReport];
   const client = [
     rpc ? 'rpc-client' : 'notify-client',
     ...common,
     ...(rpc ? ['--server', SERVER, '--mode', scenario.kind, '--timeout', String(CALL_TIMEOUT_SECONDS)] : []),
     ...(scenario.kind === 'fanout' ? ['--sync-mode', 'fanout'] : []),
-    '--concurrency', String(scenario.concurrency),
-    '--duration', String(settings.seconds),
-    '--size', String(scenario.size),
+    '--concurrency',
+    String(scenario.concurrency),
+    '--duration',
+    String(settings.seconds),
+    '--size',
+    String(scenario.size),
     '--sync',
-    '--json', clientReport,
+    '--json',
+    clientReport,
   ];
   return { topic, server, client, serverReport, clientReport };
 }

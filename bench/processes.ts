@@ -33,7 +33,12 @@ export interface PairTimeouts {
   readonly drainMs: number;
 }
 
-export async function runProcesses(server: Command, client: Command, reports: { server: string; client: string }, timeouts: PairTimeouts): Promise<{ server: Report; client: Report }> {
+export async function runProcesses(
+  server: Command,
+  client: Command,
+  reports: { server: string; client: string },
+  timeouts: PairTimeouts,
+): Promise<{ server: Report; client: Report }> {
   const serverProcess = start(server);
   try {
     await ready(serverProcess, timeouts.readyMs);

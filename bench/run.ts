@@ -81,11 +81,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const { file, args } = command(engine, options.osloWireWithout);
     const reports = local
       ? await runInProcess(steps.server, steps.client, local, engine)
-      : await runProcesses({ file, args: [...args, ...steps.server] }, { file, args: [...args, ...steps.client] }, { server: steps.serverReport, client: steps.clientReport }, {
-          readyMs: 30_000,
-          clientMs: options.seconds * 1000 + 60_000,
-          drainMs: 120_000,
-        });
+      : await runProcesses(
+          { file, args: [...args, ...steps.server] },
+          { file, args: [...args, ...steps.client] },
+          { server: steps.serverReport, client: steps.clientReport },
+          {
+            readyMs: 30_000,
+            clientMs: options.seconds * 1000 + 60_000,
+            drainMs: 120_000,
+          },
+        );
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     return measured(scenario, engine, reports);
   };
@@ -104,7 +109,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           try {
             const result = await once(scenario, engine);
             runs.get(engine)!.push(result);
-            log(`${label(result).padEnd(24)} ${engine.padEnd(15)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`);
+            log(
+              `${label(result).padEnd(24)} ${engine.padEnd(15)} ${String(result.msg_per_s).padStart(8)} msg/s  p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms${result.errors ? `  ${result.errors} errors` : ''}${result.lost ? `  ${result.lost} lost` : ''}`,
+            );
           } catch (error) {
             const reason = (error as Error).message;
             why.set(engine, `failed: ${reason.split('\n')[0]}`);
@@ -224,7 +231,9 @@ async function main(options: BenchOptions): Promise<void> {
   const run = await runBench(options);
   const title = chartTitle(run);
   const peers = run.peers.length ? `\n\nPeers, msg/s and rx-messaging's ratios:\n${formatPeers(run.peers)}` : '';
-  process.stdout.write(`\n${title}\n\n${formatTable(run.results)}${peers}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`);
+  process.stdout.write(
+    `\n${title}\n\n${formatTable(run.results)}${peers}\n\nCodec, CPU only (encode and decode of one call's request and reply):\n${formatCodecTable(run.codec)}\n\nTargets:\n${formatTargets(run.targets)}\n`,
+  );
   await mkdir(options.out, { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
   const json = `${JSON.stringify(run, null, 2)}\n`;

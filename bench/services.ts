@@ -100,10 +100,16 @@ async function transportFails(url: string): Promise<Error | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const connecting = connect(url);
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => {
-      void connecting.then((transport) => transport.close(), () => undefined);
-      reject(new Error(`no transport within ${CONNECT_CHECK_MS} ms`));
-    }, CONNECT_CHECK_MS)));
+    const late = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(() => {
+          void connecting.then(
+            (transport) => transport.close(),
+            () => undefined,
+          );
+          reject(new Error(`no transport within ${CONNECT_CHECK_MS} ms`));
+        }, CONNECT_CHECK_MS)),
+    );
     const transport = await Promise.race([connecting, late]);
     await transport.close();
     return undefined;

@@ -83,7 +83,12 @@ export async function faultSoak(options: FaultSoakOptions): Promise<FaultSoakRes
   const proxy = options.cluster ? undefined : await tcpProxy(...firstHost(options.url));
   // Quick reconnects; private queues left behind by a cut expire a minute later.
   const query = `rabbit_retry_interval=0.05&rabbit_retry_backoff=0.1&rabbit_interval_max=0.5&rabbit_transient_queues_ttl=60${options.cluster ? '&rabbit_quorum_queue=true' : ''}`;
-  const url = options.cluster ? clusterUrl(query) : `${options.url.replace(/@([^:/?,]+)(:\d+)?/, `@127.0.0.1:${proxy!.port}`).replace(/\?.*$/, '').replace(/\/?$/, '/')}?${query}`;
+  const url = options.cluster
+    ? clusterUrl(query)
+    : `${options.url
+        .replace(/@([^:/?,]+)(:\d+)?/, `@127.0.0.1:${proxy!.port}`)
+        .replace(/\?.*$/, '')
+        .replace(/\/?$/, '/')}?${query}`;
   const servers = await connect(url);
   const callers = await connect(url);
   const calls = kind();
@@ -99,14 +104,18 @@ export async function faultSoak(options: FaultSoakOptions): Promise<FaultSoakRes
     of.failed[name] = (of.failed[name] ?? 0) + 1;
   };
   const server = rpcServer(servers, target({ topic, server: 'soak' }), [{ echo: ({ n }: { n: number }) => n, note: ({ n }: { n: number }) => void handled(handledCasts, n) }]);
-  const listener = notificationListener(servers, [target({ topic: `${topic}_notifications` })], [
-    {
-      info: (_context, _publisher, _type, payload) => {
-        handled(handledNotifications, (payload as { n: number }).n);
-        return NotificationResult.HANDLED;
+  const listener = notificationListener(
+    servers,
+    [target({ topic: `${topic}_notifications` })],
+    [
+      {
+        info: (_context, _publisher, _type, payload) => {
+          handled(handledNotifications, (payload as { n: number }).n);
+          return NotificationResult.HANDLED;
+        },
       },
-    },
-  ]);
+    ],
+  );
   let healthy = false;
   let healthProblem: string | undefined;
   /** Each health check's call, cast and notification carry a number of their own, below the load's. */
@@ -203,7 +212,14 @@ export async function faultSoak(options: FaultSoakOptions): Promise<FaultSoakRes
 }
 
 /** A call, a cast and a notification each go through: nothing stayed broken. Undefined when they did, else what went wrong. */
-async function health(callers: Transport, topic: string, casts: Map<number, number>, notifications: Map<number, number>, notify: (type: string, payload: unknown) => Promise<void>, probe: number): Promise<string | undefined> {
+async function health(
+  callers: Transport,
+  topic: string,
+  casts: Map<number, number>,
+  notifications: Map<number, number>,
+  notify: (type: string, payload: unknown) => Promise<void>,
+  probe: number,
+): Promise<string | undefined> {
   const client = rpcClient(callers, target({ topic }), { timeout: 10_000 });
   try {
     if ((await client.call('echo', { n: probe })) !== probe) return 'a call got another answer';
@@ -225,7 +241,10 @@ function firstHost(url: string): [string, number] {
 /** One line per kind, and the verdict. */
 export function describeFaultSoak(result: FaultSoakResult): string {
   const line = (name: string, of: Kind) => {
-    const failed = Object.entries(of.failed).map(([type, count]) => `${type} ${count}`).join(', ') || 'none';
+    const failed =
+      Object.entries(of.failed)
+        .map(([type, count]) => `${type} ${count}`)
+        .join(', ') || 'none';
     return `${name.padEnd(14)} sent ${of.sent}, ok ${of.confirmed}, lost ${of.lost}, duplicated ${of.duplicated}, hung ${of.hung}${of.wrong ? `, wrong answer ${of.wrong}` : ''}, failed: ${failed}`;
   };
   return [

@@ -75,16 +75,20 @@ export async function runSoak(options: SoakOptions): Promise<{ samples: Sample[]
 
     let handled = 0;
     let caughtUp: (() => void) | undefined;
-    const listener = notificationListener(serverTransport, [target({ topic: 'soak_notifications' })], [
-      {
-        info: () => {
-          handled++;
-          caughtUp?.();
-          if (handled % options.every === 0) sample('notifications', handled);
-          return NotificationResult.HANDLED;
+    const listener = notificationListener(
+      serverTransport,
+      [target({ topic: 'soak_notifications' })],
+      [
+        {
+          info: () => {
+            handled++;
+            caughtUp?.();
+            if (handled % options.every === 0) sample('notifications', handled);
+            return NotificationResult.HANDLED;
+          },
         },
-      },
-    ]);
+      ],
+    );
     await listener.start();
     const publisher = notifier(clientTransport, { publisherId: 'soak', topics: ['soak_notifications'], raiseOnError: true });
     for (let sent = 0; sent < options.notifications; sent++) {
@@ -169,7 +173,10 @@ export function parseSoakArgs(argv: readonly string[]): { readonly options: Soak
     notifications: count(values.notifications, 1_000_000, 'notifications'),
     concurrency: count(values.concurrency, 10, 'concurrency'),
     every: 50_000,
-    onSample: (s) => process.stdout.write(`${s.phase.padEnd(13)} ${String(s.done).padStart(9)}  rss ${s.rss_mb} MB  heap ${s.heap_mb} MB  timers ${s.timers}  reply subscriptions ${s.reply_subscriptions}\n`),
+    onSample: (s) =>
+      process.stdout.write(
+        `${s.phase.padEnd(13)} ${String(s.done).padStart(9)}  rss ${s.rss_mb} MB  heap ${s.heap_mb} MB  timers ${s.timers}  reply subscriptions ${s.reply_subscriptions}\n`,
+      ),
   };
   return { options, out: values.out ?? fromRoot('bench/results') };
 }
@@ -179,7 +186,9 @@ async function main({ options, out }: ReturnType<typeof parseSoakArgs>): Promise
   const started = performance.now();
   const { samples, verdicts } = await runSoak(options);
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\n${options.calls.toLocaleString('en-US')} calls and ${options.notifications.toLocaleString('en-US')} notifications on ${options.url} in ${seconds.toFixed(0)} s\n`);
+  process.stdout.write(
+    `\n${options.calls.toLocaleString('en-US')} calls and ${options.notifications.toLocaleString('en-US')} notifications on ${options.url} in ${seconds.toFixed(0)} s\n`,
+  );
   for (const v of verdicts) process.stdout.write(`${v.met ? 'MET ' : 'MISS'}  ${v.check}: ${v.measured}\n`);
   await mkdir(out, { recursive: true });
   const file = join(out, 'soak-latest.json');

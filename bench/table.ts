@@ -67,7 +67,9 @@ export function formatPeers(comparisons: readonly PeerComparison[]): string {
   const widths = PEER_HEADERS.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const notes = [
-    ...(comparisons.some((c) => c.ratios.moleculer !== undefined && !c.comparable.includes('moleculer')) ? ["* Moleculer's emit awaits no publisher confirm: not comparable with a confirmed cast, shown for information"] : []),
+    ...(comparisons.some((c) => c.ratios.moleculer !== undefined && !c.comparable.includes('moleculer'))
+      ? ["* Moleculer's emit awaits no publisher confirm: not comparable with a confirmed cast, shown for information"]
+      : []),
     ...comparisons.flatMap((c) => Object.entries(c.skipped).map(([peer, why]) => `${c.label}: ${peer} skipped: ${brief(why)}`)),
   ];
   return [line(PEER_HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...notes].join('\n');

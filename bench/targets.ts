@@ -65,7 +65,11 @@ export function checkTargets(results: readonly Result[]): TargetCheck[] {
  */
 export function checkZmqTargets(results: readonly Result[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const [kind, concurrency] of [['call', 5], ['call', 50], ['cast', 50]] as const) {
+  for (const [kind, concurrency] of [
+    ['call', 5],
+    ['call', 50],
+    ['cast', 50],
+  ] as const) {
     const rx = find(results, 'zmq', kind, concurrency, 'rx-zmq');
     const target = `ZeroMQ ${kind}${kind === 'call' ? ` p${concurrency}` : ''}: rx-zmq >= 0.8 x plain zeromq.js ${kind === 'call' ? 'calls/s' : 'msg/s'}`;
     checks.push(rx?.ratio === undefined ? { target, measured: 'not measured' } : { target, met: rx.ratio >= 0.8, measured: `${rx.ratio} x` });
@@ -75,7 +79,11 @@ export function checkZmqTargets(results: readonly Result[]): TargetCheck[] {
   const target = 'ZeroMQ call p5: rx-zmq >= 4 x rx-messaging over RabbitMQ calls/s';
   checks.push(
     zmq5?.msg_per_s && rabbit5?.msg_per_s
-      ? { target, met: zmq5.msg_per_s >= 4 * rabbit5.msg_per_s, measured: `${(zmq5.msg_per_s / rabbit5.msg_per_s).toFixed(1)} x (${zmq5.msg_per_s.toLocaleString('en-US')} against ${rabbit5.msg_per_s.toLocaleString('en-US')} calls/s)` }
+      ? {
+          target,
+          met: zmq5.msg_per_s >= 4 * rabbit5.msg_per_s,
+          measured: `${(zmq5.msg_per_s / rabbit5.msg_per_s).toFixed(1)} x (${zmq5.msg_per_s.toLocaleString('en-US')} against ${rabbit5.msg_per_s.toLocaleString('en-US')} calls/s)`,
+        }
       : { target, measured: 'not measured' },
   );
   return checks;
@@ -106,7 +114,8 @@ export function checkPeerTargets(results: readonly Result[]): TargetCheck[] {
   }
   const target = 'RabbitMQ cast: >= 1.2 x NestJS emit msg/s';
   const cast = at('cast', 50);
-  const moleculer = cast?.ratios.moleculer === undefined ? '' : `; Moleculer emit, awaiting no confirm, not comparable: ${cast.ratios.moleculer} x (${figures(cast, ['moleculer'])})`;
+  const moleculer =
+    cast?.ratios.moleculer === undefined ? '' : `; Moleculer emit, awaiting no confirm, not comparable: ${cast.ratios.moleculer} x (${figures(cast, ['moleculer'])})`;
   checks.push(
     cast?.ratio === undefined
       ? { target, measured: `${notMeasured(cast)}${moleculer}` }
@@ -116,7 +125,10 @@ export function checkPeerTargets(results: readonly Result[]): TargetCheck[] {
 }
 
 function figures(c: PeerComparison, peers: readonly Peer[]): string {
-  return [...(c.rx !== undefined ? [`rx-messaging ${c.rx.toLocaleString('en-US')}/s`] : []), ...peers.filter((p) => c.peers[p] !== undefined).map((p) => `${PEER_NAMES[p]} ${c.peers[p]!.toLocaleString('en-US')}/s`)].join(', ');
+  return [
+    ...(c.rx !== undefined ? [`rx-messaging ${c.rx.toLocaleString('en-US')}/s`] : []),
+    ...peers.filter((p) => c.peers[p] !== undefined).map((p) => `${PEER_NAMES[p]} ${c.peers[p]!.toLocaleString('en-US')}/s`),
+  ].join(', ');
 }
 
 function amqplib(c: PeerComparison): string {

@@ -39,7 +39,13 @@ const client = rpcClient(transport, target({ topic: 'logs' }), { timeout: 30_000
 
 // Read three lines, then stop: take(3) unsubscribes, and the cancel reaches the handler.
 let ended = handlerEnded();
-const lines = await firstValueFrom(client.call$('follow').pipe(take(3), tap((line) => console.log('read', line)), toArray()));
+const lines = await firstValueFrom(
+  client.call$('follow').pipe(
+    take(3),
+    tap((line) => console.log('read', line)),
+    toArray(),
+  ),
+);
 console.log(`read ${lines.length} lines, then stopped reading`);
 console.log(await ended);
 
@@ -53,4 +59,3 @@ console.log(await ended);
 
 await server.stop();
 await transport.close();
-

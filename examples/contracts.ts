@@ -17,15 +17,20 @@ const compute = contract({
 
 const url = process.argv[2] ?? 'memory://contracts-example';
 const transport = await connect(url);
-const server = rpcServer(transport, target({ topic: 'compute', server: 'host-1' }), [
-  // `id` and `flavor` are typed from the schema; returning another shape would not compile.
-  {
-    resize: ({ id, flavor }) => {
-      console.log(`resizing ${id} to ${flavor.vcpus} vCPUs`);
-      return { id, state: 'resizing' as const };
+const server = rpcServer(
+  transport,
+  target({ topic: 'compute', server: 'host-1' }),
+  [
+    // `id` and `flavor` are typed from the schema; returning another shape would not compile.
+    {
+      resize: ({ id, flavor }) => {
+        console.log(`resizing ${id} to ${flavor.vcpus} vCPUs`);
+        return { id, state: 'resizing' as const };
+      },
     },
-  },
-], { contract: compute });
+  ],
+  { contract: compute },
+);
 await server.start();
 
 const client = rpcClient(transport, target({ topic: 'compute' }), { contract: compute, timeout: 10_000 });

@@ -18,7 +18,11 @@ function computeEndpoint(host: string) {
     whoami: (_args: object, context: Context) => `${context['user_id']} on ${host}`,
     reboot: (args: { id: number }) => console.log(`  [${host}] reboot of instance ${args.id} requested`),
     refresh_cache: () => console.log(`  [${host}] cache refreshed (fanout)`),
-    tail_log: (args: { lines: number }) => interval(20).pipe(take(args.lines), map((i) => `${host} log line ${i + 1}`)),
+    tail_log: (args: { lines: number }) =>
+      interval(20).pipe(
+        take(args.lines),
+        map((i) => `${host} log line ${i + 1}`),
+      ),
     resize: (args: { size: string }) => {
       throw new RangeError(`no flavor '${args.size}'`);
     },

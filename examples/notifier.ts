@@ -48,7 +48,8 @@ async function main(url: string): Promise<void> {
         [target({ topic: 'notifications' })],
         [
           {
-            info: (ctxt: Context, publisherId: string, eventType: string, payload: unknown) => console.log(`  info  ${eventType} from ${publisherId} ${JSON.stringify(payload)} ${JSON.stringify(ctxt)}`),
+            info: (ctxt: Context, publisherId: string, eventType: string, payload: unknown) =>
+              console.log(`  info  ${eventType} from ${publisherId} ${JSON.stringify(payload)} ${JSON.stringify(ctxt)}`),
             error: (_ctxt: Context, _publisherId: string, eventType: string, payload: unknown) => console.log(`  ERROR ${eventType} ${JSON.stringify(payload)}`),
             sample: (_ctxt: Context, _publisherId: string, eventType: string, payload: unknown) => console.log(`  sample ${eventType} ${JSON.stringify(payload)}`),
           },

@@ -7,14 +7,18 @@ import { connect, rpcClient, rpcServer, target } from '../lib/index.js';
 
 const transport = await connect(process.argv[2] ?? 'memory://streaming');
 const server = rpcServer(transport, target({ topic: 'logs', server: 'host-1' }), [
-  { tail: ({ lines }: { lines: number }) => interval(50).pipe(take(lines), map((i) => `line ${i + 1} at ${new Date().toISOString()}`)) },
+  {
+    tail: ({ lines }: { lines: number }) =>
+      interval(50).pipe(
+        take(lines),
+        map((i) => `line ${i + 1} at ${new Date().toISOString()}`),
+      ),
+  },
 ]);
 await server.start();
 
 const logs = rpcClient(transport, target({ topic: 'logs' }), { timeout: 10_000, callMonitorTimeout: 5_000 });
-await new Promise<void>((resolve, reject) =>
-  logs.call$('tail', { lines: 5 }).subscribe({ next: (line) => console.log('received', line), error: reject, complete: resolve }),
-);
+await new Promise<void>((resolve, reject) => logs.call$('tail', { lines: 5 }).subscribe({ next: (line) => console.log('received', line), error: reject, complete: resolve }));
 console.log('stream complete');
 
 await server.stop();

@@ -19,7 +19,14 @@ const heavy = [math.call('primes', { below: 3_000_000 }), math.call('primes', { 
 const ping = math.prepare({ timeout: 60_000 });
 let pings = 0;
 let failures = 0;
-const pinger = setInterval(() => void ping.call('ping').then(() => pings++, () => failures++), 100);
+const pinger = setInterval(
+  () =>
+    void ping.call('ping').then(
+      () => pings++,
+      () => failures++,
+    ),
+  100,
+);
 const counts = await Promise.all(heavy);
 clearInterval(pinger);
 console.log(`primes below 3,000,000: ${counts.join(' and ')} (${((Date.now() - started) / 1000).toFixed(1)} s in 2 workers)`);

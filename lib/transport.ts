@@ -131,7 +131,13 @@ export function transportOver(driver: Driver, url: TransportUrl, controlExchange
       return driver.listen(checked!, listenOptions);
     },
     notifications(targets, { priorities = PRIORITIES, ...listenOptions } = {}) {
-      if (listenOptions.pool !== undefined) requireCapability(transport, 'pools', `notifications() with a pool ('${listenOptions.pool}')`, 'consume without a pool, or connect to a transport that has pools (rabbit://)');
+      if (listenOptions.pool !== undefined)
+        requireCapability(
+          transport,
+          'pools',
+          `notifications() with a pool ('${listenOptions.pool}')`,
+          'consume without a pool, or connect to a transport that has pools (rabbit://)',
+        );
       const bindings = targetsFor('listener', targets).flatMap((checked) => priorities.map((priority) => ({ target: checked, priority })));
       return driver.listenForNotifications(bindings, listenOptions);
     },
@@ -152,7 +158,9 @@ async function loadDriver(name: DriverName): Promise<DriverModule> {
 /** @internal Why a driver's module failed to load; a missing npm package is named, with the command that installs it. */
 export function driverLoadFailure(name: string, error: unknown): DriverLoadFailure {
   const missing = (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec((error as Error).message)?.[1] : undefined;
-  const reason = missing ? `it needs the npm package '${missing}', which is not installed: npm install ${missing}` : `its module failed to load (${(error as Error)?.message ?? String(error)})`;
+  const reason = missing
+    ? `it needs the npm package '${missing}', which is not installed: npm install ${missing}`
+    : `its module failed to load (${(error as Error)?.message ?? String(error)})`;
   return new DriverLoadFailure(name, reason, { cause: error });
 }
 

@@ -53,7 +53,11 @@ function layerOf(file: string): string | undefined {
 }
 
 const violations = (files: string[], allowed: (file: string, imported: string) => boolean) =>
-  files.flatMap((file) => imports(file).filter((imported) => !allowed(file, imported)).map((imported) => `${file} imports ${imported}`));
+  files.flatMap((file) =>
+    imports(file)
+      .filter((imported) => !allowed(file, imported))
+      .map((imported) => `${file} imports ${imported}`),
+  );
 
 Architecture('should keep every layer to the layers below it', () => {
   const files = ['lib', 'operators', 'drivers', 'testing'].flatMap(sources).filter((file) => !file.endsWith('/index.ts') || file.startsWith('drivers/'));
@@ -84,7 +88,10 @@ Architecture('should build the tools on the public entries only', () => {
 
 Architecture('should name every file of the tree in a layer', () => {
   const unplaced = ['lib', 'operators', 'drivers', 'testing'].flatMap(sources).filter((file) => !layerOf(file) && !ENTRIES.includes(file));
-  assert.equal(unplaced.map((file) => relative(root, join(root, file))), []);
+  assert.equal(
+    unplaced.map((file) => relative(root, join(root, file))),
+    [],
+  );
 });
 
 Architecture.run();

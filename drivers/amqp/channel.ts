@@ -46,10 +46,7 @@ export async function openChannel(model: ChannelModel, confirm = false): Promise
       if (!open) return;
       open = false;
       // amqplib never settles close() when the connection dies before close-ok: the 'close' event still comes.
-      await Promise.race([
-        channel.close().catch((error: unknown) => log.debug('closing a channel failed: the connection went first', { error: String(error) })),
-        closed,
-      ]);
+      await Promise.race([channel.close().catch((error: unknown) => log.debug('closing a channel failed: the connection went first', { error: String(error) })), closed]);
     },
   };
 }

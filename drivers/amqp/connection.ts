@@ -102,7 +102,10 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         index = nextIndex(index);
         if (++tried < order.length) continue;
         tried = 0;
-        if (!connectedOnce) firstRound.reject(new MessageDeliveryFailure(`Cannot connect to RabbitMQ at ${order.map((h) => describeHost(h, tls)).join(', ')}: ${lastError.message}`, { cause: lastError }));
+        if (!connectedOnce)
+          firstRound.reject(
+            new MessageDeliveryFailure(`Cannot connect to RabbitMQ at ${order.map((h) => describeHost(h, tls)).join(', ')}: ${lastError.message}`, { cause: lastError }),
+          );
         const seconds = retryDelaySeconds(options, rounds++);
         log.info(`every host refused a connection; retrying in ${seconds} s`, { purpose });
         if (!(await pause(seconds * 1000))) break;

@@ -243,7 +243,12 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
             subscriber.next(delivery(channel, message));
           },
           // oslo consumes a stream with x-stream-offset alone.
-          { noAck, ...(queue.stream ? { arguments: { 'x-stream-offset': hooks.streamOffsets.get(queue.name) ?? 'last' } } : spec.consumerArguments && { arguments: spec.consumerArguments }) },
+          {
+            noAck,
+            ...(queue.stream
+              ? { arguments: { 'x-stream-offset': hooks.streamOffsets.get(queue.name) ?? 'last' } }
+              : spec.consumerArguments && { arguments: spec.consumerArguments }),
+          },
         );
         tags.push(consumerTag);
       }

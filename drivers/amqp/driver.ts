@@ -78,15 +78,18 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
     send(target, request, { retry, atLeastOnce = false } = {}) {
       if (closed) return Promise.reject(new TransportClosed());
       const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
-      return encodeAndSend(() => rpcToWire(request), { codec, enveloped: true, compression: options.kombu_compression, expirationMs: request.call?.timeoutMs }, (message) =>
-        publisher.publish({
-          exchange,
-          routingKey: target.fanout ? '' : routingKey(target),
-          message,
-          mandatory: atLeastOnce,
-          topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
-          retry,
-        }),
+      return encodeAndSend(
+        () => rpcToWire(request),
+        { codec, enveloped: true, compression: options.kombu_compression, expirationMs: request.call?.timeoutMs },
+        (message) =>
+          publisher.publish({
+            exchange,
+            routingKey: target.fanout ? '' : routingKey(target),
+            message,
+            mandatory: atLeastOnce,
+            topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
+            retry,
+          }),
       );
     },
 
@@ -119,15 +122,18 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       if (closed) return Promise.reject(new TransportClosed());
       const exchange = exchangeName(target, controlExchange);
       const queue = notificationQueue(target, notification.priority);
-      return encodeAndSend(() => notificationToWire(notification, hexId()), { codec, enveloped: version !== 1, compression: options.kombu_compression }, (message) =>
-        publisher.publish({
-          exchange,
-          routingKey: queue,
-          message,
-          mandatory: false,
-          topology: topologyFor(`notify\u0000${exchange}\u0000${queue}`, () => notifierTopology(options, { target, priority: notification.priority }, controlExchange)),
-          retry,
-        }),
+      return encodeAndSend(
+        () => notificationToWire(notification, hexId()),
+        { codec, enveloped: version !== 1, compression: options.kombu_compression },
+        (message) =>
+          publisher.publish({
+            exchange,
+            routingKey: queue,
+            message,
+            mandatory: false,
+            topology: topologyFor(`notify\u0000${exchange}\u0000${queue}`, () => notifierTopology(options, { target, priority: notification.priority }, controlExchange)),
+            retry,
+          }),
       );
     },
 

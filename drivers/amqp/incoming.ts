@@ -20,7 +20,13 @@ import type { ReplySender } from './replies.js';
 const log = getLogger('rx-messaging.amqp');
 
 /** Decodes a delivery with `read`, or rejects and logs it and returns undefined; `refused` hears of a body that decoded but did not read. */
-function readOrReject<T>(delivery: Delivery, what: string, maxInflatedBytes: number, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+function readOrReject<T>(
+  delivery: Delivery,
+  what: string,
+  maxInflatedBytes: number,
+  read: (body: Record<string, unknown>) => T,
+  refused?: (body: Record<string, unknown>, error: unknown) => void,
+): T | undefined {
   let body: Record<string, unknown> | undefined;
   try {
     body = decodeMessage(delivery.message, maxInflatedBytes);
@@ -38,7 +44,13 @@ function readOrReject<T>(delivery: Delivery, what: string, maxInflatedBytes: num
 export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInflatedBytes: number, deadLetterQueues = false): IncomingCall | undefined {
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
-  const request = readOrReject<RpcRequest>(delivery, 'RPC request', maxInflatedBytes, (body) => rpcFromWire(body, expirationOf(delivery.message)), (body, error) => answerMalformed(body, error, replies, codec));
+  const request = readOrReject<RpcRequest>(
+    delivery,
+    'RPC request',
+    maxInflatedBytes,
+    (body) => rpcFromWire(body, expirationOf(delivery.message)),
+    (body, error) => answerMalformed(body, error, replies, codec),
+  );
   if (!request) return undefined;
   const { call } = request;
   // Built field by field: an object spread per message is slow on Node 20.
@@ -51,7 +63,9 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInfl
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
     // A cast has nobody to answer.
-    reply: call ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending, server: reply.server }, codec) : nobody,
+    reply: call
+      ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending, server: reply.server }, codec)
+      : nobody,
     heartbeat: call ? (server) => replies.heartbeat(call.replyTo, call.msgId, codec, server) : nobody,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
@@ -68,7 +82,9 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInfl
 function answerMalformed(body: Record<string, unknown>, error: unknown, replies: ReplySender, codec: WireCodec): void {
   const caller = callerOf(body);
   if (!caller) return;
-  replies.reply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }, codec).catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
+  replies
+    .reply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }, codec)
+    .catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

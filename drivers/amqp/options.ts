@@ -170,14 +170,17 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   if (options.rabbit_transient_quorum_queue && options.rabbit_ha_queues) {
     fail('rabbit_transient_quorum_queue and rabbit_ha_queues are both set: a queue is quorum or mirrored (HA), not both');
   }
-  if (options.rabbit_stream_fanout && !options.rabbit_transient_quorum_queue) fail('rabbit_stream_fanout needs rabbit_transient_quorum_queue to be set (as oslo.messaging requires)');
-  if (options.rabbit_stream_fanout && options.rabbit_qos_prefetch_count <= 0) fail('rabbit_stream_fanout needs rabbit_qos_prefetch_count > 0: RabbitMQ streams are consumed with a prefetch');
+  if (options.rabbit_stream_fanout && !options.rabbit_transient_quorum_queue)
+    fail('rabbit_stream_fanout needs rabbit_transient_quorum_queue to be set (as oslo.messaging requires)');
+  if (options.rabbit_stream_fanout && options.rabbit_qos_prefetch_count <= 0)
+    fail('rabbit_stream_fanout needs rabbit_qos_prefetch_count > 0: RabbitMQ streams are consumed with a prefetch');
   const spellings = [
     ['rabbit_quorum_max_memory_length', 'rabbit_quroum_max_memory_length'],
     ['rabbit_quorum_max_memory_bytes', 'rabbit_quroum_max_memory_bytes'],
   ] as const;
   for (const [correct, misspelled] of spellings) {
-    if (options[correct] && options[misspelled] && options[correct] !== options[misspelled]) fail(`${correct} (${options[correct]}) and its old spelling ${misspelled} (${options[misspelled]}) disagree`);
+    if (options[correct] && options[misspelled] && options[correct] !== options[misspelled])
+      fail(`${correct} (${options[correct]}) and its old spelling ${misspelled} (${options[misspelled]}) disagree`);
   }
   if (!['round-robin', 'shuffle'].includes(options.kombu_failover_strategy)) {
     fail(`kombu_failover_strategy must be 'round-robin' or 'shuffle', got '${options.kombu_failover_strategy}'`);
@@ -204,7 +207,10 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
 
 /** oslo's `ssl_version` names (`TLSv1_2`, `PROTOCOL_TLSv1_2`, `TLSv1.2`) as Node's. @internal */
 export function tlsVersion(name: string): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined {
-  const normalized = name.replace(/^PROTOCOL_/i, '').replace('_', '.').toLowerCase();
+  const normalized = name
+    .replace(/^PROTOCOL_/i, '')
+    .replace('_', '.')
+    .toLowerCase();
   const versions = { tlsv1: 'TLSv1', 'tlsv1.1': 'TLSv1.1', 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3' } as const;
   return versions[normalized as keyof typeof versions];
 }
@@ -220,5 +226,8 @@ export function retryDelaySeconds(options: AmqpOptions, rounds: number, random: 
 
 /** `x-max-in-memory-length` and `-bytes` of quorum queues, under either spelling. @internal */
 export function quorumMemoryLimits(options: AmqpOptions): { readonly length: number; readonly bytes: number } {
-  return { length: options.rabbit_quorum_max_memory_length || options.rabbit_quroum_max_memory_length, bytes: options.rabbit_quorum_max_memory_bytes || options.rabbit_quroum_max_memory_bytes };
+  return {
+    length: options.rabbit_quorum_max_memory_length || options.rabbit_quroum_max_memory_length,
+    bytes: options.rabbit_quorum_max_memory_bytes || options.rabbit_quroum_max_memory_bytes,
+  };
 }

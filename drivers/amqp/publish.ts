@@ -89,14 +89,15 @@ export function createPublisher(link: Link, limits: PendingLimits): Publisher {
       declared = withChannel(model, (channel) => declareTopology(channel, topology)).then(
         () => void state.done.add(topology),
         (error: unknown) => {
-        state.declared.delete(key);
-        if (replyCode(error) === undefined) throw new PublishInterrupted(undefined, { cause: error });
-        throw new MessageDeliveryFailure(
-          `RabbitMQ refused to declare ${describeTopology(topology)}: ${asError(error).message}. ` +
-            'Declarations must match the existing ones: check amqp_durable_queues, amqp_auto_delete, rabbit_quorum_queue and rabbit_ha_queues against the other services.',
-          { cause: error },
-        );
-      });
+          state.declared.delete(key);
+          if (replyCode(error) === undefined) throw new PublishInterrupted(undefined, { cause: error });
+          throw new MessageDeliveryFailure(
+            `RabbitMQ refused to declare ${describeTopology(topology)}: ${asError(error).message}. ` +
+              'Declarations must match the existing ones: check amqp_durable_queues, amqp_auto_delete, rabbit_quorum_queue and rabbit_ha_queues against the other services.',
+            { cause: error },
+          );
+        },
+      );
       state.declared.set(key, declared);
     }
     return declared;
@@ -230,11 +231,15 @@ export function createPublisher(link: Link, limits: PendingLimits): Publisher {
         if (error.channelError) {
           // A broker refusal on the shared channel (a deleted exchange's 404...): redeclare and try once more.
           if (++channelErrors > 1) {
-            throw new MessageDeliveryFailure(`Publishing to '${request.routingKey}' on exchange '${request.exchange}' failed: ${error.channelError.message}`, { cause: error.channelError });
+            throw new MessageDeliveryFailure(`Publishing to '${request.routingKey}' on exchange '${request.exchange}' failed: ${error.channelError.message}`, {
+              cause: error.channelError,
+            });
           }
         } else {
           if (retry >= 0 && ++lost > retry) {
-            throw new MessageDeliveryFailure(`The connection to RabbitMQ was lost while publishing to '${request.routingKey}' and retry=${retry} allows no further attempt`, { cause: error });
+            throw new MessageDeliveryFailure(`The connection to RabbitMQ was lost while publishing to '${request.routingKey}' and retry=${retry} allows no further attempt`, {
+              cause: error,
+            });
           }
           log.info('publish interrupted by a lost connection; sending again on the next one', { exchange: request.exchange, routingKey: request.routingKey });
         }

@@ -181,9 +181,12 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
   };
   /** Encodes `reply` for its caller's queue and hands the publish request to `send`. */
   const toCaller = (replyTo: string, reply: Reply, codec: WireCodec, send: (request: PublishRequest) => Promise<void>): Promise<void> =>
-    encodeAndSend(() => replyToWire(reply, hexId()), { codec, enveloped: true, compression: options.kombu_compression }, (message) =>
-      // The default exchange routes by queue name and needs no declaration.
-      send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
+    encodeAndSend(
+      () => replyToWire(reply, hexId()),
+      { codec, enveloped: true, compression: options.kombu_compression },
+      (message) =>
+        // The default exchange routes by queue name and needs no declaration.
+        send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
     );
   /** A reply the broker returned (its queue is missing) or nacked (its queue is down), sent again every 0.25 s until the queue takes it or time is up. */
   const retryMissing = async (request: PublishRequest, msgId: string, returned: unknown): Promise<void> => {

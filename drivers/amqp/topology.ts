@@ -167,7 +167,10 @@ export function notificationTopology(options: AmqpOptions, bindings: readonly No
     queues.set(name, queueBindings);
   }
   const declared = [...queues].map(([name, queueBindings]) => sharedQueue(options, name, queueBindings));
-  return withDeadLetterQueues(options, { exchanges: [...exchanges.values()], queues: pool !== undefined && autoDeletePool ? declared.map((queue) => ({ ...queue, autoDelete: true })) : declared });
+  return withDeadLetterQueues(options, {
+    exchanges: [...exchanges.values()],
+    queues: pool !== undefined && autoDeletePool ? declared.map((queue) => ({ ...queue, autoDelete: true })) : declared,
+  });
 }
 
 /** What a notifier declares: the exchange and the `<topic>.<priority>` queue, so events wait for listeners (as oslo). @internal */
@@ -190,7 +193,8 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
   for (const exchange of topology.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
   }
-  for (const queue of topology.deadLetters ?? []) await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
+  for (const queue of topology.deadLetters ?? [])
+    await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
   for (const queue of topology.queues) {
     await channel.assertQueue(queue.name, { durable: queue.durable, autoDelete: queue.autoDelete, exclusive: false, arguments: queue.arguments });
     for (const { exchange, routingKey } of queue.bindings) await channel.bindQueue(queue.name, exchange, routingKey);

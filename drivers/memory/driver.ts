@@ -176,7 +176,12 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
         return {
           queues: [declareQueue(exchange, topicQueue(target)), declareQueue(exchange, serverQueue(target)), fanout],
           receive: (delivery) => {
-            const request = decodeOrReject(delivery, readBody, (body) => rpcFromWire(body, delivery.message.ttl), (body, error) => answerMalformed(body, error, sendReply));
+            const request = decodeOrReject(
+              delivery,
+              readBody,
+              (body) => rpcFromWire(body, delivery.message.ttl),
+              (body, error) => answerMalformed(body, error, sendReply),
+            );
             return request && incomingCall(request, delivery, sendReply, (queue) => declareQueue(exchange, deadLetterQueue(queue.name)));
           },
           // The private fanout queue lives as long as its server, like AMQP's auto-delete queue;

@@ -20,7 +20,12 @@ const log = getLogger('rx-messaging.memory');
  * `read` of the body `decode` gives, or undefined after rejecting the delivery and logging why it
  * failed; `refused` hears of a body that decoded but did not read. @internal
  */
-export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody) => Record<string, unknown>, read: (body: Record<string, unknown>) => T, refused?: (body: Record<string, unknown>, error: unknown) => void): T | undefined {
+export function decodeOrReject<T>(
+  delivery: Delivery,
+  decode: (body: MessageBody) => Record<string, unknown>,
+  read: (body: Record<string, unknown>) => T,
+  refused?: (body: Record<string, unknown>, error: unknown) => void,
+): T | undefined {
   let body: Record<string, unknown> | undefined;
   try {
     body = decode(delivery.message.body);
@@ -39,7 +44,9 @@ export function decodeOrReject<T>(delivery: Delivery, decode: (body: MessageBody
 export function answerMalformed(body: Record<string, unknown>, error: unknown, sendReply: SendReply): void {
   const caller = callerOf(body);
   if (!caller) return;
-  sendReply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }).catch((sendError: unknown) => log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }));
+  sendReply(caller.replyTo, { msgId: caller.msgId, result: null, failure: toFailure(error), ending: true }).catch((sendError: unknown) =>
+    log.warn('could not tell a caller its request was malformed', { msgId: caller.msgId, error: String(sendError) }),
+  );
 }
 
 /** @internal */

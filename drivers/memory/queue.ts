@@ -244,12 +244,15 @@ function watchExpiry(queue: Queue): void {
   if (queue.expiry) clearTimeout(queue.expiry.timer);
   queue.expiry = undefined;
   if (!head || head.expiresAt === Infinity || queue.consumers.length || queue.deleted) return;
-  const timer = setTimeout(() => {
-    queue.expiry = undefined;
-    const now = Date.now();
-    while (readyCount(queue) && (queue.items[queue.head] as Message).expiresAt <= now) logExpired(queue, take(queue));
-    watchExpiry(queue);
-  }, Math.min(Math.max(head.expiresAt - Date.now(), 0), MAX_TIMER_MS));
+  const timer = setTimeout(
+    () => {
+      queue.expiry = undefined;
+      const now = Date.now();
+      while (readyCount(queue) && (queue.items[queue.head] as Message).expiresAt <= now) logExpired(queue, take(queue));
+      watchExpiry(queue);
+    },
+    Math.min(Math.max(head.expiresAt - Date.now(), 0), MAX_TIMER_MS),
+  );
   // An expiry must not keep the process alive.
   timer.unref();
   queue.expiry = { timer, head };

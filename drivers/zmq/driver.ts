@@ -105,7 +105,14 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
    * A cold stream that binds a ROUTER, reads it and registers it under `names` while subscribed;
    * `onReady` once the registration is in. Unsubscribing unregisters at once, then closes the socket.
    */
-  function serving<T>(description: string, names: readonly string[], pool: string | undefined, kind: Kind, onReady: (() => void) | undefined, build: (decoded: Decoded, routingId: Buffer, router: Sender) => T): Observable<T> {
+  function serving<T>(
+    description: string,
+    names: readonly string[],
+    pool: string | undefined,
+    kind: Kind,
+    onReady: (() => void) | undefined,
+    build: (decoded: Decoded, routingId: Buffer, router: Sender) => T,
+  ): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (closed) return subscriber.error(closedError());
       let stopped = false;
@@ -202,7 +209,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (!pools.size) return log.debug(`dropped a notification to ${describeTarget(target)}: nobody listens at ${notification.priority}`, { eventType: notification.eventType });
       // One copy per pool, to the next live listener of it.
       const sent = await Promise.all([...pools].map((pool) => sendToPool(route, pool, frames)));
-      if (sent.includes(false)) throw new MessageDeliveryFailure(`no listener of ${describeTarget(target)} at ${notification.priority} connected within ${sendWaitMs} ms for some of its pools`);
+      if (sent.includes(false))
+        throw new MessageDeliveryFailure(`no listener of ${describeTarget(target)} at ${notification.priority} connected within ${sendWaitMs} ms for some of its pools`);
     },
 
     listenForNotifications(bindings: readonly NotificationBinding[], { pool, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {

@@ -42,8 +42,13 @@ export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, rout
     requeue: noRequeue,
     // A cast has nobody to answer.
     // `server` names this server to an rx caller, so a cancel can find it.
-    reply: call ? ({ result, failure, ending, server }) => send(server ? { msgId: call.msgId, result, failure, ending, server } : { msgId: call.msgId, result, failure, ending }, codec) : settled,
-    heartbeat: call ? (server) => send(server ? { msgId: call.msgId, result: null, failure: null, ending: false, server } : { msgId: call.msgId, result: null, failure: null, ending: false }, codec) : settled,
+    reply: call
+      ? ({ result, failure, ending, server }) => send(server ? { msgId: call.msgId, result, failure, ending, server } : { msgId: call.msgId, result, failure, ending }, codec)
+      : settled,
+    heartbeat: call
+      ? (server) =>
+          send(server ? { msgId: call.msgId, result: null, failure: null, ending: false, server } : { msgId: call.msgId, result: null, failure: null, ending: false }, codec)
+      : settled,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;

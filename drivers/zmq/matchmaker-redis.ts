@@ -69,7 +69,14 @@ export async function createRedisMatchmaker(url: TransportUrl, options: ZmqOptio
       : hosts.map((h) => `redis ${h.hostname}:${h.port ?? 6379}/${db}`).join(', ');
   const clients: Redis[] =
     kind === 'sentinel'
-      ? [new RedisClass({ ...common, sentinels: hosts.map((h) => ({ host: h.hostname, port: h.port ?? 26379 })), name: master, sentinelRetryStrategy: (times) => Math.min(times * 200, 2000) })]
+      ? [
+          new RedisClass({
+            ...common,
+            sentinels: hosts.map((h) => ({ host: h.hostname, port: h.port ?? 26379 })),
+            name: master,
+            sentinelRetryStrategy: (times) => Math.min(times * 200, 2000),
+          }),
+        ]
       : hosts.map((h) => new RedisClass({ ...common, host: h.hostname, port: h.port ?? 6379 }));
   const subscribers = clients.map((client) => client.duplicate());
   const keys = redisKeys(options.zmq_matchmaker_prefix);

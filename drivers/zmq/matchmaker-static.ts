@@ -29,7 +29,8 @@ export function createStaticMatchmaker(source: string, url: string, controlExcha
   const fixed = new Map<string, string>();
   for (const [topic, servers] of Object.entries(map)) {
     for (const [server, endpoint] of Object.entries(servers)) {
-      if (typeof endpoint !== 'string' || !/^[^\s:]+:\d+$/.test(endpoint)) throw new InvalidTransportUrl(url, `zmq_static_targets: ${topic}.${server} must be 'host:port', got ${JSON.stringify(endpoint)}`);
+      if (typeof endpoint !== 'string' || !/^[^\s:]+:\d+$/.test(endpoint))
+        throw new InvalidTransportUrl(url, `zmq_static_targets: ${topic}.${server} must be 'host:port', got ${JSON.stringify(endpoint)}`);
       const t = target({ topic, server });
       for (const name of [topicName(t, controlExchange), serverName(t, controlExchange)]) {
         let set = members.get(name);

@@ -144,11 +144,14 @@ export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unk
 /** Which matchmaker a URL and its options name: the scheme's backend (`zmq+redis`), else `rpc_zmq_matchmaker`, else in-process. @internal */
 export function matchmakerKind(url: TransportUrl, options: ZmqOptions): MatchmakerKind {
   const fromScheme = url.scheme.split('+')[1];
-  if (fromScheme !== undefined && !BACKENDS[fromScheme]) throw new InvalidTransportUrl(url.url, `unknown matchmaker '${fromScheme}' in the scheme: use zmq+redis, zmq+sentinel or zmq`);
+  if (fromScheme !== undefined && !BACKENDS[fromScheme])
+    throw new InvalidTransportUrl(url.url, `unknown matchmaker '${fromScheme}' in the scheme: use zmq+redis, zmq+sentinel or zmq`);
   const name = fromScheme ?? options.rpc_zmq_matchmaker ?? 'dummy';
   const kind = BACKENDS[name];
   if (!kind) throw new InvalidTransportUrl(url.url, `rpc_zmq_matchmaker must be one of ${Object.keys(BACKENDS).join(', ')}, got '${name}'`);
-  if (kind === 'sentinel' && !options.sentinel_master && !url.virtualHost) throw new InvalidTransportUrl(url.url, 'a Sentinel matchmaker needs the master name: add ?sentinel_master=NAME');
-  if (kind === 'static' && !options.zmq_static_targets) throw new InvalidTransportUrl(url.url, 'the static matchmaker needs zmq_static_targets: a JSON or YAML file, or the map as JSON');
+  if (kind === 'sentinel' && !options.sentinel_master && !url.virtualHost)
+    throw new InvalidTransportUrl(url.url, 'a Sentinel matchmaker needs the master name: add ?sentinel_master=NAME');
+  if (kind === 'static' && !options.zmq_static_targets)
+    throw new InvalidTransportUrl(url.url, 'the static matchmaker needs zmq_static_targets: a JSON or YAML file, or the map as JSON');
   return kind;
 }

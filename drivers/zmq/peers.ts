@@ -59,7 +59,14 @@ interface Connection extends Peer {
 const log = getLogger('rx-messaging.zmq');
 
 /** The client side of a transport: a DEALER per endpoint, the routes, the wait for a live peer. @internal */
-export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmaker, security: SocketSecurity | undefined, onReply: (frames: Buffer[]) => Promise<void>, closedError: () => Error): Peers {
+export function createPeers(
+  zmq: Zmq,
+  options: ZmqOptions,
+  matchmaker: Matchmaker,
+  security: SocketSecurity | undefined,
+  onReply: (frames: Buffer[]) => Promise<void>,
+  closedError: () => Error,
+): Peers {
   const routes = new Map<string, Route>();
   const watches: Subscription[] = [];
   const connections = new Map<string, Connection>();
@@ -75,7 +82,9 @@ export function createPeers(zmq: Zmq, options: ZmqOptions, matchmaker: Matchmake
       dealer,
       state: 'connecting',
       refused: undefined,
-      sender: createSender(dealer, options.zmq_send_queue, describe, () => (closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`))),
+      sender: createSender(dealer, options.zmq_send_queue, describe, () =>
+        closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`),
+      ),
     };
     const set = (state: PeerState, why?: string) => {
       if (connection.state === state) return;

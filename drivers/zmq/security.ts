@@ -148,8 +148,12 @@ export function curveFromUrlOptions(given: CurveUrlOptions): CurveOptions {
   };
   const serverKeys = pair('zmq_curve_server_public_key', 'zmq_curve_server_secret_key');
   const clientKeys = pair('zmq_curve_public_key', 'zmq_curve_secret_key');
-  if (clientKeys && pick('zmq_curve_server_public_key') === undefined) throw new InvalidCurveKey('zmq_curve_server_public_key', 'client keys are given without the server public key to check');
-  const allowed = pick('zmq_curve_allowed_clients')?.split(',').map((key) => key.trim()).filter(Boolean);
+  if (clientKeys && pick('zmq_curve_server_public_key') === undefined)
+    throw new InvalidCurveKey('zmq_curve_server_public_key', 'client keys are given without the server public key to check');
+  const allowed = pick('zmq_curve_allowed_clients')
+    ?.split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   const serverPublicKey = pick('zmq_curve_server_public_key');
   return checkCurveOptions({
     ...(serverKeys && { curveServerKeys: serverKeys }),

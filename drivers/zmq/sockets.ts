@@ -87,7 +87,10 @@ export async function bindRouter(zmq: Zmq, options: ZmqOptions, security: Socket
     }
   }
   router.close();
-  throw new MessageDeliveryFailure(`could not bind a ROUTER on ${bindHost}: ${member ? `port of ${member}` : `${ports.length} ports tried in [${options.rpc_zmq_min_port}, ${options.rpc_zmq_max_port})`} (${(failure as Error)?.message})`, { cause: failure });
+  throw new MessageDeliveryFailure(
+    `could not bind a ROUTER on ${bindHost}: ${member ? `port of ${member}` : `${ports.length} ports tried in [${options.rpc_zmq_min_port}, ${options.rpc_zmq_max_port})`} (${(failure as Error)?.message})`,
+    { cause: failure },
+  );
 }
 
 function randomPorts(options: ZmqOptions): number[] {
@@ -126,7 +129,12 @@ export function createSender(socket: Dealer | Router, capacity: number, describe
   const failure = (error: unknown) => {
     if (socket.closed) return closedError();
     const code = (error as { code?: string }).code;
-    const reason = code === 'EAGAIN' ? 'the peer took nothing before the send timeout (high-water mark reached, or not connected)' : code === 'EHOSTUNREACH' ? 'the peer is gone' : (error as Error).message;
+    const reason =
+      code === 'EAGAIN'
+        ? 'the peer took nothing before the send timeout (high-water mark reached, or not connected)'
+        : code === 'EHOSTUNREACH'
+          ? 'the peer is gone'
+          : (error as Error).message;
     return new MessageDeliveryFailure(`cannot send to ${describe}: ${reason}`, { cause: error });
   };
 

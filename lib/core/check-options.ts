@@ -56,7 +56,9 @@ export const anything: OptionCheck = () => undefined;
 /** An executor value (`run`, `close`, a `concurrency`), never its factory. @internal */
 export const isExecutor: OptionCheck = (value) => {
   if (typeof value === 'function') return `an executor, not its factory: call it (${value.name ? `${value.name}()` : 'blockingExecutor()'})`;
-  return isRecord(value) && typeof value['run'] === 'function' && typeof value['close'] === 'function' && typeof value['concurrency'] === 'number' ? undefined : 'an executor: blockingExecutor(), microtaskExecutor({ concurrency }) or workerPoolExecutor({ module })';
+  return isRecord(value) && typeof value['run'] === 'function' && typeof value['close'] === 'function' && typeof value['concurrency'] === 'number'
+    ? undefined
+    : 'an executor: blockingExecutor(), microtaskExecutor({ concurrency }) or workerPoolExecutor({ module })';
 };
 
 /** An error class, as `expectedErrors` and `allowedRemoteErrors` list them. @internal */
@@ -83,7 +85,12 @@ function describeValue(value: unknown): string {
 }
 
 /** @internal */
-export const isSerializer = objectWith('a Serializer (serializeEntity, deserializeEntity, serializeContext, deserializeContext)', ['serializeEntity', 'deserializeEntity', 'serializeContext', 'deserializeContext']);
+export const isSerializer = objectWith('a Serializer (serializeEntity, deserializeEntity, serializeContext, deserializeContext)', [
+  'serializeEntity',
+  'deserializeEntity',
+  'serializeContext',
+  'deserializeContext',
+]);
 /** @internal */
 export const isScheduler = objectWith('an RxJS scheduler (asyncScheduler, a TestScheduler)', ['now', 'schedule']);
 /** @internal */

@@ -172,7 +172,10 @@ export class RpcVersionCapError extends MessagingError {
     readonly versionCap: string,
     options?: ErrorOptions,
   ) {
-    super(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`, options);
+    super(
+      `Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`,
+      options,
+    );
   }
 }
 

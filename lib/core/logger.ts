@@ -72,6 +72,7 @@ export function setLogSink(next: LogSink): () => void {
  * ```
  */
 export function getLogger(name: string): Logger {
-  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => sink(fields ? { level, logger: name, message, fields } : { level, logger: name, message });
+  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) =>
+    sink(fields ? { level, logger: name, message, fields } : { level, logger: name, message });
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

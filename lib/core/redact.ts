@@ -23,7 +23,10 @@ export function redactUrl(url: string): string {
   const hosts = url.replace(/^([^/?#]*\/\/)([^/?#]*)/, (_all, head: string, netloc: string) => head + netloc.split(',').map(redactHost).join(','));
   const query = hosts.indexOf('?');
   if (query < 0) return hosts;
-  return hosts.slice(0, query) + hosts.slice(query).replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, separator: string, key: string) => (isSecretOption(decodeQueryKey(key)) ? `${separator}${key}=***` : all));
+  return (
+    hosts.slice(0, query) +
+    hosts.slice(query).replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, separator: string, key: string) => (isSecretOption(decodeQueryKey(key)) ? `${separator}${key}=***` : all))
+  );
 }
 
 function decodeQueryKey(key: string): string {

@@ -174,6 +174,12 @@ function remoteParent(otel: Api, context: Context): OtelContext {
   const match = typeof header === 'string' ? TRACEPARENT.exec(header) : null;
   if (!match || match[1] === 'ff') return active;
   const state = context['tracestate'];
-  const spanContext = { traceId: match[2]!, spanId: match[3]!, traceFlags: Number.parseInt(match[4]!, 16), isRemote: true, ...(typeof state === 'string' && state && { traceState: otel.createTraceState(state) }) };
+  const spanContext = {
+    traceId: match[2]!,
+    spanId: match[3]!,
+    traceFlags: Number.parseInt(match[4]!, 16),
+    isRemote: true,
+    ...(typeof state === 'string' && state && { traceState: otel.createTraceState(state) }),
+  };
   return otel.trace.isSpanContextValid(spanContext) ? otel.trace.setSpanContext(active, spanContext) : active;
 }

@@ -22,7 +22,14 @@ export interface WorkerData {
 /** Main thread to worker. @internal */
 export type ToWorker =
   /** `call` is set for an RPC handler: it gets `{ signal, deadline }` after `params`. */
-  | { readonly type: 'run'; readonly id: number; readonly endpoint: number; readonly method: string; readonly params: readonly unknown[]; readonly call?: { readonly deadline: number | undefined } }
+  | {
+      readonly type: 'run';
+      readonly id: number;
+      readonly endpoint: number;
+      readonly method: string;
+      readonly params: readonly unknown[];
+      readonly call?: { readonly deadline: number | undefined };
+    }
   /** `why` is the main thread's reason, when it was a `CallCancelled`. */
   | { readonly type: 'cancel'; readonly id: number; readonly why?: CallCancelled['why'] };
 
@@ -79,7 +86,10 @@ function start({ id, endpoint, method, params, call }: Extract<ToWorker, { type:
           port.postMessage({ type: 'next', id, value } satisfies FromWorker);
         } catch (cause) {
           running.get(id)?.unsubscribe();
-          const error = new TypeError(`'${method}' produced a value that cannot be sent to the main thread (${describe(cause)}); handlers in a worker pool must return structured-cloneable data`, { cause });
+          const error = new TypeError(
+            `'${method}' produced a value that cannot be sent to the main thread (${describe(cause)}); handlers in a worker pool must return structured-cloneable data`,
+            { cause },
+          );
           finish({ type: 'error', id, error: serializeError(error) });
         }
       },
@@ -123,7 +133,8 @@ function loadEndpoints(): Promise<readonly unknown[]> {
 
 function invoke(list: readonly unknown[], index: number, method: string, params: readonly unknown[]): unknown {
   const endpoint = list[index] as Record<string, unknown> | undefined;
-  if (endpoint === undefined) throw new RangeError(`No endpoint at index ${index}: ${moduleUrl} exports ${list.length}; the server and the worker pool must use the same endpoints array`);
+  if (endpoint === undefined)
+    throw new RangeError(`No endpoint at index ${index}: ${moduleUrl} exports ${list.length}; the server and the worker pool must use the same endpoints array`);
   const handler = endpoint[method];
   if (typeof handler !== 'function') throw new TypeError(`Endpoint ${index} exported by ${moduleUrl} has no method '${method}'`);
   return handler.apply(endpoint, params);

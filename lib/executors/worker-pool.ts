@@ -143,7 +143,9 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
       const pooled = leastBusy();
       try {
         // The signal cannot cross threads: the worker makes one of its own, aborted by the 'cancel' below.
-        pooled.worker.postMessage((call ? { type: 'run', id, endpoint, method, params, call: { deadline: call.deadline } } : { type: 'run', id, endpoint, method, params }) satisfies ToWorker);
+        pooled.worker.postMessage(
+          (call ? { type: 'run', id, endpoint, method, params, call: { deadline: call.deadline } } : { type: 'run', id, endpoint, method, params }) satisfies ToWorker,
+        );
       } catch (cause) {
         subscriber.error(
           new TypeError(
@@ -199,7 +201,9 @@ function resolveModule(module: unknown): URL {
 }
 
 /** The JavaScript error classes rebuilt as themselves, so `instanceof TypeError` holds across threads. */
-const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor> = new Map([Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError].map((cls) => [cls.name, cls]));
+const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor> = new Map(
+  [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError].map((cls) => [cls.name, cls]),
+);
 
 /**
  * What a handler's error of a user-defined class becomes: its name is kept, and its constructor

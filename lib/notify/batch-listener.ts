@@ -19,7 +19,10 @@ import { consumeNotifications, LISTENER_OPTIONS, type NotificationListener, type
 export interface BatchNotificationListenerOptions extends DispatchNotificationBatchesConfig, Pick<NotificationListenerOptions, 'pool'> {}
 
 // bufferBatch checks batchSize and batchTimeout as it is built, here too, with its own messages.
-const BATCH_LISTENER_OPTIONS = { ...LISTENER_OPTIONS, batchSize: anything, batchTimeout: anything, scheduler: isScheduler } satisfies Record<keyof BatchNotificationListenerOptions, unknown>;
+const BATCH_LISTENER_OPTIONS = { ...LISTENER_OPTIONS, batchSize: anything, batchTimeout: anything, scheduler: isScheduler } satisfies Record<
+  keyof BatchNotificationListenerOptions,
+  unknown
+>;
 
 /**
  * The same lifecycle as a notification listener; its `outcomes$` has one outcome per message of a

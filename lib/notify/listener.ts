@@ -75,7 +75,12 @@ export const LISTENER_OPTIONS = {
  * await listener.start();
  * ```
  */
-export function notificationListener(transport: Transport, targets: readonly Target[], endpoints: readonly NotificationEndpoint[], options: NotificationListenerOptions = {}): NotificationListener {
+export function notificationListener(
+  transport: Transport,
+  targets: readonly Target[],
+  endpoints: readonly NotificationEndpoint[],
+  options: NotificationListenerOptions = {},
+): NotificationListener {
   checkOptions('notificationListener', options, LISTENER_OPTIONS);
   requireListenerCapabilities(transport, 'a notificationListener', options.allowRequeue === true, options.pool);
   // A message still waiting for a free slot when the listener stops is left to the broker.
@@ -102,13 +107,20 @@ export function consumeNotifications(
   const dispatched = dispatch(() => stopping());
   const priorities = notificationPriorities(endpoints);
   const outcomes$ = new Subject<NotificationOutcome>();
-  const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget), pool }, {
-    open: (onReady) => transport.notifications(checked, { priorities, onReady, ...(pool !== undefined && { pool }) }),
-    process: (taken$, isStopping) => {
-      stopping = isStopping;
-      return taken$.pipe(dispatched, tap((outcome) => outcomes$.next(outcome)));
+  const lifecycle = consumerLifecycle(
+    log,
+    { targets: checked.map(describeTarget), pool },
+    {
+      open: (onReady) => transport.notifications(checked, { priorities, onReady, ...(pool !== undefined && { pool }) }),
+      process: (taken$, isStopping) => {
+        stopping = isStopping;
+        return taken$.pipe(
+          dispatched,
+          tap((outcome) => outcomes$.next(outcome)),
+        );
+      },
     },
-  });
+  );
   return {
     priorities,
     get running() {

@@ -137,7 +137,13 @@ function clientOf<Api>(transport: Transport, target: Target, options: RpcClientO
   const { maxInFlight = Number.POSITIVE_INFINITY } = options;
   const { timeout = DEFAULT_TIMEOUT, serializer = noopSerializer, scheduler = asyncScheduler } = options;
   const driver = driverOf(transport);
-  if (options.atLeastOnce) requireCapability(transport, 'undeliverableDetection', 'an rpcClient with atLeastOnce', 'leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)');
+  if (options.atLeastOnce)
+    requireCapability(
+      transport,
+      'undeliverableDetection',
+      'an rpcClient with atLeastOnce',
+      'leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)',
+    );
 
   // The channel is the transport's for its lifetime: after the first call, take it without a Promise hop.
   // Its address and replies$ are read afresh for each call, since the driver may move it to a fresh queue.

@@ -28,12 +28,16 @@ type ResultSchema<C, M extends keyof C> = C[M] extends { readonly result?: infer
  * one without a result schema resolves to `unknown`.
  */
 export type ClientApiOf<C extends RpcContract> = {
-  readonly [M in Extract<keyof C, string>]: (args: [ArgsSchema<C, M>] extends [never] ? Record<string, unknown> : InferInput<ArgsSchema<C, M>>) => [ResultSchema<C, M>] extends [never] ? unknown : InferOutput<ResultSchema<C, M>>;
+  readonly [M in Extract<keyof C, string>]: (
+    args: [ArgsSchema<C, M>] extends [never] ? Record<string, unknown> : InferInput<ArgsSchema<C, M>>,
+  ) => [ResultSchema<C, M>] extends [never] ? unknown : InferOutput<ResultSchema<C, M>>;
 };
 
 /** The API the server's endpoints implement: handlers receive what the args schema gives back and return what the result schema accepts. */
 export type ServerApiOf<C extends RpcContract> = {
-  readonly [M in Extract<keyof C, string>]: (args: [ArgsSchema<C, M>] extends [never] ? Record<string, unknown> : InferOutput<ArgsSchema<C, M>>) => [ResultSchema<C, M>] extends [never] ? unknown : InferInput<ResultSchema<C, M>>;
+  readonly [M in Extract<keyof C, string>]: (
+    args: [ArgsSchema<C, M>] extends [never] ? Record<string, unknown> : InferOutput<ArgsSchema<C, M>>,
+  ) => [ResultSchema<C, M>] extends [never] ? unknown : InferInput<ResultSchema<C, M>>;
 };
 
 /** A contract from method schemas, checked now: every `args` and `result` given must be a Standard Schema. */
@@ -42,9 +46,9 @@ export function contract<const C extends RpcContract>(methods: C): C {
   for (const [method, schemas] of Object.entries(methods)) {
     if (typeof schemas !== 'object' || schemas === null) throw new TypeError(`contract method ${method} must be { args?, result? }, got ${String(schemas)}`);
     for (const key of ['args', 'result'] as const) {
-      if (schemas[key] !== undefined && !isStandardSchema(schemas[key])) throw new TypeError(`contract method ${method}: ${key} is not a Standard Schema (zod, valibot, arktype... have '~standard')`);
+      if (schemas[key] !== undefined && !isStandardSchema(schemas[key]))
+        throw new TypeError(`contract method ${method}: ${key} is not a Standard Schema (zod, valibot, arktype... have '~standard')`);
     }
   }
   return Object.freeze({ ...methods });
 }
-

@@ -93,15 +93,31 @@ const SERVER_OPTIONS = {
  * await server.stop();
  * ```
  */
-export function rpcServer<C extends RpcContract>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<ServerApiOf<C>>, options: RpcServerOptions & { readonly contract: C }): RpcServer;
+export function rpcServer<C extends RpcContract>(
+  transport: Transport,
+  targets: Target | readonly Target[],
+  endpoints: EndpointsFor<ServerApiOf<C>>,
+  options: RpcServerOptions & { readonly contract: C },
+): RpcServer;
 /** A server of `Api` (the interface its clients use as `rpcClient<Api>`): a missing method, a wrong argument or result type does not compile. */
-export function rpcServer<Api = RpcApi>(transport: Transport, targets: Target | readonly Target[], endpoints: EndpointsFor<Api>, options?: RpcServerOptions & { readonly contract?: undefined }): RpcServer;
+export function rpcServer<Api = RpcApi>(
+  transport: Transport,
+  targets: Target | readonly Target[],
+  endpoints: EndpointsFor<Api>,
+  options?: RpcServerOptions & { readonly contract?: undefined },
+): RpcServer;
 export function rpcServer(transport: Transport, targets: Target | readonly Target[], endpoints: readonly Endpoint[], options: RpcServerOptions = {}): RpcServer {
   checkOptions('rpcServer', options, SERVER_OPTIONS);
   const checked = targetsFor('server', targets);
   if (!Array.isArray(endpoints)) throw new TypeError('endpoints must be an array of endpoint objects');
   // A request left unacked by a server that died must come back: the broker redelivery `requeue` names.
-  if (options.atLeastOnce) requireCapability(transport, 'requeue', 'an rpcServer with atLeastOnce', 'leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)');
+  if (options.atLeastOnce)
+    requireCapability(
+      transport,
+      'requeue',
+      'an rpcServer with atLeastOnce',
+      'leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)',
+    );
   const outcomes$ = new Subject<DispatchOutcome>();
   const config: RpcServerOptions = { tracing: { driver: driverNameOf(transport), destination: [...new Set(checked.map((t) => t.topic))].join(',') }, ...options };
   // Named in replies: rx callers send their cancels to this server's own queue.
@@ -109,17 +125,24 @@ export function rpcServer(transport: Transport, targets: Target | readonly Targe
   const identity = first.exchange === undefined ? { topic: first.topic!, server: first.server! } : { exchange: first.exchange, topic: first.topic!, server: first.server! };
   // One per start: aborted when a stop's drain deadline passes.
   let drainDeadline = new AbortController();
-  const lifecycle = consumerLifecycle(log, { targets: checked.map(describeTarget) }, {
-    open: (onReady) => {
-      let ready = 0;
-      return merge(...checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && onReady() })));
+  const lifecycle = consumerLifecycle(
+    log,
+    { targets: checked.map(describeTarget) },
+    {
+      open: (onReady) => {
+        let ready = 0;
+        return merge(...checked.map((t) => transport.listen(t, { onReady: () => ++ready === checked.length && onReady() })));
+      },
+      // Every request taken is served, even while stopping: callers are waiting for them.
+      process: (taken$) => {
+        drainDeadline = new AbortController();
+        return taken$.pipe(
+          dispatch(endpoints, { ...config, identity, signal: drainDeadline.signal }),
+          tap((outcome) => outcomes$.next(outcome)),
+        );
+      },
     },
-    // Every request taken is served, even while stopping: callers are waiting for them.
-    process: (taken$) => {
-      drainDeadline = new AbortController();
-      return taken$.pipe(dispatch(endpoints, { ...config, identity, signal: drainDeadline.signal }), tap((outcome) => outcomes$.next(outcome)));
-    },
-  });
+  );
   return {
     targets: checked,
     get running() {

@@ -43,11 +43,18 @@ export function encodeBody(codec: WireCodec, body: Dict, enveloped = true): Buff
  * ```
  */
 export function decodeBody(codec: WireCodec, bytes: Buffer): Dict {
-  if (!isJsonCodec(codec)) return unenvelope(readWith(codec, () => codec.decode(bytes)), (text) => codec.decode(Buffer.from(text, 'utf8')));
+  if (!isJsonCodec(codec))
+    return unenvelope(
+      readWith(codec, () => codec.decode(bytes)),
+      (text) => codec.decode(Buffer.from(text, 'utf8')),
+    );
   const text = bytes.toString('utf8');
   const inner = envelopedMessage(text);
   if (inner !== undefined) return parseMessage(inner, codec.parse);
-  return unenvelope(readWith(codec, () => codec.parse(text)), codec.parse);
+  return unenvelope(
+    readWith(codec, () => codec.parse(text)),
+    codec.parse,
+  );
 }
 
 /** What `read` makes of a body, or a `MalformedMessage` naming the content type it is not. */

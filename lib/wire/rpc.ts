@@ -53,7 +53,18 @@ export function rpcToWire(request: RpcRequest): Dict {
  * ```
  */
 export function rpcFromWire(body: Dict, timeoutMs = 0): RpcRequest {
-  const { method, args = {}, namespace, version, _msg_id: msgId, _reply_q: replyTo, _timeout: monitor, _unique_id: uniqueId, _rxm_deadline: deadline, _rxm_cancellable: cancellable } = body;
+  const {
+    method,
+    args = {},
+    namespace,
+    version,
+    _msg_id: msgId,
+    _reply_q: replyTo,
+    _timeout: monitor,
+    _unique_id: uniqueId,
+    _rxm_deadline: deadline,
+    _rxm_cancellable: cancellable,
+  } = body;
   if (typeof method !== 'string' || !method) throw new MalformedMessage("the message has no 'method' string");
   if (!isRecord(args)) throw new MalformedMessage(`'args' is ${describe(args)}, not an object`);
   optionalString(namespace, 'namespace');
@@ -154,6 +165,7 @@ function parseFailure(failure: unknown): RemoteFailure {
     tb: Array.isArray(parsed['tb']) ? parsed['tb'].map(String) : [],
     args: Array.isArray(parsed['args']) ? parsed['args'] : [],
     kwargs: isRecord(parsed['kwargs']) ? parsed['kwargs'] : {},
-    ...(isRecord(javascript) && typeof javascript['class'] === 'string' && { javascript: { class: javascript['class'], kwargs: isRecord(javascript['kwargs']) ? javascript['kwargs'] : {} } }),
+    ...(isRecord(javascript) &&
+      typeof javascript['class'] === 'string' && { javascript: { class: javascript['class'], kwargs: isRecord(javascript['kwargs']) ? javascript['kwargs'] : {} } }),
   };
 }

@@ -10,8 +10,18 @@ export type PayloadSchemas = { readonly [eventType: string]: StandardSchemaV1 };
  * a schema that answers with a Promise there refuses the message, saying so.
  */
 export function checkPayload(schemas: PayloadSchemas, eventType: string, payload: unknown, sync: true): { value: unknown } | InvalidPayload;
-export function checkPayload(schemas: PayloadSchemas, eventType: string, payload: unknown, sync?: false): { value: unknown } | InvalidPayload | Promise<{ value: unknown } | InvalidPayload>;
-export function checkPayload(schemas: PayloadSchemas, eventType: string, payload: unknown, sync = false): { value: unknown } | InvalidPayload | Promise<{ value: unknown } | InvalidPayload> {
+export function checkPayload(
+  schemas: PayloadSchemas,
+  eventType: string,
+  payload: unknown,
+  sync?: false,
+): { value: unknown } | InvalidPayload | Promise<{ value: unknown } | InvalidPayload>;
+export function checkPayload(
+  schemas: PayloadSchemas,
+  eventType: string,
+  payload: unknown,
+  sync = false,
+): { value: unknown } | InvalidPayload | Promise<{ value: unknown } | InvalidPayload> {
   if (!Object.hasOwn(schemas, eventType)) return { value: payload };
   const result = checkWith(schemas[eventType]!, payload);
   const unwrap = (checked: Awaited<typeof result>) => (checked.issues ? new InvalidPayload(eventType, checked.issues) : { value: checked.value });

@@ -59,7 +59,10 @@ const log = getLogger('rx-messaging.batch-notification-listener');
  * @example
  * notifications$.pipe(dispatchNotificationBatches([{ info: (messages) => store(messages) }], { batchSize: 100, batchTimeout: 5_000 }))
  */
-export function dispatchNotificationBatches(endpoints: readonly BatchNotificationEndpoint[], config: DispatchNotificationBatchesConfig = {}): OperatorFunction<IncomingNotification, NotificationOutcome> {
+export function dispatchNotificationBatches(
+  endpoints: readonly BatchNotificationEndpoint[],
+  config: DispatchNotificationBatchesConfig = {},
+): OperatorFunction<IncomingNotification, NotificationOutcome> {
   const callbacks = callbacksByPriority(endpoints);
   const { batchSize = 1, batchTimeout, scheduler = asyncScheduler, executor = microtaskExecutor({ concurrency: 64 }) } = config;
   const screening = screeningOf(config);
@@ -89,11 +92,19 @@ export function dispatchNotificationBatches(endpoints: readonly BatchNotificatio
         map((incoming) => receive(screen, incoming)),
         connect((received$) =>
           merge(
-            received$.pipe(filter(isSettled), mergeMap((settled) => settled)),
+            received$.pipe(
+              filter(isSettled),
+              mergeMap((settled) => settled),
+            ),
             received$.pipe(
               filter((received): received is Received => !isSettled(received)),
               groupBy((received) => received.incoming.priority),
-              mergeMap((group) => group.pipe(batch, mergeMap((received) => handleBatch(screen, group.key, received), executor.concurrency))),
+              mergeMap((group) =>
+                group.pipe(
+                  batch,
+                  mergeMap((received) => handleBatch(screen, group.key, received), executor.concurrency),
+                ),
+              ),
             ),
           ),
         ),

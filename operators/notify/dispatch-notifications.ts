@@ -10,7 +10,14 @@ import { settleOrFail } from './acknowledge.js';
 import { checkPayload, type PayloadSchemas } from './check-payload.js';
 import { processSpan } from '../../lib/core/tracing.js';
 import type { AcknowledgeError } from '../../lib/core/errors.js';
-import { notificationMetadata, toNotificationFilter, type FilterSubject, type NotificationFilter, type NotificationFilterRule, type NotificationMetadata } from './filter-notifications.js';
+import {
+  notificationMetadata,
+  toNotificationFilter,
+  type FilterSubject,
+  type NotificationFilter,
+  type NotificationFilterRule,
+  type NotificationMetadata,
+} from './filter-notifications.js';
 
 /** What a handler returns: `REQUEUE` asks for another delivery; anything else (or nothing) means handled. */
 export const NotificationResult = { HANDLED: 'handled', REQUEUE: 'requeue' } as const;
@@ -117,7 +124,10 @@ const COUNTED_IDS = 10_000;
  *   .pipe(dispatchNotifications([audit], { allowRequeue: true }))
  *   .subscribe((outcome) => metrics.count(outcome.reason));
  */
-export function dispatchNotifications(endpoints: readonly NotificationEndpoint[], config: DispatchNotificationsConfig = {}): OperatorFunction<IncomingNotification, NotificationOutcome> {
+export function dispatchNotifications(
+  endpoints: readonly NotificationEndpoint[],
+  config: DispatchNotificationsConfig = {},
+): OperatorFunction<IncomingNotification, NotificationOutcome> {
   const callbacks = callbacksByPriority(endpoints);
   const { executor = microtaskExecutor({ concurrency: 64 }), stopping = never } = config;
   const screening = screeningOf(config);
@@ -128,15 +138,25 @@ export function dispatchNotifications(endpoints: readonly NotificationEndpoint[]
     const span = processSpan(() => ({ driver, destination: topics.map((topic) => `${topic}.${incoming.priority}`).join(','), messageId: incoming.messageId }), incoming.context);
     const params = [message.context, message.publisherId, message.eventType, message.payload, message.metadata];
     const work = () =>
-      runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) => (callback.filter && !callback.filter.match(message) ? undefined : params)).catch((error: unknown) => {
-        log.error('a notification handler failed', { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, error: String(error), stack: (error as Error)?.stack });
+      runEndpoints(executor, callbacks.get(message.priority) ?? [], message.priority, message.context, (callback) =>
+        callback.filter && !callback.filter.match(message) ? undefined : params,
+      ).catch((error: unknown) => {
+        log.error('a notification handler failed', {
+          messageId: incoming.messageId,
+          eventType: incoming.eventType,
+          priority: incoming.priority,
+          error: String(error),
+          stack: (error as Error)?.stack,
+        });
         throw error;
       });
     if (!span) return screen.settle([incoming], work);
-    return screen.settle([incoming], () => span.run(work)).then((outcomes) => {
-      span.end(outcomes[0]?.error);
-      return outcomes;
-    });
+    return screen
+      .settle([incoming], () => span.run(work))
+      .then((outcomes) => {
+        span.end(outcomes[0]?.error);
+        return outcomes;
+      });
   };
   return (source) =>
     defer(() => {
@@ -232,7 +252,10 @@ export interface Screen {
 
 /** Builds a `Screen` per subscription from the dispatcher's config. @internal */
 export function screeningOf(
-  config: Pick<DispatchNotificationsConfig, 'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow' | 'contract' | 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'>,
+  config: Pick<
+    DispatchNotificationsConfig,
+    'serializer' | 'allowRequeue' | 'filter' | 'duplicateWindow' | 'contract' | 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'
+  >,
 ): () => Screen {
   const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16, contract } = config;
   const redelivery = redeliveryOf(config);
@@ -321,7 +344,8 @@ interface Redelivery {
 function redeliveryOf(config: Pick<DispatchNotificationsConfig, 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'>): Redelivery {
   const { maxRedeliveries = 5, redeliveryDelay = 100, maxRedeliveryDelay = 30_000, deadLetter = true, scheduler = asyncScheduler } = config;
   if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
-  if (!(redeliveryDelay >= 0) || !(maxRedeliveryDelay >= 0)) throw new TypeError(`redeliveryDelay and maxRedeliveryDelay must be at least 0, got ${redeliveryDelay} and ${maxRedeliveryDelay}`);
+  if (!(redeliveryDelay >= 0) || !(maxRedeliveryDelay >= 0))
+    throw new TypeError(`redeliveryDelay and maxRedeliveryDelay must be at least 0, got ${redeliveryDelay} and ${maxRedeliveryDelay}`);
   // Requeues this process made, for transports that only say `redelivered`; insertion order makes the first key the oldest.
   const counted = new Map<string, number>();
   const countOf = (incoming: IncomingNotification) => incoming.deliveryCount ?? counted.get(incoming.messageId) ?? 0;
@@ -360,7 +384,13 @@ function redeliveryOf(config: Pick<DispatchNotificationsConfig, 'maxRedeliveries
 
 function outcomeOf(incoming: IncomingNotification, settled: NotificationOutcome['settled'], reason: NotificationOutcome['reason'], error: unknown): NotificationOutcome {
   // Every message ends here: the outcome is written field by field, as object spreads are slow on this path.
-  const outcome: { -readonly [K in keyof NotificationOutcome]: NotificationOutcome[K] } = { messageId: incoming.messageId, eventType: incoming.eventType, priority: incoming.priority, settled, reason };
+  const outcome: { -readonly [K in keyof NotificationOutcome]: NotificationOutcome[K] } = {
+    messageId: incoming.messageId,
+    eventType: incoming.eventType,
+    priority: incoming.priority,
+    settled,
+    reason,
+  };
   if (reason === 'error' || reason === 'poison' || settled === 'failed') outcome.error = error;
   return outcome;
 }
@@ -379,7 +409,13 @@ function toMessage(notification: Notification, serializer: Serializer): Notifica
 }
 
 /** Runs one handler through the executor and resolves to what it asked for; a thrown error rejects. */
-async function invokeHandler(executor: Executor, callback: Callback<(...params: never[]) => HandlerOutcome>, method: Priority, params: readonly unknown[], context: Context): Promise<NotificationResult> {
+async function invokeHandler(
+  executor: Executor,
+  callback: Callback<(...params: never[]) => HandlerOutcome>,
+  method: Priority,
+  params: readonly unknown[],
+  context: Context,
+): Promise<NotificationResult> {
   const local = () => handlerResult((callback.handler as (...args: readonly unknown[]) => HandlerOutcome)(...params));
   const value = await lastValueFrom(executor.run({ endpoint: callback.endpoint, method, params, context }, local), { defaultValue: undefined });
   return value === NotificationResult.REQUEUE ? NotificationResult.REQUEUE : NotificationResult.HANDLED;

@@ -87,12 +87,14 @@ function keyChecks(patterns: Readonly<Record<string, FilterPattern | undefined>>
   return Object.entries(patterns ?? {}).flatMap(([key, pattern]) => {
     if (pattern === undefined) return [];
     const re = anchored(pattern, `${field}.${key}`);
-    return [(s: FilterSubject) => {
-      const dict = pick(s);
-      // Only an object's own keys count: a payload that is not an object has none of them.
-      if (typeof dict !== 'object' || dict === null || !Object.hasOwn(dict, key)) return false;
-      return matches(re, (dict as Record<string, unknown>)[key]);
-    }];
+    return [
+      (s: FilterSubject) => {
+        const dict = pick(s);
+        // Only an object's own keys count: a payload that is not an object has none of them.
+        if (typeof dict !== 'object' || dict === null || !Object.hasOwn(dict, key)) return false;
+        return matches(re, (dict as Record<string, unknown>)[key]);
+      },
+    ];
   });
 }
 

@@ -73,7 +73,17 @@ const log = getLogger('rx-messaging.dispatch');
  * transport.listen(target({ topic: 'compute', server: 'host-1' })).pipe(dispatch([computeEndpoint])).subscribe();
  */
 export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig = {}): OperatorFunction<IncomingCall, DispatchOutcome> {
-  const { executor = microtaskExecutor(), serializer = noopSerializer, atLeastOnce = false, expectedErrors = [], contract, identity, scheduler = asyncScheduler, maxRedeliveries = 5, deadLetter = true } = config;
+  const {
+    executor = microtaskExecutor(),
+    serializer = noopSerializer,
+    atLeastOnce = false,
+    expectedErrors = [],
+    contract,
+    identity,
+    scheduler = asyncScheduler,
+    maxRedeliveries = 5,
+    deadLetter = true,
+  } = config;
   if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
   /** A request that came back too often is given up before it runs (it may be what crashed its servers). */
   const exhausted = (incoming: IncomingCall): boolean => {
@@ -90,14 +100,22 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
   const calls = inFlight({ identity, signal: config.signal, scheduler });
   const invoke = (selection: Selection & { endpoint: number }, context: Context, call: CallSignal, span: MessageSpan | undefined): Observable<unknown> => {
     const { incoming, endpoint, handler } = selection;
-    const args = serializer === noopSerializer ? incoming.args : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
+    const args =
+      serializer === noopSerializer
+        ? incoming.args
+        : Object.fromEntries(Object.entries(incoming.args).map(([name, value]) => [name, serializer.deserializeEntity(context, value)]));
     const run = (checked: Readonly<Record<string, unknown>>) => {
       const local = () => handlerResult(handler.call(endpoints[endpoint], checked as Record<string, unknown>, context as Record<string, unknown>, call));
       return executor.run({ endpoint, method: incoming.method, params: [checked, context], context, call }, span ? () => span.run(local) : local);
     };
     const results$ = contract ? checkedArgs$(contract, incoming.method, args).pipe(mergeMap(run), checkResults(contract, incoming.method)) : run(args);
     return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
-      heartbeat(beatPeriod(incoming), () => incoming.heartbeat(identity), (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }), scheduler),
+      heartbeat(
+        beatPeriod(incoming),
+        () => incoming.heartbeat(identity),
+        (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }),
+        scheduler,
+      ),
     );
   };
   const handle = (selection: Selection): Observable<DispatchOutcome> =>
@@ -159,8 +177,8 @@ function report(incoming: IncomingCall, error: Error, expected: readonly ErrorCl
   const fields = { method: incoming.method, msgId: incoming.call?.msgId, error: `${error.name}: ${error.message}` };
   if (expected.some((cls) => error instanceof cls)) log.debug('handler raised an expected error', fields);
   else if (error instanceof CallCancelled) log.debug('the call was given up', { ...fields, why: error.why });
-  else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion) log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
+  else if (error instanceof NoSuchMethod || error instanceof UnsupportedVersion)
+    log.warn('no endpoint serves the request', { ...fields, namespace: incoming.namespace, version: incoming.version });
   else if (error instanceof InvalidArguments) log.warn('refused a request whose arguments fail the contract', { ...fields, issues: error.issues });
   else log.error('exception during message handling', { ...fields, stack: error.stack });
 }
-

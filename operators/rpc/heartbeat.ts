@@ -10,7 +10,12 @@ import { asyncScheduler, interval, Observable, type MonoTypeOperatorFunction, ty
  * work$.pipe(heartbeat(5_000, () => incoming.heartbeat(), (error) => log.warn('heartbeat failed', { error: String(error) })))
  * ```
  */
-export function heartbeat<T>(periodMs: number | undefined, beat: () => Promise<void>, onError: (error: unknown) => void, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<T> {
+export function heartbeat<T>(
+  periodMs: number | undefined,
+  beat: () => Promise<void>,
+  onError: (error: unknown) => void,
+  scheduler: SchedulerLike = asyncScheduler,
+): MonoTypeOperatorFunction<T> {
   if (periodMs === undefined) return (source) => source;
   if (!(periodMs > 0)) throw new TypeError(`heartbeat period must be a positive number of ms, got ${periodMs}`);
   return (source) =>

@@ -46,11 +46,16 @@ const log = getLogger('rx-messaging.dispatch');
 export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }: InFlightConfig = {}): InFlight {
   const entries = new Map<IncomingCall, Entry>();
   const byMsgId = new Map<string, Entry>();
-  const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) => new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
+  const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) =>
+    new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
   const stopped = (incoming: IncomingCall) => cancelled(incoming, 'stopped', { cause: stop?.reason });
-  stop?.addEventListener('abort', () => {
-    for (const entry of entries.values()) entry.controller.abort(stopped(entry.incoming));
-  }, { once: true });
+  stop?.addEventListener(
+    'abort',
+    () => {
+      for (const entry of entries.values()) entry.controller.abort(stopped(entry.incoming));
+    },
+    { once: true },
+  );
 
   const takeCancels = filter<IncomingCall>((incoming) => {
     if (incoming.method !== CANCEL_METHOD || incoming.call) return true;
@@ -70,7 +75,8 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     entries.set(incoming, entry);
     if (call) byMsgId.set(call.msgId, entry);
     if (stop?.aborted) entry.controller.abort(stopped(incoming));
-    else if (call?.cancellable && identity) incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
+    else if (call?.cancellable && identity)
+      incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
   });
 
   const release = (entry: Entry) => {
@@ -113,7 +119,11 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
       signal.addEventListener('abort', onAbort, { once: true });
       const timer = deadline === undefined ? undefined : scheduler.schedule(() => controller.abort(cancelled(incoming, 'deadline')), deadline - Date.now());
       // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
-      inner = defer(() => served({ signal, deadline })).subscribe({ next: (value) => subscriber.next(value), error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
+      inner = defer(() => served({ signal, deadline })).subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
       return () => {
         timer?.unsubscribe();
         signal.removeEventListener('abort', onAbort);

@@ -15,7 +15,11 @@ export type ContractSchemas = { readonly [method: string]: MethodSchemas };
  * The arguments of a call of `method` as its schema gives them back, or `InvalidArguments`
  * naming each failing path (thrown, or the Promise's rejection for an asynchronous schema).
  */
-export function checkArgs(contract: ContractSchemas, method: string, args: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>> {
+export function checkArgs(
+  contract: ContractSchemas,
+  method: string,
+  args: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>> {
   const schema = schemasOf(contract, method)?.args;
   if (!schema) return args;
   const unwrap = (result: Checked<unknown>) => {

@@ -7,7 +7,10 @@ const OsloWire = suite("the amqplib harness's oslo wire format");
 OsloWire('should speak all of it by default, and leave out the parts named', () => {
   assert.equal(osloWireWithout(), { topicExchange: true, confirms: true, envelope: true, properties: true });
   assert.equal(osloWireWithout('confirms,envelope'), { topicExchange: true, confirms: false, envelope: false, properties: true });
-  assert.throws(() => osloWireWithout('confirm'), (error: unknown) => error instanceof RangeError && /'confirm'.*topic-exchange, confirms, envelope, properties/.test(error.message));
+  assert.throws(
+    () => osloWireWithout('confirm'),
+    (error: unknown) => error instanceof RangeError && /'confirm'.*topic-exchange, confirms, envelope, properties/.test(error.message),
+  );
 });
 
 OsloWire("should write oslo's messages, enveloped or bare, and read either back", () => {

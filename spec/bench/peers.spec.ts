@@ -35,17 +35,26 @@ const Compare = suite('rx-messaging against NestJS and Moleculer');
 Compare('should compare calls with the faster peer, 1.1 times over', () => {
   const met = checkPeerTargets(run(5500, 5000, 4000));
   assert.is(met.length, 4);
-  assert.ok(met.slice(0, 3).every((c) => c.met === true), formatTargets(met));
+  assert.ok(
+    met.slice(0, 3).every((c) => c.met === true),
+    formatTargets(met),
+  );
   assert.match(met[0]!.measured, /^1\.1 x NestJS \(rx-messaging 5,500\/s, NestJS 5,000\/s, Moleculer 4,000\/s\)/);
   const missed = checkPeerTargets(run(5499, 4000, 5000));
-  assert.ok(missed.slice(0, 3).every((c) => c.met === false), formatTargets(missed));
+  assert.ok(
+    missed.slice(0, 3).every((c) => c.met === false),
+    formatTargets(missed),
+  );
   assert.match(missed[0]!.measured, /x Moleculer/);
 });
 
 Compare("should hold casts to NestJS's confirmed emit, and print Moleculer's unconfirmed emit beside it without counting it", () => {
   const cast = checkPeerTargets(run(1, 1, 1, { rx: 12_000, nestjs: 10_000, moleculer: 40_000 }))[3]!;
   assert.is(cast.met, true, 'Moleculer, faster without confirms, does not decide the target');
-  assert.match(cast.measured, /^1\.2 x \(rx-messaging 12,000\/s, NestJS 10,000\/s; 0\.48 x plain amqplib\); Moleculer emit, awaiting no confirm, not comparable: 0\.3 x \(rx-messaging 12,000\/s, Moleculer 40,000\/s\)$/);
+  assert.match(
+    cast.measured,
+    /^1\.2 x \(rx-messaging 12,000\/s, NestJS 10,000\/s; 0\.48 x plain amqplib\); Moleculer emit, awaiting no confirm, not comparable: 0\.3 x \(rx-messaging 12,000\/s, Moleculer 40,000\/s\)$/,
+  );
   const [comparison] = comparePeers(run(1, 1, 1, { rx: 12_000, nestjs: 10_000, moleculer: 40_000 })).filter((c) => c.scenario.includes('cast'));
   assert.is(comparison!.fastest, 'nestjs');
   assert.equal(comparison!.comparable, ['nestjs']);
@@ -57,7 +66,10 @@ Compare("should hold casts to NestJS's confirmed emit, and print Moleculer's unc
 Compare('should call a target with a skipped peer not measured, naming why, never met on the other peer alone', () => {
   const results = run(9000, 5000, 4000).map((r) => (r.engine === 'moleculer' ? { ...r, msg_per_s: undefined, skipped: 'moleculer is not installed' } : r));
   const checks = checkPeerTargets(results);
-  assert.ok(checks.slice(0, 3).every((c) => c.met === undefined && c.measured === 'not measured (moleculer skipped: moleculer is not installed)'), formatTargets(checks));
+  assert.ok(
+    checks.slice(0, 3).every((c) => c.met === undefined && c.measured === 'not measured (moleculer skipped: moleculer is not installed)'),
+    formatTargets(checks),
+  );
   assert.is(checks[3]!.met, true, "the cast target needs NestJS's emit alone");
   assert.match(formatPeers(comparePeers(results)), /rabbit call p1 100 B: moleculer skipped: moleculer is not installed/);
   assert.ok(checkPeerTargets([]).every((c) => c.met === undefined && c.measured === 'not measured'));

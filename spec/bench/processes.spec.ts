@@ -38,14 +38,21 @@ Processes('should start the client once the server is ready and read both report
 });
 
 Processes('should fail with the server output when it exits before it is ready', async ({ dir }) => {
-  const error = await runProcesses(role(`console.error('no broker here'); process.exit(1);`), role(''), { server: join(dir, 's'), client: join(dir, 'c') }, TIMEOUTS).catch((e: unknown) => e);
+  const error = await runProcesses(role(`console.error('no broker here'); process.exit(1);`), role(''), { server: join(dir, 's'), client: join(dir, 'c') }, TIMEOUTS).catch(
+    (e: unknown) => e,
+  );
   assert.instance(error, RoleProcessError);
   assert.is((error as RoleProcessError).role, 'server');
   assert.match((error as Error).message, /exited \(code 1\) before it was ready[\s\S]*no broker here/);
 });
 
 Processes('should fail when the client exits badly', async ({ dir }) => {
-  const error = await runProcesses(role(`console.log('ready: s'); setTimeout(() => {}, 10000);`), role(`console.error('refused'); process.exit(2);`), { server: join(dir, 's'), client: join(dir, 'c') }, TIMEOUTS).catch((e: unknown) => e);
+  const error = await runProcesses(
+    role(`console.log('ready: s'); setTimeout(() => {}, 10000);`),
+    role(`console.error('refused'); process.exit(2);`),
+    { server: join(dir, 's'), client: join(dir, 'c') },
+    TIMEOUTS,
+  ).catch((e: unknown) => e);
   assert.instance(error, RoleProcessError);
   assert.is((error as RoleProcessError).role, 'client');
   assert.match((error as Error).message, /exited with code 2[\s\S]*refused/);

@@ -17,7 +17,7 @@ const scenario = (kind: Scenario['kind']) => SCENARIOS.find((s) => s.kind === ki
 
 const Result = suite('bench results');
 
-Result("should measure a call at the client: its rate and its round-trip latency", () => {
+Result('should measure a call at the client: its rate and its round-trip latency', () => {
   const result = measured(scenario('call'), 'rx', {
     server: report('rpc-server', 100, 104, { messages: 4000, msg_per_s: 1000, p50_ms: 0.2, p99_ms: 0.9, errors: 1 }),
     client: report('rpc-client', 100, 104, { messages: 4000, msg_per_s: 1000, p50_ms: 1.5, p99_ms: 4 }),
@@ -43,15 +43,22 @@ Result('should give each engine its ratio to plain amqplib on RabbitMQ, and none
   const call = scenario('call');
   const memory = SCENARIOS.find((s) => s.broker === 'memory')!;
   const base = { server: report('s', 0, 1, {}), client: report('c', 0, 1, {}) };
-  const at = (s: Scenario, engine: 'rx' | 'amqplib' | 'oslo', rate: number, p99: number) => measured(s, engine, { ...base, client: report('c', 0, 1, { messages: rate, msg_per_s: rate, p99_ms: p99 }) });
-  const rated = withRatios([at(call, 'rx', 900, 3), at(call, 'amqplib', 1000, 2), at(call, 'oslo', 100, 20), at(memory, 'rx', 50_000, 1), skipped(call, 'rx-msgpack', 'no driver option')], (broker) => REFERENCE[broker]);
-  assert.equal(rated.map((r) => [r.engine, r.ratio, r.p99_ratio]), [
-    ['rx', 0.9, 1.5],
-    ['amqplib', 1, 1],
-    ['oslo', 0.1, 10],
-    ['rx', undefined, undefined],
-    ['rx-msgpack', undefined, undefined],
-  ]);
+  const at = (s: Scenario, engine: 'rx' | 'amqplib' | 'oslo', rate: number, p99: number) =>
+    measured(s, engine, { ...base, client: report('c', 0, 1, { messages: rate, msg_per_s: rate, p99_ms: p99 }) });
+  const rated = withRatios(
+    [at(call, 'rx', 900, 3), at(call, 'amqplib', 1000, 2), at(call, 'oslo', 100, 20), at(memory, 'rx', 50_000, 1), skipped(call, 'rx-msgpack', 'no driver option')],
+    (broker) => REFERENCE[broker],
+  );
+  assert.equal(
+    rated.map((r) => [r.engine, r.ratio, r.p99_ratio]),
+    [
+      ['rx', 0.9, 1.5],
+      ['amqplib', 1, 1],
+      ['oslo', 0.1, 10],
+      ['rx', undefined, undefined],
+      ['rx-msgpack', undefined, undefined],
+    ],
+  );
   assert.is(rated[4]!.skipped, 'no driver option');
 });
 
@@ -59,7 +66,7 @@ Result.run();
 
 const Fastest = suite('fastest()');
 
-Fastest('should keep the fastest run whole, with every run\'s msg/s', () => {
+Fastest("should keep the fastest run whole, with every run's msg/s", () => {
   const call = scenario('call');
   const run = (rate: number, p99: number) => measured(call, 'rx', { server: report('s', 0, 1, {}), client: report('c', 0, 1, { messages: rate, msg_per_s: rate, p99_ms: p99 }) });
   const kept = fastest([run(900, 4), run(1200, 3), run(700, 9)]);

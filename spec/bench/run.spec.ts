@@ -56,7 +56,21 @@ Args('should read every option, with the documented defaults', () => {
   assert.is(defaults.repeat, 2);
   assert.is(defaults.quick, false);
   assert.is(defaults.only, undefined);
-  const given = parseBenchArgs(['--only', 'rabbit-call', '--engines', 'rx,amqplib', '--seconds', '5', '--repeat', '3', '--split', '--url', 'rabbit://h/', '--oslo-wire-without', 'confirms']);
+  const given = parseBenchArgs([
+    '--only',
+    'rabbit-call',
+    '--engines',
+    'rx,amqplib',
+    '--seconds',
+    '5',
+    '--repeat',
+    '3',
+    '--split',
+    '--url',
+    'rabbit://h/',
+    '--oslo-wire-without',
+    'confirms',
+  ]);
   assert.ok(given.only!.test('rabbit-call-p5-100b'));
   assert.equal(given.engines, ['rx', 'amqplib']);
   assert.is(given.seconds, 5);

@@ -7,11 +7,21 @@ const Soak = suite('runSoak() on memory://, a short one');
 
 Soak('should sample every `every` messages of both phases and see no reply subscription or timer left', async () => {
   const seen: string[] = [];
-  const { samples, verdicts } = await runSoak({ url: 'memory://soak-spec', calls: 2000, notifications: 1000, concurrency: 5, every: 500, onSample: (s) => seen.push(`${s.phase} ${s.done}`) });
+  const { samples, verdicts } = await runSoak({
+    url: 'memory://soak-spec',
+    calls: 2000,
+    notifications: 1000,
+    concurrency: 5,
+    every: 500,
+    onSample: (s) => seen.push(`${s.phase} ${s.done}`),
+  });
   assert.equal(seen, ['calls 0', 'calls 500', 'calls 1000', 'calls 1500', 'calls 2000', 'calls 2000', 'notifications 500', 'notifications 1000', 'notifications 1000']);
   assert.is(samples.length, seen.length);
   const during = samples.filter((s) => s.phase === 'calls' && s.done > 0 && s.done < 2000);
-  assert.ok(during.every((s) => s.reply_subscriptions > 0 && s.reply_subscriptions <= 5), 'calls in flight hold reply subscriptions');
+  assert.ok(
+    during.every((s) => s.reply_subscriptions > 0 && s.reply_subscriptions <= 5),
+    'calls in flight hold reply subscriptions',
+  );
   assert.is(samples.at(-1)!.reply_subscriptions, 0);
   assert.is(samples.at(-1)!.timers, samples[0]!.timers);
   assert.ok(samples.every((s) => s.rss_mb > 0 && s.heap_mb > 0));
@@ -32,8 +42,15 @@ Args('should default to a million calls and notifications on memory:// and refus
   assert.is(options.notifications, 1_000_000);
   assert.is(parseSoakArgs(['--calls', '2000', '--out', '/tmp/x']).options.calls, 2000);
   assert.is(parseSoakArgs(['--out', '/tmp/x']).out, '/tmp/x');
-  for (const argv of [['--calls', '0'], ['--notifications', '1.5'], ['--concurrency', 'many']]) {
-    assert.throws(() => parseSoakArgs(argv), (error: unknown) => error instanceof UsageError && new RegExp(`^${argv[0]} must be a positive integer`).test((error as Error).message));
+  for (const argv of [
+    ['--calls', '0'],
+    ['--notifications', '1.5'],
+    ['--concurrency', 'many'],
+  ]) {
+    assert.throws(
+      () => parseSoakArgs(argv),
+      (error: unknown) => error instanceof UsageError && new RegExp(`^${argv[0]} must be a positive integer`).test((error as Error).message),
+    );
   }
 });
 

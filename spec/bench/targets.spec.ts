@@ -21,7 +21,10 @@ Targets('should meet every target with results at the thresholds', () => {
   ];
   const checks = checkTargets(results);
   assert.is(checks.length, 6);
-  assert.ok(checks.every((c) => c.met === true), formatTargets(checks));
+  assert.ok(
+    checks.every((c) => c.met === true),
+    formatTargets(checks),
+  );
 });
 
 Targets('should miss a call target on throughput or on p99 alone', () => {
@@ -66,7 +69,10 @@ Targets('should say "not measured", neither met nor missed, for targets whose ro
 
 Targets('should compare rx-messaging with oslo.messaging at 5 callers, 7 times over', () => {
   const at = (rx: number) =>
-    checkTargets([row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: rx }), row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'oslo', msg_per_s: 700 })]).find((c) => /oslo/.test(c.target))!;
+    checkTargets([
+      row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: rx }),
+      row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'oslo', msg_per_s: 700 }),
+    ]).find((c) => /oslo/.test(c.target))!;
   assert.is(at(4900).met, true);
   assert.is(at(4899).met, false);
   assert.is(at(4899).measured, '7.0 x');
@@ -94,7 +100,11 @@ ZmqTargets('should hold rx-zmq to 0.8 of plain zeromq.js on calls at 5 and 50 ca
 });
 
 ZmqTargets('should compare rx-zmq calls at 5 callers with rx-messaging over RabbitMQ, 4 times over', () => {
-  const at = (zmq: number) => checkZmqTargets([row({ broker: 'zmq', kind: 'call', concurrency: 5, engine: 'rx-zmq', msg_per_s: zmq }), row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 5000 })]).at(-1)!;
+  const at = (zmq: number) =>
+    checkZmqTargets([
+      row({ broker: 'zmq', kind: 'call', concurrency: 5, engine: 'rx-zmq', msg_per_s: zmq }),
+      row({ broker: 'rabbit', kind: 'call', concurrency: 5, engine: 'rx', msg_per_s: 5000 }),
+    ]).at(-1)!;
   assert.is(at(20_000).met, true);
   assert.is(at(19_999).met, false);
   assert.is(at(20_000).measured, '4.0 x (20,000 against 5,000 calls/s)');

@@ -56,7 +56,10 @@ Plan('should run rx-zmq as rxm simulator over the Redis matchmaker, server and c
   const scenario = SCENARIOS.find((s) => s.id === 'zmq-call-p5-100b')!;
   const steps = plan(scenario, 'rx-zmq', { url: 'rabbit://unused/', seconds: 1, dir: '/tmp/x' });
   assert.equal(steps.server.slice(0, 3), ['rpc-server', '--url', ZMQ_URL]);
-  assert.equal(plan(scenario, 'rx-zmq', { url: 'rabbit://unused/', zmqUrl: 'zmq+redis://10.0.0.1:6380/', seconds: 1, dir: '/tmp/x' }).client.slice(1, 3), ['--url', 'zmq+redis://10.0.0.1:6380/']);
+  assert.equal(plan(scenario, 'rx-zmq', { url: 'rabbit://unused/', zmqUrl: 'zmq+redis://10.0.0.1:6380/', seconds: 1, dir: '/tmp/x' }).client.slice(1, 3), [
+    '--url',
+    'zmq+redis://10.0.0.1:6380/',
+  ]);
   assert.match(command('rx-zmq').args.join(' '), /dist\/bin\/rxm\.js simulator$/);
   assert.is(roles('rx-zmq'), undefined);
   assert.is(roles('zeromq'), undefined);

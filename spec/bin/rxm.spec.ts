@@ -53,7 +53,8 @@ Cli('should refuse an unknown command with exit code 2', async () => {
 Cli('should list roles and options with simulator --help', async () => {
   const run = await rxm(['simulator', '--help']);
   assert.is(run.code, 0);
-  for (const text of ['rpc-server', 'rpc-client', 'notify-server', 'notify-client', '--url', '--concurrency', '--duration', '--json', '--is-cast', '--timeout', '--size']) assert.ok(run.stdout.includes(text), text);
+  for (const text of ['rpc-server', 'rpc-client', 'notify-server', 'notify-client', '--url', '--concurrency', '--duration', '--json', '--is-cast', '--timeout', '--size'])
+    assert.ok(run.stdout.includes(text), text);
 });
 
 Cli("should print the usage for a role's own --help and exit 0", async () => {
@@ -122,7 +123,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const dir = await mkdtemp(join(tmpdir(), 'rxm-bin-spec-'));
     try {
       const file = join(dir, 'client.json');
-      const args = ['simulator', 'rpc-client', '--url', osloUrl(), '--topic', `rxm_bin_spec_${process.pid}_alone`, '-p', '1', '-m', '1', '--timeout', '0.5', '--sync', '--json', file];
+      const args = [
+        'simulator',
+        'rpc-client',
+        '--url',
+        osloUrl(),
+        '--topic',
+        `rxm_bin_spec_${process.pid}_alone`,
+        '-p',
+        '1',
+        '-m',
+        '1',
+        '--timeout',
+        '0.5',
+        '--sync',
+        '--json',
+        file,
+      ];
       // Its one message has failed (no server): it now waits up to 300 s for sync_done.
       const run = await rxm(args, (child) => child.kill(signal), /errors 1/);
       assert.is(run.code, 0, run.stderr);

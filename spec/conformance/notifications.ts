@@ -65,7 +65,10 @@ export function notificationConformance(driver: string, url: () => string | Prom
     const got: string[] = [];
     const { done, tick } = countdown(PRIORITIES.length);
     const endpoint = Object.fromEntries(
-      PRIORITIES.map((p) => [p, (ctxt: Context, publisherId: string, eventType: string, payload: { n: number }) => (got.push(`${p} ${publisherId} ${eventType} ${payload.n} ${ctxt['user_id']}`), tick())]),
+      PRIORITIES.map((p) => [
+        p,
+        (ctxt: Context, publisherId: string, eventType: string, payload: { n: number }) => (got.push(`${p} ${publisherId} ${eventType} ${payload.n} ${ctxt['user_id']}`), tick()),
+      ]),
     );
     await started(context, notificationListener(await open(context), [target({ topic })], [endpoint]));
     const n = notifier(await open(context), { publisherId: 'svc.host-1', topics: [topic] });
@@ -78,7 +81,14 @@ export function notificationConformance(driver: string, url: () => string | Prom
     const topic = `conf-${hexId()}`;
     const got: string[] = [];
     const { done, tick } = countdown(2);
-    await started(context, notificationListener(await open(context), [target({ topic })], [{ warn: (_c: Context, publisherId: string, eventType: string) => (got.push(`${publisherId}:${eventType}`), tick()) }]));
+    await started(
+      context,
+      notificationListener(
+        await open(context),
+        [target({ topic })],
+        [{ warn: (_c: Context, publisherId: string, eventType: string) => (got.push(`${publisherId}:${eventType}`), tick()) }],
+      ),
+    );
     const transport = await open(context);
     await notifier(transport, { publisherId: 'v1', topics: [topic], driver: messagingV1Driver() }).warn('legacy', {});
     await notifier(transport, { publisherId: 'v2', topics: [topic], driver: messagingV2Driver() }).warn('current', {});
@@ -93,7 +103,10 @@ export function notificationConformance(driver: string, url: () => string | Prom
     await n.info('second', {});
     const got: string[] = [];
     const { done, tick } = countdown(2);
-    await started(context, notificationListener(await open(context), [target({ topic })], [{ info: (_c: Context, _p: string, eventType: string) => (got.push(eventType), tick()) }]));
+    await started(
+      context,
+      notificationListener(await open(context), [target({ topic })], [{ info: (_c: Context, _p: string, eventType: string) => (got.push(eventType), tick()) }]),
+    );
     await done;
     assert.equal(got.sort(), ['first', 'second']);
   });
@@ -188,7 +201,14 @@ export function notificationConformance(driver: string, url: () => string | Prom
     const topics = [`conf-${hexId()}`, `conf-${hexId()}`];
     const got: string[] = [];
     const { done, tick } = countdown(2);
-    await started(context, notificationListener(await open(context), topics.map((topic) => target({ topic })), [{ sample: (_c: Context, _p: string, e: string) => (got.push(e), tick()) }]));
+    await started(
+      context,
+      notificationListener(
+        await open(context),
+        topics.map((topic) => target({ topic })),
+        [{ sample: (_c: Context, _p: string, e: string) => (got.push(e), tick()) }],
+      ),
+    );
     const transport = await open(context);
     for (const topic of topics) await notifier(transport, { publisherId: 'p', topics: [topic] }).sample(topic, {});
     await done;

@@ -10,7 +10,23 @@ import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
 import { within } from '../helpers/within.js';
 import { driverOf } from '../../lib/transport.js';
-import { blockingExecutor, CallCancelled, connect, MessageUndeliverable, MessagingTimeout, NoSuchMethod, RemoteError, rpcClient, rpcServer, target, UnserializableValue, type CallSignal, type RpcServer, type RpcServerOptions, type Transport } from '../../lib/index.js';
+import {
+  blockingExecutor,
+  CallCancelled,
+  connect,
+  MessageUndeliverable,
+  MessagingTimeout,
+  NoSuchMethod,
+  RemoteError,
+  rpcClient,
+  rpcServer,
+  target,
+  UnserializableValue,
+  type CallSignal,
+  type RpcServer,
+  type RpcServerOptions,
+  type Transport,
+} from '../../lib/index.js';
 
 export interface ConformanceContext {
   transports: Transport[];
@@ -35,7 +51,11 @@ const echo = {
     await new Promise((resolve) => setTimeout(resolve, args.ms));
     return 'done';
   },
-  count: (args: { to: number }) => interval(10).pipe(map((i) => i + 1), take(args.to)),
+  count: (args: { to: number }) =>
+    interval(10).pipe(
+      map((i) => i + 1),
+      take(args.to),
+    ),
   /** 'first' at once, then 'second' only once the caller opened the gate. */
   gated: () => concat(of('first'), gate.pipe(take(1))),
 };
@@ -160,7 +180,9 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     assert.instance(rebuilt, QuotaExceeded);
     assert.is((rebuilt as QuotaExceeded).quota, 3);
     assert.match((rebuilt as Error).message, /quota 3 exceeded/);
-    const wrapped = await rpcClient(transport, target({ topic }), { timeout: 10_000 }).call('fail', { quota: 4 }).catch((e: unknown) => e);
+    const wrapped = await rpcClient(transport, target({ topic }), { timeout: 10_000 })
+      .call('fail', { quota: 4 })
+      .catch((e: unknown) => e);
     assert.instance(wrapped, RemoteError);
     assert.is((wrapped as RemoteError).excType, 'QuotaExceeded');
     assert.match((wrapped as RemoteError).value, /quota 4 exceeded/);
@@ -194,7 +216,14 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     const topic = `conf-${hexId()}`;
     await serve(context, topic, 'a', [unencodableEndpoint]);
     const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
-    const expected: Record<string, RegExp> = { bigint: /result\.big is a bigint/, cycle: /result\.self is a circular reference/, deep: /result(\[0\])+ is nested deeper/, function: /result\.callback is a function/, nan: /result\.ratio is NaN/, infinity: /result\[0\] is Infinity/ };
+    const expected: Record<string, RegExp> = {
+      bigint: /result\.big is a bigint/,
+      cycle: /result\.self is a circular reference/,
+      deep: /result(\[0\])+ is nested deeper/,
+      function: /result\.callback is a function/,
+      nan: /result\.ratio is NaN/,
+      infinity: /result\[0\] is Infinity/,
+    };
     for (const [kind, message] of Object.entries(expected)) {
       const error = await client.call('result', { kind }).catch((e: unknown) => e);
       assert.instance(error, UnserializableValue, kind);
@@ -205,7 +234,9 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
   Rpc('should fail a call at once with UnserializableValue when its error cannot be encoded', async (context) => {
     const topic = `conf-${hexId()}`;
     await serve(context, topic, 'a', [unencodableEndpoint]);
-    const error = await rpcClient(await open(context), target({ topic }), { timeout: 30_000 }).call('raise', {}).catch((e: unknown) => e);
+    const error = await rpcClient(await open(context), target({ topic }), { timeout: 30_000 })
+      .call('raise', {})
+      .catch((e: unknown) => e);
     assert.instance(error, UnserializableValue);
     assert.match((error as Error).message, /failure\..*amount is a bigint/);
   });
@@ -222,7 +253,9 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
   Rpc('should answer an unknown method with NoSuchMethod', async (context) => {
     const topic = `conf-${hexId()}`;
     await serve(context, topic, 'a');
-    const error = await rpcClient(await open(context), target({ topic }), { timeout: 10_000 }).call('nope').catch((e: unknown) => e);
+    const error = await rpcClient(await open(context), target({ topic }), { timeout: 10_000 })
+      .call('nope')
+      .catch((e: unknown) => e);
     assert.instance(error, NoSuchMethod);
   });
 
@@ -412,7 +445,13 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     const client = rpcClient(await open(context), target({ topic }), { timeout: 30_000 });
     const first = client.call('busy');
     await within(busyStarted, 'the busy handler start');
-    assert.instance(await client.prepare({ timeout: 300 }).call('note').catch((e: unknown) => e), MessagingTimeout);
+    assert.instance(
+      await client
+        .prepare({ timeout: 300 })
+        .call('note')
+        .catch((e: unknown) => e),
+      MessagingTimeout,
+    );
     free.next('free');
     assert.is(await first, 'free');
     assert.is(await client.call('barrier'), 'ok');
@@ -421,7 +460,7 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     assert.is((outcomes[0] as CallCancelled).why, 'deadline');
   });
 
-  Rpc('should give calls up past a stop\'s drain deadline and fail their callers with CallCancelled', async (context) => {
+  Rpc("should give calls up past a stop's drain deadline and fail their callers with CallCancelled", async (context) => {
     const topic = `conf-${hexId()}`;
     const handler = awaitingAbort();
     const server = await serve(context, topic, 'a', [handler.endpoint]);
@@ -440,4 +479,3 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
 
   Rpc.run();
 }
-

@@ -7,7 +7,13 @@ function recordingSuite(): { test: Test<object>; ran: string[]; skipped: string[
   const ran: string[] = [];
   const skipped: string[] = [];
   const register = (title: string, _handler: Callback<object>) => void ran.push(title);
-  const test = Object.assign(register, { only: register, skip: (title?: string) => void skipped.push(title ?? ''), before: Object.assign(() => {}, { each: () => {} }), after: Object.assign(() => {}, { each: () => {} }), run: () => {} });
+  const test = Object.assign(register, {
+    only: register,
+    skip: (title?: string) => void skipped.push(title ?? ''),
+    before: Object.assign(() => {}, { each: () => {} }),
+    after: Object.assign(() => {}, { each: () => {} }),
+    run: () => {},
+  });
   return { test, ran, skipped };
 }
 

@@ -30,7 +30,11 @@ export async function capabilitiesAt(url: string): Promise<DriverCapabilities> {
  * them, and is registered as skipped where it does not, printing which it lacks, so a driver
  * claiming less never passes a case silently.
  */
-export function needing<T>(test: Test<T>, suiteName: string, capabilities: DriverCapabilities | undefined): (needs: readonly Capability[], title: string, handler: Callback<T>) => void {
+export function needing<T>(
+  test: Test<T>,
+  suiteName: string,
+  capabilities: DriverCapabilities | undefined,
+): (needs: readonly Capability[], title: string, handler: Callback<T>) => void {
   return (needs, title, handler) => {
     const missing = capabilities === undefined ? [] : needs.filter((capability) => !capabilities[capability]);
     if (missing.length === 0) return test(title, handler);

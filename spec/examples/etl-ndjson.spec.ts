@@ -45,7 +45,12 @@ const lines = (path: string) =>
 
 Ndjson('should extract instance events only, transformed into flat records', async (context) => {
   await publishDemoEvents(notifier(context.transport, { publisherId: 'compute.demo' }), 2);
-  const events = await firstValueFrom(instanceEvents(context.transport).pipe(takeWhile((n) => n.priority !== 'error', true), toArray()));
+  const events = await firstValueFrom(
+    instanceEvents(context.transport).pipe(
+      takeWhile((n) => n.priority !== 'error', true),
+      toArray(),
+    ),
+  );
   assert.equal(
     events.map((n) => n.eventType),
     ['compute.instance.create.start', 'compute.instance.create.end', 'compute.instance.create.start', 'compute.instance.create.end', 'compute.instance.resize.error'],
@@ -53,7 +58,17 @@ Ndjson('should extract instance events only, transformed into flat records', asy
   const record = toRecord(events[1]!);
   assert.equal(
     { ...record, message_id: '', occurred_at: '' },
-    { message_id: '', occurred_at: '', event_type: 'compute.instance.create.end', publisher_id: 'compute.demo', priority: 'info', instance_id: 'instance-1', state: 'active', project_id: 'demo', user_id: 'alice' },
+    {
+      message_id: '',
+      occurred_at: '',
+      event_type: 'compute.instance.create.end',
+      publisher_id: 'compute.demo',
+      priority: 'info',
+      instance_id: 'instance-1',
+      state: 'active',
+      project_id: 'demo',
+      user_id: 'alice',
+    },
   );
   assert.match(record.occurred_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
 });

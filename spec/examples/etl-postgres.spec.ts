@@ -94,7 +94,10 @@ test('should store nothing of a batch when one row fails', async (context) => {
   await createTable(database(), context.table);
   const good = incomingNotification({ messageId: uuid() });
   const bad = incomingNotification({ messageId: 'not-a-uuid' });
-  const error = await postgresSink(database(), context.table)([good, bad]).then(
+  const error = await postgresSink(
+    database(),
+    context.table,
+  )([good, bad]).then(
     () => undefined,
     (e: unknown) => e,
   );

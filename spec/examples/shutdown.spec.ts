@@ -13,7 +13,10 @@ Shutdown.after(() => deleteQueuesStartingWith(`compute.${host}`));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   Shutdown(`should drain the server on ${signal} and exit cleanly`, async () => {
-    const child = spawn(process.execPath, [example, osloUrl(), `${host}-${signal}`], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [example, osloUrl(), `${host}-${signal}`], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8');
     const serving = new Promise<void>((resolve) => child.stdout.on('data', (chunk: string) => (out += chunk).includes('Ctrl-C stops') && resolve()));

@@ -105,7 +105,11 @@ ZmqProcesses('should deliver the notifications of examples/notifier.js to `rxm t
   assert.equal(await publisher.closed, [0, null], publisher.err());
   assert.match(publisher.out(), /published 10 notifications; 0 failure\(s\)/);
   assert.equal(await tail.closed, [0, null], tail.err());
-  const lines = tail.out().trim().split('\n').map((line) => JSON.parse(line) as { priority: string; eventType: string; payload: { instance_id: string } });
+  const lines = tail
+    .out()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { priority: string; eventType: string; payload: { instance_id: string } });
   assert.is(lines.length, 10);
   assert.equal(
     lines.filter((line) => line.payload.instance_id === 'instance-3').map((line) => `${line.priority} ${line.eventType}`),

@@ -12,7 +12,10 @@ export interface Recorded {
  * An `IncomingCall` built by hand, for specs of the operators that consume one. It records what
  * was done to it instead of talking to a driver.
  */
-export function incomingCall(request: Partial<RpcRequest> & { method: string }, recorded: Recorded = { events: [], replies: [], heartbeats: [] }): IncomingCall & { recorded: Recorded } {
+export function incomingCall(
+  request: Partial<RpcRequest> & { method: string },
+  recorded: Recorded = { events: [], replies: [], heartbeats: [] },
+): IncomingCall & { recorded: Recorded } {
   return {
     args: {},
     context: {},

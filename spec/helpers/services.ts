@@ -45,7 +45,9 @@ export function amqpUrlWith(query = ''): string {
 
 /** The same broker as an oslo.messaging transport URL (oslo's `amqp://` is its AMQP 1.0 driver). */
 export function osloUrl(): string {
-  return amqpUrl().replace(/^amqps?:\/\//, 'rabbit://').replace(/^(rabbit:\/\/[^/?]*)$/, '$1/');
+  return amqpUrl()
+    .replace(/^amqps?:\/\//, 'rabbit://')
+    .replace(/^(rabbit:\/\/[^/?]*)$/, '$1/');
 }
 
 /** The repository root, found from this file whether it runs from spec/ or dist/spec/. */
@@ -202,7 +204,12 @@ export function startSentinel(env: Readonly<Record<string, string>> = {}): Senti
   const scriptEnv = { ...process.env, ...env };
   const up = spawnSync('bash', [script, 'up'], { encoding: 'utf8', env: scriptEnv });
   if (up.error || up.status !== 0) return `a local Redis Sentinel cannot start: ${up.error?.message ?? up.stderr.trim().split('\n').at(-1) ?? `exit code ${up.status}`}`;
-  const settings = Object.fromEntries(up.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const settings = Object.fromEntries(
+    up.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
   return {
     host: settings['SENTINEL_HOST'] ?? '127.0.0.1',
     port: Number(settings['SENTINEL_PORT']),

@@ -88,7 +88,7 @@ Errors('should give a Python caller the Python built-in for each JavaScript buil
   }
 });
 
-Errors("should give a Python caller RemoteError, without a failed rebuild, for an Error renamed to a class builtins lacks", async ({ peer, topic }) => {
+Errors('should give a Python caller RemoteError, without a failed rebuild, for an Error renamed to a class builtins lacks', async ({ peer, topic }) => {
   const seen = await pythonSees(peer, topic, 'failWith', { name: 'ValidationError' });
   assert.is(seen.class, 'RemoteError');
   assert.is(seen.exc_type, 'ValidationError');

@@ -113,17 +113,21 @@ Notifications('should receive Python notifications, v2 and v1, at every priority
   await listenTs(context, topic, ts.endpoint);
   for (const driver of ['messagingv2', 'messaging']) {
     for (const priority of PRIORITIES) {
-      await peer.request('notify', { topic, driver, priority, publisher_id: 'compute.host1', event_type: `compute.${priority}`, payload: { driver, priority }, context: { user_id: 'u1', request_id: 'req-n1', auth_token: 'secret' } });
+      await peer.request('notify', {
+        topic,
+        driver,
+        priority,
+        publisher_id: 'compute.host1',
+        event_type: `compute.${priority}`,
+        payload: { driver, priority },
+        context: { user_id: 'u1', request_id: 'req-n1', auth_token: 'secret' },
+      });
     }
   }
   await ts.until(14);
   for (const driver of ['messagingv2', 'messaging']) {
     const sent = ts.received.filter((n) => n.payload['driver'] === driver);
-    assert.equal(
-      sent.map((n) => [n.priority, n.eventType, n.payload['priority']]).sort(),
-      PRIORITIES.map((p) => [p, `compute.${p}`, p]).sort(),
-      `${driver} at every priority`,
-    );
+    assert.equal(sent.map((n) => [n.priority, n.eventType, n.payload['priority']]).sort(), PRIORITIES.map((p) => [p, `compute.${p}`, p]).sort(), `${driver} at every priority`);
   }
   const [first] = ts.received;
   assert.is(first!.publisherId, 'compute.host1');
@@ -180,7 +184,10 @@ Notifications('should give each pool, Python or TypeScript, its own copy, beside
   const pyPlain: PeerEvent[] = [];
   while (pyPlain.length + tsPlain.received.length < 2) {
     // A waiter that loses the race stays registered and still counts the event it takes later.
-    await Promise.race([tsPlain.until(tsPlain.received.length + 1), peer.events(1, (e) => e.event === 'notification' && e['listener'] === 'py-plain').then((events) => pyPlain.push(...events))]);
+    await Promise.race([
+      tsPlain.until(tsPlain.received.length + 1),
+      peer.events(1, (e) => e.event === 'notification' && e['listener'] === 'py-plain').then((events) => pyPlain.push(...events)),
+    ]);
   }
   assert.equal([...tsPlain.received.map((r) => r.payload['from']), ...pyPlain.map((e) => (e['payload'] as { from: string }).from)].sort(), ['py', 'ts']);
 });

@@ -117,7 +117,11 @@ const endpoint = (name: string, received: unknown[] = []) => ({
     await new Promise((resolve) => setTimeout(resolve, args.ms));
     return args.value;
   },
-  count: (args: { to: number }) => interval(20).pipe(map((i) => i + 1), take(args.to)),
+  count: (args: { to: number }) =>
+    interval(20).pipe(
+      map((i) => i + 1),
+      take(args.to),
+    ),
 });
 
 async function serveTs(context: Context, topic: string, server: string, endpoints: object[]): Promise<RpcServer> {
@@ -134,7 +138,13 @@ Rpc('should serve a Python call to the topic, with its context, and a call to on
   const topic = topicFor(context, 'a', 'b');
   await serveTs(context, topic, 'a', [endpoint('a')]);
   await serveTs(context, topic, 'b', [endpoint('b')]);
-  const { result } = await peer.request<{ result: unknown }>('call', { topic, method: 'echo', args: { x: 1, y: 'two' }, context: { user_id: 'u1', project_id: 'p1' }, timeout: 30 });
+  const { result } = await peer.request<{ result: unknown }>('call', {
+    topic,
+    method: 'echo',
+    args: { x: 1, y: 'two' },
+    context: { user_id: 'u1', project_id: 'p1' },
+    timeout: 30,
+  });
   assert.equal((result as { args: unknown; user: unknown }).args, { x: 1, y: 'two' });
   assert.is((result as { user: unknown }).user, 'u1');
   for (const server of ['a', 'b', 'b', 'a']) {
@@ -162,13 +172,22 @@ Rpc('should receive Python casts to the topic and fanout casts at every server',
   await peer.request('cast', { topic, fanout: true, method: 'note', args: { kind: 'fanout' } });
   await allArrived;
   assert.is(received.filter((r) => r.args['kind'] === 'topic').length, 1);
-  assert.equal(received.filter((r) => r.args['kind'] === 'fanout').map((r) => r.server).sort(), ['a', 'b']);
+  assert.equal(
+    received
+      .filter((r) => r.args['kind'] === 'fanout')
+      .map((r) => r.server)
+      .sort(),
+    ['a', 'b'],
+  );
 });
 
 Rpc('should pick endpoints by namespace and version for a Python caller, and refuse others', async (context) => {
   const { peer } = context;
   const topic = topicFor(context, 'a');
-  await serveTs(context, topic, 'a', [{ target: { namespace: 'ns', version: '2.3' }, v: () => 'ns-2.3' }, { target: { version: '1.5' }, v: () => 'default-1.5' }]);
+  await serveTs(context, topic, 'a', [
+    { target: { namespace: 'ns', version: '2.3' }, v: () => 'ns-2.3' },
+    { target: { version: '1.5' }, v: () => 'default-1.5' },
+  ]);
   assert.is((await peer.request<{ result: unknown }>('call', { topic, namespace: 'ns', version: '2.1', method: 'v', timeout: 30 })).result, 'ns-2.3');
   assert.is((await peer.request<{ result: unknown }>('call', { topic, version: '1.2', method: 'v', timeout: 30 })).result, 'default-1.5');
   const unsupported = await pythonError(peer.request('call', { topic, namespace: 'ns', version: '3.0', method: 'v', timeout: 30 }));
@@ -303,7 +322,7 @@ Rpc('should rebuild the Python exceptions a caller allows and wrap the others in
   }
 });
 
-Rpc("should keep a long call to a Python server alive on its heartbeats, and fail at once when nobody can take an at-least-once call", async (context) => {
+Rpc('should keep a long call to a Python server alive on its heartbeats, and fail at once when nobody can take an at-least-once call', async (context) => {
   const { peer } = context;
   const topic = topicFor(context, 'h1');
   await peer.request('serve', { handle: 'h1', topic, server: 'h1' });
@@ -344,7 +363,11 @@ Rpc('should send a Python server no cancel when an rx caller gives a call up, an
     // The client heard the Python server's reply: that was its chance to send a cancel.
     await new Promise((resolve) => setImmediate(resolve));
     assert.is(await client.call('add', { a: 2, b: 40 }), 42);
-    assert.equal(sent.filter((method) => method.startsWith('_rxm_')), [], 'no cancel was sent');
+    assert.equal(
+      sent.filter((method) => method.startsWith('_rxm_')),
+      [],
+      'no cancel was sent',
+    );
   } finally {
     await peer.request('stop', { handle: 'k1' });
   }
@@ -369,7 +392,7 @@ Rpc('should declare a TypeScript server beside a live Python server without a 40
   }
 });
 
-Rpc("should declare quorum queues exactly as a Python server with rabbit_quorum_queue does, and refuse classic ones with a 406", async (context) => {
+Rpc('should declare quorum queues exactly as a Python server with rabbit_quorum_queue does, and refuse classic ones with a 406', async (context) => {
   const exchange = topicName('quorum');
   const topic = topicFor(context, 'py', 'ts', 'classic');
   const peer = await startPeer({ query: 'rabbit_quorum_queue=true&rabbit_quorum_delivery_limit=5' });

@@ -65,7 +65,26 @@ Simulators("should stop oslo's rpc-server with rxm's rpc-client --sync, every ca
   } finally {
     await broker.close();
   }
-  const client = await run(process.execPath, [RXM, 'simulator', 'rpc-client', '--url', osloUrl(), '--topic', topic, '--server', 'py', '-p', '2', '-m', '5', '--timeout', '30', '--sync', '--json', join(dir, 'client.json')]);
+  const client = await run(process.execPath, [
+    RXM,
+    'simulator',
+    'rpc-client',
+    '--url',
+    osloUrl(),
+    '--topic',
+    topic,
+    '--server',
+    'py',
+    '-p',
+    '2',
+    '-m',
+    '5',
+    '--timeout',
+    '30',
+    '--sync',
+    '--json',
+    join(dir, 'client.json'),
+  ]);
   assert.is(client.code, 0, client.stderr);
   assert.not.match(client.stderr, /sync_start failed/);
   const stopped = await server;
@@ -83,7 +102,24 @@ Simulators("should stop rxm's rpc-server with oslo's rpc-client --sync call, its
   let client: Promise<Run> | undefined;
   const server = run(process.execPath, [RXM, 'simulator', 'rpc-server', '--url', osloUrl(), '--topic', topic, '--server', 'ts', '--json', join(dir, 'server.json')], (text) => {
     if (client || !/^ready:/m.test(text)) return;
-    client = run(PYTHON, [OSLO_SIMULATOR, '--url', osloUrl(), '-tg', `${topic}.ts`, '-j', join(dir, 'client.json'), 'rpc-client', '-p', '1', '-m', '5', '--timeout', '30', '--sync', 'call']);
+    client = run(PYTHON, [
+      OSLO_SIMULATOR,
+      '--url',
+      osloUrl(),
+      '-tg',
+      `${topic}.ts`,
+      '-j',
+      join(dir, 'client.json'),
+      'rpc-client',
+      '-p',
+      '1',
+      '-m',
+      '5',
+      '--timeout',
+      '30',
+      '--sync',
+      'call',
+    ]);
   });
   const stopped = await server;
   assert.is(stopped.code, 0, stopped.stderr);

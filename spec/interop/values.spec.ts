@@ -65,7 +65,12 @@ function topicFor(context: Context): string {
 
 /** A TypeScript echo server recording what its handler was given. */
 async function serveTs(context: Context, topic: string, seen: unknown[], serializer?: Serializer): Promise<void> {
-  const server = rpcServer(await open(context), target({ topic, server: 'ts' }), [{ echo: (args: Record<string, unknown>) => (seen.push(args['value']), args['value']) }], serializer ? { serializer } : {});
+  const server = rpcServer(
+    await open(context),
+    target({ topic, server: 'ts' }),
+    [{ echo: (args: Record<string, unknown>) => (seen.push(args['value']), args['value']) }],
+    serializer ? { serializer } : {},
+  );
   context.servers.push(server);
   await server.start();
 }
@@ -98,7 +103,7 @@ Values('should hand a Python datetime to a handler with datetimeSerializer as an
   assert.is(answer.result, LEAP);
 });
 
-Values("should hand a Python date-like string to a TypeScript handler as the string, and give it back untouched", async (context) => {
+Values('should hand a Python date-like string to a TypeScript handler as the string, and give it back untouched', async (context) => {
   const topic = topicFor(context);
   const seen: unknown[] = [];
   await serveTs(context, topic, seen);
@@ -127,10 +132,14 @@ Values('should revive what a Python server returns only with datetimeSerializer:
   const args = { when: LEAP };
   const plain = (await rpcClient(transport, target({ topic, server: 'py' }), { timeout: 30_000 }).call('echo', args)) as { args: { when: unknown } };
   assert.is(plain.args.when, LEAP);
-  const revived = (await rpcClient(transport, target({ topic, server: 'py' }), { timeout: 30_000, serializer: datetimeSerializer() }).call('echo', args)) as { args: { when: unknown } };
+  const revived = (await rpcClient(transport, target({ topic, server: 'py' }), { timeout: 30_000, serializer: datetimeSerializer() }).call('echo', args)) as {
+    args: { when: unknown };
+  };
   assert.instance(revived.args.when, OsloDatetime);
   assert.is(String(revived.args.when), LEAP);
-  const dated = (await rpcClient(transport, target({ topic, server: 'py' }), { timeout: 30_000, serializer: datetimeSerializer({ as: 'date' }) }).call('echo', args)) as { args: { when: unknown } };
+  const dated = (await rpcClient(transport, target({ topic, server: 'py' }), { timeout: 30_000, serializer: datetimeSerializer({ as: 'date' }) }).call('echo', args)) as {
+    args: { when: unknown };
+  };
   assert.equal(dated.args.when, new Date('2024-02-29T23:59:58.123Z'));
 });
 

@@ -8,7 +8,8 @@ import { hexId } from '../../lib/core/ids.js';
 import { withoutPasswords } from '../../lib/core/url.js';
 
 /** Every way a value is shown or shipped: JSON, util.inspect to the bottom (hidden fields included), and its string. */
-const shown = (value: unknown) => [JSON.stringify(value) ?? '', inspect(value, { depth: Infinity }), inspect(value, { depth: Infinity, showHidden: true }), String(value)].join('\n');
+const shown = (value: unknown) =>
+  [JSON.stringify(value) ?? '', inspect(value, { depth: Infinity }), inspect(value, { depth: Infinity, showHidden: true }), String(value)].join('\n');
 
 function assertNoSecret(value: unknown, secret: string, what: string): void {
   const text = shown(value);
@@ -29,7 +30,12 @@ const Errors = suite('secrets: errors');
 
 Errors('should keep the password out of every field, message and inspection of InvalidTransportUrl', async () => {
   const secret = 'Pw-u/rl:1';
-  const urls = [`rabbit://bob:${encodeURIComponent(secret)}@h:99999/`, `rabbit://bob:${encodeURIComponent(secret)}@h/?bogus=1`, `memory://bob:${encodeURIComponent(secret)}@x/?bogus=1`, `zmq://bob:${encodeURIComponent(secret)}@x/?linger=many`];
+  const urls = [
+    `rabbit://bob:${encodeURIComponent(secret)}@h:99999/`,
+    `rabbit://bob:${encodeURIComponent(secret)}@h/?bogus=1`,
+    `memory://bob:${encodeURIComponent(secret)}@x/?bogus=1`,
+    `zmq://bob:${encodeURIComponent(secret)}@x/?linger=many`,
+  ];
   for (const url of urls) {
     const error = await refusal(connect(url));
     assert.instance(error, InvalidTransportUrl, url);
@@ -84,7 +90,10 @@ for (const [driver, url] of [
     try {
       assertNoSecret(transport, 'Pw-', `a ${driver} transport`);
       assert.match(transport.url.url, /bob:\*\*\*@/);
-      assert.equal(transport.url.hosts.map((host) => Object.keys(host).includes('password')), [false]);
+      assert.equal(
+        transport.url.hosts.map((host) => Object.keys(host).includes('password')),
+        [false],
+      );
     } finally {
       await transport.close();
     }

@@ -96,7 +96,10 @@ Tracing('should carry one trace across a call, a cast and a notification, each h
   const all = await spans(7);
   await service.stop();
   const traceId = root.spanContext().traceId;
-  assert.ok(all.every((span) => span.spanContext().traceId === traceId), 'every span is of the one trace');
+  assert.ok(
+    all.every((span) => span.spanContext().traceId === traceId),
+    'every span is of the one trace',
+  );
 
   const [callSend] = named(all, `send ${topic}`, SpanKind.PRODUCER, 'ping');
   const [castSend] = named(all, `send ${topic}`, SpanKind.PRODUCER, 'note');
@@ -136,7 +139,10 @@ Tracing('should record a failing handler on its span, and make a call from a han
   const [failProcess] = named(all, `process ${topic}`, SpanKind.CONSUMER, 'fail');
   assert.is(failProcess?.status.code, SpanStatusCode.ERROR);
   assert.is(failProcess?.attributes['error.type'], 'RangeError');
-  assert.equal(failProcess?.events.map((event) => [event.name, event.attributes?.['exception.message']]), [['exception', 'no such flavor']]);
+  assert.equal(
+    failProcess?.events.map((event) => [event.name, event.attributes?.['exception.message']]),
+    [['exception', 'no such flavor']],
+  );
   assert.is(failSend?.status.code, SpanStatusCode.ERROR, "the caller's span fails with the call");
   const [relayProcess] = named(all, `process ${topic}`, SpanKind.CONSUMER, 'relay');
   const [nestedSend] = named(all, `send ${topic}`, SpanKind.PRODUCER, 'ping');

@@ -42,7 +42,7 @@ Refused('should reject, not throw, when the URL is bad', () => {
   );
 });
 
-Refused("should connect zmq:// through the zmq driver, with an in-process matchmaker named by the URL", async () => {
+Refused('should connect zmq:// through the zmq driver, with an in-process matchmaker named by the URL', async () => {
   const transport = await connect('zmq://transport-spec');
   try {
     assert.is(transport.url.driver, 'zmq');
@@ -64,7 +64,10 @@ Refused('should refuse a driver module without a createDriver function, before c
 
 Refused('should name the missing npm package of a driver that cannot load, and how to install it', async () => {
   const name = `rx-messaging-missing-${hexId()}`;
-  const cause = await import(name).then(() => assert.unreachable('the package should be missing'), (e: unknown) => e);
+  const cause = await import(name).then(
+    () => assert.unreachable('the package should be missing'),
+    (e: unknown) => e,
+  );
   const error = driverLoadFailure('amqp', cause);
   assert.instance(error, DriverLoadFailure);
   assert.is(error.driver, 'amqp');
@@ -203,7 +206,10 @@ Targets('should refuse a malformed listen target', () => {
 Targets('should refuse notification targets with a server, fanout or no topic', () => {
   assert.match(thrown(() => transport.notifications([{ topic: 'notifications', server: 's' }])).message, /a listener target takes a topic \(and exchange\), not server or fanout/);
   assert.match(thrown(() => transport.notifications([{ topic: 'notifications' }, { fanout: true }])).message, /a listener target needs a topic/);
-  assert.instance(thrown(() => transport.notifications([{ topic: 'n', bogus: 1 } as never])), InvalidTarget);
+  assert.instance(
+    thrown(() => transport.notifications([{ topic: 'n', bogus: 1 } as never])),
+    InvalidTarget,
+  );
 });
 
 Targets('should bind every target at all seven priorities by default', () => {
@@ -220,7 +226,10 @@ Targets('should bind every target at all seven priorities by default', () => {
       [...PRIORITIES.map((p) => `-/notifications.${p}`), ...PRIORITIES.map((p) => `nova/audit.${p}`)],
     );
     transport.notifications([{ topic: 'notifications' }], { priorities: ['error', 'critical'], pool: 'alerts' });
-    assert.equal(seen[1]!.map(({ priority }) => priority), ['error', 'critical']);
+    assert.equal(
+      seen[1]!.map(({ priority }) => priority),
+      ['error', 'critical'],
+    );
   } finally {
     (driverOf(transport) as { listenForNotifications: typeof original }).listenForNotifications = original;
   }
@@ -249,7 +258,15 @@ Targets('should receive a notification published on the driver', async () => {
   await isReady;
   await driverOf(transport).notify(
     { topic: 'notifications' },
-    { messageId: 'id-1', publisherId: 'compute.host1', eventType: 'compute.instance.create.end', priority: 'info', payload: { a: 1 }, timestamp: '2026-11-22 05:25:21.387733', context: {} },
+    {
+      messageId: 'id-1',
+      publisherId: 'compute.host1',
+      eventType: 'compute.instance.create.end',
+      priority: 'info',
+      payload: { a: 1 },
+      timestamp: '2026-11-22 05:25:21.387733',
+      context: {},
+    },
   );
   const notification = await received;
   assert.is(notification.eventType, 'compute.instance.create.end');
@@ -267,7 +284,11 @@ const Outside = suite('connect(): a driver module given by value');
 Outside('should create the transport with the given module, passing it the parsed URL, options and control exchange', async () => {
   const configs: DriverConfig[] = [];
   const driver = limitedDriver();
-  const transport = await connect('zmq://127.0.0.1:9501?linger=0', { driver: { createDriver: async (config) => (configs.push(config), driver) }, driverOptions: { a: 1 }, controlExchange: 'nova' });
+  const transport = await connect('zmq://127.0.0.1:9501?linger=0', {
+    driver: { createDriver: async (config) => (configs.push(config), driver) },
+    driverOptions: { a: 1 },
+    controlExchange: 'nova',
+  });
   try {
     assert.is(configs.length, 1);
     assert.is(configs[0]!.url.url, 'zmq://127.0.0.1:9501?linger=0');
@@ -280,7 +301,7 @@ Outside('should create the transport with the given module, passing it the parse
   }
 });
 
-Outside('should use the given module instead of the scheme\'s own driver', async () => {
+Outside("should use the given module instead of the scheme's own driver", async () => {
   const driver = limitedDriver();
   const transport = await connect('memory://x?bogus=1', { driver: { createDriver: async () => driver } });
   try {
@@ -305,7 +326,10 @@ Internal('should keep the driver off the public transport', async () => {
 });
 
 Internal('should refuse to reach the driver of an object connect() did not make', () => {
-  assert.throws(() => driverOf({} as Transport), (e: unknown) => e instanceof TypeError && /not a transport made by connect\(\)/.test(e.message));
+  assert.throws(
+    () => driverOf({} as Transport),
+    (e: unknown) => e instanceof TypeError && /not a transport made by connect\(\)/.test(e.message),
+  );
 });
 
 Internal.run();
@@ -340,8 +364,14 @@ Capabilities('should refuse a pool at once on a driver without pools, naming the
     assert.instance(error, MessagingError);
     assert.is((error as UnsupportedCapability).capability, 'pools');
     assert.is((error as UnsupportedCapability).driver, 'limited');
-    assert.is(error.message, "The 'limited' driver lacks the capability 'pools', which notifications() with a pool ('alerts') needs: consume without a pool, or connect to a transport that has pools (rabbit://)");
-    transport.notifications([{ topic: 'notifications' }]).subscribe().unsubscribe();
+    assert.is(
+      error.message,
+      "The 'limited' driver lacks the capability 'pools', which notifications() with a pool ('alerts') needs: consume without a pool, or connect to a transport that has pools (rabbit://)",
+    );
+    transport
+      .notifications([{ topic: 'notifications' }])
+      .subscribe()
+      .unsubscribe();
   } finally {
     await transport.close();
   }
@@ -350,7 +380,10 @@ Capabilities('should refuse a pool at once on a driver without pools, naming the
 Capabilities('should take a pool on a driver with pools', async () => {
   const transport = await limitedTransport({ pools: true });
   try {
-    transport.notifications([{ topic: 'notifications' }], { pool: 'alerts' }).subscribe().unsubscribe();
+    transport
+      .notifications([{ topic: 'notifications' }], { pool: 'alerts' })
+      .subscribe()
+      .unsubscribe();
   } finally {
     await transport.close();
   }

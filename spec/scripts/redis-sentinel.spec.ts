@@ -44,7 +44,10 @@ Sentinel('should stop exactly the processes it started on down, and remove their
   const pids = ['master', 'replica', 'sentinel'].map((node) => Number(readFileSync(join(started.dir, node, 'redis.pid'), 'utf8')));
   assert.ok(pids.every(alive));
   started.down();
-  assert.ok(pids.every((pid) => !alive(pid)), 'every node stopped');
+  assert.ok(
+    pids.every((pid) => !alive(pid)),
+    'every node stopped',
+  );
   assert.not.ok(existsSync(started.dir), 'the data folder is gone');
   const status = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' });
   assert.match(status.stdout, /master: not running\nreplica: not running\nsentinel: not running/);

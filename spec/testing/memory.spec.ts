@@ -20,7 +20,10 @@ Testing('should put raw bytes on a queue of an open broker and count what waits'
 });
 
 Testing('should refuse a broker no transport has open', () => {
-  assert.throws(() => publishRaw('testing-spec-nobody', 'openstack', 'demo', Buffer.from('x')), (error: unknown) => error instanceof TransportClosed && /testing-spec-nobody/.test(error.message));
+  assert.throws(
+    () => publishRaw('testing-spec-nobody', 'openstack', 'demo', Buffer.from('x')),
+    (error: unknown) => error instanceof TransportClosed && /testing-spec-nobody/.test(error.message),
+  );
   assert.is(queueDepth('testing-spec-nobody', 'openstack', 'demo'), undefined);
 });
 

@@ -55,5 +55,12 @@ export function parseRpcRequest(argv: readonly string[], extra: Readonly<Record<
     if (error instanceof InvalidTarget) throw new UsageError(error.message);
     throw error;
   }
-  return { url: useUrl(values.url as string | undefined), target, method, args: parseJsonObject(argsText, 'JSON_ARGS'), context: parseContext(values.context as string | undefined), values };
+  return {
+    url: useUrl(values.url as string | undefined),
+    target,
+    method,
+    args: parseJsonObject(argsText, 'JSON_ARGS'),
+    context: parseContext(values.context as string | undefined),
+    values,
+  };
 }

@@ -71,7 +71,9 @@ export function serve(argv: readonly string[], io: CommandIo = STANDARD_IO): Pro
       );
       try {
         await server.start();
-        io.stdout.write(`ready: serve ${modulePath} (${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}) on ${redactUrl(url)} topic ${values.topic} server ${values.server}\n`);
+        io.stdout.write(
+          `ready: serve ${modulePath} (${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}) on ${redactUrl(url)} topic ${values.topic} server ${values.server}\n`,
+        );
         await signalled;
         io.stdout.write('draining: answering the requests taken (signal again to exit at once)\n');
         await server.stop();

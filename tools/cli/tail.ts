@@ -61,7 +61,15 @@ export function parseFilters(flags: readonly string[]): NotificationFilterRule {
 
 /** The line printed for a notification. */
 export function notificationLine(n: IncomingNotification): string {
-  return JSON.stringify({ priority: n.priority, eventType: n.eventType, publisherId: n.publisherId, timestamp: n.timestamp, messageId: n.messageId, payload: n.payload, context: n.context });
+  return JSON.stringify({
+    priority: n.priority,
+    eventType: n.eventType,
+    publisherId: n.publisherId,
+    timestamp: n.timestamp,
+    messageId: n.messageId,
+    payload: n.payload,
+    context: n.context,
+  });
 }
 
 export function tail(argv: readonly string[], io: CommandIo = STANDARD_IO): Promise<ExitCode> {

@@ -38,7 +38,9 @@ export function startProgress({ label, meter, total, seconds, stream = process.s
     const second = meter.lastSecond();
     if (!second || second.second === lastSecond) return;
     lastSecond = second.second;
-    stream.write(`${label} ${second.second + 1}s ${second.count} msg ${second.bytes} bytes latency ${second.latency_ms} ms (min ${second.min_ms} max ${second.max_ms}) errors ${second.errors}\n`);
+    stream.write(
+      `${label} ${second.second + 1}s ${second.count} msg ${second.bytes} bytes latency ${second.latency_ms} ms (min ${second.min_ms} max ${second.max_ms}) errors ${second.errors}\n`,
+    );
   };
   // Not unref'd: it also keeps a server on a transport without sockets (memory://) running until stopped.
   const timer = setInterval(draw, tty ? 200 : 250);

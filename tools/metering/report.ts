@@ -45,6 +45,10 @@ export async function writeReport(file: string, report: Report): Promise<void> {
 
 /** The summary as oslo's simulator prints it, on one line. @internal */
 export function summaryLine(role: string, summary: Summary): string {
-  const errors = summary.errors ? `, ${summary.errors} errors (${Object.entries(summary.errors_by_type).map(([type, n]) => `${type} ${n}`).join(', ')})` : '';
+  const errors = summary.errors
+    ? `, ${summary.errors} errors (${Object.entries(summary.errors_by_type)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ')})`
+    : '';
   return `${role}: ${summary.messages} msg in ${summary.seconds} s = ${summary.msg_per_s} msg/s, ${summary.bytes} bytes, latency p50 ${summary.p50_ms} ms p99 ${summary.p99_ms} ms (min ${summary.min_ms} max ${summary.max_ms})${errors}`;
 }

@@ -78,7 +78,8 @@ export async function simulator(argv: readonly string[], io: SimulatorIo = STAND
     await run(options, {
       meter,
       signal: stop.signal,
-      onReady: () => io.stdout.write(`ready: ${options.role} on ${redactUrl(options.url)} topic ${options.topic}${'server' in options && options.server ? ` server ${options.server}` : ''}\n`),
+      onReady: () =>
+        io.stdout.write(`ready: ${options.role} on ${redactUrl(options.url)} topic ${options.topic}${'server' in options && options.server ? ` server ${options.server}` : ''}\n`),
     });
   } catch (error) {
     failure = error;

@@ -21,7 +21,10 @@ export function globToRegExp(glob: string): RegExp {
         source += '\\[';
         continue;
       }
-      let set = glob.slice(i + 1, j).replaceAll('\\', '\\\\').replaceAll(']', '\\]');
+      let set = glob
+        .slice(i + 1, j)
+        .replaceAll('\\', '\\\\')
+        .replaceAll(']', '\\]');
       if (set.startsWith('!')) set = `^${set.slice(1)}`;
       else if (set.startsWith('^')) set = `\\${set}`;
       source += `[${set}]`;

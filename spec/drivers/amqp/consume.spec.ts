@@ -51,8 +51,13 @@ const boundToMissing = (queue: string, exchange: string): Topology => ({
 const pauses = (logs: LogCapture) => logs.records.filter((r) => r.message.startsWith('resuming')).map((r) => r.fields?.['inMs'] as number);
 
 Consume('should set up again after growing pauses while a 404 lasts, consuming once the broker accepts', async ({ broker, link, scope, logs, queue, exchange }) => {
-  const deliveries = record<Delivery>((onReady) => consume(link, scope, { description: 'spec consumer', topology: boundToMissing(queue, exchange), prefetch: 1, onConsuming: onReady }));
-  await within(logs.until(4, (r) => r.message.startsWith('resuming')), 'four refused setups');
+  const deliveries = record<Delivery>((onReady) =>
+    consume(link, scope, { description: 'spec consumer', topology: boundToMissing(queue, exchange), prefetch: 1, onConsuming: onReady }),
+  );
+  await within(
+    logs.until(4, (r) => r.message.startsWith('resuming')),
+    'four refused setups',
+  );
   const ch = await broker.channel();
   await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
   await within(deliveries.ready, 'consuming once the exchange exists');
@@ -67,7 +72,9 @@ Consume('should set up again after growing pauses while a 404 lasts, consuming o
 });
 
 Consume('should fail with MessageDeliveryFailure once 404s last longer than notFoundTimeoutMs', async ({ link, scope, logs, queue, exchange }) => {
-  const deliveries = record<Delivery>((onReady) => consume(link, scope, { description: 'spec consumer', topology: boundToMissing(queue, exchange), prefetch: 1, onConsuming: onReady, notFoundTimeoutMs: 300 }));
+  const deliveries = record<Delivery>((onReady) =>
+    consume(link, scope, { description: 'spec consumer', topology: boundToMissing(queue, exchange), prefetch: 1, onConsuming: onReady, notFoundTimeoutMs: 300 }),
+  );
   const error = await within(deliveries.failed, 'the consumer failed');
   assert.instance(error, MessageDeliveryFailure);
   assert.match(error.message, exchange);

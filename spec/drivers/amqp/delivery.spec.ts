@@ -115,7 +115,8 @@ Delivery('should keep every cast whole and in order through bursts that fill the
   // for a drain, frames queue behind it, then go straight to the socket again.
   const pad = 'x'.repeat(9000);
   let seq = 0;
-  const burst = (count: number, size: number) => Promise.all(Array.from({ length: count }, () => driver.send(target({ topic, server: 'a' }), cast('n', { seq: seq++, pad: pad.slice(0, size) }))));
+  const burst = (count: number, size: number) =>
+    Promise.all(Array.from({ length: count }, () => driver.send(target({ topic, server: 'a' }), cast('n', { seq: seq++, pad: pad.slice(0, size) }))));
   await burst(300, 9000);
   await burst(300, 10);
   await burst(300, 9000);
@@ -204,7 +205,12 @@ Delivery('should deliver notifications v2 and v1 at every priority, with their f
   const topic = uniqueTopic('notifications');
   queues.push(...PRIORITIES.map((p) => `${topic}.${p}`));
   const next = await wiretap(broker, 'openstack', `${topic}.*`, queues);
-  const listener = record((onReady) => driver.listenForNotifications(PRIORITIES.map((priority) => ({ target: target({ topic }), priority })), { onReady }));
+  const listener = record((onReady) =>
+    driver.listenForNotifications(
+      PRIORITIES.map((priority) => ({ target: target({ topic }), priority })),
+      { onReady },
+    ),
+  );
   await within(listener.ready, 'the listener consuming');
   for (const priority of PRIORITIES) await driver.notify(target({ topic }), notification(priority, { priority, v: 2 }));
   for (const priority of PRIORITIES) await driver.notify(target({ topic }), notification(priority, { priority, v: 1 }), { version: 1 });
@@ -336,7 +342,10 @@ Delivery('should retry a reply whose queue is missing, deliver it once the queue
   const [call] = await within(server.until(1), 'the call');
   const logs = captureLogs();
   const sent = call!.reply({ result: 'late but there', failure: null, ending: true });
-  await within(logs.until(1, (r) => r.message.includes('could not be sent')), 'a returned reply');
+  await within(
+    logs.until(1, (r) => r.message.includes('could not be sent')),
+    'a returned reply',
+  );
   logs.restore();
   assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false }), 200);
   await within(sent, 'the reply sent');

@@ -85,7 +85,10 @@ Malformed('should reject and log malformed notifications and replies, and keep c
   const [notification] = await within(listener.until(1), 'the valid notification');
   assert.equal(notification!.payload, { fine: true });
   await notification!.ack();
-  await within(logs.until(4, (r) => r.level === 'warn'), 'four warnings');
+  await within(
+    logs.until(4, (r) => r.level === 'warn'),
+    'four warnings',
+  );
   logs.restore();
   assert.ok(logs.records.some((r) => String(r.fields?.['reason']).includes('"LOUD"')));
   assert.ok(logs.records.some((r) => String(r.fields?.['reason']).includes("'_msg_id'")));

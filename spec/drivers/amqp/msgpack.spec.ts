@@ -90,7 +90,11 @@ Msgpack('should send notifications in MessagePack with codec=msgpack and read th
   const received: unknown[] = [];
   let got!: () => void;
   const arrived = new Promise<void>((resolve) => (got = resolve));
-  const listener = notificationListener(transport, [{ topic }], [{ info: (_ctx: unknown, _publisher: string, _event: string, payload: unknown) => void (received.push(payload), got()) }]);
+  const listener = notificationListener(
+    transport,
+    [{ topic }],
+    [{ info: (_ctx: unknown, _publisher: string, _event: string, payload: unknown) => void (received.push(payload), got()) }],
+  );
   await listener.start();
   await notifier(transport, { publisherId: 'spec', topics: [topic] }).info('thing.happened', { n: 1, at: new Date('2026-11-22T00:00:00Z') });
   await within(arrived, 'the notification');
@@ -115,9 +119,12 @@ Msgpack('should keep notifications and calls in JSON on a transport that did not
 
 /** A call as a peer publishes it: JSON in oslo's envelope, or bare MessagePack. */
 function rawCall(codec: 'json' | 'msgpack', replyTo: string, msgId: string): { content: Buffer; properties: Record<string, unknown> } {
-  const body = { method: 'echo', args: { x: 1 }, _msg_id: msgId, _reply_q: replyTo, _unique_id: hexId(), _timeout: null, '_context_user_id': 'u1' };
+  const body = { method: 'echo', args: { x: 1 }, _msg_id: msgId, _reply_q: replyTo, _unique_id: hexId(), _timeout: null, _context_user_id: 'u1' };
   return codec === 'json'
-    ? { content: Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(body) })), properties: { contentType: 'application/json', contentEncoding: 'utf-8' } }
+    ? {
+        content: Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(body) })),
+        properties: { contentType: 'application/json', contentEncoding: 'utf-8' },
+      }
     : { content: packr.pack(body), properties: { contentType: MSGPACK_CONTENT_TYPE } };
 }
 
@@ -168,7 +175,10 @@ Msgpack('should reject and log a body in neither JSON nor MessagePack, never req
   ch.publish('openstack', `${topic}.s1`, packr.pack({ method: 'fine', args: {} }), { contentType: MSGPACK_CONTENT_TYPE });
   const [call] = await within(server.until(1), 'the good one');
   assert.is(call!.method, 'fine');
-  await within(logs.until(2, (r) => r.level === 'warn' && r.message.includes('malformed')), 'two warnings');
+  await within(
+    logs.until(2, (r) => r.level === 'warn' && r.message.includes('malformed')),
+    'two warnings',
+  );
   logs.restore();
   assert.ok(logs.records.some((r) => String(r.fields?.['reason']).includes('application/xml')));
   assert.ok(logs.records.some((r) => String(r.fields?.['reason']).includes('MessagePack')));

@@ -37,7 +37,10 @@ Options('should let URL query keys override options given by value, typed', () =
 });
 
 Options('should refuse unknown keys, malformed values and combinations oslo refuses', () => {
-  assert.throws(() => options('rabbit://h/?no_such_option=1'), (e: unknown) => e instanceof InvalidTransportUrl && /no_such_option/.test((e as Error).message));
+  assert.throws(
+    () => options('rabbit://h/?no_such_option=1'),
+    (e: unknown) => e instanceof InvalidTransportUrl && /no_such_option/.test((e as Error).message),
+  );
   assert.throws(() => options('rabbit://h/?rabbit_qos_prefetch_count=many'), /must be a number/);
   assert.throws(() => options('rabbit://h/?rabbit_qos_prefetch_count=-1'), />= 0/);
   assert.throws(() => options('rabbit://h/?rabbit_quorum_queue=true&rabbit_ha_queues=true'), /quorum or mirrored/);
@@ -53,9 +56,12 @@ Options("should read oslo's ssl_version names", () => {
   assert.is(tlsVersion('SSLv23'), undefined);
 });
 
-Options("should back off between rounds of hosts as kombu does: interval + n × backoff, capped", () => {
+Options('should back off between rounds of hosts as kombu does: interval + n × backoff, capped', () => {
   const o = options();
-  assert.equal([0, 1, 2, 10, 20].map((n) => retryDelaySeconds(o, n)), [1, 3, 5, 21, 30]);
+  assert.equal(
+    [0, 1, 2, 10, 20].map((n) => retryDelaySeconds(o, n)),
+    [1, 3, 5, 21, 30],
+  );
 });
 
 Options.run();
@@ -113,12 +119,22 @@ Topology('should give each notification priority its queue, and a pool one queue
   );
   assert.equal(
     notificationTopology(o, bindings, 'openstack', 'audit-pool').queues.map((q) => [q.name, q.bindings]),
-    [['audit-pool', [{ exchange: 'openstack', routingKey: 'notifications.info' }, { exchange: 'openstack', routingKey: 'notifications.error' }]]],
+    [
+      [
+        'audit-pool',
+        [
+          { exchange: 'openstack', routingKey: 'notifications.info' },
+          { exchange: 'openstack', routingKey: 'notifications.error' },
+        ],
+      ],
+    ],
   );
 });
 
 Topology('should publish a fanout cast to the fanout exchange and the rest to the topic exchange', () => {
-  assert.equal(sendTopology(options(), target({ topic: 'demo', fanout: true }), 'openstack').exchanges, [{ name: 'demo_fanout', type: 'fanout', durable: false, autoDelete: true }]);
+  assert.equal(sendTopology(options(), target({ topic: 'demo', fanout: true }), 'openstack').exchanges, [
+    { name: 'demo_fanout', type: 'fanout', durable: false, autoDelete: true },
+  ]);
   assert.equal(sendTopology(options(), target({ topic: 'demo', server: 's' }), 'openstack').exchanges, [{ name: 'openstack', type: 'topic', durable: false, autoDelete: false }]);
 });
 

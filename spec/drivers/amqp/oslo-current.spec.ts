@@ -22,14 +22,27 @@ const options = (query: string) => amqpOptions(parseTransportUrl(`rabbit://h/?${
 const Options = suite('amqp options of current oslo.messaging');
 
 Options('should take both spellings of the quorum memory limits, and refuse them disagreeing', () => {
-  const correct = rpcServerTopology(options('rabbit_quorum_queue=true&rabbit_quorum_max_memory_length=10&rabbit_quorum_max_memory_bytes=2048'), target({ topic: 't', server: 's' }), 'openstack', 'x');
-  const misspelled = rpcServerTopology(options('rabbit_quorum_queue=true&rabbit_quroum_max_memory_length=10&rabbit_quroum_max_memory_bytes=2048'), target({ topic: 't', server: 's' }), 'openstack', 'x');
+  const correct = rpcServerTopology(
+    options('rabbit_quorum_queue=true&rabbit_quorum_max_memory_length=10&rabbit_quorum_max_memory_bytes=2048'),
+    target({ topic: 't', server: 's' }),
+    'openstack',
+    'x',
+  );
+  const misspelled = rpcServerTopology(
+    options('rabbit_quorum_queue=true&rabbit_quroum_max_memory_length=10&rabbit_quroum_max_memory_bytes=2048'),
+    target({ topic: 't', server: 's' }),
+    'openstack',
+    'x',
+  );
   assert.equal(correct.queues[0]?.arguments, { 'x-queue-type': 'quorum', 'x-max-in-memory-length': 10, 'x-max-in-memory-bytes': 2048 });
   assert.equal(misspelled.queues[0]?.arguments, correct.queues[0]?.arguments);
-  assert.throws(() => options('rabbit_quorum_max_memory_length=10&rabbit_quroum_max_memory_length=20'), (error: unknown) => error instanceof InvalidTransportUrl);
+  assert.throws(
+    () => options('rabbit_quorum_max_memory_length=10&rabbit_quroum_max_memory_length=20'),
+    (error: unknown) => error instanceof InvalidTransportUrl,
+  );
 });
 
-Options("should default heartbeat_rate to 3, as oslo.messaging does since 14.5.0", () => {
+Options('should default heartbeat_rate to 3, as oslo.messaging does since 14.5.0', () => {
   assert.is(options('').heartbeat_rate, 3);
 });
 
@@ -41,12 +54,21 @@ Options('should refuse rabbit_stream_fanout without transient quorum queues or a
 
 Options('should add up to kombu_reconnect_splay seconds at random to a reconnect delay', () => {
   const splay = options('kombu_reconnect_splay=2');
-  assert.is(retryDelaySeconds(splay, 0, () => 0), 1);
-  assert.is(retryDelaySeconds(splay, 0, () => 0.5), 2);
-  assert.is(retryDelaySeconds(options(''), 0, () => 0.5), 1);
+  assert.is(
+    retryDelaySeconds(splay, 0, () => 0),
+    1,
+  );
+  assert.is(
+    retryDelaySeconds(splay, 0, () => 0.5),
+    2,
+  );
+  assert.is(
+    retryDelaySeconds(options(''), 0, () => 0.5),
+    1,
+  );
 });
 
-Options("should name reply and fanout queues after hostname and processname with use_queue_manager, numbered from 1", () => {
+Options('should name reply and fanout queues after hostname and processname with use_queue_manager, numbered from 1', () => {
   const processname = `spec-${process.pid}-names`;
   const managed = options(`use_queue_manager=true&hostname=node1&processname=${processname}`);
   assert.is(uniqueQueueId(managed), `node1:${processname}:1`);
@@ -117,7 +139,7 @@ Broker("should declare oslo's stream fanout queue, and serve every server from i
   assert.equal(received.sort(), ['a', 'b']);
 });
 
-Broker("should declare reply and fanout queues as quorum with rabbit_transient_quorum_queue, as current oslo does", async (context) => {
+Broker('should declare reply and fanout queues as quorum with rabbit_transient_quorum_queue, as current oslo does', async (context) => {
   const { broker } = context;
   const topic = uniqueTopic('tquorum');
   context.queues.push(topic, `${topic}.a`);

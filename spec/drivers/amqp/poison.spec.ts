@@ -41,10 +41,23 @@ async function poison(context: { transports: Transport[] }, query: string, topic
       throw new Error('poison');
     },
   };
-  const listener = notificationListener(transport, [target(exchange ? { exchange, topic } : { topic })], [endpoint], { allowRequeue: true, maxRedeliveries: 2, redeliveryDelay: 5 });
+  const listener = notificationListener(transport, [target(exchange ? { exchange, topic } : { topic })], [endpoint], {
+    allowRequeue: true,
+    maxRedeliveries: 2,
+    redeliveryDelay: 5,
+  });
   await listener.start();
   // The notifier publishes to the control exchange; a notification on another goes through the driver.
-  if (exchange) await driverOf(transport).notify(target({ exchange, topic }), { messageId: hexId(), publisherId: 'p', eventType: 'poison', priority: 'info', payload: {}, timestamp: '2026-01-01 00:00:00.000000', context: {} });
+  if (exchange)
+    await driverOf(transport).notify(target({ exchange, topic }), {
+      messageId: hexId(),
+      publisherId: 'p',
+      eventType: 'poison',
+      priority: 'info',
+      payload: {},
+      timestamp: '2026-01-01 00:00:00.000000',
+      context: {},
+    });
   else await notifier(transport, { publisherId: 'p', topics: [topic] }).info('poison', {});
   await within(
     logs.until(1, (record) => record.message.includes('dead-letter queue')),
@@ -62,7 +75,11 @@ Poison('should move a message its handler always fails on to <queue>.dead-letter
   assert.is(await within(holding(context.broker, `${topic}.info.dead-letter`, 1), 'the dead-letter queue holding it'), 1);
   assert.is(await context.broker.messageCount(`${topic}.info`), 0);
   const deadLetterArguments = { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': `${topic}.info.dead-letter` };
-  assert.is(await context.broker.declareQueue(`${topic}.info`, { durable: false, autoDelete: false, arguments: deadLetterArguments }), 200, 'declared with the dead-letter arguments');
+  assert.is(
+    await context.broker.declareQueue(`${topic}.info`, { durable: false, autoDelete: false, arguments: deadLetterArguments }),
+    200,
+    'declared with the dead-letter arguments',
+  );
   await context.broker.deleteQueues(`${topic}.info`, `${topic}.info.dead-letter`);
 });
 

@@ -62,7 +62,9 @@ Reconnect('should resume consumers and the reply queue after the connection drop
   const sent: Promise<void>[] = [];
   const castAndNotify = (n: number) => {
     sent.push(driver.send(target({ topic }), cast('note', { n }), { atLeastOnce: true }));
-    sent.push(driver.notify(target({ topic: notifications }), { messageId: hexId(), publisherId: 'p', eventType: 'e', priority: 'info', payload: { n }, timestamp: 't', context: {} }));
+    sent.push(
+      driver.notify(target({ topic: notifications }), { messageId: hexId(), publisherId: 'p', eventType: 'e', priority: 'info', payload: { n }, timestamp: 't', context: {} }),
+    );
   };
   for (let n = 0; n < 5; n++) castAndNotify(n);
   await Promise.all(sent);
@@ -177,7 +179,10 @@ Reconnect('should re-declare and resume a consumer whose queue was deleted under
   const logs = captureLogs();
   await broker.deleteQueues(topic);
   // The broker cancels the consumer; the driver declares the queue again and consumes it.
-  await within(logs.until(1, (r) => r.message === `consuming for RPC server ${topic}.a`), 'the consumer set up again');
+  await within(
+    logs.until(1, (r) => r.message === `consuming for RPC server ${topic}.a`),
+    'the consumer set up again',
+  );
   logs.restore();
   assert.ok(logs.records.some((r) => r.level === 'warn' && r.message.includes('cancelled the consumer')));
   assert.ok(await broker.queueExists(topic));

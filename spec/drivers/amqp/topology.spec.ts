@@ -30,7 +30,7 @@ Topology("should declare an RPC server's queues with oslo's flags: the same decl
   await broker.deleteQueues(topic, `${topic}.srv1`);
 });
 
-Topology("should give the fanout queue x-expires 1800000 and delete it on a clean close", async ({ broker }) => {
+Topology('should give the fanout queue x-expires 1800000 and delete it on a clean close', async ({ broker }) => {
   const driver = await openDriver();
   const topic = uniqueTopic();
   // The private queue's name is random: the driver's debug log says what it consumes.
@@ -50,7 +50,7 @@ Topology("should give the fanout queue x-expires 1800000 and delete it on a clea
   await broker.deleteQueues(topic, `${topic}.srv1`);
 });
 
-Topology("should declare the reply queue reply_<hex> with x-expires", async ({ broker }) => {
+Topology('should declare the reply queue reply_<hex> with x-expires', async ({ broker }) => {
   const driver = await openDriver();
   const { address } = await driver.replyChannel();
   assert.match(address, /^reply_[0-9a-f]{32}$/);

@@ -190,7 +190,10 @@ Memory('should reject at-least-once sends nobody consumes with MessageUndelivera
   const driver = open(context, freshName());
   const atLeastOnce = { atLeastOnce: true };
   for (const t of [target({ topic: 'demo' }), target({ topic: 'demo', server: 'a' }), target({ topic: 'demo', fanout: true })]) {
-    const error = await driver.send(t, castOf('m'), atLeastOnce).then(() => undefined, (e: unknown) => e);
+    const error = await driver.send(t, castOf('m'), atLeastOnce).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.instance(error, MessageUndeliverable, `for ${JSON.stringify(t)}`);
   }
   const undeliverable = (await driver.send(target({ topic: 'demo' }), castOf('m'), atLeastOnce).catch((e: unknown) => e)) as MessageUndeliverable;
@@ -267,7 +270,11 @@ Memory('should carry args and context through the oslo wire format', async (cont
   const driver = open(context, freshName());
   const got = record(context, driver.listen(server('demo', 'a')));
   const when = new Date('2026-11-22T05:25:21.387Z');
-  await driver.send(target({ topic: 'demo' }), { ...castOf('m', { when, list: [1, 'two'], gone: undefined }, { user_id: 'u1', roles: ['admin'] }), namespace: 'ns', version: '2.1' });
+  await driver.send(target({ topic: 'demo' }), {
+    ...castOf('m', { when, list: [1, 'two'], gone: undefined }, { user_id: 'u1', roles: ['admin'] }),
+    namespace: 'ns',
+    version: '2.1',
+  });
   await settle();
   const [incoming] = got;
   assert.ok(incoming);
@@ -346,7 +353,10 @@ Memory("should count redeliveries and dead-letter into <queue>.dead-letter of th
   await driver.send(target({ topic }), castOf('poison'));
   await settle();
   await settle();
-  assert.equal(got.map((incoming) => incoming.deliveryCount), [0, 1]);
+  assert.equal(
+    got.map((incoming) => incoming.deliveryCount),
+    [0, 1],
+  );
   assert.is(queueDepth(name, EXCHANGE, `${topic}.info.dead-letter`), 1);
   assert.is(queueDepth(name, EXCHANGE, `${topic}.info`), 0);
   assert.equal(methods(calls), ['poison']);
@@ -489,7 +499,10 @@ Memory('should delete an autoDeletePool queue with its last consumer, and keep o
   const name = freshName();
   const driver = open(context, name);
   const topic = target({ topic: 'notifications' });
-  const bindings = [{ target: topic, priority: 'info' as const }, { target: topic, priority: 'error' as const }];
+  const bindings = [
+    { target: topic, priority: 'info' as const },
+    { target: topic, priority: 'error' as const },
+  ];
   const first = driver.listenForNotifications(bindings, { pool: 'watcher', autoDeletePool: true }).subscribe();
   const second = driver.listenForNotifications(bindings, { pool: 'watcher', autoDeletePool: true }).subscribe();
   driver.listenForNotifications(bindings, { pool: 'audit' }).subscribe().unsubscribe();
@@ -521,10 +534,13 @@ Memory('should carry bodies bare whatever the version, and accept enveloped ones
   await driver.notify(topic, notificationOf('v2'), { version: 2 });
   const queue = findBroker(name)!.exchanges.get(EXCHANGE)!.queues.get(notificationQueue(topic, 'info'))!;
   const bodies = queue.items.slice(queue.head).map((message) => message!.body as Record<string, unknown>);
-  assert.equal(bodies.map((body) => [body['event_type'], body['priority'], body['oslo.version']]), [
-    ['v1', 'INFO', undefined],
-    ['v2', 'INFO', undefined],
-  ]);
+  assert.equal(
+    bodies.map((body) => [body['event_type'], body['priority'], body['oslo.version']]),
+    [
+      ['v1', 'INFO', undefined],
+      ['v2', 'INFO', undefined],
+    ],
+  );
   const enveloped = { 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ ...bodies[0], event_type: 'enveloped' }) };
   publishRaw(name, EXCHANGE, notificationQueue(topic, 'info'), Buffer.from(JSON.stringify(enveloped)));
   const got = record(context, driver.listenForNotifications([{ target: topic, priority: 'info' }]));

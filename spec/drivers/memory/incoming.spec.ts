@@ -25,7 +25,11 @@ const cast: RpcRequest = { method: 'm', args: { a: 1 }, context: { user_id: 'u1'
 Incoming('should return what decodes and leave the delivery for the consumer to settle', async () => {
   const delivery = await deliveryOf('{"a":1}');
   assert.equal(
-    decodeOrReject(delivery, (bytes) => JSON.parse(bytes.toString()) as Record<string, unknown>, (body) => body),
+    decodeOrReject(
+      delivery,
+      (bytes) => JSON.parse(bytes.toString()) as Record<string, unknown>,
+      (body) => body,
+    ),
     { a: 1 },
   );
   assert.not.ok(delivery.settled);
@@ -141,10 +145,8 @@ Incoming('should count redeliveries and move a dead-lettered message to the queu
 
 Incoming('should ack and requeue through the delivery', async () => {
   const delivery = await deliveryOf('{}');
-  const notification = incomingNotification(
-    { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} },
-    delivery,
-    () => createQueue('unused'),
+  const notification = incomingNotification({ messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} }, delivery, () =>
+    createQueue('unused'),
   );
   await notification.requeue();
   assert.ok(delivery.settled);

@@ -188,7 +188,10 @@ Queue('should hand a consumer at most PREFETCH unacked messages, the rest to con
     ack(d);
   });
   await settle();
-  assert.equal(quick, Array.from({ length: 10 }, (_, i) => String(PREFETCH + i)));
+  assert.equal(
+    quick,
+    Array.from({ length: 10 }, (_, i) => String(PREFETCH + i)),
+  );
   cancel(other);
   for (const d of slow.splice(0, 2)) ack(d);
   for (const body of ['x', 'y', 'z']) publish(queue, message(body));

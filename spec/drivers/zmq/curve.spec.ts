@@ -12,7 +12,11 @@ const serverKeys = curveKeyPair();
 const listed = curveKeyPair();
 const stranger = curveKeyPair();
 
-const Curve = suite<{ transports: Transport[]; name: string; topic: string }>('zmq driver with CURVE keys (public API, real sockets on loopback)', { transports: [], name: '', topic: '' });
+const Curve = suite<{ transports: Transport[]; name: string; topic: string }>('zmq driver with CURVE keys (public API, real sockets on loopback)', {
+  transports: [],
+  name: '',
+  topic: '',
+});
 
 Curve.before.each((context) => {
   context.transports = [];
@@ -24,11 +28,16 @@ Curve.after.each(async (context) => {
   await Promise.all(context.transports.map((transport) => transport.close()));
 });
 
-const q = (options: Record<string, string>) => Object.entries(options).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+const q = (options: Record<string, string>) =>
+  Object.entries(options)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join('&');
 
 /** A CURVE server admitting `listed` only, its keys in the URL query; resolves once it serves. */
 async function startServer(context: { transports: Transport[]; name: string; topic: string }): Promise<void> {
-  const transport = await connect(`zmq://${context.name}?${q({ zmq_curve_server_public_key: serverKeys.publicKey, zmq_curve_server_secret_key: serverKeys.secretKey, zmq_curve_allowed_clients: listed.publicKey })}`);
+  const transport = await connect(
+    `zmq://${context.name}?${q({ zmq_curve_server_public_key: serverKeys.publicKey, zmq_curve_server_secret_key: serverKeys.secretKey, zmq_curve_allowed_clients: listed.publicKey })}`,
+  );
   context.transports.push(transport);
   const server = rpcServer(transport, target({ topic: context.topic, server: 'host-1' }), [{ echo: ({ text }: { text: string }) => text }]);
   await server.start();
@@ -58,7 +67,10 @@ Curve("should fail a call of a stranger's key with MessageDeliveryFailure naming
 Curve('should refuse a plaintext client: its call fails with MessageDeliveryFailure', async (context) => {
   await startServer(context);
   const rpc = await client(context, {});
-  const error = await rpc.prepare({ timeout: 1_000 }).call('echo', { text: 'in the clear' }).catch((e: unknown) => e);
+  const error = await rpc
+    .prepare({ timeout: 1_000 })
+    .call('echo', { text: 'in the clear' })
+    .catch((e: unknown) => e);
   assert.instance(error, MessageDeliveryFailure);
   assert.match((error as Error).message, /refused this client: .*the handshake failed/);
 });

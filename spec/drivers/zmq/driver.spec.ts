@@ -31,13 +31,23 @@ Options("should keep oslo's names and defaults, and take the query over values",
 });
 
 Options('should refuse an unknown option with InvalidTransportUrl naming it', () => {
-  assert.throws(() => options('zmq://?rpc_zmq_hots=x'), (error: unknown) => error instanceof InvalidTransportUrl && /'rpc_zmq_hots'/.test(error.message));
-  assert.throws(() => options('zmq://', { zmq_lingr: 1 }), (error: unknown) => error instanceof InvalidTransportUrl && /'zmq_lingr'/.test(error.message));
+  assert.throws(
+    () => options('zmq://?rpc_zmq_hots=x'),
+    (error: unknown) => error instanceof InvalidTransportUrl && /'rpc_zmq_hots'/.test(error.message),
+  );
+  assert.throws(
+    () => options('zmq://', { zmq_lingr: 1 }),
+    (error: unknown) => error instanceof InvalidTransportUrl && /'zmq_lingr'/.test(error.message),
+  );
 });
 
 Options('should refuse what cannot work: PUB/SUB without a proxy, an update slower than the expiry, an unknown serialization', () => {
   for (const query of ['use_pub_sub=true', 'zmq_target_expire=10&zmq_target_update=10', 'rpc_zmq_serialization=pickle', 'rpc_zmq_min_port=6000&rpc_zmq_max_port=5000']) {
-    assert.throws(() => options(`zmq://?${query}`), (error: unknown) => error instanceof InvalidTransportUrl, query);
+    assert.throws(
+      () => options(`zmq://?${query}`),
+      (error: unknown) => error instanceof InvalidTransportUrl,
+      query,
+    );
   }
 });
 
@@ -90,7 +100,9 @@ Driver('should declare what it lacks, and reject requeue() with UnsupportedCapab
 Driver('should fail an at-least-once cast nobody serves with MessageUndeliverable', async (context) => {
   const transport = await open(context, `zmq://driver-${hexId()}`);
   for (const fanout of [false, true]) {
-    const error = await rpcClient(transport, target({ topic: `t-${hexId()}`, fanout }), { atLeastOnce: true }).cast('noop').catch((e: unknown) => e);
+    const error = await rpcClient(transport, target({ topic: `t-${hexId()}`, fanout }), { atLeastOnce: true })
+      .cast('noop')
+      .catch((e: unknown) => e);
     assert.instance(error, MessageUndeliverable, `fanout: ${fanout}`);
   }
 });
@@ -122,12 +134,17 @@ Driver('should fail sends to a server that stopped reading with MessageDeliveryF
   await registry.register(serverNames(target({ topic, server: 'stalled' }), 'openstack'), member);
   try {
     const transport = await open(context, `zmq://${name}?zmq_send_hwm=1&zmq_send_timeout=0.3&zmq_send_queue=4`);
-    const casts = Array.from({ length: 40 }, (_, n) => driverOf(transport).send(target({ topic }), { method: 'm', args: { n, pad: 'x'.repeat(100_000) }, context: {}, uniqueId: hexId() }));
+    const casts = Array.from({ length: 40 }, (_, n) =>
+      driverOf(transport).send(target({ topic }), { method: 'm', args: { n, pad: 'x'.repeat(100_000) }, context: {}, uniqueId: hexId() }),
+    );
     const outcomes = await Promise.allSettled(casts);
     const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     assert.ok(failures.length > 0, 'a stalled receiver makes sends fail');
     for (const failure of failures) assert.instance(failure.reason, MessageDeliveryFailure);
-    assert.ok(failures.some((failure) => /send queue is full/.test(failure.reason.message)), 'the queue refused what it had no room for');
+    assert.ok(
+      failures.some((failure) => /send queue is full/.test(failure.reason.message)),
+      'the queue refused what it had no room for',
+    );
   } finally {
     await registry.close();
     stalled.close();

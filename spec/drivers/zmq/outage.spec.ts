@@ -34,7 +34,9 @@ Outage('should keep calling the servers it knows while Redis is down, report it 
     const down = await firstValueFrom(transport.status$.pipe(filter((status) => status.state === 'reconnecting')));
     assert.instance(down.error, MatchmakerUnavailable);
     assert.is(await client.call('ping'), 'pong', 'the known server still answers');
-    const unknown = await rpcClient(transport, target({ topic: `zmq-${hexId()}` }), { timeout: 10_000 }).call('ping').catch((e: unknown) => e);
+    const unknown = await rpcClient(transport, target({ topic: `zmq-${hexId()}` }), { timeout: 10_000 })
+      .call('ping')
+      .catch((e: unknown) => e);
     assert.instance(unknown, MatchmakerUnavailable);
     proxy.refuse(false);
     await firstValueFrom(transport.status$.pipe(filter((status) => status.state === 'connected')));

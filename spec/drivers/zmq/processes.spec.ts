@@ -57,7 +57,14 @@ type Who = { server: string; pid: number };
 
 /** Who answers `count` calls; a call lost to a server that just went away is a `null`. */
 const answers = (rpc: RpcClient, count: number) =>
-  Promise.all(Array.from({ length: count }, () => rpc.call('whoami').then((who) => who as Who, (error: unknown) => (error instanceof MessagingTimeout ? null : Promise.reject(error)))));
+  Promise.all(
+    Array.from({ length: count }, () =>
+      rpc.call('whoami').then(
+        (who) => who as Who,
+        (error: unknown) => (error instanceof MessagingTimeout ? null : Promise.reject(error)),
+      ),
+    ),
+  );
 
 const members = async (context: Context, name: string) => {
   const redis = new Redis({ lazyConnect: true });

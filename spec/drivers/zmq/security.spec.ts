@@ -6,7 +6,16 @@ import * as assert from 'uvu/assert';
 import { curveKeyPair, Dealer, Router, type EventOfType, type EventType } from 'zeromq';
 import { InvalidCurveKey, MessagingError } from '../../../lib/core/errors.js';
 import type { CurveUrlOptions } from '../../../drivers/zmq/options.js';
-import { checkCurveOptions, curveClientOptions, curveFromUrlOptions, curveServerOptions, startZapHandler, z85Encode, ZAP_DOMAIN, type CurveOptions } from '../../../drivers/zmq/security.js';
+import {
+  checkCurveOptions,
+  curveClientOptions,
+  curveFromUrlOptions,
+  curveServerOptions,
+  startZapHandler,
+  z85Encode,
+  ZAP_DOMAIN,
+  type CurveOptions,
+} from '../../../drivers/zmq/security.js';
 
 /** The next event of `type` on a socket. */
 function next<E extends EventType>(socket: Dealer | Router, type: E): Promise<EventOfType<E>> {
@@ -164,7 +173,11 @@ Curve('should give the options zeromq names for a server ROUTER and a client DEA
     zapDomain: ZAP_DOMAIN,
     zapEnforceDomain: true,
   });
-  assert.equal(curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: listed }), { curveServerKey: serverKeys.publicKey, curvePublicKey: listed.publicKey, curveSecretKey: listed.secretKey });
+  assert.equal(curveClientOptions({ serverPublicKey: serverKeys.publicKey, curveClientKeys: listed }), {
+    curveServerKey: serverKeys.publicKey,
+    curvePublicKey: listed.publicKey,
+    curveSecretKey: listed.secretKey,
+  });
   assert.equal(curveClientOptions({ curveServerKeys: serverKeys, curveClientKeys: listed }).curveServerKey, serverKeys.publicKey, 'the server key defaults to its own pair');
   assert.equal(curveServerOptions({}), {});
   assert.equal(curveClientOptions({}), {});
@@ -201,7 +214,7 @@ Keys('should throw InvalidCurveKey at once for a malformed key, naming the optio
   }
 });
 
-Keys('should point at %2B when a URL query turned a key\'s + into a space', () => {
+Keys("should point at %2B when a URL query turned a key's + into a space", () => {
   const url = curveUrlOptions({ zmq_curve_server_public_key: `${'a'.repeat(39)} ` });
   assert.throws(() => curveFromUrlOptions(url), /write it %2B/);
 });
@@ -215,7 +228,15 @@ Keys('should reject startZapHandler with a malformed key before binding anything
 });
 
 function curveUrlOptions(given: Partial<CurveUrlOptions>): CurveUrlOptions {
-  return { zmq_curve_server_public_key: undefined, zmq_curve_server_secret_key: undefined, zmq_curve_public_key: undefined, zmq_curve_secret_key: undefined, zmq_curve_allowed_clients: undefined, zmq_curve_keys_file: undefined, ...given };
+  return {
+    zmq_curve_server_public_key: undefined,
+    zmq_curve_server_secret_key: undefined,
+    zmq_curve_public_key: undefined,
+    zmq_curve_secret_key: undefined,
+    zmq_curve_allowed_clients: undefined,
+    zmq_curve_keys_file: undefined,
+    ...given,
+  };
 }
 
 Keys('should read the URL options, and a keys file of NAME=VALUE lines or JSON that they override', async () => {
@@ -232,15 +253,24 @@ Keys('should read the URL options, and a keys file of NAME=VALUE lines or JSON t
   const dir = await mkdtemp(join(tmpdir(), 'rxm-curve-spec-'));
   try {
     const envFile = join(dir, 'keys.env');
-    await writeFile(envFile, `# made by rxm zmq-keys\nZMQ_CURVE_PUBLIC_KEY=${stranger.publicKey}\nZMQ_CURVE_SECRET_KEY=${stranger.secretKey}\nZMQ_CURVE_SERVER_PUBLIC_KEY=${serverKeys.publicKey}\n`);
+    await writeFile(
+      envFile,
+      `# made by rxm zmq-keys\nZMQ_CURVE_PUBLIC_KEY=${stranger.publicKey}\nZMQ_CURVE_SECRET_KEY=${stranger.secretKey}\nZMQ_CURVE_SERVER_PUBLIC_KEY=${serverKeys.publicKey}\n`,
+    );
     assert.equal(curveFromUrlOptions(curveUrlOptions({ zmq_curve_keys_file: envFile })), { curveClientKeys: stranger, serverPublicKey: serverKeys.publicKey });
     const jsonFile = join(dir, 'keys.json');
-    await writeFile(jsonFile, JSON.stringify({ zmq_curve_public_key: stranger.publicKey, zmq_curve_secret_key: stranger.secretKey, zmq_curve_server_public_key: serverKeys.publicKey }));
+    await writeFile(
+      jsonFile,
+      JSON.stringify({ zmq_curve_public_key: stranger.publicKey, zmq_curve_secret_key: stranger.secretKey, zmq_curve_server_public_key: serverKeys.publicKey }),
+    );
     const overridden = curveFromUrlOptions(curveUrlOptions({ zmq_curve_keys_file: jsonFile, zmq_curve_public_key: listed.publicKey, zmq_curve_secret_key: listed.secretKey }));
     assert.equal(overridden.curveClientKeys, listed);
     await writeFile(envFile, 'ZMQ_CURVE_PASSWORD=x\n');
     assert.throws(() => curveFromUrlOptions(curveUrlOptions({ zmq_curve_keys_file: envFile })), /names 'ZMQ_CURVE_PASSWORD'/);
-    assert.throws(() => curveFromUrlOptions(curveUrlOptions({ zmq_curve_keys_file: join(dir, 'missing') })), (error: Error) => error instanceof InvalidCurveKey && /cannot read/.test(error.message));
+    assert.throws(
+      () => curveFromUrlOptions(curveUrlOptions({ zmq_curve_keys_file: join(dir, 'missing') })),
+      (error: Error) => error instanceof InvalidCurveKey && /cannot read/.test(error.message),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

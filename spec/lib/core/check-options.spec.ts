@@ -55,14 +55,38 @@ const server = target({ topic: 't', server: 's' });
 const topic = [target({ topic: 'notifications' })];
 
 FailFast('should refuse an executor factory given where its value belongs, saying to call it', ({ transport }) => {
-  const error = refused(() => rpcServer(transport, server, [{}], { executor: blockingExecutor as never }), 'rpcServer', 'executor', /function blockingExecutor/, /not its factory: call it \(blockingExecutor\(\)\)/);
+  const error = refused(
+    () => rpcServer(transport, server, [{}], { executor: blockingExecutor as never }),
+    'rpcServer',
+    'executor',
+    /function blockingExecutor/,
+    /not its factory: call it \(blockingExecutor\(\)\)/,
+  );
   assert.is(error.message, 'rpcServer(): option executor must be an executor, not its factory: call it (blockingExecutor()), got the function blockingExecutor');
-  refused(() => notificationListener(transport, topic, [{}], { executor: microtaskExecutor as never }), 'notificationListener', 'executor', /microtaskExecutor/, /microtaskExecutor\(\)/);
-  refused(() => batchNotificationListener(transport, topic, [{}], { executor: {} as never }), 'batchNotificationListener', 'executor', /an object/, /blockingExecutor\(\), microtaskExecutor/);
+  refused(
+    () => notificationListener(transport, topic, [{}], { executor: microtaskExecutor as never }),
+    'notificationListener',
+    'executor',
+    /microtaskExecutor/,
+    /microtaskExecutor\(\)/,
+  );
+  refused(
+    () => batchNotificationListener(transport, topic, [{}], { executor: {} as never }),
+    'batchNotificationListener',
+    'executor',
+    /an object/,
+    /blockingExecutor\(\), microtaskExecutor/,
+  );
 });
 
 FailFast('should name an unknown key and the keys the factory knows', ({ transport }) => {
-  refused(() => rpcServer(transport, server, [{}], { exectuor: blockingExecutor() } as never), 'rpcServer', 'exectuor', /an object/, /none of the options rpcServer knows \(executor, /);
+  refused(
+    () => rpcServer(transport, server, [{}], { exectuor: blockingExecutor() } as never),
+    'rpcServer',
+    'exectuor',
+    /an object/,
+    /none of the options rpcServer knows \(executor, /,
+  );
   refused(() => rpcClient(transport, target({ topic: 't' }), { timeuot: 5 } as never), 'rpcClient', 'timeuot', /number 5/, /timeout, callMonitorTimeout/);
   refused(() => notifier(transport, { publisherId: 'p', topic: 'x' } as never), 'notifier', 'topic', /string "x"/, /topics/);
   refused(() => notificationListener(transport, topic, [{}], { pools: 'a' } as never), 'notificationListener', 'pools', /string "a"/, /pool/);
@@ -88,7 +112,13 @@ FailFast('should refuse numbers that are not finite or out of range, and values 
   refused(() => notifier(transport, { publisherId: 'p', retry: Number.POSITIVE_INFINITY }), 'notifier', 'retry', /Infinity/, /whole number/);
   refused(() => notifier(transport, { publisherId: 'p', topics: 'notifications' as never }), 'notifier', 'topics', /string/, /array of topic names/);
   refused(() => notificationListener(transport, topic, [{}], { allowRequeue: 1 as never }), 'notificationListener', 'allowRequeue', /number 1/, /true or false/);
-  refused(() => workerPoolExecutor({ module: new URL(import.meta.url), size: 2, inFlightPerWorker: 1, extra: true } as never), 'workerPoolExecutor', 'extra', /boolean true/, /left out/);
+  refused(
+    () => workerPoolExecutor({ module: new URL(import.meta.url), size: 2, inFlightPerWorker: 1, extra: true } as never),
+    'workerPoolExecutor',
+    'extra',
+    /boolean true/,
+    /left out/,
+  );
 });
 
 FailFast('should refuse options that are not an object', ({ transport }) => {
@@ -115,7 +145,15 @@ FailFast('should check connect() options before connecting', async () => {
 
 FailFast('should take every option each factory documents', async ({ transport }) => {
   const executor = microtaskExecutor({ concurrency: 2 });
-  rpcClient(transport, target({ topic: 't' }), { timeout: 1_000, callMonitorTimeout: 500, versionCap: '1.0', retry: -1, atLeastOnce: false, allowedRemoteErrors: [RangeError], maxInFlight: 8 });
+  rpcClient(transport, target({ topic: 't' }), {
+    timeout: 1_000,
+    callMonitorTimeout: 500,
+    versionCap: '1.0',
+    retry: -1,
+    atLeastOnce: false,
+    allowedRemoteErrors: [RangeError],
+    maxInFlight: 8,
+  });
   rpcServer(transport, server, [{}], { executor, atLeastOnce: false, expectedErrors: [TypeError], duplicateWindow: 10, accessPolicy: () => true });
   notifier(transport, { publisherId: 'p', topics: ['notifications'], retry: 0, raiseOnError: true });
   notificationListener(transport, topic, [{ info: () => {} }], { executor, allowRequeue: true, duplicateWindow: 5, pool: 'p' });

@@ -40,7 +40,11 @@ const Serializer = suite('datetimeSerializer()');
 const CONTEXT = {} as Context;
 
 Serializer('should revive oslo datetimes wherever they sit in a received entity, and nothing else', () => {
-  const received = datetimeSerializer().deserializeEntity(CONTEXT, { at: '2024-02-29T23:59:58.123456', list: ['2024-01-01T00:00:00', 'x', 1], nested: { notification: '2024-01-01 00:00:00.000001' } }) as Record<string, unknown>;
+  const received = datetimeSerializer().deserializeEntity(CONTEXT, {
+    at: '2024-02-29T23:59:58.123456',
+    list: ['2024-01-01T00:00:00', 'x', 1],
+    nested: { notification: '2024-01-01 00:00:00.000001' },
+  }) as Record<string, unknown>;
   assert.instance(received['at'], OsloDatetime);
   assert.is(String(received['at']), '2024-02-29T23:59:58.123456');
   const [first, ...rest] = received['list'] as unknown[];

@@ -46,7 +46,11 @@ const failure = { driver: 'log', messageId: 'n1', eventType: 'compute.start', pr
 /** One instance of every error class, built as rx-messaging builds them, each with a cause. */
 const ALL = {
   MessagingError: new MessagingError('generic', { cause }),
-  MessagingTimeout: new MessagingTimeout('Timed out waiting for a reply to message ID m1', { method: 'echo', target: 'demo', waitedMs: 30_000, msgId: 'm1', kind: 'timeout' }, { cause }),
+  MessagingTimeout: new MessagingTimeout(
+    'Timed out waiting for a reply to message ID m1',
+    { method: 'echo', target: 'demo', waitedMs: 30_000, msgId: 'm1', kind: 'timeout' },
+    { cause },
+  ),
   RemoteError: new RemoteError('ValueError', 'bad', ['Traceback\n'], undefined, { cause }),
   MessageDeliveryFailure: new MessageDeliveryFailure('PRECONDITION_FAILED', { cause }),
   MessageUndeliverable: new MessageUndeliverable('openstack', 'demo', { cause }),
@@ -55,7 +59,14 @@ const ALL = {
   InvalidOptions: new InvalidOptions('rpcServer', 'executor', 'the function blockingExecutor', 'an executor, not its factory: call it (blockingExecutor())', { cause }),
   NoSuchMethod: new NoSuchMethod('echo2', { cause }),
   UnsupportedVersion: new UnsupportedVersion('3.0', 'echo', { cause }),
-  InvalidArguments: new InvalidArguments('get_host', [{ path: 'id', message: 'Expected number' }, { path: '', message: 'Unrecognized key: "x"' }], { cause }),
+  InvalidArguments: new InvalidArguments(
+    'get_host',
+    [
+      { path: 'id', message: 'Expected number' },
+      { path: '', message: 'Unrecognized key: "x"' },
+    ],
+    { cause },
+  ),
   InvalidResult: new InvalidResult('get_host', [{ path: 'host', message: 'Expected string' }], { cause }),
   InvalidPayload: new InvalidPayload('compute.instance.create.end', [{ path: 'instance_id', message: 'Required' }], { cause }),
   RpcVersionCapError: new RpcVersionCapError('2.6', '2.5', { cause }),
@@ -178,7 +189,10 @@ Facts('should carry the method that does not exist', () => {
 
 Facts('should carry the method and each failing path of a contract, and list them in the message', () => {
   assert.is(ALL.InvalidArguments.method, 'get_host');
-  assert.equal(ALL.InvalidArguments.issues.map((issue) => issue.path), ['id', '']);
+  assert.equal(
+    ALL.InvalidArguments.issues.map((issue) => issue.path),
+    ['id', ''],
+  );
   assert.is(ALL.InvalidArguments.message, 'Invalid arguments for get_host: id: Expected number; Unrecognized key: "x"');
   assert.is(ALL.InvalidResult.message, 'Invalid result of get_host: host: Expected string');
   assert.is(ALL.InvalidPayload.eventType, 'compute.instance.create.end');
@@ -234,7 +248,7 @@ Facts('should say which call was given up, and why', () => {
   assert.is(new CallCancelled('deadline', { method: 'echo' }).message, 'The call to echo was given up: its deadline passed');
 });
 
-Facts("should give the reason of an unreadable MessagePack body, without the payload msgpackr appends", () => {
+Facts('should give the reason of an unreadable MessagePack body, without the payload msgpackr appends', () => {
   const error = new MsgpackDecodeError(3, { cause: new Error('Unexpected end of buffer reading {"a": 1') });
   assert.is(error.byteLength, 3);
   assert.is(error.message, 'cannot read 3 bytes as one MessagePack value: Unexpected end of buffer reading');

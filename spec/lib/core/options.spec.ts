@@ -77,7 +77,11 @@ Resolve('should keep query strings as given', () => {
 });
 
 Resolve('should refuse an unknown query option, naming it and the known ones', () => {
-  refused({}, { rabbit_quorum_queues: 'true' }, /unknown query option 'rabbit_quorum_queues': known options are heartbeat_timeout_threshold, rabbit_quorum_queue, kombu_failover_strategy, ssl_ca_file/);
+  refused(
+    {},
+    { rabbit_quorum_queues: 'true' },
+    /unknown query option 'rabbit_quorum_queues': known options are heartbeat_timeout_threshold, rabbit_quorum_queue, kombu_failover_strategy, ssl_ca_file/,
+  );
 });
 
 Resolve('should refuse an unknown option given by object, naming it', () => {

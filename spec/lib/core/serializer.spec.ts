@@ -53,7 +53,15 @@ Json('should turn class instances into plain objects of their own enumerable fie
 });
 
 Json('should turn Maps into objects (keys as strings) and Sets into arrays', () => {
-  assert.equal(serialize(new Map<unknown, unknown>([['a', 1], [2, new Set(['x'])]])), { a: 1, '2': ['x'] });
+  assert.equal(
+    serialize(
+      new Map<unknown, unknown>([
+        ['a', 1],
+        [2, new Set(['x'])],
+      ]),
+    ),
+    { a: 1, '2': ['x'] },
+  );
   assert.equal(serialize(new Set([1, 2, 2, 3])), [1, 2, 3]);
 });
 
@@ -64,7 +72,10 @@ Json('should turn bigints into strings', () => {
 
 Json('should drop functions and symbols (undefined, which JSON leaves out)', () => {
   assert.equal(serialize({ a: 1, f: () => 1, s: Symbol('x') }), { a: 1, f: undefined, s: undefined });
-  assert.is(serialize(() => 1), undefined);
+  assert.is(
+    serialize(() => 1),
+    undefined,
+  );
   assert.equal(JSON.parse(JSON.stringify(serialize({ a: 1, f: () => 1 }))), { a: 1 });
 });
 

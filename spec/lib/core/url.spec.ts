@@ -25,7 +25,7 @@ Schemes('should map each scheme to its driver', () => {
   assert.equal(drivers, { memory: 'memory', rabbit: 'amqp', amqp: 'amqp', amqps: 'amqp', kombu: 'amqp', zmq: 'zmq', tcp: 'zmq' });
 });
 
-Schemes("should give zmq+redis:// and zmq+sentinel:// to the zmq driver, the scheme kept for its matchmaker", () => {
+Schemes('should give zmq+redis:// and zmq+sentinel:// to the zmq driver, the scheme kept for its matchmaker', () => {
   for (const scheme of ['zmq+redis', 'zmq+sentinel']) {
     const url = parseTransportUrl(`${scheme}://h1:6379,h2:6379/`);
     assert.is(url.scheme, scheme);
@@ -82,11 +82,7 @@ Hosts('should have no hosts for an empty network location', () => {
 
 Hosts('should read comma-separated hosts, each with its own credentials and port', () => {
   const url = parseTransportUrl('rabbit://u1:p1@h1:5672,u2:p2@h2:5673,h3/nova');
-  assert.equal(url.hosts, [
-    { hostname: 'h1', port: 5672, username: 'u1', password: 'p1' },
-    { hostname: 'h2', port: 5673, username: 'u2', password: 'p2' },
-    { hostname: 'h3' },
-  ]);
+  assert.equal(url.hosts, [{ hostname: 'h1', port: 5672, username: 'u1', password: 'p1' }, { hostname: 'h2', port: 5673, username: 'u2', password: 'p2' }, { hostname: 'h3' }]);
   assert.is(url.virtualHost, 'nova');
 });
 

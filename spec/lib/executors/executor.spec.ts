@@ -101,7 +101,10 @@ Microtask('should deliver a handler that throws as an error of the run', async (
 
 Microtask('should reject a concurrency that is not a positive integer', () => {
   for (const concurrency of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-    assert.throws(() => microtaskExecutor({ concurrency }), (error: unknown) => error instanceof TypeError && /concurrency must be a positive integer/.test(error.message));
+    assert.throws(
+      () => microtaskExecutor({ concurrency }),
+      (error: unknown) => error instanceof TypeError && /concurrency must be a positive integer/.test(error.message),
+    );
   }
 });
 

@@ -316,14 +316,23 @@ WorkerPool('should offer size * inFlightPerWorker as its concurrency', async () 
 
 WorkerPool('should reject a size or inFlightPerWorker that is not a positive integer', () => {
   for (const size of [0, -1, 1.5, Number.NaN, '2']) {
-    assert.throws(() => workerPoolExecutor({ module, size: size as number }), (error: unknown) => error instanceof TypeError && /size must be a positive integer/.test(error.message));
+    assert.throws(
+      () => workerPoolExecutor({ module, size: size as number }),
+      (error: unknown) => error instanceof TypeError && /size must be a positive integer/.test(error.message),
+    );
   }
-  assert.throws(() => workerPoolExecutor({ module, inFlightPerWorker: 0 }), (error: unknown) => error instanceof TypeError && /inFlightPerWorker must be a positive integer/.test(error.message));
+  assert.throws(
+    () => workerPoolExecutor({ module, inFlightPerWorker: 0 }),
+    (error: unknown) => error instanceof TypeError && /inFlightPerWorker must be a positive integer/.test(error.message),
+  );
 });
 
 WorkerPool('should reject a module that is not an existing file given by path or file: URL', () => {
   const rejects = (candidate: unknown, pattern: RegExp) =>
-    assert.throws(() => workerPoolExecutor({ module: candidate as string }), (error: unknown) => error instanceof TypeError && pattern.test(error.message));
+    assert.throws(
+      () => workerPoolExecutor({ module: candidate as string }),
+      (error: unknown) => error instanceof TypeError && pattern.test(error.message),
+    );
   rejects(new URL('../../fixtures/missing.js', import.meta.url), /does not exist/);
   rejects(fileURLToPath(new URL('../../fixtures/missing.js', import.meta.url)), /does not exist/);
   rejects(fileURLToPath(new URL('../../fixtures', import.meta.url)), /not a file/);

@@ -168,11 +168,10 @@ Batch('should flush the partial batches when stopped mid-batch, and settle them 
 
 Batch('should requeue the whole batch on REQUEUE with allowRequeue, and handle it when it comes back', async (context) => {
   const batches: string[][] = [];
-  const listener = listen(
-    context,
-    [{ info: (messages) => (batches.push(names(messages)), batches.length === 1 ? NotificationResult.REQUEUE : undefined) }],
-    { batchSize: 2, allowRequeue: true },
-  );
+  const listener = listen(context, [{ info: (messages) => (batches.push(names(messages)), batches.length === 1 ? NotificationResult.REQUEUE : undefined) }], {
+    batchSize: 2,
+    allowRequeue: true,
+  });
   await listener.start();
   const done = outcomes(listener, 4);
   await publish(context, 'info', 'a', 'b');
@@ -243,7 +242,10 @@ Batch('should ack at once what the listener filter rejects, outside any batch', 
   await publish(context, 'info', 'keep.1', 'drop.1', 'keep.2', 'drop.2');
   const results = await done;
   assert.equal(got, ['keep.1,keep.2']);
-  assert.equal(results.filter((o) => o.reason === 'filtered').map((o) => `${o.eventType}:${o.settled}`), ['drop.1:acked', 'drop.2:acked']);
+  assert.equal(
+    results.filter((o) => o.reason === 'filtered').map((o) => `${o.eventType}:${o.settled}`),
+    ['drop.1:acked', 'drop.2:acked'],
+  );
 });
 
 Batch('should run the batch handler through the executor with the list as its argument', async (context) => {

@@ -24,7 +24,10 @@ for (const [name, make] of Object.entries(factories)) {
       const error = thrown(() => make(transport, { allowRequeue: true }), UnsupportedCapability);
       assert.is(error.capability, 'requeue');
       assert.is(error.driver, 'limited');
-      assert.is(error.message, `The 'limited' driver lacks the capability 'requeue', which a ${name} with allowRequeue needs: leave allowRequeue off (a message is then acked whatever its handler did, as oslo does by default), or connect to a broker transport (rabbit://)`);
+      assert.is(
+        error.message,
+        `The 'limited' driver lacks the capability 'requeue', which a ${name} with allowRequeue needs: leave allowRequeue off (a message is then acked whatever its handler did, as oslo does by default), or connect to a broker transport (rabbit://)`,
+      );
     } finally {
       await transport.close();
     }
@@ -35,7 +38,10 @@ for (const [name, make] of Object.entries(factories)) {
     try {
       const error = thrown(() => make(transport, { pool: 'alerts' }), UnsupportedCapability);
       assert.is(error.capability, 'pools');
-      assert.is(error.message, `The 'limited' driver lacks the capability 'pools', which a ${name} in a pool ('alerts') needs: listen without a pool, or connect to a broker transport (rabbit://)`);
+      assert.is(
+        error.message,
+        `The 'limited' driver lacks the capability 'pools', which a ${name} in a pool ('alerts') needs: listen without a pool, or connect to a broker transport (rabbit://)`,
+      );
     } finally {
       await transport.close();
     }

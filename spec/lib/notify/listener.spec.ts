@@ -81,7 +81,10 @@ Listener("should call the method named after the priority with oslo's arguments"
   await listener.start();
   const done = outcomes(listener, 1);
   await publisher(context).info('compute.instance.create.end', { instance_id: 'abc' }, { user_id: 'u1', request_id: 'req-1' });
-  assert.equal((await done).map((o) => [o.settled, o.reason]), [['acked', 'handled']]);
+  assert.equal(
+    (await done).map((o) => [o.settled, o.reason]),
+    [['acked', 'handled']],
+  );
   assert.is(calls.length, 1);
   const [ctxt, publisherId, eventType, payload, metadata] = calls[0] as [Context, string, string, unknown, NotificationMetadata];
   assert.equal(ctxt, { user_id: 'u1', request_id: 'req-1' });
@@ -131,7 +134,7 @@ Listener('should call every endpoint of the priority in order', async (context) 
   assert.equal(got, ['first', 'second']);
 });
 
-Listener("should skip an endpoint whose filterRule rejects the message, and ack it", async (context) => {
+Listener('should skip an endpoint whose filterRule rejects the message, and ack it', async (context) => {
   const got: string[] = [];
   const listener = listen(context, [
     { filterRule: { eventType: '^compute\\.', payload: { state: '^active$' } }, info: (_c: Context, _p: string, e: string) => void got.push(`compute:${e}`) },
@@ -187,7 +190,10 @@ Listener('should ack despite a REQUEUE result without allowRequeue, as oslo does
   await listener.start();
   const done = outcomes(listener, 1);
   await publisher(context).info('e', {});
-  assert.equal((await done).map((o) => [o.settled, o.reason]), [['acked', 'requeue']]);
+  assert.equal(
+    (await done).map((o) => [o.settled, o.reason]),
+    [['acked', 'requeue']],
+  );
   // A second message shows the first did not come back in between.
   const next = outcomes(listener, 1);
   await publisher(context).info('e2', {});
@@ -228,7 +234,10 @@ Listener('should treat a thrown error as a requeue: requeued with allowRequeue, 
   await acking.start();
   const once = outcomes(acking, 1);
   await publisher(context).warn('e', {});
-  assert.equal((await once).map((o) => [o.settled, o.reason]), [['acked', 'error']]);
+  assert.equal(
+    (await once).map((o) => [o.settled, o.reason]),
+    [['acked', 'error']],
+  );
   assert.is(depth(context, 'warn'), 0);
 });
 
@@ -276,7 +285,10 @@ Listener('should ack a duplicate _unique_id without handling it again', async (c
   await listener.start();
   const done = outcomes(listener, 3);
   const body = (eventType: string, uniqueId: string) =>
-    encodeBody(defaultCodec, notificationToWire({ messageId: hexId(), publisherId: 'p', eventType, priority: 'info', payload: {}, timestamp: '2026-11-22 05:25:21.387733', context: {} }, uniqueId));
+    encodeBody(
+      defaultCodec,
+      notificationToWire({ messageId: hexId(), publisherId: 'p', eventType, priority: 'info', payload: {}, timestamp: '2026-11-22 05:25:21.387733', context: {} }, uniqueId),
+    );
   const queue = notificationQueue(target({ topic: context.topic }), 'info');
   publishRaw(context.broker, 'openstack', queue, body('original', 'u-1'));
   publishRaw(context.broker, 'openstack', queue, body('repeat', 'u-1'));
@@ -305,13 +317,20 @@ Listener('should deserialize the context and payload with the serializer', async
   const done = outcomes(listener, 1);
   await publisher(context).info('e', 7, { user_id: 'u1' });
   await done;
-  assert.equal(seen, [{ user_id: 'u1', deserialized: true }, { payload: 7, for: 'u1' }]);
+  assert.equal(seen, [
+    { user_id: 'u1', deserialized: true },
+    { payload: 7, for: 'u1' },
+  ]);
 });
 
 Listener('should run handlers through the executor, naming the endpoint, method and arguments', async (context) => {
   const invocations: Invocation[] = [];
   const inner = microtaskExecutor({ concurrency: 2 });
-  const executor: Executor = { concurrency: inner.concurrency, close: () => inner.close(), run: (invocation, local) => (invocations.push(invocation), inner.run(invocation, local)) };
+  const executor: Executor = {
+    concurrency: inner.concurrency,
+    close: () => inner.close(),
+    run: (invocation, local) => (invocations.push(invocation), inner.run(invocation, local)),
+  };
   const listener = listen(context, [{ warn: () => {} }, { info: () => {}, warn: () => {} }], { executor });
   await listener.start();
   const done = outcomes(listener, 1);
@@ -385,7 +404,10 @@ Listener('should drain on stop: handlers in flight finish and their messages are
   assert.not.ok(stopped, 'stop waits for the handler');
   gate.resolve();
   await stopping;
-  assert.equal((await done).map((o) => o.settled), ['acked']);
+  assert.equal(
+    (await done).map((o) => o.settled),
+    ['acked'],
+  );
   // The memory broker would put an unacked message back on the next macrotask.
   await new Promise((r) => setImmediate(r));
   assert.is(depth(context, 'info'), 0, 'nothing went back to the queue');

@@ -39,7 +39,15 @@ Notifier("should publish oslo's message fields through messaging v2 on the defau
   assert.match(notification.timestamp, OSLO_TIME);
   assert.equal(
     { ...notification, messageId: '', timestamp: '' },
-    { messageId: '', timestamp: '', publisherId: 'compute.host-1', eventType: 'compute.instance.create.end', priority: 'info', payload: { instance_id: 'abc' }, context: { user_id: 'u1' } },
+    {
+      messageId: '',
+      timestamp: '',
+      publisherId: 'compute.host-1',
+      eventType: 'compute.instance.create.end',
+      priority: 'info',
+      payload: { instance_id: 'abc' },
+      context: { user_id: 'u1' },
+    },
   );
 });
 
@@ -129,7 +137,10 @@ Notifier('should log, count and emit a driver failure without rejecting, while t
     const failure = await failures;
     assert.is(sent.notifications.length, 1);
     assert.is(n.failureCount, 1);
-    assert.equal({ ...failure, error: String(failure.error) }, { driver: 'broken', messageId: sent.notifications[0]?.message.messageId, eventType: 'disk.full', priority: 'critical', error: 'Error: broken is down' });
+    assert.equal(
+      { ...failure, error: String(failure.error) },
+      { driver: 'broken', messageId: sent.notifications[0]?.message.messageId, eventType: 'disk.full', priority: 'critical', error: 'Error: broken is down' },
+    );
     const logged = logs.records.find((r) => r.logger === 'rx-messaging.notifier');
     assert.is(logged?.level, 'error');
     assert.match(logged?.message ?? '', /broken driver/);
@@ -145,7 +156,10 @@ Notifier('should share the failure count and stream with prepared notifiers', as
     const two = firstValueFrom(n.failures$.pipe(take(2), toArray()));
     await n.prepare({ publisherId: 'q' }).info('a', {});
     await n.info('b', {});
-    assert.equal((await two).map((f) => f.eventType), ['a', 'b']);
+    assert.equal(
+      (await two).map((f) => f.eventType),
+      ['a', 'b'],
+    );
     assert.is(n.failureCount, 2);
   } finally {
     logs.restore();
@@ -209,7 +223,10 @@ Notifier('should send nothing with the noop driver', async () => {
 });
 
 Notifier('should refuse a topic a notifier cannot use, and a missing publisher id', () => {
-  assert.throws(() => notifier(recordingTransport(), { publisherId: 'p', topics: ['has space'] }), (e: unknown) => e instanceof InvalidTarget);
+  assert.throws(
+    () => notifier(recordingTransport(), { publisherId: 'p', topics: ['has space'] }),
+    (e: unknown) => e instanceof InvalidTarget,
+  );
   assert.throws(() => notifier(recordingTransport(), {} as never), /publisherId/);
 });
 

@@ -3,7 +3,19 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { IncomingCall } from '../../../lib/driver/rpc.js';
 import { hexId } from '../../../lib/core/ids.js';
-import { connect, InvalidTarget, TransportClosed, MessageUndeliverable, rpcClient, rpcServer, RpcVersionCapError, target, UnsupportedCapability, type Serializer, type Transport } from '../../../lib/index.js';
+import {
+  connect,
+  InvalidTarget,
+  TransportClosed,
+  MessageUndeliverable,
+  rpcClient,
+  rpcServer,
+  RpcVersionCapError,
+  target,
+  UnsupportedCapability,
+  type Serializer,
+  type Transport,
+} from '../../../lib/index.js';
 import { limitedTransport } from '../../helpers/limited-driver.js';
 
 const RpcClient = suite('rpcClient', { transport: undefined as unknown as Transport, topic: '' });
@@ -62,10 +74,19 @@ RpcClient('should refuse a version above the cap and report it with canSendVersi
   assert.ok(client.canSendVersion('2.3'));
   assert.not.ok(client.canSendVersion('2.4'));
   assert.not.ok(client.canSendVersion('3.0'));
-  const error = await client.prepare({ version: '2.5' }).call('ping').catch((e: unknown) => e);
+  const error = await client
+    .prepare({ version: '2.5' })
+    .call('ping')
+    .catch((e: unknown) => e);
   assert.instance(error, RpcVersionCapError);
   assert.match((error as Error).message, /2\.5.*2\.3/);
-  await client.prepare({ version: '2.5' }).cast('ping').then(() => assert.unreachable('the cast must be refused'), (e: unknown) => assert.instance(e, RpcVersionCapError));
+  await client
+    .prepare({ version: '2.5' })
+    .cast('ping')
+    .then(
+      () => assert.unreachable('the cast must be refused'),
+      (e: unknown) => assert.instance(e, RpcVersionCapError),
+    );
 });
 
 RpcClient('should prepare a new client and leave the original unchanged', ({ transport, topic }) => {
@@ -79,27 +100,37 @@ RpcClient('should prepare a new client and leave the original unchanged', ({ tra
 });
 
 RpcClient('should refuse a fanout call and a target without topic with InvalidTarget', async ({ transport, topic }) => {
-  const fanout = await rpcClient(transport, target({ topic, fanout: true })).call('ping').catch((e: unknown) => e);
+  const fanout = await rpcClient(transport, target({ topic, fanout: true }))
+    .call('ping')
+    .catch((e: unknown) => e);
   assert.instance(fanout, InvalidTarget);
   assert.match((fanout as Error).message, /cannot be fanout/);
-  const noTopic = await rpcClient(transport, target({ server: 'x' })).cast('ping').catch((e: unknown) => e);
+  const noTopic = await rpcClient(transport, target({ server: 'x' }))
+    .cast('ping')
+    .catch((e: unknown) => e);
   assert.instance(noTopic, InvalidTarget);
   assert.match((noTopic as Error).message, /needs a topic/);
 });
 
 RpcClient('should refuse arguments that are not an object of named arguments', async ({ transport, topic }) => {
-  const error = await rpcClient(transport, target({ topic })).cast('ping', [1, 2] as never).catch((e: unknown) => e);
+  const error = await rpcClient(transport, target({ topic }))
+    .cast('ping', [1, 2] as never)
+    .catch((e: unknown) => e);
   assert.instance(error, TypeError);
   assert.match((error as Error).message, /named arguments/);
 });
 
 RpcClient('should fail at once with MessageUndeliverable when at-least-once is asked and nobody listens', async ({ transport, topic }) => {
-  const error = await rpcClient(transport, target({ topic }), { atLeastOnce: true }).cast('ping').catch((e: unknown) => e);
+  const error = await rpcClient(transport, target({ topic }), { atLeastOnce: true })
+    .cast('ping')
+    .catch((e: unknown) => e);
   assert.instance(error, MessageUndeliverable);
 });
 
 RpcClient('should run the serializer on arguments, context and results', async ({ transport, topic }) => {
-  const server = rpcServer(transport, target({ topic, server: 's' }), [{ double: (args: { n: number }, context: Record<string, unknown>) => ({ n: args.n * 2, tenant: context['tenant'] }) }]);
+  const server = rpcServer(transport, target({ topic, server: 's' }), [
+    { double: (args: { n: number }, context: Record<string, unknown>) => ({ n: args.n * 2, tenant: context['tenant'] }) },
+  ]);
   await server.start();
   const serializer: Serializer = {
     serializeEntity: (_c, e) => (typeof e === 'number' ? e + 1 : e),
@@ -150,7 +181,8 @@ Capabilities('should refuse atLeastOnce at once on a driver that cannot tell an 
       e instanceof UnsupportedCapability &&
       e.capability === 'undeliverableDetection' &&
       e.driver === 'limited' &&
-      e.message === "The 'limited' driver lacks the capability 'undeliverableDetection', which an rpcClient with atLeastOnce needs: leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)";
+      e.message ===
+        "The 'limited' driver lacks the capability 'undeliverableDetection', which an rpcClient with atLeastOnce needs: leave atLeastOnce off (a call nobody receives then fails with MessagingTimeout), or connect to a broker transport (rabbit://)";
     assert.throws(() => rpcClient(transport, target({ topic: 'demo' }), { atLeastOnce: true }), expected);
     const client = rpcClient(transport, target({ topic: 'demo' }));
     assert.throws(() => client.prepare({ atLeastOnce: true }), expected);

@@ -26,12 +26,17 @@ Contract.after.each(async (context) => {
 Contract('should refuse invalid arguments before the handler runs, with InvalidArguments naming each path, rebuilt on the caller', async (context) => {
   const { transport, topic } = context;
   let ran = 0;
-  context.server = rpcServer(transport, target({ topic, server: 's' }), [{ get_host: ({ id }) => (ran++, { host: `h${id}` }), resize: () => null, tail: () => 'x' }], { contract: compute });
+  context.server = rpcServer(transport, target({ topic, server: 's' }), [{ get_host: ({ id }) => (ran++, { host: `h${id}` }), resize: () => null, tail: () => 'x' }], {
+    contract: compute,
+  });
   await context.server.start();
   // An untyped client sends what it is given: the server's contract refuses it.
   const error = await rejection(rpcClient(transport, target({ topic })).call('get_host', { id: 'one', flavor: { vcpus: 0 } }), InvalidArguments);
   assert.is(ran, 0, 'the handler never ran');
-  assert.equal(error.issues.map((issue) => issue.path), ['id', 'flavor.vcpus']);
+  assert.equal(
+    error.issues.map((issue) => issue.path),
+    ['id', 'flavor.vcpus'],
+  );
   assert.ok(error.issues.every((issue) => typeof issue.message === 'string' && issue.message.length > 0));
   assert.is(error.method, 'get_host');
   assert.match(error.message, /^Invalid arguments for get_host: id: .+; flavor\.vcpus: .+/);
@@ -41,7 +46,12 @@ Contract('should refuse invalid arguments before the handler runs, with InvalidA
 Contract('should hand the handler what the args schema gives back', async (context) => {
   const { transport, topic } = context;
   const seen: unknown[] = [];
-  context.server = rpcServer(transport, target({ topic, server: 's' }), [{ get_host: () => ({ host: 'h' }), resize: ({ id, size }) => (seen.push(size), id + size), tail: () => 'x' }], { contract: compute });
+  context.server = rpcServer(
+    transport,
+    target({ topic, server: 's' }),
+    [{ get_host: () => ({ host: 'h' }), resize: ({ id, size }) => (seen.push(size), id + size), tail: () => 'x' }],
+    { contract: compute },
+  );
   await context.server.start();
   const client = rpcClient(transport, target({ topic }), { contract: compute });
   assert.is(await client.call('resize', { id: 1, size: '41' }), 42);
@@ -50,11 +60,16 @@ Contract('should hand the handler what the args schema gives back', async (conte
 
 Contract('should refuse a result that fails its schema with InvalidResult, for each value of a stream', async (context) => {
   const { transport, topic } = context;
-  context.server = rpcServer(transport, target({ topic, server: 's' }), [{ get_host: () => ({ host: 7 }) as never, resize: () => null, tail: () => of('a', 'b', 3 as never) }], { contract: compute });
+  context.server = rpcServer(transport, target({ topic, server: 's' }), [{ get_host: () => ({ host: 7 }) as never, resize: () => null, tail: () => of('a', 'b', 3 as never) }], {
+    contract: compute,
+  });
   await context.server.start();
   const client = rpcClient(transport, target({ topic }), { contract: compute });
   const error = await rejection(client.call('get_host', { id: 1 }), InvalidResult);
-  assert.equal(error.issues.map((issue) => issue.path), ['host']);
+  assert.equal(
+    error.issues.map((issue) => issue.path),
+    ['host'],
+  );
   const values: string[] = [];
   const streamed = await rejection(lastValueFrom(client.call$('tail', { lines: 3 }).pipe(tap((value) => values.push(value)))), InvalidResult);
   assert.is(streamed.method, 'tail');
@@ -68,7 +83,10 @@ Contract('should refuse invalid arguments on a client that has the contract, sen
   await context.server.start();
   const client = rpcClient(transport, target({ topic }), { contract: compute, timeout: 1_000 });
   const error = await rejection(client.call('get_host', { id: 1.5 }), InvalidArguments);
-  assert.equal(error.issues.map((issue) => issue.path), ['id']);
+  assert.equal(
+    error.issues.map((issue) => issue.path),
+    ['id'],
+  );
   await rejection(client.cast('resize', { id: 1, size: 2 as never }), InvalidArguments);
   await rejection(client.prepare({ timeout: 500 }).call('get_host', { id: 'x' as never }), InvalidArguments);
   assert.is(await client.call('get_host', { id: 1 }).then(() => received), 1, 'only the valid call reached the server');
@@ -138,13 +156,18 @@ const contractedClient = () => rpcClient(transport, tg, { contract: compute });
 declare const contracted: ReturnType<typeof contractedClient>;
 const contractedCall = () => contracted.call('get_host', { id: 1 });
 const contractedResize = () => contracted.call('resize', { id: 1, size: '2' });
-export type ContractTypeChecks = [Expect<Equal<Awaited<ReturnType<typeof contractedCall>>, { host: string }>>, Expect<Equal<Awaited<ReturnType<typeof contractedResize>>, unknown>>];
+export type ContractTypeChecks = [
+  Expect<Equal<Awaited<ReturnType<typeof contractedCall>>, { host: string }>>,
+  Expect<Equal<Awaited<ReturnType<typeof contractedResize>>, unknown>>,
+];
 export const contractedEnds = () => [
   // @ts-expect-error: a method the contract does not have
   contracted.call('reboot', {}),
   // @ts-expect-error: the client sends the schema's input (a string size), not its output
   contracted.call('resize', { id: 1, size: 2 }),
-  rpcServer(transport, tg, [{ get_host: ({ id, flavor }) => ({ host: `${id}-${flavor?.vcpus}` }), resize: ({ size }) => size.toFixed(), tail: () => of('a') }], { contract: compute }),
+  rpcServer(transport, tg, [{ get_host: ({ id, flavor }) => ({ host: `${id}-${flavor?.vcpus}` }), resize: ({ size }) => size.toFixed(), tail: () => of('a') }], {
+    contract: compute,
+  }),
   // @ts-expect-error: the handler receives the schema's output (a number size)
   rpcServer(transport, tg, [{ get_host: () => ({ host: 'h' }), resize: ({ size }: { size: string }) => size, tail: () => 'a' }], { contract: compute }),
   // @ts-expect-error: a result the schema refuses

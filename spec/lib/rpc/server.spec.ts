@@ -13,7 +13,10 @@ RpcServer.before.each(async (context) => {
 RpcServer.after.each((context) => context.transport.close());
 
 RpcServer('should refuse a target without server', ({ transport, topic }) => {
-  assert.throws(() => rpcServer(transport, target({ topic }), []), (e: unknown) => e instanceof InvalidTarget && /needs a server/.test(e.message));
+  assert.throws(
+    () => rpcServer(transport, target({ topic }), []),
+    (e: unknown) => e instanceof InvalidTarget && /needs a server/.test(e.message),
+  );
 });
 
 RpcServer('should consume after start and not after stop', async ({ transport, topic }) => {
@@ -25,15 +28,16 @@ RpcServer('should consume after start and not after stop', async ({ transport, t
   assert.is(await client.call('ping'), 'pong');
   await server.stop();
   assert.not.ok(server.running);
-  await client.call('ping').then(() => assert.unreachable('a stopped server must not answer'), () => undefined);
+  await client.call('ping').then(
+    () => assert.unreachable('a stopped server must not answer'),
+    () => undefined,
+  );
 });
 
 RpcServer('should drain in-flight calls on stop', async ({ transport, topic }) => {
   let started!: () => void;
   const inFlight = new Promise<void>((resolve) => (started = resolve));
-  const server = rpcServer(transport, target({ topic, server: 's' }), [
-    { slow: async () => (started(), await new Promise((resolve) => setTimeout(resolve, 100)), 'finished') },
-  ]);
+  const server = rpcServer(transport, target({ topic, server: 's' }), [{ slow: async () => (started(), await new Promise((resolve) => setTimeout(resolve, 100)), 'finished') }]);
   await server.start();
   const result = rpcClient(transport, target({ topic }), { timeout: 10_000 }).call('slow');
   await inFlight;
@@ -59,7 +63,13 @@ RpcServer('should report each outcome', async ({ transport, topic }) => {
   await client.call('ping');
   await client.call('_hidden').catch(() => undefined);
   await server.stop();
-  assert.equal(outcomes.map((o) => [o.incoming.method, o.error?.name]), [['ping', undefined], ['_hidden', 'NoSuchMethod']]);
+  assert.equal(
+    outcomes.map((o) => [o.incoming.method, o.error?.name]),
+    [
+      ['ping', undefined],
+      ['_hidden', 'NoSuchMethod'],
+    ],
+  );
 });
 
 RpcServer('should take start and stop twice without harm', async ({ transport, topic }) => {
@@ -105,7 +115,8 @@ Capabilities('should refuse atLeastOnce at once on a driver that cannot deliver 
         e instanceof UnsupportedCapability &&
         e.capability === 'requeue' &&
         e.driver === 'limited' &&
-        e.message === "The 'limited' driver lacks the capability 'requeue', which an rpcServer with atLeastOnce needs: leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)",
+        e.message ===
+          "The 'limited' driver lacks the capability 'requeue', which an rpcServer with atLeastOnce needs: leave atLeastOnce off (requests are acked on receipt, at most once, as oslo does), or connect to a broker transport (rabbit://)",
     );
     assert.is(rpcServer(transport, target({ topic: 'demo', server: 'a' }), []).running, false);
   } finally {

@@ -22,7 +22,9 @@ function specs(test: Test<{ transport: Transport; topic: string; publish: (topic
   test('should hand a handler __proto__, constructor and prototype keys as plain own data, never as a prototype', async ({ transport, topic, publish }) => {
     let seen!: (value: Seen) => void;
     const received = new Promise<Seen>((resolve) => (seen = resolve));
-    const server = rpcServer(transport, target({ topic, server: 's' }), [{ whoami: (args: Record<string, unknown>, context: Record<string, unknown>) => void seen({ args, context }) }]);
+    const server = rpcServer(transport, target({ topic, server: 's' }), [
+      { whoami: (args: Record<string, unknown>, context: Record<string, unknown>) => void seen({ args, context }) },
+    ]);
     await server.start();
     await publish(topic, hostileCast());
     const { args, context } = await received;
@@ -50,7 +52,11 @@ Memory.after.each((context) => context.transport.close());
 specs(Memory);
 Memory.run();
 
-const Rabbit = await serviceSuite('untrusted keys on RabbitMQ', ['rabbitmq'], { transport: undefined as unknown as Transport, topic: '', publish: async (_topic: string, _bytes: Buffer) => {} });
+const Rabbit = await serviceSuite('untrusted keys on RabbitMQ', ['rabbitmq'], {
+  transport: undefined as unknown as Transport,
+  topic: '',
+  publish: async (_topic: string, _bytes: Buffer) => {},
+});
 Rabbit.before.each(async (context) => {
   context.transport = await connect(amqpUrlWith());
   context.topic = `spec_keys_${hexId()}`;

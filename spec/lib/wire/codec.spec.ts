@@ -50,7 +50,9 @@ Json('should encode to UTF-8 JSON bytes', () => {
 });
 
 Json("should write Dates in oslo's format wherever they are", () => {
-  const text = jsonCodec().encode({ at: DATE, list: [DATE], nested: { deep: { at: DATE } } }).toString('utf8');
+  const text = jsonCodec()
+    .encode({ at: DATE, list: [DATE], nested: { deep: { at: DATE } } })
+    .toString('utf8');
   assert.is(text, '{"at":"1920-02-03T04:05:06.007000","list":["1920-02-03T04:05:06.007000"],"nested":{"deep":{"at":"1920-02-03T04:05:06.007000"}}}');
 });
 
@@ -84,11 +86,16 @@ Json('should leave strings that are not exactly an oslo datetime alone too', () 
 });
 
 Json('should throw a SyntaxError on bytes that are not JSON', () => {
-  assert.throws(() => jsonCodec().decode(Buffer.from('{"a":')), (error: unknown) => error instanceof SyntaxError);
+  assert.throws(
+    () => jsonCodec().decode(Buffer.from('{"a":')),
+    (error: unknown) => error instanceof SyntaxError,
+  );
 });
 
 Json('should leave other values as JSON does (objects with toJSON, undefined fields)', () => {
-  const text = jsonCodec().encode({ a: undefined, b: { toJSON: () => 'custom' }, c: 1.5 }).toString('utf8');
+  const text = jsonCodec()
+    .encode({ a: undefined, b: { toJSON: () => 'custom' }, c: 1.5 })
+    .toString('utf8');
   assert.is(text, '{"b":"custom","c":1.5}');
 });
 

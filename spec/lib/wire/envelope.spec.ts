@@ -288,7 +288,14 @@ Encode('should write a heartbeat as oslo does, an undefined result as null', () 
 });
 
 Encode("should write a failure as a JSON string of oslo's failure dict", () => {
-  const failure = { class: 'MyError', module: '__main__', message: 'custom', tb: ['Traceback (most recent call last):\n', '...', 'MyError: custom\n'], args: ['custom'], kwargs: { code: 42 } };
+  const failure = {
+    class: 'MyError',
+    module: '__main__',
+    message: 'custom',
+    tb: ['Traceback (most recent call last):\n', '...', 'MyError: custom\n'],
+    args: ['custom'],
+    kwargs: { code: 42 },
+  };
   const body = replyToWire({ msgId: '4856…', result: null, failure, ending: true }, '…');
   const expected = parsed(FAILURE);
   assert.equal(Object.keys(body).sort(), Object.keys(expected).sort());
@@ -399,7 +406,10 @@ Malformed('should refuse a body that is not an object, saying what it is', () =>
 });
 
 Malformed('should refuse an envelope version other than 2.x, quoting it', () => {
-  malformed(() => decodeBody(defaultCodec, Buffer.from('{"oslo.version": "3.0", "oslo.message": "{}"}')), /unsupported envelope version "3\.0" \(2\.x or a bare 1\.0 dict is understood\)/);
+  malformed(
+    () => decodeBody(defaultCodec, Buffer.from('{"oslo.version": "3.0", "oslo.message": "{}"}')),
+    /unsupported envelope version "3\.0" \(2\.x or a bare 1\.0 dict is understood\)/,
+  );
   malformed(() => decodeBody(defaultCodec, Buffer.from('{"oslo.version": 2, "oslo.message": "{}"}')), /unsupported envelope version 2 /);
 });
 
@@ -449,7 +459,10 @@ Malformed('should refuse a notification without message_id, event_type or timest
 });
 
 Malformed('should refuse an unknown notification priority, quoting it and listing the known ones', () => {
-  malformed(() => notificationFromWire({ ...parsed(NOTIFICATION_V2), priority: 'LOUD' }), /a notification's priority "LOUD" is not one of audit, debug, info, warn, error, critical, sample/);
+  malformed(
+    () => notificationFromWire({ ...parsed(NOTIFICATION_V2), priority: 'LOUD' }),
+    /a notification's priority "LOUD" is not one of audit, debug, info, warn, error, critical, sample/,
+  );
   malformed(() => notificationFromWire({ ...parsed(NOTIFICATION_V2), priority: undefined }), /a notification's priority undefined is not one of/);
 });
 

@@ -51,7 +51,10 @@ To("should describe a built-in error with oslo's six keys, module builtins", () 
 To("should send the stack as oslo's traceback: lines each ending in a newline", () => {
   const error = new RangeError('out of range');
   const f = toFailure(error);
-  assert.equal(f.tb, error.stack!.split('\n').map((line) => `${line}\n`));
+  assert.equal(
+    f.tb,
+    error.stack!.split('\n').map((line) => `${line}\n`),
+  );
   assert.is(f.tb[0], 'RangeError: out of range\n');
   assert.ok(f.tb.every((line) => line.endsWith('\n')));
 });
@@ -183,7 +186,7 @@ From('should rebuild the JavaScript built-ins a rx-messaging server sent as Pyth
   }
 });
 
-From("should give RemoteError for a Python ValueError or NameError, which carry no JavaScript class", () => {
+From('should give RemoteError for a Python ValueError or NameError, which carry no JavaScript class', () => {
   for (const name of ['ValueError', 'NameError']) assert.instance(fromFailure(failure({ class: name, module: 'builtins', message: 'x' })), RemoteError);
 });
 
@@ -240,7 +243,7 @@ From('should not rebuild a class whose name differs', () => {
   assert.instance(fromFailure(osloFailure(), [MyOtherError]), RemoteError);
 });
 
-From("should give RemoteError for Python built-ins JavaScript lacks, such as ValueError", () => {
+From('should give RemoteError for Python built-ins JavaScript lacks, such as ValueError', () => {
   const error = fromFailure(failure({ class: 'ValueError', module: 'builtins', message: 'invalid literal', tb: ['ValueError: invalid literal\n'] }));
   assert.instance(error, RemoteError);
   assert.is((error as RemoteError).excType, 'ValueError');
@@ -263,20 +266,37 @@ From('should not rebuild a built-in name sent from another module', () => {
 });
 
 From("should rebuild NoSuchMethod and UnsupportedVersion from oslo's dispatcher module", () => {
-  const noSuch = fromFailure(failure({ class: 'NoSuchMethod', module: 'oslo_messaging.rpc.dispatcher', message: 'Endpoint does not support RPC method echo2', args: ['Endpoint does not support RPC method echo2'], kwargs: { method: 'echo2' } }));
+  const noSuch = fromFailure(
+    failure({
+      class: 'NoSuchMethod',
+      module: 'oslo_messaging.rpc.dispatcher',
+      message: 'Endpoint does not support RPC method echo2',
+      args: ['Endpoint does not support RPC method echo2'],
+      kwargs: { method: 'echo2' },
+    }),
+  );
   assert.instance(noSuch, NoSuchMethod);
   assert.instance(noSuch, MessagingError);
   assert.is(noSuch.name, 'NoSuchMethod');
   assert.is(noSuch.message, 'Endpoint does not support RPC method echo2');
   assert.is((noSuch as NoSuchMethod).method, 'echo2');
-  const unsupported = fromFailure(failure({ class: 'UnsupportedVersion', module: DISPATCHER_MODULE, message: 'Endpoint does not support RPC version 3.0. Attempted method: echo', kwargs: { version: '3.0', method: 'echo' } }));
+  const unsupported = fromFailure(
+    failure({
+      class: 'UnsupportedVersion',
+      module: DISPATCHER_MODULE,
+      message: 'Endpoint does not support RPC version 3.0. Attempted method: echo',
+      kwargs: { version: '3.0', method: 'echo' },
+    }),
+  );
   assert.instance(unsupported, UnsupportedVersion);
   assert.is((unsupported as UnsupportedVersion).version, '3.0');
   assert.is((unsupported as UnsupportedVersion).method, 'echo');
 });
 
 From('should rebuild dispatch errors sent by a Python server, which carry no kwargs', () => {
-  const error = fromFailure(failure({ class: 'NoSuchMethod', module: DISPATCHER_MODULE, message: 'Endpoint does not support RPC method nope', args: ['Endpoint does not support RPC method nope'] }));
+  const error = fromFailure(
+    failure({ class: 'NoSuchMethod', module: DISPATCHER_MODULE, message: 'Endpoint does not support RPC method nope', args: ['Endpoint does not support RPC method nope'] }),
+  );
   assert.instance(error, NoSuchMethod);
   assert.is(error.message, 'Endpoint does not support RPC method nope');
 });
@@ -294,7 +314,9 @@ From('should not rebuild NoSuchMethod sent from another module', () => {
 
 From('should not let kwargs replace name, message or stack', () => {
   class MyError extends Error {}
-  const error = fromFailure(failure({ class: 'MyError', module: 'app', message: 'real', tb: ['t\n'], kwargs: { name: 'Fake', message: 'fake', stack: 'fake', extra: 1 } }), [MyError]);
+  const error = fromFailure(failure({ class: 'MyError', module: 'app', message: 'real', tb: ['t\n'], kwargs: { name: 'Fake', message: 'fake', stack: 'fake', extra: 1 } }), [
+    MyError,
+  ]);
   assert.is(error.name, 'MyError');
   assert.is(error.message, 'real');
   assert.match(error.stack!, /^MyError: real\n--- remote traceback ---\nt\n$/);

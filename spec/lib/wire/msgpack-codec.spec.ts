@@ -64,7 +64,10 @@ Codec('should not let a __proto__ key reach the prototype', () => {
 Codec('should refuse bytes cut short, followed by more bytes, or never used, with MsgpackDecodeError', () => {
   const whole = codec.encode({ a: 'value' });
   for (const bad of [whole.subarray(0, whole.length - 2), Buffer.concat([whole, Buffer.from([0x01])]), Buffer.from([0xc1]), Buffer.alloc(0)]) {
-    assert.throws(() => codec.decode(bad), (error: unknown) => error instanceof MsgpackDecodeError && error.byteLength === bad.length && /MessagePack/.test(error.message));
+    assert.throws(
+      () => codec.decode(bad),
+      (error: unknown) => error instanceof MsgpackDecodeError && error.byteLength === bad.length && /MessagePack/.test(error.message),
+    );
   }
 });
 
@@ -104,8 +107,14 @@ Wire('should make bodies smaller than the JSON envelope oslo peers need', () => 
 });
 
 Wire('should be refused by decodeBody as MalformedMessage when the bytes are JSON or not a map', () => {
-  assert.throws(() => decodeBody(codec, encodeBody(defaultCodec, rpcToWire(CALL))), (error: unknown) => error instanceof MalformedMessage && /application\/x-msgpack/.test(error.message));
-  assert.throws(() => decodeBody(codec, codec.encode([1, 2])), (error: unknown) => error instanceof MalformedMessage && /not an object/.test(error.message));
+  assert.throws(
+    () => decodeBody(codec, encodeBody(defaultCodec, rpcToWire(CALL))),
+    (error: unknown) => error instanceof MalformedMessage && /application\/x-msgpack/.test(error.message),
+  );
+  assert.throws(
+    () => decodeBody(codec, codec.encode([1, 2])),
+    (error: unknown) => error instanceof MalformedMessage && /not an object/.test(error.message),
+  );
 });
 
 Wire.run();

@@ -5,7 +5,13 @@ import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib
 
 const Keys = suite("wire: rx-messaging's _rxm_ keys");
 
-const call: RpcRequest = { method: 'resize', args: {}, context: {}, uniqueId: 'u1', call: { msgId: 'm1', replyTo: 'reply_x', timeoutMs: 30_000, deadline: 1_700_000_030_000, cancellable: true } };
+const call: RpcRequest = {
+  method: 'resize',
+  args: {},
+  context: {},
+  uniqueId: 'u1',
+  call: { msgId: 'm1', replyTo: 'reply_x', timeoutMs: 30_000, deadline: 1_700_000_030_000, cancellable: true },
+};
 
 Keys("should send a call's deadline and cancellability as _rxm_ keys and read them back", () => {
   const body = rpcToWire(call);

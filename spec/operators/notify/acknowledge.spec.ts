@@ -98,7 +98,12 @@ Acknowledge('should fail with AcknowledgeError when the broker refuses the ack',
 Acknowledge('should accept any value that can be acked and requeued, not only notifications', async () => {
   const events: string[] = [];
   const wrapped = { row: { id: 1 }, ack: async () => void events.push('ack'), requeue: async () => void events.push('requeue') };
-  const [outcome] = await firstValueFrom(of(wrapped).pipe(acknowledge((w) => assert.equal(w.row, { id: 1 })), toArray()));
+  const [outcome] = await firstValueFrom(
+    of(wrapped).pipe(
+      acknowledge((w) => assert.equal(w.row, { id: 1 })),
+      toArray(),
+    ),
+  );
   assert.is(outcome?.item, wrapped);
   assert.equal(events, ['ack']);
 });

@@ -156,7 +156,11 @@ BatchAcknowledge('should lose nothing when the sink fails: the messages come bac
       outcomes.slice(0, 3).every((o) => o.batch.length > 0),
       'each failed write had messages',
     );
-    assert.equal([...written].sort((a, b) => Number(a) - Number(b)), published, 'every message written exactly once');
+    assert.equal(
+      [...written].sort((a, b) => Number(a) - Number(b)),
+      published,
+      'every message written exactly once',
+    );
     assert.ok(
       outcomes.some((o) => o.outcome === 'acked' && o.batch.some((m) => m.redelivered)),
       'requeued messages were delivered again',

@@ -12,7 +12,7 @@ BufferBatch('should emit a batch each time the size is reached, and the rest on 
   });
 });
 
-BufferBatch("should emit a batch `timeout` after its first value, the clock starting with each batch", () => {
+BufferBatch('should emit a batch `timeout` after its first value, the clock starting with each batch', () => {
   testScheduler().run(({ cold, expectObservable }) => {
     const source = cold('-a-b------c--------|');
     const expected = '   -----x--------y----|';

@@ -27,7 +27,10 @@ Batches('should batch each priority apart and flush the partial batches when the
     incomingNotification({ messageId: 'i2', eventType: 'i2' }),
     incomingNotification({ messageId: 'i3', eventType: 'i3' }),
   ];
-  const endpoint = { info: (batch: readonly BatchNotificationMessage[]) => void got.push(`info:${names(batch)}`), error: (batch: readonly BatchNotificationMessage[]) => void got.push(`error:${names(batch)}`) };
+  const endpoint = {
+    info: (batch: readonly BatchNotificationMessage[]) => void got.push(`info:${names(batch)}`),
+    error: (batch: readonly BatchNotificationMessage[]) => void got.push(`error:${names(batch)}`),
+  };
   const outcomes = await lastValueFrom(from(messages).pipe(dispatchNotificationBatches([endpoint], { executor: blockingExecutor(), batchSize: 2 }), toArray()));
   assert.equal(got, ['info:i1,i2', 'error:e1', 'info:i3']);
   assert.equal(summary(outcomes).sort(), ['e1:acked:handled', 'i1:acked:handled', 'i2:acked:handled', 'i3:acked:handled']);
@@ -40,14 +43,25 @@ Batches('should requeue a batch as a whole when a handler asks for it with allow
     const outcomes = await lastValueFrom(from(messages).pipe(dispatchNotificationBatches([{ info: () => NotificationResult.REQUEUE }], { batchSize: 2, allowRequeue }), toArray()));
     return [summary(outcomes), events];
   };
-  assert.equal(await run(true), [['a:requeued:requeue', 'b:requeued:requeue'], ['requeue', 'requeue']]);
-  assert.equal(await run(false), [['a:acked:requeue', 'b:acked:requeue'], ['ack', 'ack']]);
+  assert.equal(await run(true), [
+    ['a:requeued:requeue', 'b:requeued:requeue'],
+    ['requeue', 'requeue'],
+  ]);
+  assert.equal(await run(false), [
+    ['a:acked:requeue', 'b:acked:requeue'],
+    ['ack', 'ack'],
+  ]);
 });
 
 Batches('should settle at once, outside any batch, what the filter rejects and a copy of a message acked already', async () => {
   const batches: string[] = [];
   const incoming$ = new Subject<IncomingNotification>();
-  const done = lastValueFrom(incoming$.pipe(dispatchNotificationBatches([{ info: (batch) => void batches.push(names(batch)) }], { executor: blockingExecutor(), batchSize: 2, filter: { eventType: '^keep' } }), toArray()));
+  const done = lastValueFrom(
+    incoming$.pipe(
+      dispatchNotificationBatches([{ info: (batch) => void batches.push(names(batch)) }], { executor: blockingExecutor(), batchSize: 2, filter: { eventType: '^keep' } }),
+      toArray(),
+    ),
+  );
   incoming$.next(incomingNotification({ messageId: 'keep-1', eventType: 'keep.1', uniqueId: 'u-1' }));
   incoming$.next(incomingNotification({ messageId: 'drop', eventType: 'drop.1', uniqueId: 'u-2' }));
   incoming$.next(incomingNotification({ messageId: 'keep-2', eventType: 'keep.2', uniqueId: 'u-3' }));

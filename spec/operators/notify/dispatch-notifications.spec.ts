@@ -22,7 +22,9 @@ Dispatch("should run the endpoints of each message's priority with oslo's argume
   const calls: unknown[][] = [];
   const info = incomingNotification({ messageId: 'i', context: { user_id: 'u1' }, payload: { x: 1 } });
   const warn = incomingNotification({ messageId: 'w', priority: 'warn' });
-  const outcomes = await lastValueFrom(from([info, warn]).pipe(dispatchNotifications([{ info: (...args: unknown[]) => void calls.push(args) }], { executor: blockingExecutor() }), toArray()));
+  const outcomes = await lastValueFrom(
+    from([info, warn]).pipe(dispatchNotifications([{ info: (...args: unknown[]) => void calls.push(args) }], { executor: blockingExecutor() }), toArray()),
+  );
   assert.equal(summary(outcomes), ['i:acked:handled', 'w:acked:handled'], 'a priority no endpoint handles is acked');
   assert.equal(calls, [[{ user_id: 'u1' }, 'compute.host-1', 'compute.instance.create.end', { x: 1 }, { message_id: 'i', timestamp: '2026-11-22 05:25:21.387733' }]]);
   assert.equal([info.events, warn.events], [['ack'], ['ack']]);
@@ -48,19 +50,34 @@ Dispatch('should ack a duplicate _unique_id without handling it, and handle a re
 Dispatch('should remember only as many ids as the duplicate window holds', async () => {
   const ids = ['u-1', 'u-2', 'u-1'];
   const outcomes = await lastValueFrom(
-    from(ids.map((uniqueId, i) => incomingNotification({ messageId: `m${i}`, uniqueId }))).pipe(dispatchNotifications([{ info: () => {} }], { executor: blockingExecutor(), duplicateWindow: 1 }), toArray()),
+    from(ids.map((uniqueId, i) => incomingNotification({ messageId: `m${i}`, uniqueId }))).pipe(
+      dispatchNotifications([{ info: () => {} }], { executor: blockingExecutor(), duplicateWindow: 1 }),
+      toArray(),
+    ),
   );
   assert.equal(summary(outcomes), ['m0:acked:handled', 'm1:acked:handled', 'm2:acked:handled']);
   assert.throws(() => dispatchNotifications([{ info: () => {} }], { duplicateWindow: 0 }), /size must be a positive integer/);
 });
 
 Dispatch("should ack what the filter rejects, matching the serializer's view of the message", async () => {
-  const serializer: Serializer = { serializeEntity: (_c, e) => e, deserializeEntity: (_c, e) => e, serializeContext: (c) => c, deserializeContext: (c) => ({ ...c, project_id: String(c['tenant']) }) };
+  const serializer: Serializer = {
+    serializeEntity: (_c, e) => e,
+    deserializeEntity: (_c, e) => e,
+    serializeContext: (c) => c,
+    deserializeContext: (c) => ({ ...c, project_id: String(c['tenant']) }),
+  };
   const ours = incomingNotification({ messageId: 'ours', context: { tenant: 'p1' } });
   const theirs = incomingNotification({ messageId: 'theirs', context: { tenant: 'p2' } });
   const got: string[] = [];
   const outcomes = await lastValueFrom(
-    from([ours, theirs]).pipe(dispatchNotifications([{ info: (c: Context) => void got.push(String(c['project_id'])) }], { executor: blockingExecutor(), serializer, filter: { context: { project_id: '^p1$' } } }), toArray()),
+    from([ours, theirs]).pipe(
+      dispatchNotifications([{ info: (c: Context) => void got.push(String(c['project_id'])) }], {
+        executor: blockingExecutor(),
+        serializer,
+        filter: { context: { project_id: '^p1$' } },
+      }),
+      toArray(),
+    ),
   );
   assert.equal(summary(outcomes).sort(), ['ours:acked:handled', 'theirs:acked:filtered']);
   assert.equal(got, ['p1']);
@@ -68,7 +85,14 @@ Dispatch("should ack what the filter rejects, matching the serializer's view of 
 });
 
 Dispatch('should requeue a message the serializer cannot read when allowRequeue is set, and ack it otherwise', async () => {
-  const serializer: Serializer = { serializeEntity: (_c, e) => e, deserializeEntity: () => { throw new Error('unreadable'); }, serializeContext: (c) => c, deserializeContext: (c) => c };
+  const serializer: Serializer = {
+    serializeEntity: (_c, e) => e,
+    deserializeEntity: () => {
+      throw new Error('unreadable');
+    },
+    serializeContext: (c) => c,
+    deserializeContext: (c) => c,
+  };
   const run = async (allowRequeue: boolean) => {
     const incoming = incomingNotification();
     const [outcome] = await lastValueFrom(from([incoming]).pipe(dispatchNotifications([{ info: () => {} }], { serializer, allowRequeue }), toArray()));
@@ -93,14 +117,19 @@ Dispatch('should leave unsettled the messages still waiting for a free slot once
   const gate = new Promise<void>((resolve) => (release = resolve));
   const incoming$ = new Subject<ReturnType<typeof incomingNotification>>();
   const messages = ['m0', 'm1', 'm2'].map((messageId) => incomingNotification({ messageId }));
-  const done = lastValueFrom(incoming$.pipe(dispatchNotifications([{ info: () => gate }], { executor: microtaskExecutor({ concurrency: 1 }), stopping: () => stopping }), toArray()));
+  const done = lastValueFrom(
+    incoming$.pipe(dispatchNotifications([{ info: () => gate }], { executor: microtaskExecutor({ concurrency: 1 }), stopping: () => stopping }), toArray()),
+  );
   for (const message of messages) incoming$.next(message);
   incoming$.complete();
   await settle();
   stopping = true;
   release();
   assert.equal(summary(await done), ['m0:acked:handled']);
-  assert.equal(messages.map((m) => m.events), [['ack'], [], []]);
+  assert.equal(
+    messages.map((m) => m.events),
+    [['ack'], [], []],
+  );
 });
 
 Dispatch('should refuse endpoints without a priority method, and name the priorities to consume', () => {

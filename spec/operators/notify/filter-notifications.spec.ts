@@ -46,7 +46,9 @@ FilterNotifications('should apply every kind of rule: context, publisher id, eve
 FilterNotifications('should take a compiled filter too, and pass errors and completion on', async () => {
   const source = new Subject<ReturnType<typeof incomingNotification>>();
   const seen: string[] = [];
-  source.pipe(filterNotifications(notificationFilter({ publisherId: 'a' }))).subscribe({ next: (n) => seen.push(n.publisherId), error: (e: Error) => seen.push(`error:${e.message}`) });
+  source
+    .pipe(filterNotifications(notificationFilter({ publisherId: 'a' })))
+    .subscribe({ next: (n) => seen.push(n.publisherId), error: (e: Error) => seen.push(`error:${e.message}`) });
   source.next(incomingNotification({ publisherId: 'a1' }));
   source.error(new Error('consumer cancelled'));
   assert.equal(seen, ['a1', 'error:consumer cancelled']);

@@ -19,7 +19,11 @@ CallTimeout('should fail with MessagingTimeout once the overall timeout passes, 
     const replies = cold('  -h-h-h-h-h-h-|');
     const subs = '         ^----------!';
     const expected = '     -h-h-h-h-h-#';
-    expectObservable(replies.pipe(callTimeout({ timeout: 11, callMonitorTimeout: 3, method: 'resize' })), undefined).toBe(expected, { h: 'h' }, new MessagingTimeout('', { kind: 'timeout', waitedMs: 11, method: 'resize' }));
+    expectObservable(replies.pipe(callTimeout({ timeout: 11, callMonitorTimeout: 3, method: 'resize' })), undefined).toBe(
+      expected,
+      { h: 'h' },
+      new MessagingTimeout('', { kind: 'timeout', waitedMs: 11, method: 'resize' }),
+    );
     expectSubscriptions(replies.subscriptions).toBe(subs);
   });
 });
@@ -28,14 +32,20 @@ CallTimeout('should fail after callMonitorTimeout of silence, reset by every rep
   testScheduler().run(({ cold, expectObservable }) => {
     const replies = cold('  -h-h------r|');
     const expected = '     -h-h---#';
-    expectObservable(replies.pipe(callTimeout({ timeout: 100, callMonitorTimeout: 4 }))).toBe(expected, undefined, new MessagingTimeout('', { kind: 'callMonitorTimeout', waitedMs: 4 }));
+    expectObservable(replies.pipe(callTimeout({ timeout: 100, callMonitorTimeout: 4 }))).toBe(
+      expected,
+      undefined,
+      new MessagingTimeout('', { kind: 'callMonitorTimeout', waitedMs: 4 }),
+    );
   });
 });
 
 CallTimeout('should name the method, target, message id and time waited in the error', () => {
   testScheduler().run(({ cold, flush }) => {
     let error: MessagingTimeout | undefined;
-    cold('-').pipe(callTimeout({ timeout: 5, method: 'get_host', target: 'compute.host-1', msgId: 'abc' })).subscribe({ error: (e: MessagingTimeout) => (error = e) });
+    cold('-')
+      .pipe(callTimeout({ timeout: 5, method: 'get_host', target: 'compute.host-1', msgId: 'abc' }))
+      .subscribe({ error: (e: MessagingTimeout) => (error = e) });
     flush();
     assert.instance(error, MessagingTimeout);
     assert.match(error!.message, /get_host/);

@@ -13,7 +13,10 @@ function setup(deadline = Date.now() + 60_000, scheduler?: VirtualTimeScheduler)
   const replies$ = new Subject<Reply>();
   const sent: { server: ServerIdentity; request: RpcRequest }[] = [];
   const send = async (server: ServerIdentity, request: RpcRequest) => void sent.push({ server, request });
-  const call$: Observable<Reply> = replies$.pipe(correlate('m1', async () => undefined), cancelOnServer({ msgId: 'm1', deadline, replies$, send, ...(scheduler && { scheduler }) }));
+  const call$: Observable<Reply> = replies$.pipe(
+    correlate('m1', async () => undefined),
+    cancelOnServer({ msgId: 'm1', deadline, replies$, send, ...(scheduler && { scheduler }) }),
+  );
   return { replies$, sent, call$ };
 }
 
@@ -54,7 +57,10 @@ Cancel('should learn the server from the first reply still to come when none had
   replies$.next(reply({ msgId: 'other', server: { topic: 'compute', server: 'host-2' } }));
   replies$.next(reply({ server: host }));
   replies$.next(reply({ server: host }));
-  assert.equal(sent.map(({ server }) => server), [host]);
+  assert.equal(
+    sent.map(({ server }) => server),
+    [host],
+  );
 });
 
 Cancel('should stop waiting for the server at the deadline, when the server gives the call up itself', () => {

@@ -20,7 +20,12 @@ Correlate('should listen before sending, so a reply produced during send is not 
 
 Correlate("should emit the call's replies, heartbeats included, and complete on the ending one", async () => {
   const replies$ = new Subject<Reply>();
-  const seen = lastValueFrom(replies$.pipe(correlate('m1', async () => undefined), toArray()));
+  const seen = lastValueFrom(
+    replies$.pipe(
+      correlate('m1', async () => undefined),
+      toArray(),
+    ),
+  );
   replies$.next(reply('m1', false));
   replies$.next(reply('m2', true, 'other call'));
   replies$.next(reply('m1', false, 1));

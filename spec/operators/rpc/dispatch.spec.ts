@@ -121,11 +121,13 @@ Dispatch('should run the serializer on context, arguments and results', async ()
 
 Dispatch('should run one handler at a time with the blocking executor', async () => {
   const order: string[] = [];
-  const slow = { work: async (args: { id: string }) => {
-    order.push(`start ${args.id}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    order.push(`end ${args.id}`);
-  } };
+  const slow = {
+    work: async (args: { id: string }) => {
+      order.push(`start ${args.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push(`end ${args.id}`);
+    },
+  };
   const calls = ['a', 'b'].map((id) => incomingCall({ method: 'work', args: { id } }));
   await lastValueFrom(from(calls).pipe(dispatch([slow], { executor: blockingExecutor() }), toArray()));
   assert.equal(order, ['start a', 'end a', 'start b', 'end b']);

@@ -10,7 +10,16 @@ Heartbeat('should beat every period while the source runs, and stop with it', ()
   const beats: number[] = [];
   scheduler.run(({ cold, expectObservable }) => {
     const work = cold('----------r|');
-    expectObservable(work.pipe(heartbeat(3, async () => void beats.push(scheduler.now()), () => {}, scheduler))).toBe('----------r|');
+    expectObservable(
+      work.pipe(
+        heartbeat(
+          3,
+          async () => void beats.push(scheduler.now()),
+          () => {},
+          scheduler,
+        ),
+      ),
+    ).toBe('----------r|');
   });
   assert.equal(beats, [3, 6, 9]);
 });
@@ -20,7 +29,16 @@ Heartbeat('should report a failed beat and keep the work going', async () => {
   const errors: unknown[] = [];
   scheduler.run(({ cold, expectObservable }) => {
     const work = cold('-----r|');
-    expectObservable(work.pipe(heartbeat(2, () => Promise.reject(new Error('gone')), (e) => errors.push(e), scheduler))).toBe('-----r|');
+    expectObservable(
+      work.pipe(
+        heartbeat(
+          2,
+          () => Promise.reject(new Error('gone')),
+          (e) => errors.push(e),
+          scheduler,
+        ),
+      ),
+    ).toBe('-----r|');
   });
   await Promise.resolve();
   assert.is(errors.length, 2);
@@ -28,7 +46,15 @@ Heartbeat('should report a failed beat and keep the work going', async () => {
 
 Heartbeat('should pass the source through unchanged without a period', () => {
   testScheduler().run(({ cold, expectObservable }) => {
-    expectObservable(cold('-a-|').pipe(heartbeat(undefined, async () => assert.unreachable('no beat'), () => {}))).toBe('-a-|');
+    expectObservable(
+      cold('-a-|').pipe(
+        heartbeat(
+          undefined,
+          async () => assert.unreachable('no beat'),
+          () => {},
+        ),
+      ),
+    ).toBe('-a-|');
   });
 });
 

@@ -20,7 +20,11 @@ const identity = { topic: 'compute', server: 'host-1' };
 const cancelOf = (msgId: string) => incomingCall({ method: '_rxm_cancel', args: { msg_id: msgId } });
 
 /** The error `source` fails with. */
-const failureOf = (source: Observable<unknown>) => lastValueFrom(source).then(() => assert.unreachable('expected a failure'), (error: unknown) => error);
+const failureOf = (source: Observable<unknown>) =>
+  lastValueFrom(source).then(
+    () => assert.unreachable('expected a failure'),
+    (error: unknown) => error,
+  );
 
 InFlight("should take a cancel out of the stream, ack it, and abort the named call's signal", async () => {
   const calls = inFlight({ identity });
@@ -98,7 +102,8 @@ InFlight('should give every request up when the signal aborts, telling callers s
   await lastValueFrom(from([running, waiting, cast]).pipe(calls.track, toArray()));
   const failed = failureOf(calls.serve(running, () => NEVER));
   stop.abort();
-  for (const error of [await failed, await failureOf(calls.serve(waiting, () => NEVER)), await failureOf(calls.serve(cast, () => NEVER))]) assert.is((error as CallCancelled).why, 'stopped');
+  for (const error of [await failed, await failureOf(calls.serve(waiting, () => NEVER)), await failureOf(calls.serve(cast, () => NEVER))])
+    assert.is((error as CallCancelled).why, 'stopped');
   assert.equal(running.recorded.events, ['failure']);
   assert.is(running.recorded.replies[0]!.failure!.class, 'CallCancelled');
   assert.equal(running.recorded.replies[0]!.server, identity);
@@ -127,7 +132,10 @@ Dispatching('should never hand a reserved _rxm_ method to an endpoint, whatever 
   const other = incomingCall({ method: '_rxm_other', call: { ...aCall, msgId: 'm2' } });
   const outcomes = await lastValueFrom(from([asCall, other, cancelOf('m9')]).pipe(dispatch([endpoint], { accessPolicy: legacyAccessPolicy }), toArray()));
   assert.equal(called, []);
-  assert.equal(outcomes.map(({ error }) => error instanceof NoSuchMethod), [true, true]);
+  assert.equal(
+    outcomes.map(({ error }) => error instanceof NoSuchMethod),
+    [true, true],
+  );
 });
 
 Dispatching('should cancel a call running on the executor when its cancel arrives, and report CallCancelled', async () => {

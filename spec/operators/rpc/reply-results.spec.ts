@@ -29,7 +29,9 @@ ReplyResults('should error with the rebuilt failure', () => {
   let seen: unknown;
   const unknown = toFailure(new Denied('nope'));
   testScheduler().run(({ cold, flush }) => {
-    cold('-f', { f: reply(null, true, unknown) }).pipe(replyResults()).subscribe({ error: (e) => (seen = e) });
+    cold('-f', { f: reply(null, true, unknown) })
+      .pipe(replyResults())
+      .subscribe({ error: (e) => (seen = e) });
     flush();
   });
   assert.instance(seen, RemoteError);

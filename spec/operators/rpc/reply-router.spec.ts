@@ -12,7 +12,7 @@ const channel = () => {
   return { replies$, channel: replies$.asObservable() };
 };
 
-ReplyRouter("should give each call its own replies, heartbeats included, up to the ending one", async () => {
+ReplyRouter('should give each call its own replies, heartbeats included, up to the ending one', async () => {
   const { replies$, channel: opened } = channel();
   const router = replyRouter(opened);
   const first = lastValueFrom(router.repliesFor('m1').pipe(toArray()));
@@ -35,7 +35,9 @@ ReplyRouter('should be one router per reply stream', () => {
 ReplyRouter('should stop routing to a call that unsubscribed', () => {
   const { replies$, channel: opened } = channel();
   const seen: Reply[] = [];
-  const subscription = replyRouter(opened).repliesFor('m1').subscribe((r) => seen.push(r));
+  const subscription = replyRouter(opened)
+    .repliesFor('m1')
+    .subscribe((r) => seen.push(r));
   subscription.unsubscribe();
   replies$.next(reply('m1', true, 1));
   assert.equal(seen, []);

@@ -50,7 +50,12 @@ ReplyToCaller('should end with a null result when the handler produced nothing',
 });
 
 ReplyToCaller('should send values before an error, then the failure, then re-emit the error', async () => {
-  const { replies, outcome } = await run(concat(of(1), throwError(() => new RangeError('bad size'))));
+  const { replies, outcome } = await run(
+    concat(
+      of(1),
+      throwError(() => new RangeError('bad size')),
+    ),
+  );
   assert.is(replies.length, 2);
   assert.equal(replies[0], { result: 1, failure: null, ending: false });
   assert.is(replies[1]!.ending, true);

@@ -7,7 +7,8 @@ import { selectEndpoint, type Endpoint } from '../../../operators/rpc/select-end
 import { incomingCall } from '../../helpers/incoming.js';
 
 const SelectEndpoint = suite('selectEndpoint');
-const select = (endpoints: Endpoint[], request: Parameters<typeof incomingCall>[0], policy = {}) => firstValueFrom(of(incomingCall(request)).pipe(selectEndpoint(endpoints, policy)));
+const select = (endpoints: Endpoint[], request: Parameters<typeof incomingCall>[0], policy = {}) =>
+  firstValueFrom(of(incomingCall(request)).pipe(selectEndpoint(endpoints, policy)));
 
 const base = { ping: () => 'base', _secret: () => 'secret' };
 const v2 = { target: { version: '2.3' }, ping: () => 'v2', resize: () => 'resized' };

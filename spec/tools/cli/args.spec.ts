@@ -16,7 +16,10 @@ function io() {
 
 Args('should hide the URL and its passwords, raw and decoded, in any text', () => {
   const url = 'rabbit://bob:p%40ss@h1:5672,eve:Pw2@h2/vhost';
-  assert.is(withoutSecrets(`cannot reach ${url}; bob used p@ss, eve Pw2, escaped p%40ss`, url), 'cannot reach rabbit://bob:***@h1:5672,eve:***@h2/vhost; bob used ***, eve ***, escaped ***');
+  assert.is(
+    withoutSecrets(`cannot reach ${url}; bob used p@ss, eve Pw2, escaped p%40ss`, url),
+    'cannot reach rabbit://bob:***@h1:5672,eve:***@h2/vhost; bob used ***, eve ***, escaped ***',
+  );
 });
 
 Args('should keep passwords out of the error line and of what the package logs', async () => {

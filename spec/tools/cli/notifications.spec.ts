@@ -33,9 +33,14 @@ async function startTail(context: { pools: string[] }, topic: string, args: read
   return tail;
 }
 
-const notify = (topic: string, eventType: string, payload: unknown, args: readonly string[] = []) => runRxm(['notify', eventType, JSON.stringify(payload), ...URL_FLAG, '--topic', topic, ...args]);
+const notify = (topic: string, eventType: string, payload: unknown, args: readonly string[] = []) =>
+  runRxm(['notify', eventType, JSON.stringify(payload), ...URL_FLAG, '--topic', topic, ...args]);
 
-const lines = (stdout: string): Line[] => stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Line);
+const lines = (stdout: string): Line[] =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Line);
 
 /** How many messages wait in a queue of the broker; undefined when there is no such queue. */
 async function depth(queue: string): Promise<number | undefined> {
@@ -44,7 +49,10 @@ async function depth(queue: string): Promise<number | undefined> {
     const channel = await connection.createChannel();
     // A missing queue closes the channel with 404: the rejection below says it.
     channel.on('error', () => {});
-    return await channel.checkQueue(queue).then(({ messageCount }) => messageCount, (error: { code?: number }) => (error.code === 404 ? undefined : Promise.reject(error)));
+    return await channel.checkQueue(queue).then(
+      ({ messageCount }) => messageCount,
+      (error: { code?: number }) => (error.code === 404 ? undefined : Promise.reject(error)),
+    );
   } finally {
     await connection.close();
   }
@@ -53,7 +61,12 @@ async function depth(queue: string): Promise<number | undefined> {
 Notifications('should print each notification as one NDJSON line and stop after --count', async (context) => {
   const topic = topicOf(context);
   const tail = await startTail(context, topic, ['--count', '2']);
-  const sent = await notify(topic, 'compute.instance.create.end', { instance_id: 'abc' }, ['--publisher-id', 'compute.host-1', '--context', '{"request_id": "req-1", "user": "alice"}']);
+  const sent = await notify(topic, 'compute.instance.create.end', { instance_id: 'abc' }, [
+    '--publisher-id',
+    'compute.host-1',
+    '--context',
+    '{"request_id": "req-1", "user": "alice"}',
+  ]);
   assert.is(sent.code, 0, sent.stderr);
   assert.is(sent.stdout + sent.stderr, '');
   assert.is((await notify(topic, 'compute.instance.delete.end', [1, 'two'], ['--priority', 'error'])).code, 0);
@@ -61,7 +74,18 @@ Notifications('should print each notification as one NDJSON line and stop after 
   assert.is(run.code, 0, run.stderr);
   const [first, second] = lines(run.stdout);
   assert.is(lines(run.stdout).length, 2);
-  assert.equal({ ...first!, timestamp: '', messageId: '' }, { priority: 'info', eventType: 'compute.instance.create.end', publisherId: 'compute.host-1', timestamp: '', messageId: '', payload: { instance_id: 'abc' }, context: first!.context });
+  assert.equal(
+    { ...first!, timestamp: '', messageId: '' },
+    {
+      priority: 'info',
+      eventType: 'compute.instance.create.end',
+      publisherId: 'compute.host-1',
+      timestamp: '',
+      messageId: '',
+      payload: { instance_id: 'abc' },
+      context: first!.context,
+    },
+  );
   assert.is(first!.context['request_id'], 'req-1');
   assert.is(first!.context['user'], 'alice');
   assert.match(first!.timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
@@ -107,7 +131,18 @@ Notifications('should stop cleanly on SIGINT and on SIGTERM', async (context) =>
 
 Notifications('should print only the priorities and the matches asked for', async (context) => {
   const topic = topicOf(context);
-  const tail = await startTail(context, topic, ['--priority', 'error', '--priority', 'critical', '--filter', 'eventType=keep\\.', '--filter', 'payload.state=^act', '--count', '2']);
+  const tail = await startTail(context, topic, [
+    '--priority',
+    'error',
+    '--priority',
+    'critical',
+    '--filter',
+    'eventType=keep\\.',
+    '--filter',
+    'payload.state=^act',
+    '--count',
+    '2',
+  ]);
   assert.is((await notify(topic, 'keep.info', { state: 'active' })).code, 0);
   assert.is((await notify(topic, 'drop.error', { state: 'active' }, ['--priority', 'error'])).code, 0);
   assert.is((await notify(topic, 'keep.error', { state: 'deleted' }, ['--priority', 'error'])).code, 0);
@@ -115,7 +150,13 @@ Notifications('should print only the priorities and the matches asked for', asyn
   assert.is((await notify(topic, 'keep.critical', { state: 'active' }, ['--priority', 'critical'])).code, 0);
   const run = await tail.exit;
   assert.is(run.code, 0, run.stderr);
-  assert.equal(lines(run.stdout).map((line) => [line.priority, line.eventType]), [['error', 'keep.error'], ['critical', 'keep.critical']]);
+  assert.equal(
+    lines(run.stdout).map((line) => [line.priority, line.eventType]),
+    [
+      ['error', 'keep.error'],
+      ['critical', 'keep.critical'],
+    ],
+  );
 });
 
 Notifications('should give each --pool its own copy', async (context) => {

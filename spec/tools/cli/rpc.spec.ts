@@ -131,14 +131,19 @@ Rpc('should print its usage with --help', async () => {
     const run = await runRxm([command, '--help']);
     assert.is(run.code, 0);
     assert.match(run.stdout, new RegExp(`^Usage: rxm ${command} METHOD \\[JSON_ARGS\\]`));
-    for (const flag of ['--url', '--topic', '--server', '--namespace', '--version', '--context', command === 'call' ? '--timeout' : '--fanout']) assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of ['--url', '--topic', '--server', '--namespace', '--version', '--context', command === 'call' ? '--timeout' : '--fanout'])
+      assert.ok(run.stdout.includes(flag), flag);
   }
 });
 
 Rpc('should never print the password of the URL', async () => {
   const secret = 'Wr0ng-Secret';
   const url = osloUrl().replace(/\/\/([^:@/]*)(:[^@/]*)?@/, `//$1:${secret}@`);
-  for (const args of [['call', 'add', '--url', url, ...TOPIC], ['cast', 'add', '--url', url, ...TOPIC], ['call', 'add', '--url', `${url}?no_such_option=1`, ...TOPIC]]) {
+  for (const args of [
+    ['call', 'add', '--url', url, ...TOPIC],
+    ['cast', 'add', '--url', url, ...TOPIC],
+    ['call', 'add', '--url', `${url}?no_such_option=1`, ...TOPIC],
+  ]) {
     const run = await runRxm(args);
     assert.ok(run.code === 1 || run.code === 2, `${args.join(' ')} exited ${run.code}`);
     assert.not.ok(`${run.stdout}${run.stderr}`.includes(secret), run.stderr);

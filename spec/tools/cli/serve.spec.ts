@@ -66,8 +66,11 @@ Serve('should exit at once on a second signal while draining', async (context) =
 Serve('should serve every named export that is an object, and answer on the topic', async (context) => {
   const { topic, flags } = targetOf(context);
   const module = join(context.dir, 'named.mjs');
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the module written here is JavaScript with a template of its own
-  await writeFile(module, 'export const calculator = { add: ({ a, b }) => a + b };\nexport const greeter = { hello: ({ name }) => `hello ${name}` };\nexport const VERSION = "1.0";\n');
+  await writeFile(
+    module,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the module written here is JavaScript with a template of its own
+    'export const calculator = { add: ({ a, b }) => a + b };\nexport const greeter = { hello: ({ name }) => `hello ${name}` };\nexport const VERSION = "1.0";\n',
+  );
   const server = startRxm(['serve', module, ...URL_FLAG, ...flags, '--executor', 'blocking']);
   assert.match(await server.until(/^ready: serve/), /\(2 endpoints\)/);
   assert.is((await runRxm(['call', 'add', '{"a": 2, "b": 3}', ...URL_FLAG, '--topic', topic])).stdout, '5\n');

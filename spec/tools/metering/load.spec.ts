@@ -9,7 +9,10 @@ Load('should send messagesPerCaller from each of the callers, numbered from 0', 
   const meter = createMeter();
   const seen: number[] = [];
   await runLoad({ concurrency: 3, messagesPerCaller: 4, meter, send: async (seq) => (seen.push(seq), 10) });
-  assert.equal(seen.sort((a, b) => a - b), [...Array(12).keys()]);
+  assert.equal(
+    seen.sort((a, b) => a - b),
+    [...Array(12).keys()],
+  );
   assert.is(meter.summary().messages, 12);
   assert.is(meter.summary().bytes, 120);
 });
@@ -80,7 +83,11 @@ Load('should stop when the signal aborts', async () => {
 });
 
 Load('should refuse a concurrency below 1 and a load without an end', async () => {
-  const failure = (options: Parameters<typeof runLoad>[0]) => runLoad(options).then(() => undefined, (error: unknown) => error);
+  const failure = (options: Parameters<typeof runLoad>[0]) =>
+    runLoad(options).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   const zero = await failure({ concurrency: 0, messagesPerCaller: 1, meter: createMeter(), send: async () => 0 });
   assert.instance(zero, RangeError);
   const endless = await failure({ concurrency: 1, meter: createMeter(), send: async () => 0 });

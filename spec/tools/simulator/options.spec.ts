@@ -38,7 +38,34 @@ Parse('should give an rpc-client one call of 100 characters, server-directed, wi
 });
 
 Parse('should read every client option, short and long', () => {
-  const options = parseSimulatorArgs(['rpc-client', '--url', 'memory://x', '--topic', 't', '-p', '50', '-m', '10', '-l', '2.5', '-w', '0.1', '--size', '1000', '--sync', '--mode', 'cast', '--timeout', '9', '--json', 'out.json', '-d'], NO_ENV);
+  const options = parseSimulatorArgs(
+    [
+      'rpc-client',
+      '--url',
+      'memory://x',
+      '--topic',
+      't',
+      '-p',
+      '50',
+      '-m',
+      '10',
+      '-l',
+      '2.5',
+      '-w',
+      '0.1',
+      '--size',
+      '1000',
+      '--sync',
+      '--mode',
+      'cast',
+      '--timeout',
+      '9',
+      '--json',
+      'out.json',
+      '-d',
+    ],
+    NO_ENV,
+  );
   assert.equal(options, {
     role: 'rpc-client',
     url: 'memory://x',
@@ -107,7 +134,10 @@ const refused: [string, string[], RegExp][] = [
 ];
 for (const [what, argv, message] of refused) {
   Parse(`should refuse ${what} with a UsageError saying what is wrong`, () => {
-    assert.throws(() => parseSimulatorArgs(argv, NO_ENV), (error: unknown) => error instanceof UsageError && message.test(error.message));
+    assert.throws(
+      () => parseSimulatorArgs(argv, NO_ENV),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+    );
   });
 }
 

@@ -53,8 +53,20 @@ Keys("should print NAME=VALUE lines under the driver's option names, which a key
   assert.match(client.stdout, /^ZMQ_CURVE_PUBLIC_KEY=.{40}\nZMQ_CURVE_SECRET_KEY=.{40}\n$/);
   const server = await rxm(['zmq-keys', '--format', 'env', '--server']);
   assert.match(server.stdout, /^ZMQ_CURVE_SERVER_PUBLIC_KEY=.{40}\nZMQ_CURVE_SERVER_SECRET_KEY=.{40}\n$/);
-  const values = Object.fromEntries(server.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')).toLowerCase(), line.slice(line.indexOf('=') + 1)]));
-  const parsed = curveFromUrlOptions({ zmq_curve_server_public_key: values['zmq_curve_server_public_key'], zmq_curve_server_secret_key: values['zmq_curve_server_secret_key'], zmq_curve_public_key: undefined, zmq_curve_secret_key: undefined, zmq_curve_allowed_clients: undefined, zmq_curve_keys_file: undefined });
+  const values = Object.fromEntries(
+    server.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')).toLowerCase(), line.slice(line.indexOf('=') + 1)]),
+  );
+  const parsed = curveFromUrlOptions({
+    zmq_curve_server_public_key: values['zmq_curve_server_public_key'],
+    zmq_curve_server_secret_key: values['zmq_curve_server_secret_key'],
+    zmq_curve_public_key: undefined,
+    zmq_curve_secret_key: undefined,
+    zmq_curve_allowed_clients: undefined,
+    zmq_curve_keys_file: undefined,
+  });
   assert.ok(parsed.curveServerKeys);
 });
 

@@ -32,7 +32,11 @@ Log('should log the message as JSON under oslo.messaging.notification.<event_typ
 });
 
 Log('should mask secrets in the payload', async ({ records }) => {
-  await notifier(recordingTransport(), { publisherId: 'p', driver: logDriver() }).info('identity.user.created', { name: 'alice', password: 'hunter2', creds: { secret: 's', kind: 'ec2' } });
+  await notifier(recordingTransport(), { publisherId: 'p', driver: logDriver() }).info('identity.user.created', {
+    name: 'alice',
+    password: 'hunter2',
+    creds: { secret: 's', kind: 'ec2' },
+  });
   const body = JSON.parse(records[0]?.message ?? '{}') as { payload: unknown };
   assert.equal(body.payload, { name: 'alice', password: '***', creds: { secret: '***', kind: 'ec2' } });
   assert.not.match(records[0]?.message ?? '', /hunter2/);
