@@ -72,10 +72,14 @@ export type { ClientApiOf } from './rpc/contract.js';
 export type { MethodContract } from './rpc/contract.js';
 export type { RpcContract } from './rpc/contract.js';
 export type { ServerApiOf } from './rpc/contract.js';
+export type { ArgsSchema } from './rpc/contract.js';
+export type { ResultSchema } from './rpc/contract.js';
 export type { InferInput } from './core/schema.js';
 export type { InferOutput } from './core/schema.js';
 export type { SchemaIssue } from './core/schema.js';
 export type { StandardSchemaV1 } from './core/schema.js';
+export type { StandardResult } from './core/schema.js';
+export type { StandardIssue } from './core/schema.js';
 export type { StopOptions } from './rpc/server.js';
 
 // access policy

@@ -26,3 +26,6 @@ export { batchAcknowledge } from './notify/batch-acknowledge.js';
 export type { BatchAcknowledgeConfig, BatchOutcome, BatchSink } from './notify/batch-acknowledge.js';
 export { bufferBatch } from './notify/buffer-batch.js';
 export type { BufferBatchConfig } from './notify/buffer-batch.js';
+export type { ContractSchemas } from './rpc/validate.js';
+export type { PayloadSchemas } from './notify/check-payload.js';
+export type { MethodSchemas } from './rpc/validate.js';

@@ -15,6 +15,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 
 export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
 
+/** One problem a Standard Schema validator found: its message and the path of the value it is about. */
 export interface StandardIssue {
   readonly message: string;
   readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;

@@ -19,8 +19,10 @@ export interface MethodContract<Args extends StandardSchemaV1 = StandardSchemaV1
 /** Method names to their schemas. */
 export type RpcContract = { readonly [method: string]: MethodContract };
 
-type ArgsSchema<C, M extends keyof C> = C[M] extends { readonly args?: infer S } ? (S extends StandardSchemaV1 ? S : never) : never;
-type ResultSchema<C, M extends keyof C> = C[M] extends { readonly result?: infer S } ? (S extends StandardSchemaV1 ? S : never) : never;
+/** The arguments' schema of method `M` of contract `C`, or never when it has none. */
+export type ArgsSchema<C, M extends keyof C> = C[M] extends { readonly args?: infer S } ? (S extends StandardSchemaV1 ? S : never) : never;
+/** The result's schema of method `M` of contract `C`, or never when it has none. */
+export type ResultSchema<C, M extends keyof C> = C[M] extends { readonly result?: infer S } ? (S extends StandardSchemaV1 ? S : never) : never;
 
 /**
  * The API a client of the contract calls: it sends what the schemas accept and receives what the
