@@ -7,7 +7,7 @@ import { combineLatest, defer, distinctUntilChanged, filter, map, ReplaySubject,
 import type { Driver, TransportStatus } from '../../lib/driver/driver.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import type { IncomingNotification } from '../../lib/driver/notifications.js';
-import { defaultCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, loadMsgpack, type WireCodec } from '../../lib/wire/codec.js';
 import { TransportClosed } from '../../lib/core/errors.js';
 import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -18,7 +18,7 @@ import { rpcToWire } from '../../lib/wire/rpc.js';
 import { createLink, type Link, type LinkStatus } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
-import { decodable, encodeAndSend, loadMsgpack } from './message.js';
+import { decodable, encodeAndSend } from './message.js';
 import type { AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
 import { createReplyChannel, createReplySender } from './replies.js';

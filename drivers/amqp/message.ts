@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
 import type { Message, Options } from 'amqplib';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { defaultCodec, isJsonCodec, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, isJsonCodec, loadedMsgpack, loadMsgpack, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
@@ -19,25 +19,10 @@ import { wireCopy } from '../../lib/wire/wire-copy.js';
 
 const log = getLogger('rx-messaging.amqp');
 
-let msgpack: WireCodec | undefined;
-let loadingMsgpack: Promise<WireCodec> | undefined;
-
-/** The MessagePack codec, imported on first use. @internal */
-export function loadMsgpack(): Promise<WireCodec> {
-  loadingMsgpack ??= import('../../lib/wire/msgpack-codec.js').then(
-    (module) => (msgpack = module.msgpackCodec()),
-    (error: unknown) => {
-      loadingMsgpack = undefined;
-      throw error;
-    },
-  );
-  return loadingMsgpack;
-}
-
 /** The codec a received message is written in; undefined for a content type nobody here reads, or MessagePack not loaded yet. @internal */
 export function codecOf(message: Message): WireCodec | undefined {
   const type = message.properties.contentType;
-  return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? msgpack : undefined;
+  return type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? loadedMsgpack() : undefined;
 }
 
 /**
@@ -59,7 +44,7 @@ export function decodable<T extends { readonly message: Message }>(): MonoTypeOp
       const subscription = source.subscribe({
         next: (item) => {
           if (waiting) waiting.push(item);
-          else if (msgpack || item.message.properties.contentType !== MSGPACK_CONTENT_TYPE) subscriber.next(item);
+          else if (loadedMsgpack() || item.message.properties.contentType !== MSGPACK_CONTENT_TYPE) subscriber.next(item);
           else {
             waiting = [item];
             loadMsgpack().then(release, (error: unknown) => {

@@ -4,30 +4,13 @@
  * in front and writes it in front of a reply. The kind guards against a port reused by another
  * kind of socket after a restart: what a socket does not take is logged and dropped.
  */
-import { defaultCodec, isJsonCodec, type WireCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, isJsonCodec, loadedMsgpack, loadMsgpack, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
 import { wireCopy } from '../../lib/wire/wire-copy.js';
 
 /** What a message is, its first frame: a call or cast, a notification, a reply. @internal */
 export type Kind = 'rpc' | 'notify' | 'reply';
-
-const MSGPACK = 'application/x-msgpack';
-
-let msgpack: WireCodec | undefined;
-let loadingMsgpack: Promise<WireCodec> | undefined;
-
-/** The MessagePack codec (msgpackr, an optional peer dependency), loaded on first use. @internal */
-export function loadMsgpack(): Promise<WireCodec> {
-  loadingMsgpack ??= import('../../lib/wire/msgpack-codec.js').then(
-    (module) => (msgpack = module.msgpackCodec()),
-    (error: unknown) => {
-      loadingMsgpack = undefined;
-      throw error;
-    },
-  );
-  return loadingMsgpack;
-}
 
 /** The frames of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
 export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [string, string, Buffer] {
@@ -46,7 +29,7 @@ export async function decodeFrames(frames: readonly Buffer[], expected: Kind): P
   if (frames.length !== 3 || !kind || !contentType || !bytes) throw new MalformedMessage(`expected 3 frames [kind, content type, body], got ${frames.length}`);
   if (kind.toString() !== expected) throw new MalformedMessage(`a '${kind.toString()}' message reached a socket that takes '${expected}'`);
   const type = contentType.toString();
-  const codec = type === defaultCodec.contentType ? defaultCodec : type === MSGPACK ? (msgpack ?? (await loadMsgpack())) : undefined;
+  const codec = type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? (loadedMsgpack() ?? (await loadMsgpack())) : undefined;
   if (!codec) throw new MalformedMessage(`unknown content type '${type}'`);
   return { codec, body: decodeBody(codec, bytes) };
 }

@@ -8,9 +8,8 @@
 import type { CreateDriver } from '../../lib/driver/driver.js';
 import { DriverLoadFailure } from '../../lib/core/errors.js';
 import type { TransportUrl } from '../../lib/core/url.js';
-import { defaultCodec } from '../../lib/wire/codec.js';
+import { defaultCodec, loadMsgpack } from '../../lib/wire/codec.js';
 import { createZmqDriver } from './driver.js';
-import { loadMsgpack } from './frames.js';
 import { createInProcessMatchmaker } from './matchmaker-inprocess.js';
 import { createRedisMatchmaker } from './matchmaker-redis.js';
 import { createStaticMatchmaker } from './matchmaker-static.js';

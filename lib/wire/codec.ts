@@ -7,6 +7,26 @@ import { formatDate } from '../core/datetime.js';
 /** kombu's content type for MessagePack bodies. Here rather than in msgpack-codec.ts, which loads msgpackr: drivers read it before choosing to load it. @internal */
 export const MSGPACK_CONTENT_TYPE = 'application/x-msgpack';
 
+let msgpack: WireCodec | undefined;
+let loadingMsgpack: Promise<WireCodec> | undefined;
+
+/** The MessagePack codec if it is loaded, else undefined: what a driver checks per message without a Promise. @internal */
+export function loadedMsgpack(): WireCodec | undefined {
+  return msgpack;
+}
+
+/** The MessagePack codec (msgpackr, an optional peer dependency), imported on first use; a failed import is tried again next time. @internal */
+export function loadMsgpack(): Promise<WireCodec> {
+  loadingMsgpack ??= import('./msgpack-codec.js').then(
+    (module) => (msgpack = module.msgpackCodec()),
+    (error: unknown) => {
+      loadingMsgpack = undefined;
+      throw error;
+    },
+  );
+  return loadingMsgpack;
+}
+
 /** Turns a message body into bytes and back; receivers pick the codec by the message's content type. */
 export interface WireCodec {
   /** The MIME type that marks its bodies on the wire, e.g. 'application/json'. */
