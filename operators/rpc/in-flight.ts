@@ -1,9 +1,8 @@
 /**
  * A server's requests in flight, so that each can be given up: when its caller cancels (the
  * `_rxm_cancel` cast an rx client sends the server that named itself), when its deadline passes,
- * or when the server stops past its drain deadline. Every request gets its AbortController as it
- * is taken, before it waits for a handler slot, so one cancelled or expired while it waited is
- * dropped unread.
+ * or when the server stops past its drain deadline. Every request is tracked as it is taken, before
+ * it waits for a handler slot, so one cancelled or expired while it waited is dropped unread.
  */
 import { asyncScheduler, defer, filter, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
@@ -37,11 +36,35 @@ export interface InFlight {
 
 interface Entry {
   readonly incoming: IncomingCall;
-  readonly controller: AbortController;
   readonly deadline: number | undefined;
+  /** Why it was given up, once it was. */
+  reason?: CallCancelled;
+  /** Made when a handler first reads its signal: most never do, and a controller per call is a cost every call pays. */
+  controller?: AbortController;
+  /** What serving does once the request is given up. */
+  onGiveUp?: () => void;
 }
 
 const log = getLogger('rx-messaging.dispatch');
+
+/** Gives a request up once: its signal (if a handler made one) aborts and serving stops. */
+function giveUpEntry(entry: Entry, reason: CallCancelled): void {
+  if (entry.reason) return;
+  entry.reason = reason;
+  entry.controller?.abort(reason);
+  entry.onGiveUp?.();
+}
+
+function signalOf(entry: Entry): AbortSignal {
+  if (!entry.controller) {
+    entry.controller = new AbortController();
+    if (entry.reason) entry.controller.abort(entry.reason);
+  }
+  return entry.controller.signal;
+}
+
+/** The signal of a request nothing tracks: it never aborts. */
+const UNTRACKED: CallSignal = { signal: new AbortController().signal, deadline: undefined };
 
 export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }: InFlightConfig = {}): InFlight {
   const entries = new Map<IncomingCall, Entry>();
@@ -52,7 +75,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
   stop?.addEventListener(
     'abort',
     () => {
-      for (const entry of entries.values()) entry.controller.abort(stopped(entry.incoming));
+      for (const entry of entries.values()) giveUpEntry(entry, stopped(entry.incoming));
     },
     { once: true },
   );
@@ -62,7 +85,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     incoming.ack().catch((error: unknown) => log.warn('could not ack a cancel', { error: String(error) }));
     const msgId = incoming.args['msg_id'];
     const entry = typeof msgId === 'string' ? byMsgId.get(msgId) : undefined;
-    if (entry) entry.controller.abort(cancelled(entry.incoming, 'cancelled'));
+    if (entry) giveUpEntry(entry, cancelled(entry.incoming, 'cancelled'));
     else log.debug('a cancel named no call in flight (it had ended)', { msgId });
     return false;
   });
@@ -71,10 +94,10 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     const { call } = incoming;
     // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
     const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
-    const entry: Entry = { incoming, controller: new AbortController(), deadline };
+    const entry: Entry = { incoming, deadline };
     entries.set(incoming, entry);
     if (call) byMsgId.set(call.msgId, entry);
-    if (stop?.aborted) entry.controller.abort(stopped(incoming));
+    if (stop?.aborted) giveUpEntry(entry, stopped(incoming));
     else if (call?.cancellable && identity)
       incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
   });
@@ -88,13 +111,11 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
   const serve = <T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       const entry = entries.get(incoming);
-      if (!entry) return served({ signal: new AbortController().signal, deadline: undefined }).subscribe(subscriber);
-      const { controller, deadline } = entry;
-      const { signal } = controller;
+      if (!entry) return served(UNTRACKED).subscribe(subscriber);
+      const { deadline } = entry;
       const fields = { method: incoming.method, msgId: incoming.call?.msgId };
       // Fails with why it was given up, once a caller still waiting was told.
-      const giveUp = () => {
-        const reason = signal.reason as CallCancelled;
+      const giveUp = (reason: CallCancelled) => {
         if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
         incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
           () => subscriber.error(reason),
@@ -102,31 +123,44 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         );
       };
       // The deadline timer may not have run yet (a handler held the event loop): the clock decides.
-      if (!signal.aborted && deadline !== undefined && Date.now() >= deadline) controller.abort(cancelled(incoming, 'deadline'));
-      if (signal.aborted) {
+      if (!entry.reason && deadline !== undefined && Date.now() >= deadline) giveUpEntry(entry, cancelled(incoming, 'deadline'));
+      if (entry.reason) {
         release(entry);
-        log.warn('dropped a request unread: it was given up before a handler took it', { ...fields, why: (signal.reason as CallCancelled).why });
-        giveUp();
+        log.warn('dropped a request unread: it was given up before a handler took it', { ...fields, why: entry.reason.why });
+        giveUp(entry.reason);
         return undefined;
       }
       let inner: Subscription | undefined;
-      const onAbort = () => {
+      let ended = false;
+      entry.onGiveUp = () => {
         inner?.unsubscribe();
         release(entry);
-        log.info('gave a call in flight up', { ...fields, why: (signal.reason as CallCancelled).why });
-        giveUp();
+        log.info('gave a call in flight up', { ...fields, why: entry.reason!.why });
+        giveUp(entry.reason!);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const timer = deadline === undefined ? undefined : scheduler.schedule(() => controller.abort(cancelled(incoming, 'deadline')), deadline - Date.now());
+      const call: CallSignal = {
+        get signal() {
+          return signalOf(entry);
+        },
+        deadline,
+      };
       // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
-      inner = defer(() => served({ signal, deadline })).subscribe({
+      inner = defer(() => served(call)).subscribe({
         next: (value) => subscriber.next(value),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+        error: (error: unknown) => {
+          ended = true;
+          subscriber.error(error);
+        },
+        complete: () => {
+          ended = true;
+          subscriber.complete();
+        },
       });
+      // Only a call still running needs its deadline watched: most end before this line.
+      const timer = ended || deadline === undefined ? undefined : scheduler.schedule(() => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
       return () => {
         timer?.unsubscribe();
-        signal.removeEventListener('abort', onAbort);
+        entry.onGiveUp = undefined;
         inner.unsubscribe();
         release(entry);
       };
