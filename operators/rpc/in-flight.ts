@@ -38,11 +38,11 @@ interface Entry {
   readonly incoming: IncomingCall;
   readonly deadline: number | undefined;
   /** Why it was given up, once it was. */
-  reason?: CallCancelled;
+  reason: CallCancelled | undefined;
   /** Made when a handler first reads its signal: most never do, and a controller per call is a cost every call pays. */
-  controller?: AbortController;
+  controller: AbortController | undefined;
   /** What serving does once the request is given up. */
-  onGiveUp?: () => void;
+  onGiveUp: (() => void) | undefined;
 }
 
 const log = getLogger('rx-messaging.dispatch');
@@ -61,6 +61,17 @@ function signalOf(entry: Entry): AbortSignal {
     if (entry.reason) entry.controller.abort(entry.reason);
   }
   return entry.controller.signal;
+}
+
+/** A tracked request's `CallSignal`; a class, so its lazy `signal` is one shape for every call rather than an accessor defined per call. */
+class TrackedCall implements CallSignal {
+  readonly deadline: number | undefined;
+  constructor(private readonly entry: Entry) {
+    this.deadline = entry.deadline;
+  }
+  get signal(): AbortSignal {
+    return signalOf(this.entry);
+  }
 }
 
 /** The signal of a request nothing tracks: it never aborts. */
@@ -94,7 +105,8 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     const { call } = incoming;
     // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
     const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
-    const entry: Entry = { incoming, deadline };
+    // Every field set at once: one object shape for every request.
+    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined };
     entries.set(incoming, entry);
     if (call) byMsgId.set(call.msgId, entry);
     if (stop?.aborted) giveUpEntry(entry, stopped(incoming));
@@ -138,12 +150,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         log.info('gave a call in flight up', { ...fields, why: entry.reason!.why });
         giveUp(entry.reason!);
       };
-      const call: CallSignal = {
-        get signal() {
-          return signalOf(entry);
-        },
-        deadline,
-      };
+      const call = new TrackedCall(entry);
       // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
       inner = defer(() => served(call)).subscribe({
         next: (value) => subscriber.next(value),
