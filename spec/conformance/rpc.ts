@@ -471,7 +471,7 @@ export function rpcConformance(driver: string, url: () => string | Promise<strin
     const seen = await within(handler.aborted, "the handler's abort");
     assert.is((seen as CallCancelled).why, 'stopped');
     const failed = await within(called, 'the failure');
-    assert.instance(failed, RemoteError);
+    assert.instance(failed, RemoteError, `the caller got ${String(failed)}`);
     assert.is((failed as RemoteError).excType, 'CallCancelled');
   });
 
