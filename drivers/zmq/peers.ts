@@ -1,5 +1,6 @@
 /**
- * The client side: one DEALER per server endpoint, connected while any watched name lists it,
+ * The client side: one DEALER per server endpoint, connected while any watched name lists it
+ * (and read until its server hangs up once none does, for the replies still on their way),
  * and the routes (watched names) senders pick from. A peer is `up` from its handshake and `down`
  * from a disconnect or a failed attempt, so a dead server (a SIGKILL closes its TCP connections;
  * heartbeats catch a frozen one) is skipped at once, long before its registration expires.
@@ -70,6 +71,8 @@ export function createPeers(
   const routes = new Map<string, Route>();
   const watches: Subscription[] = [];
   const connections = new Map<string, Connection>();
+  /** Endpoints no route lists any more, still read until their server hangs up: a server leaves the matchmaker before it closes its ROUTER, so replies to calls it took may still be on their way. */
+  const leaving = new Map<string, Connection>();
   /** Ticks on every lookup and every change of a peer's state: what waiting senders re-check on. */
   const changed$ = new Subject<void>();
   let closed = false;
@@ -88,8 +91,13 @@ export function createPeers(
     };
     const set = (state: PeerState, why?: string) => {
       if (connection.state === state) return;
-      if (state === 'down' && connection.state === 'up') log.info(`lost ${describe}: ${why}`, { endpoint });
+      const left = leaving.get(endpoint) === connection;
+      if (state === 'down' && connection.state === 'up' && !left) log.info(`lost ${describe}: ${why}`, { endpoint });
       connection.state = state;
+      if (state === 'down' && left) {
+        leaving.delete(endpoint);
+        closeWhenRead(dealer);
+      }
       changed$.next();
     };
     dealer.events.on('handshake', () => {
@@ -116,12 +124,25 @@ export function createPeers(
   function sync(): void {
     const wanted = new Set<string>();
     for (const route of routes.values()) for (const member of route.members) wanted.add(memberEndpoint(member));
-    for (const endpoint of wanted) if (!connections.has(endpoint)) connections.set(endpoint, connect(endpoint));
+    for (const endpoint of wanted) {
+      if (connections.has(endpoint)) continue;
+      const back = leaving.get(endpoint);
+      leaving.delete(endpoint);
+      connections.set(endpoint, back ?? connect(endpoint));
+    }
     for (const [endpoint, connection] of connections) {
       if (wanted.has(endpoint)) continue;
       connections.delete(endpoint);
-      connection.dealer.close();
+      if (connection.state === 'up') leaving.set(endpoint, connection);
+      else connection.dealer.close();
     }
+  }
+
+  /** Closes `dealer` once its reader took what arrived before the hang-up (the last replies). */
+  function closeWhenRead(dealer: Dealer): void {
+    if (dealer.closed) return;
+    if (dealer.readable) setImmediate(() => closeWhenRead(dealer));
+    else dealer.close();
   }
 
   const membersOf = (route: Route, pool?: string) => [...route.members].filter((member) => pool === undefined || memberPool(member) === pool);
@@ -198,8 +219,9 @@ export function createPeers(
     close() {
       closed = true;
       for (const watch of watches) watch.unsubscribe();
-      for (const connection of connections.values()) connection.dealer.close();
+      for (const connection of [...connections.values(), ...leaving.values()]) connection.dealer.close();
       connections.clear();
+      leaving.clear();
       routes.clear();
       changed$.complete();
     },

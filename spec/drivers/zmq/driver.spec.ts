@@ -97,6 +97,20 @@ Driver('should declare what it lacks, and reject requeue() with UnsupportedCapab
   assert.is((error as UnsupportedCapability).driver, 'zmq');
 });
 
+Driver('should deliver the reply of a call its server took just before it left the matchmaker', async (context) => {
+  const url = `zmq://driver-${hexId()}`;
+  const topic = `t-${hexId()}`;
+  let ready!: () => void;
+  const listening = new Promise<void>((resolve) => (ready = resolve));
+  // As a server that stops once its last call is answered: it unregisters while the reply is still on its way.
+  const serving = (await open(context, url)).listen(target({ topic, server: 'a' }), { onReady: () => ready() }).subscribe((incoming) => {
+    void incoming.reply({ result: 'done', failure: null, ending: true });
+    serving.unsubscribe();
+  });
+  await listening;
+  assert.is(await rpcClient(await open(context, url), target({ topic }), { timeout: 5_000 }).call('finish'), 'done');
+});
+
 Driver('should fail an at-least-once cast nobody serves with MessageUndeliverable', async (context) => {
   const transport = await open(context, `zmq://driver-${hexId()}`);
   for (const fanout of [false, true]) {
