@@ -6,6 +6,7 @@ import { connect, InvalidTransportUrl, MessagingError, parseTransportUrl, type T
 import { amqpUrlWith, serviceSuite } from '../helpers/services.js';
 import { hexId } from '../../lib/core/ids.js';
 import { withoutPasswords } from '../../lib/core/url.js';
+import { rejection } from '../helpers/thrown.js';
 
 /** Every way a value is shown or shipped: JSON, util.inspect to the bottom (hidden fields included), and its string. */
 const shown = (value: unknown) =>
@@ -15,15 +16,6 @@ function assertNoSecret(value: unknown, secret: string, what: string): void {
   const text = shown(value);
   assert.not.ok(text.includes(secret), `${what} shows the password: ${text.slice(0, 400)}`);
   assert.not.ok(text.includes(encodeURIComponent(secret)), `${what} shows the password escaped`);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const Errors = suite('secrets: errors');
@@ -37,12 +29,12 @@ Errors('should keep the password out of every field, message and inspection of I
     `zmq://bob:${encodeURIComponent(secret)}@x/?linger=many`,
   ];
   for (const url of urls) {
-    const error = await refusal(connect(url));
+    const error = await rejection(connect(url));
     assert.instance(error, InvalidTransportUrl, url);
     assert.match((error as InvalidTransportUrl).url, /bob:\*\*\*@/);
     assertNoSecret(error, secret, `the error for ${url}`);
   }
-  const parsed = await refusal(Promise.resolve().then(() => parseTransportUrl(`kafka://bob:${encodeURIComponent(secret)}@h/`)));
+  const parsed = await rejection(Promise.resolve().then(() => parseTransportUrl(`kafka://bob:${encodeURIComponent(secret)}@h/`)));
   assertNoSecret(parsed, secret, 'an unknown scheme');
 });
 
@@ -50,10 +42,10 @@ Errors('should keep the password out of the errors of a broker or matchmaker tha
   const records: LogRecord[] = [];
   const restore = setLogSink((record) => void records.push(record));
   try {
-    const rabbit = await refusal(connect('rabbit://bob:Pw-amqp-2@127.0.0.1:1/'));
+    const rabbit = await rejection(connect('rabbit://bob:Pw-amqp-2@127.0.0.1:1/'));
     assert.instance(rabbit, MessagingError);
     assertNoSecret(rabbit, 'Pw-amqp-2', 'an unreachable RabbitMQ');
-    const redis = await refusal(connect('zmq+redis://:Pw-redis-2@127.0.0.1:1/'));
+    const redis = await rejection(connect('zmq+redis://:Pw-redis-2@127.0.0.1:1/'));
     assert.instance(redis, MessagingError);
     assertNoSecret(redis, 'Pw-redis-2', 'an unreachable Redis');
   } finally {
@@ -65,7 +57,7 @@ Errors('should keep the password out of the errors of a broker or matchmaker tha
 
 Errors('should keep secret query options (a CURVE secret key, a password, a token) out of errors and of the URL a transport keeps', async () => {
   const url = 'zmq://h:9501?zmq_curve_secret_key=Sk-query-4%2B&zmq_curve_server_key=public-4&redis_password=Pw-query-4&bogus=1';
-  const error = await refusal(connect(url));
+  const error = await rejection(connect(url));
   assert.instance(error, InvalidTransportUrl);
   assertNoSecret(error, 'Sk-query-4', 'the error');
   assertNoSecret(error, 'Pw-query-4', 'the error');

@@ -9,6 +9,7 @@ import { firstValueFrom, filter } from 'rxjs';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
+import { rejection } from '../../helpers/thrown.js';
 
 const Limits = await serviceSuite<{ driver: Driver; broker: RawBroker }>('amqp limits', ['rabbitmq']);
 
@@ -40,15 +41,6 @@ async function cutOff(query: string, options: Record<string, unknown> = {}): Pro
     await proxy.close();
   };
   return { driver, close };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 Limits('should reject and log a compressed body that inflates past rabbit_max_inflated_bytes (16 MiB by default), and keep consuming', async ({ broker }) => {
@@ -100,7 +92,7 @@ Limits('should take rabbit_max_inflated_bytes from the URL', async ({ broker }) 
 Limits('should fail a send at once with MessageDeliveryFailure once rabbit_max_pending_sends sends wait for a connection', async () => {
   const { driver, close } = await cutOff('', { rabbit_max_pending_sends: 3 });
   const waiting = [1, 2, 3].map((n) => driver.send(target({ topic: 'nowhere' }), cast('n', { n })).catch((error: unknown) => error));
-  const error = await refusal(driver.send(target({ topic: 'nowhere' }), cast('fourth')));
+  const error = await rejection(driver.send(target({ topic: 'nowhere' }), cast('fourth')));
   assert.instance(error, MessageDeliveryFailure);
   assert.match((error as Error).message, /3 sends .* already wait .*rabbit_max_pending_sends \(3\)/);
   await close();
@@ -110,7 +102,7 @@ Limits('should fail a send at once with MessageDeliveryFailure once rabbit_max_p
 Limits('should fail a send at once once the sends waiting for a connection would pass rabbit_max_pending_bytes', async () => {
   const { driver, close } = await cutOff('&rabbit_max_pending_bytes=4096');
   const waiting = driver.send(target({ topic: 'nowhere' }), cast('small', { pad: 'x'.repeat(1000) })).catch((error: unknown) => error);
-  const error = await refusal(driver.send(target({ topic: 'nowhere' }), cast('big', { pad: 'x'.repeat(4000) })));
+  const error = await rejection(driver.send(target({ topic: 'nowhere' }), cast('big', { pad: 'x'.repeat(4000) })));
   assert.instance(error, MessageDeliveryFailure);
   assert.match((error as Error).message, /rabbit_max_pending_bytes \(4096\)/);
   await close();
@@ -119,7 +111,7 @@ Limits('should fail a send at once once the sends waiting for a connection would
 
 Limits('should refuse a limit that is not a whole number >= 1', async () => {
   for (const query of ['rabbit_max_inflated_bytes=0', 'rabbit_max_pending_sends=1.5', 'rabbit_max_pending_bytes=0']) {
-    const error = await refusal(openDriver(brokerUrl({ query })));
+    const error = await rejection(openDriver(brokerUrl({ query })));
     assert.instance(error, InvalidTransportUrl, query);
     assert.match((error as Error).message, /must be a whole number >= 1/, query);
   }
