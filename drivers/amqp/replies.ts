@@ -3,8 +3,9 @@
  * on first use and consumed for as long as the transport lives (restored with the same name
  * after a reconnect, so replies sent meanwhile wait in it), every reply pushed to one hot
  * `replies$`. The server's side: replies published mandatory to the default exchange; when the
- * caller's queue is missing the broker returns them and they are retried every 0.25 s for
- * `kombu_missing_consumer_retry_timeout`, then dropped and the queue remembered as gone, as oslo.
+ * caller's queue is missing the broker returns them, and they wait (bounded) to be sent again every
+ * 0.25 s for `kombu_missing_consumer_retry_timeout`, then are dropped and the queue remembered as
+ * gone, as oslo.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +29,8 @@ const log = getLogger('rx-messaging.amqp');
 
 /** How often a returned reply is sent again (oslo's 0.25 s). */
 const REPLY_RETRY_MS = 250;
+/** How many replies may wait for their callers' queues in all; past it a reply is dropped with an error logged. */
+const MAX_PARKED_REPLIES = 10_000;
 /** oslo's ObsoleteReplyQueuesCache: 200 queues, each for 60 s. */
 const OBSOLETE_SIZE = 200;
 const OBSOLETE_TTL_MS = 60_000;
@@ -155,7 +158,10 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
 
 /** @internal */
 export interface ReplySender {
-  /** Sends one reply (a value, a failure, the end) in `codec` (the request's); drops it when the caller's queue is gone. */
+  /**
+   * Sends one reply (a value, a failure, the end) in `codec` (the request's). Resolves once the
+   * broker has it, or once it waits for its caller's missing queue; drops it when that queue is gone.
+   */
   reply(replyTo: string, reply: Reply, codec: WireCodec): Promise<void>;
   /** Tells the caller the call is still being worked on (naming `server` if given); fails when its queue is gone. */
   heartbeat(replyTo: string, msgId: string, codec: WireCodec, server?: ServerIdentity): Promise<void>;
@@ -163,7 +169,7 @@ export interface ReplySender {
 
 /** @internal */
 export function createReplySender(publisher: Publisher, options: AmqpOptions, signal: AbortSignal): ReplySender {
-  // Every reply waiting for its caller's queue listens for the close: as many as a server has calls in hand.
+  // Each retrier of a missing queue listens for the close: as many as there are such queues.
   setMaxListeners(0, signal);
   const obsolete = new Map<string, number>();
   const isObsolete = (queue: string) => {
@@ -188,27 +194,64 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
         // The default exchange routes by queue name and needs no declaration.
         send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
     );
-  /** A reply the broker returned (its queue is missing) or nacked (its queue is down), sent again every 0.25 s until the queue takes it or time is up. */
-  const retryMissing = async (request: PublishRequest, msgId: string, returned: unknown): Promise<void> => {
+  /**
+   * Replies the broker returned (their queue is missing) or nacked (its node is down), per caller
+   * queue in the order they were sent. One retrier per queue sends them again, so a server whose
+   * callers lost their queue frees its handlers at once instead of each one retrying for a minute.
+   */
+  const parked = new Map<string, ParkedReply[]>();
+  let parkedCount = 0;
+  const park = (request: PublishRequest, msgId: string, why: string): void => {
     const replyTo = request.routingKey;
+    if (parkedCount >= MAX_PARKED_REPLIES) {
+      log.error(`dropping the reply ${msgId}: its queue ${replyTo} ${why}, and ${MAX_PARKED_REPLIES} replies already wait for their queues`);
+      return;
+    }
+    parkedCount++;
+    const waiting = parked.get(replyTo);
+    if (waiting) {
+      waiting.push({ request, msgId });
+      return;
+    }
+    log.debug(`the reply ${msgId} could not be sent: its queue ${replyTo} ${why}. Retrying`);
+    const first = [{ request, msgId }];
+    parked.set(replyTo, first);
+    void retry(replyTo, first, why);
+  };
+  /** Sends `waiting` to `replyTo` every 0.25 s, in order, until the queue takes them all or time is up. */
+  const retry = async (replyTo: string, waiting: ParkedReply[], why: string): Promise<void> => {
     const giveUpAt = Date.now() + options.kombu_missing_consumer_retry_timeout * 1000;
-    let error = returned;
-    for (;;) {
-      const missing = error instanceof MessageUndeliverable;
-      if (!missing && !nacked(error)) throw error;
-      const why = missing ? 'is missing' : 'refused it (nacked)';
-      if (Date.now() >= giveUpAt) {
-        remember(replyTo);
-        log.error(`the reply ${msgId} failed to send after ${options.kombu_missing_consumer_retry_timeout} s: its queue ${replyTo} ${why}. Abandoning it`);
-        return;
+    try {
+      while (waiting.length > 0) {
+        if (Date.now() >= giveUpAt) {
+          remember(replyTo);
+          log.error(
+            `${waiting.length} replies (${waiting[0]!.msgId} first) failed to send after ${options.kombu_missing_consumer_retry_timeout} s: their queue ${replyTo} ${why}. Abandoning them`,
+          );
+          return;
+        }
+        await pause(signal);
+        while (waiting.length > 0) {
+          const { request, msgId } = waiting[0]!;
+          try {
+            await publisher.publish(request);
+          } catch (error) {
+            const refused = refusal(error);
+            if (refused) {
+              why = refused;
+              break;
+            }
+            log.error(`the reply ${msgId} to ${replyTo} failed to send: ${(error as Error).message}. Dropping it`);
+          }
+          waiting.shift();
+          parkedCount--;
+        }
       }
-      log.debug(`the reply ${msgId} could not be sent: its queue ${replyTo} ${why}. Retrying`);
-      await pause(signal);
-      try {
-        return await publisher.publish(request);
-      } catch (caught) {
-        error = caught;
-      }
+    } catch (error) {
+      log.warn(`dropping ${waiting.length} replies waiting for ${replyTo}: ${(error as Error).message}`);
+    } finally {
+      parkedCount -= waiting.length;
+      parked.delete(replyTo);
     }
   };
   return {
@@ -217,7 +260,15 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
         log.warn(`${replyTo} does not exist, dropping the reply to ${reply.msgId}`);
         return Promise.resolve();
       }
-      return toCaller(replyTo, reply, codec, (request) => publisher.publish(request).catch((error: unknown) => retryMissing(request, reply.msgId, error)));
+      return toCaller(replyTo, reply, codec, (request) => {
+        // Behind replies already waiting for this queue: in line after them, to keep the order.
+        if (parked.has(replyTo)) return Promise.resolve(park(request, reply.msgId, 'is still missing'));
+        return publisher.publish(request).catch((error: unknown) => {
+          const refused = refusal(error);
+          if (!refused) throw error;
+          park(request, reply.msgId, refused);
+        });
+      });
     },
     async heartbeat(replyTo, msgId, codec, server) {
       if (isObsolete(replyTo)) return;
@@ -231,9 +282,20 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
   };
 }
 
-/** The broker nacked the publish: a queue it routes to is down (its node stopped) or refused it. amqplib names a nack 'message nacked'. */
-function nacked(error: unknown): boolean {
-  return error instanceof MessageDeliveryFailure && error.cause instanceof Error && error.cause.message === 'message nacked';
+/** A reply waiting for its caller's queue. */
+interface ParkedReply {
+  readonly request: PublishRequest;
+  readonly msgId: string;
+}
+
+/**
+ * Why the broker would not take a reply for now, or undefined when it is another error: the
+ * queue is missing (the reply came back) or down (nacked; amqplib names a nack 'message nacked').
+ */
+function refusal(error: unknown): string | undefined {
+  if (error instanceof MessageUndeliverable) return 'is missing';
+  if (error instanceof MessageDeliveryFailure && error.cause instanceof Error && error.cause.message === 'message nacked') return 'refused it (nacked)';
+  return undefined;
 }
 
 async function pause(signal: AbortSignal): Promise<void> {

@@ -70,6 +70,25 @@ async function wiretap(broker: RawBroker, exchange: string, routingKey: string, 
   };
 }
 
+/** The first `count` replies sent to `queue`, decoded from oslo's envelope, in arrival order. */
+async function takeFrom(broker: RawBroker, queue: string, count: number): Promise<{ result: unknown }[]> {
+  const ch = await broker.channel();
+  const replies: { result: unknown }[] = [];
+  await new Promise<void>((resolve) => {
+    void ch.consume(
+      queue,
+      (m) => {
+        if (!m) return;
+        replies.push(JSON.parse(JSON.parse(m.content.toString('utf8'))['oslo.message']));
+        if (replies.length === count) resolve();
+      },
+      { noAck: true },
+    );
+  });
+  await ch.close();
+  return replies;
+}
+
 Delivery('should deliver a cast to the topic and a call to the server, and route replies back', async ({ driver, queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
@@ -341,19 +360,34 @@ Delivery('should retry a reply whose queue is missing, deliver it once the queue
   await driver.send(target({ topic }), { ...cast('late'), call: { msgId: 'm1', replyTo, timeoutMs: 60_000 } });
   const [call] = await within(server.until(1), 'the call');
   const logs = captureLogs();
-  const sent = call!.reply({ result: 'late but there', failure: null, ending: true });
+  await within(call!.reply({ result: 'late but there', failure: null, ending: true }), 'the reply handed over');
   await within(
     logs.until(1, (r) => r.message.includes('could not be sent')),
     'a returned reply',
   );
   logs.restore();
   assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false }), 200);
-  await within(sent, 'the reply sent');
-  const ch = await broker.channel();
-  const got = await ch.get(replyTo, { noAck: true });
-  assert.ok(got);
-  assert.equal(JSON.parse(JSON.parse(got.content.toString('utf8'))['oslo.message']).result, 'late but there');
-  await ch.close();
+  const [got] = await within(takeFrom(broker, replyTo, 1), 'the reply delivered');
+  assert.equal(got!.result, 'late but there');
+});
+
+Delivery("should free the server's handlers while replies wait for a missing queue, and deliver them in order once it appears", async ({ driver, broker, queues }) => {
+  const topic = uniqueTopic();
+  const replyTo = `reply_${hexId()}`;
+  queues.push(topic, `${topic}.a`, replyTo);
+  const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
+  await within(server.ready, 'server consuming');
+  const count = 30;
+  for (let i = 0; i < count; i++) await driver.send(target({ topic }), { ...cast('late'), call: { msgId: `m${i}`, replyTo, timeoutMs: 60_000 } });
+  const calls = await within(server.until(count), 'the calls');
+  // Every reply is handed over while the queue is still missing: no handler waits for it.
+  await within(Promise.all(calls.map((call, i) => call.reply({ result: i, failure: null, ending: true }))), 'every reply handed over');
+  assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false }), 200);
+  const got = await within(takeFrom(broker, replyTo, count), 'every reply delivered');
+  assert.equal(
+    got.map((reply) => reply.result),
+    calls.map((_, i) => i),
+  );
 });
 
 Delivery('should drop a reply after kombu_missing_consumer_retry_timeout and remember the queue as gone', async ({ queues }) => {
@@ -366,8 +400,11 @@ Delivery('should drop a reply after kombu_missing_consumer_retry_timeout and rem
   for (const msgId of ['m1', 'm2']) await driver.send(target({ topic }), { ...cast('gone'), call: { msgId, replyTo, timeoutMs: 60_000 } });
   const [first, second] = (await within(server.until(2), 'two calls')) as [IncomingCall, IncomingCall];
   const logs = captureLogs();
-  await within(first.reply({ result: 1, failure: null, ending: true }), 'the first reply given up');
-  assert.ok(logs.records.some((r) => r.level === 'error' && r.message.includes('Abandoning')));
+  await within(first.reply({ result: 1, failure: null, ending: true }), 'the first reply handed over');
+  await within(
+    logs.until(1, (r) => r.level === 'error' && r.message.includes('Abandoning')),
+    'the first reply given up',
+  );
   await within(second.reply({ result: 2, failure: null, ending: true }), 'the second reply dropped');
   assert.ok(logs.records.some((r) => r.level === 'warn' && r.message.includes(`${replyTo} does not exist`)));
   logs.restore();
