@@ -14,7 +14,7 @@ import type { IncomingCall, Reply, ReplyChannel, RpcRequest, SendOptions } from 
 import type { IncomingNotification, Notification, NotificationBinding, NotificationListenOptions } from '../../lib/driver/notifications.js';
 import type { ListenOptions } from '../../lib/driver/listen.js';
 import { defaultCodec } from '../../lib/wire/codec.js';
-import { MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
+import { MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../lib/core/errors.js';
 import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import {
@@ -36,19 +36,21 @@ import { notificationFromWire, notificationToWire } from '../../lib/wire/notific
 import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
 import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
-import { ack, cancel, consume, copyReady, createMessage, publish, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
+import { ack, cancel, consume, copyReady, createMessage, publish, readyCount, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
 import { cloneWireBody, wireCopy } from '../../lib/wire/wire-copy.js';
 
 interface MemoryDriverConfig {
   /** Transports with the same broker name in one process share queues. */
   readonly brokerName: string;
   readonly controlExchange: string;
+  /** Ready messages a queue may hold before a send to it fails. */
+  readonly maxQueueLength: number;
 }
 
 const log = getLogger('rx-messaging.memory');
 
 /** The memory driver over the broker `brokerName`, acquired now and released on close. @internal */
-export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriverConfig): Driver {
+export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength }: MemoryDriverConfig): Driver {
   const broker = acquireBroker(brokerName);
   const status = new ReplaySubject<TransportStatus>(1);
   status.next({ state: 'connected', host: brokerName });
@@ -60,6 +62,19 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
   const exchangeFor = (target: Target): Exchange => exchangeOf(broker, exchangeName(target, controlExchange));
 
   const closedError = () => new TransportClosed(`The memory transport '${brokerName}' is closed`);
+  /** Publishes `body` to each of `queues` with room; fails, as RabbitMQ's `reject-publish` nacks, when one was full. */
+  const publishAll = (queues: Iterable<Queue>, body: MessageBody, ttlMs?: number): void => {
+    let full: Queue | undefined;
+    for (const queue of queues) {
+      if (readyCount(queue) < maxQueueLength) publish(queue, createMessage(body, ttlMs));
+      else full ??= queue;
+    }
+    if (full) {
+      throw new MessageDeliveryFailure(
+        `The memory queue '${full.name}' is full: it holds ${maxQueueLength} messages nobody consumed (max_queue_length). Start its consumer, or raise the limit`,
+      );
+    }
+  };
   function assertOpen(): void {
     if (closed) throw closedError();
   }
@@ -75,7 +90,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
     const body = wireCopy(replyToWire(reply, hexId()));
     const queue = exchangeOf(broker, REPLY_EXCHANGE).queues.get(address);
     if (!queue) return log.debug(`dropped a reply to '${address}': the caller's reply queue is gone`, { replyTo: address, msgId: reply.msgId });
-    publish(queue, createMessage(body));
+    publishAll([queue], body);
   }
 
   /**
@@ -153,12 +168,11 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
           if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), topicQueue(target));
           return log.debug(`dropped a fanout cast to '${fanoutExchange(target)}': no server is bound to it`, { method: request.method });
         }
-        for (const queue of bound) publish(queue, createMessage(body));
-        return;
+        return publishAll(bound, body);
       }
       const key = routingKey(target);
       if (atLeastOnce && !exchange.queues.get(key)?.consumers.length) throw new MessageUndeliverable(exchangeName(target, controlExchange), key);
-      publish(declareQueue(exchange, key), createMessage(body, request.call?.timeoutMs));
+      publishAll([declareQueue(exchange, key)], body, request.call?.timeoutMs);
     },
 
     async replyChannel(): Promise<ReplyChannel> {
@@ -201,8 +215,7 @@ export function createMemoryDriver({ brokerName, controlExchange }: MemoryDriver
       const exchange = exchangeFor(target);
       const key = notificationQueue(target, notification.priority);
       // The publisher declares the queue, so events wait for listeners (oslo does the same on RabbitMQ).
-      publish(declareQueue(exchange, key), createMessage(body));
-      for (const pool of exchange.bindings.get(key) ?? []) publish(pool, createMessage(body));
+      publishAll([declareQueue(exchange, key), ...(exchange.bindings.get(key) ?? [])], body);
     },
 
     listenForNotifications(bindings: readonly NotificationBinding[], { pool, autoDeletePool = false, onReady }: NotificationListenOptions = {}): Observable<IncomingNotification> {

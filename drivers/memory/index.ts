@@ -4,19 +4,26 @@
  * else 'default': `memory://`, `memory://orders`, `memory:///orders` (same as the previous).
  * The broker and everything queued in it go away when the last transport of that name closes.
  *
- * The driver has no options: any key given by value or in the URL query is refused with
- * `InvalidTransportUrl`, so a typo never passes silently.
+ * One option, `max_queue_length` (default 100,000): the ready messages a queue may hold, as
+ * RabbitMQ's `x-max-length` with `reject-publish`; past it a send fails with
+ * `MessageDeliveryFailure`, so a queue nobody consumes cannot fill the process. Any other key,
+ * given by value or in the URL query, is refused with `InvalidTransportUrl`, so a typo never
+ * passes silently.
  */
 import type { CreateDriver } from '../../lib/driver/driver.js';
+import { InvalidTransportUrl } from '../../lib/core/errors.js';
 import { resolveOptions, type OptionSpec } from '../../lib/core/options.js';
 import type { TransportUrl } from '../../lib/core/url.js';
 import { createMemoryDriver } from './driver.js';
 
 export { UnserializableValue } from '../../lib/core/errors.js';
 
-type MemoryOptions = Record<never, never>;
+interface MemoryOptions {
+  /** Ready messages a queue holds at most; a send past it fails. */
+  readonly max_queue_length: number;
+}
 
-const OPTIONS: OptionSpec<MemoryOptions> = {};
+const OPTIONS: OptionSpec<MemoryOptions> = { max_queue_length: { default: 100_000, kind: 'number' } };
 
 /**
  * The memory driver module's factory; `connect('memory://…')` loads and calls it.
@@ -27,8 +34,11 @@ const OPTIONS: OptionSpec<MemoryOptions> = {};
  * ```
  */
 export const createDriver: CreateDriver = async ({ url, options, controlExchange }) => {
-  resolveOptions(OPTIONS, options, url.query, url.url);
-  return createMemoryDriver({ brokerName: brokerName(url), controlExchange });
+  const { max_queue_length: maxQueueLength } = resolveOptions(OPTIONS, options, url.query, url.url);
+  if (!Number.isInteger(maxQueueLength) || maxQueueLength < 1) {
+    throw new InvalidTransportUrl(url.url, `option 'max_queue_length' must be a whole number >= 1, got ${maxQueueLength}`);
+  }
+  return createMemoryDriver({ brokerName: brokerName(url), controlExchange, maxQueueLength });
 };
 
 /**

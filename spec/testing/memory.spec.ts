@@ -7,7 +7,7 @@ import { publishRaw, queueDepth } from '../../testing/memory.js';
 const Testing = suite('memory testing helpers');
 
 Testing('should put raw bytes on a queue of an open broker and count what waits', async () => {
-  const driver = createMemoryDriver({ brokerName: 'testing-spec', controlExchange: 'openstack' });
+  const driver = createMemoryDriver({ brokerName: 'testing-spec', controlExchange: 'openstack', maxQueueLength: 100_000 });
   try {
     assert.is(queueDepth('testing-spec', 'openstack', 'demo'), undefined);
     publishRaw('testing-spec', 'openstack', 'demo', Buffer.from('anything'));

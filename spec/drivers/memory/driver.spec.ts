@@ -5,7 +5,7 @@ import { defaultCodec } from '../../../lib/wire/codec.js';
 import type { Driver, TransportStatus } from '../../../lib/driver/driver.js';
 import type { IncomingCall, Reply, RpcRequest } from '../../../lib/driver/rpc.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
-import { InvalidTarget, MessageUndeliverable, TransportClosed } from '../../../lib/core/errors.js';
+import { InvalidTarget, MessageDeliveryFailure, MessageUndeliverable, TransportClosed } from '../../../lib/core/errors.js';
 import { hexId, uuid } from '../../../lib/core/ids.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
 import type { Priority } from '../../../lib/core/priority.js';
@@ -45,8 +45,8 @@ let names = 0;
 /** A broker name of its own for each test. */
 const freshName = () => `driver-spec-${++names}-${hexId().slice(0, 6)}`;
 
-function open(context: Context, brokerName: string): Driver {
-  const driver = createMemoryDriver({ brokerName, controlExchange: EXCHANGE });
+function open(context: Context, brokerName: string, maxQueueLength = 100_000): Driver {
+  const driver = createMemoryDriver({ brokerName, controlExchange: EXCHANGE, maxQueueLength });
   context.drivers.push(driver);
   return driver;
 }
@@ -108,6 +108,21 @@ Memory('should share a topic round-robin between two listeners', async (context)
   await settle();
   assert.equal(methods(a), ['m1', 'm3']);
   assert.equal(methods(b), ['m2', 'm4']);
+});
+
+Memory('should refuse a send to a queue holding max_queue_length messages, and take it again once one is consumed', async (context) => {
+  const name = freshName();
+  const driver = open(context, name, 3);
+  for (const method of ['m1', 'm2', 'm3']) await driver.send(target({ topic: 'demo' }), castOf(method));
+  const error = await driver.send(target({ topic: 'demo' }), castOf('m4')).catch((e: unknown) => e);
+  assert.instance(error, MessageDeliveryFailure);
+  assert.match((error as Error).message, /'demo' is full: it holds 3 messages .*max_queue_length/);
+  assert.is(queueDepth(name, EXCHANGE, 'demo'), 3);
+  const a = record(context, driver.listen(server('demo', 'a')));
+  await settle();
+  await driver.send(target({ topic: 'demo' }), castOf('m5'));
+  await settle();
+  assert.equal(methods(a), ['m1', 'm2', 'm3', 'm5']);
 });
 
 Memory('should deliver to the named server only', async (context) => {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InvalidTransportUrl } from '../../../lib/core/errors.js';
+import { InvalidTransportUrl, MessageDeliveryFailure } from '../../../lib/core/errors.js';
 import { target } from '../../../lib/core/target.js';
 import { connect, driverOf } from '../../../lib/transport.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
@@ -26,6 +26,25 @@ Index('should refuse an unknown option given by value', async () => {
   const error = await connect('memory://index-spec', { driverOptions: { heartbeat: 10 } }).catch((e: unknown) => e);
   assert.instance(error, InvalidTransportUrl);
   assert.match((error as Error).message, /heartbeat/);
+});
+
+Index('should take max_queue_length from the URL, and refuse one below 1', async () => {
+  const transport = await connect('memory://index-spec-bounded?max_queue_length=1');
+  try {
+    const cast = { method: 'm', args: {}, context: {}, uniqueId: 'u' };
+    await driverOf(transport).send(target({ topic: 'compute' }), cast);
+    assert.instance(
+      await driverOf(transport)
+        .send(target({ topic: 'compute' }), cast)
+        .catch((e: unknown) => e),
+      MessageDeliveryFailure,
+    );
+  } finally {
+    await transport.close();
+  }
+  const error = await connect('memory://index-spec-bounded?max_queue_length=0').catch((e: unknown) => e);
+  assert.instance(error, InvalidTransportUrl);
+  assert.match((error as Error).message, /max_queue_length' must be a whole number >= 1, got 0/);
 });
 
 Index('should be what connect() loads for memory:// URLs, sharing a broker per name', async () => {
