@@ -4,7 +4,7 @@
  * or when the server stops past its drain deadline. Every request is tracked as it is taken, before
  * it waits for a handler slot, so one cancelled or expired while it waited is dropped unread.
  */
-import { asyncScheduler, defer, filter, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, filter, Observable, tap, throwError, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
@@ -150,9 +150,14 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         log.info('gave a call in flight up', { ...fields, why: entry.reason!.why });
         giveUp(entry.reason!);
       };
-      const call = new TrackedCall(entry);
+      let source: Observable<T>;
+      try {
+        source = served(new TrackedCall(entry));
+      } catch (error) {
+        source = throwError(() => error);
+      }
       // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
-      inner = defer(() => served(call)).subscribe({
+      inner = source.subscribe({
         next: (value) => subscriber.next(value),
         error: (error: unknown) => {
           ended = true;
