@@ -1,5 +1,6 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import { MessagingTimeout } from '../../lib/core/errors.js';
+import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
 
 /** Options of `callTimeout`. */
 export interface CallTimeoutConfig {
@@ -43,11 +44,11 @@ export function callTimeout<T>(config: CallTimeoutConfig): MonoTypeOperatorFunct
   };
   return (source) =>
     new Observable<T>((subscriber) => {
-      const overall = scheduler.schedule(() => subscriber.error(fail('timeout', timeout)), timeout);
-      let monitor: Subscription | undefined;
+      const overall = scheduleTimeout(scheduler, () => subscriber.error(fail('timeout', timeout)), timeout);
+      let monitor: Unsubscribable | undefined;
       const watch = () => {
         monitor?.unsubscribe();
-        if (callMonitorTimeout !== undefined) monitor = scheduler.schedule(() => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
+        if (callMonitorTimeout !== undefined) monitor = scheduleTimeout(scheduler, () => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
       };
       watch();
       const inner = source.subscribe({

@@ -7,6 +7,7 @@
 import { asyncScheduler, filter, Observable, tap, throwError, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
+import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
 import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
 import type { CallSignal } from '../../lib/executors/executor.js';
 import { toFailure } from '../../lib/wire/failure.js';
@@ -169,7 +170,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         },
       });
       // Only a call still running needs its deadline watched: most end before this line.
-      const timer = ended || deadline === undefined ? undefined : scheduler.schedule(() => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
+      const timer = ended || deadline === undefined ? undefined : scheduleTimeout(scheduler, () => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
       return () => {
         timer?.unsubscribe();
         entry.onGiveUp = undefined;
