@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { IncomingCall, Reply, ServerIdentity } from '../../lib/driver/rpc.js';
 import { UnserializableValue } from '../../lib/core/errors.js';
 import { toFailure } from '../../lib/wire/failure.js';
+import { onNextMicrotask } from '../../lib/core/microtask.js';
 
 /**
  * Sends a handler's results back to the caller, in order, each as soon as it exists. A value
@@ -53,7 +54,7 @@ export function replyToCaller(incoming: IncomingCall, server?: ServerIdentity): 
         next: (value) => {
           flushHeld(false);
           const mine = (held = { value });
-          queueMicrotask(() => held === mine && flushHeld(false));
+          onNextMicrotask(() => held === mine && flushHeld(false));
         },
         error: (error: unknown) => {
           flushHeld(false);
