@@ -4,7 +4,19 @@
  * or when the server stops past its drain deadline. Every request is tracked as it is taken, before
  * it waits for a handler slot, so one cancelled or expired while it waited is dropped unread.
  */
-import { asyncScheduler, filter, Observable, tap, throwError, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  Observable,
+  tap,
+  throwError,
+  type MonoTypeOperatorFunction,
+  type Observer,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
@@ -75,6 +87,39 @@ class TrackedCall implements CallSignal {
   }
 }
 
+/**
+ * Serving one tracked request: the observer of its served stream, an observer of its own rather
+ * than `subscriber` (unsubscribing the handler must leave `subscriber` open for the reason), and
+ * the teardown; one object a request instead of a closure for each of those.
+ */
+class Relay<T> implements Observer<T>, Unsubscribable {
+  inner: Subscription | undefined = undefined;
+  timer: Unsubscribable | undefined = undefined;
+  ended = false;
+  constructor(
+    private readonly subscriber: Subscriber<T>,
+    private readonly entry: Entry,
+    private readonly release: (entry: Entry) => void,
+  ) {}
+  next(value: T): void {
+    this.subscriber.next(value);
+  }
+  error(error: unknown): void {
+    this.ended = true;
+    this.subscriber.error(error);
+  }
+  complete(): void {
+    this.ended = true;
+    this.subscriber.complete();
+  }
+  unsubscribe(): void {
+    this.timer?.unsubscribe();
+    this.entry.onGiveUp = undefined;
+    this.inner?.unsubscribe();
+    this.release(this.entry);
+  }
+}
+
 /** The signal of a request nothing tracks: it never aborts. */
 const UNTRACKED: CallSignal = { signal: new AbortController().signal, deadline: undefined };
 
@@ -121,35 +166,35 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     if (msgId !== undefined && byMsgId.get(msgId) === entry) byMsgId.delete(msgId);
   };
 
+  const fieldsOf = (incoming: IncomingCall) => ({ method: incoming.method, msgId: incoming.call?.msgId });
+  // Fails with why it was given up, once a caller still waiting was told.
+  const giveUp = (incoming: IncomingCall, subscriber: Subscriber<unknown>, reason: CallCancelled) => {
+    if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
+    incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
+      () => subscriber.error(reason),
+      (error: unknown) => subscriber.error(new CallCancelled('stopped', fieldsOf(incoming), { cause: error })),
+    );
+  };
+
   const serve = <T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       const entry = entries.get(incoming);
       if (!entry) return served(UNTRACKED).subscribe(subscriber);
       const { deadline } = entry;
-      const fields = { method: incoming.method, msgId: incoming.call?.msgId };
-      // Fails with why it was given up, once a caller still waiting was told.
-      const giveUp = (reason: CallCancelled) => {
-        if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
-        incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
-          () => subscriber.error(reason),
-          (error: unknown) => subscriber.error(new CallCancelled('stopped', fields, { cause: error })),
-        );
-      };
       // The deadline timer may not have run yet (a handler held the event loop): the clock decides.
       if (!entry.reason && deadline !== undefined && Date.now() >= deadline) giveUpEntry(entry, cancelled(incoming, 'deadline'));
       if (entry.reason) {
         release(entry);
-        log.warn('dropped a request unread: it was given up before a handler took it', { ...fields, why: entry.reason.why });
-        giveUp(entry.reason);
+        log.warn('dropped a request unread: it was given up before a handler took it', { ...fieldsOf(incoming), why: entry.reason.why });
+        giveUp(incoming, subscriber, entry.reason);
         return undefined;
       }
-      let inner: Subscription | undefined;
-      let ended = false;
+      const relay = new Relay(subscriber, entry, release);
       entry.onGiveUp = () => {
-        inner?.unsubscribe();
+        relay.inner?.unsubscribe();
         release(entry);
-        log.info('gave a call in flight up', { ...fields, why: entry.reason!.why });
-        giveUp(entry.reason!);
+        log.info('gave a call in flight up', { ...fieldsOf(incoming), why: entry.reason!.why });
+        giveUp(incoming, subscriber, entry.reason!);
       };
       let source: Observable<T>;
       try {
@@ -157,26 +202,10 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
       } catch (error) {
         source = throwError(() => error);
       }
-      // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
-      inner = source.subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          ended = true;
-          subscriber.error(error);
-        },
-        complete: () => {
-          ended = true;
-          subscriber.complete();
-        },
-      });
+      relay.inner = source.subscribe(relay);
       // Only a call still running needs its deadline watched: most end before this line.
-      const timer = ended || deadline === undefined ? undefined : scheduleTimeout(scheduler, () => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
-      return () => {
-        timer?.unsubscribe();
-        entry.onGiveUp = undefined;
-        inner.unsubscribe();
-        release(entry);
-      };
+      if (!relay.ended && deadline !== undefined) relay.timer = scheduleTimeout(scheduler, () => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
+      return relay;
     });
 
   return { takeCancels, track, serve };
