@@ -45,10 +45,15 @@ export function callTimeout<T>(config: CallTimeoutConfig): MonoTypeOperatorFunct
   return (source) =>
     new Observable<T>((subscriber) => {
       const overall = scheduleTimeout(scheduler, () => subscriber.error(fail('timeout', timeout)), timeout);
+      if (callMonitorTimeout === undefined) {
+        // Nothing to watch between replies: the source feeds `subscriber` itself, and the timer ends with it.
+        subscriber.add(overall);
+        return source.subscribe(subscriber);
+      }
       let monitor: Unsubscribable | undefined;
       const watch = () => {
         monitor?.unsubscribe();
-        if (callMonitorTimeout !== undefined) monitor = scheduleTimeout(scheduler, () => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
+        monitor = scheduleTimeout(scheduler, () => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
       };
       watch();
       const inner = source.subscribe({
