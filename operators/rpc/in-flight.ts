@@ -56,6 +56,9 @@ interface Entry {
   controller: AbortController | undefined;
   /** What serving does once the request is given up. */
   onGiveUp: (() => void) | undefined;
+  /** Its neighbours in the list of requests taken, which a stop walks. */
+  prev: Entry | undefined;
+  next: Entry | undefined;
 }
 
 const log = getLogger('rx-messaging.dispatch');
@@ -124,15 +127,28 @@ class Relay<T> implements Observer<T>, Unsubscribable {
 const UNTRACKED: CallSignal = { signal: new AbortController().signal, deadline: undefined };
 
 export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }: InFlightConfig = {}): InFlight {
-  const entries = new Map<IncomingCall, Entry>();
-  const byMsgId = new Map<string, Entry>();
+  // No Map or Set for what fills and empties with every request: such a table re-tables itself
+  // as it does, each old table (soon in old space) links the new one, and young requests then
+  // survive scavenges through dead tables, promoted by the thousand (a GC cost larger than the
+  // rest of the table's work). A WeakMap finds a request's entry, a dictionary an id's, a list holds them all.
+  const entries = new WeakMap<IncomingCall, Entry>();
+  const byMsgId: Record<string, Entry> = Object.create(null);
+  let first: Entry | undefined;
+  const unlink = (entry: Entry) => {
+    if (entry.prev) entry.prev.next = entry.next;
+    else if (first === entry) first = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    entry.prev = entry.next = undefined;
+  };
   const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) =>
     new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
   const stopped = (incoming: IncomingCall) => cancelled(incoming, 'stopped', { cause: stop?.reason });
   stop?.addEventListener(
     'abort',
     () => {
-      for (const entry of entries.values()) giveUpEntry(entry, stopped(entry.incoming));
+      const taken: Entry[] = [];
+      for (let entry = first; entry; entry = entry.next) taken.push(entry);
+      for (const entry of taken) giveUpEntry(entry, stopped(entry.incoming));
     },
     { once: true },
   );
@@ -141,7 +157,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     if (incoming.method !== CANCEL_METHOD || incoming.call) return true;
     incoming.ack().catch((error: unknown) => log.warn('could not ack a cancel', { error: String(error) }));
     const msgId = incoming.args['msg_id'];
-    const entry = typeof msgId === 'string' ? byMsgId.get(msgId) : undefined;
+    const entry = typeof msgId === 'string' ? byMsgId[msgId] : undefined;
     if (entry) giveUpEntry(entry, cancelled(entry.incoming, 'cancelled'));
     else log.debug('a cancel named no call in flight (it had ended)', { msgId });
     return false;
@@ -152,18 +168,25 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
     const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
     // Every field set at once: one object shape for every request.
-    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined };
+    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined, prev: undefined, next: first };
+    const earlier = entries.get(incoming);
+    if (earlier) unlink(earlier);
+    if (first) first.prev = entry;
+    first = entry;
     entries.set(incoming, entry);
-    if (call) byMsgId.set(call.msgId, entry);
+    if (call) byMsgId[call.msgId] = entry;
     if (stop?.aborted) giveUpEntry(entry, stopped(incoming));
     else if (call?.cancellable && identity)
       incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
   });
 
   const release = (entry: Entry) => {
-    entries.delete(entry.incoming);
+    if (entries.get(entry.incoming) === entry) {
+      entries.delete(entry.incoming);
+      unlink(entry);
+    }
     const msgId = entry.incoming.call?.msgId;
-    if (msgId !== undefined && byMsgId.get(msgId) === entry) byMsgId.delete(msgId);
+    if (msgId !== undefined && byMsgId[msgId] === entry) delete byMsgId[msgId];
   };
 
   const fieldsOf = (incoming: IncomingCall) => ({ method: incoming.method, msgId: incoming.call?.msgId });
