@@ -1,4 +1,5 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
+import { checkOption, integerFrom } from '../lib/core/check-options.js';
 
 /** Options of `dropDuplicates`. */
 export interface DropDuplicatesConfig<T> {
@@ -31,7 +32,7 @@ export interface SeenIds {
  * ```
  */
 export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicatesConfig<T>): MonoTypeOperatorFunction<T> {
-  checkSize(size);
+  checkOption('dropDuplicates', 'size', size, integerFrom(1));
   return (source) =>
     defer(() => {
       // Per subscription: each listener remembers its own ids.
@@ -52,7 +53,7 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
 
 /** A window of the last `size` ids (default 16): dropDuplicates remembers an id as it passes, the notification dispatchers once its message is acked. @internal */
 export function seenIds(size = 16): SeenIds {
-  checkSize(size);
+  checkOption('seenIds', 'size', size, integerFrom(1));
   // A dictionary for lookups and a ring for their order. Not a Set: one that keeps adding and
   // deleting re-tables itself, and each old table links the new one, which keeps young objects
   // alive through scavenges (promoted by the thousand at thousands of messages a second).
@@ -70,8 +71,4 @@ export function seenIds(size = 16): SeenIds {
       recent[id] = true;
     },
   };
-}
-
-function checkSize(size: number): void {
-  if (!Number.isInteger(size) || size < 1) throw new TypeError(`size must be a positive integer, got ${size}`);
 }

@@ -20,11 +20,18 @@ export function checkOptions(factory: string, options: unknown, checks: Readonly
   for (const key of Object.keys(options)) {
     const check = Object.hasOwn(checks, key) ? checks[key] : undefined;
     if (!check) throw new InvalidOptions(factory, key, describeValue(options[key]), `left out: it is none of the options ${factory} knows (${Object.keys(checks).join(', ')})`);
-    const value = options[key];
-    if (value === undefined) continue;
-    const instead = check(value);
-    if (instead !== undefined) throw new InvalidOptions(factory, key, describeValue(value), instead);
+    checkOption(factory, key, options[key], check);
   }
+}
+
+/**
+ * Throws `InvalidOptions` unless `value`, the option (or argument) `key` of `factory`, passes
+ * `check`; an absent value passes unless `required`. @internal
+ */
+export function checkOption(factory: string, key: string, value: unknown, check: OptionCheck, required = false): void {
+  if (value === undefined && !required) return;
+  const instead = check(value);
+  if (instead !== undefined) throw new InvalidOptions(factory, key, describeValue(value), instead);
 }
 
 /** A whole number of at least `min` (1: 'a positive integer'). @internal */
@@ -32,6 +39,13 @@ export function integerFrom(min: number): OptionCheck {
   const wanted = min === 1 ? 'a positive integer' : `a whole number >= ${min}`;
   return (value) => (typeof value === 'number' && Number.isInteger(value) && value >= min ? undefined : wanted);
 }
+
+/** A whole number of at least 1, or `Infinity` for no limit. @internal */
+export const countOrInfinity: OptionCheck = (value) =>
+  value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value >= 1) ? undefined : 'a positive integer, or Infinity for no limit';
+
+/** A finite number of at least 0 (a delay in ms, say). @internal */
+export const nonNegativeNumber: OptionCheck = (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? undefined : 'a finite number >= 0');
 
 /** A finite number above 0 (a duration in ms, say). @internal */
 export const positiveNumber: OptionCheck = (value) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'a positive finite number');

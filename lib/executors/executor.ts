@@ -77,9 +77,8 @@ const MICROTASK_OPTIONS = { concurrency: integerFrom(1) } satisfies Record<keyof
  * ```
  */
 export function microtaskExecutor(options: MicrotaskExecutorOptions = {}): Executor {
-  const { concurrency = 64 } = options;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
   checkOptions('microtaskExecutor', options, MICROTASK_OPTIONS);
+  const { concurrency = 64 } = options;
   return { concurrency, run: (_invocation, local) => onMicrotask(local), close: async () => {} };
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
 import { CallCancelled, ExecutorClosed, WorkerCrashed } from '../core/errors.js';
-import { anything, checkOptions, integerFrom } from '../core/check-options.js';
+import { anything, checkOption, checkOptions, integerFrom, type OptionCheck } from '../core/check-options.js';
 import type { Executor, Invocation } from './executor.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from './worker-pool-thread.js';
 
@@ -49,6 +49,7 @@ interface PoolWorker {
 }
 
 // `module` is checked where it is resolved, with the reasons a path or URL can be wrong.
+// module is checked on its own: it is required.
 const WORKER_POOL_OPTIONS = { module: anything, size: integerFrom(1), inFlightPerWorker: integerFrom(1) } satisfies Record<keyof WorkerPoolExecutorOptions, unknown>;
 
 /**
@@ -67,11 +68,10 @@ const WORKER_POOL_OPTIONS = { module: anything, size: integerFrom(1), inFlightPe
  * rpcServer(transport, { topic: 'images', server: 'host-1' }, endpoints, { executor });
  */
 export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor {
-  const { size = availableParallelism(), inFlightPerWorker = 1 } = options;
-  assertPositiveInteger('size', size);
-  assertPositiveInteger('inFlightPerWorker', inFlightPerWorker);
   checkOptions('workerPoolExecutor', options, WORKER_POOL_OPTIONS);
-  const moduleUrl = resolveModule(options.module);
+  checkOption('workerPoolExecutor', 'module', options?.module, isModuleFile, true);
+  const { size = availableParallelism(), inFlightPerWorker = 1 } = options;
+  const moduleUrl = moduleUrlOf(options.module) as URL;
   const entry = new URL('./worker-pool-thread.js', import.meta.url);
   const workers = new Set<PoolWorker>();
   let nextId = 0;
@@ -184,21 +184,24 @@ export function workerPoolExecutor(options: WorkerPoolExecutorOptions): Executor
   return { concurrency: size * inFlightPerWorker, run, close };
 }
 
-function assertPositiveInteger(name: string, value: unknown): void {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new TypeError(`workerPoolExecutor: ${name} must be a positive integer, got ${String(value)}`);
+/** The file: URL `module` names, or undefined when it names none. */
+function moduleUrlOf(module: unknown): URL | undefined {
+  if (module instanceof URL) return module.protocol === 'file:' ? module : undefined;
+  if (typeof module !== 'string' || module === '') return undefined;
+  if (!module.startsWith('file:')) return pathToFileURL(resolve(module));
+  try {
+    return new URL(module);
+  } catch {
+    return undefined;
+  }
 }
 
-function resolveModule(module: unknown): URL {
-  let url: URL;
-  if (module instanceof URL) url = module;
-  else if (typeof module === 'string' && module.startsWith('file:')) url = new URL(module);
-  else if (typeof module === 'string' && module !== '') url = pathToFileURL(resolve(module));
-  else throw new TypeError(`workerPoolExecutor: module must be a file path or a file: URL of an ES module exporting 'endpoints', got ${String(module)}`);
-  if (url.protocol !== 'file:') throw new TypeError(`workerPoolExecutor: module must be a file path or a file: URL, got ${url.href}`);
+const isModuleFile: OptionCheck = (module) => {
+  const url = moduleUrlOf(module);
+  if (!url) return "a file path or a file: URL of an ES module exporting 'endpoints'";
   const path = fileURLToPath(url);
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new TypeError(`workerPoolExecutor: module ${path} does not exist or is not a file`);
-  return url;
-}
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ? undefined : `an existing file: ${path} does not exist or is not a file`;
+};
 
 /** The JavaScript error classes rebuilt as themselves, so `instanceof TypeError` holds across threads. */
 const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor> = new Map(

@@ -8,7 +8,7 @@
  * waits in a buffer unacked.
  */
 import { dispatchNotificationBatches, type BatchNotificationEndpoint, type DispatchNotificationBatchesConfig } from '../../operators/notify/dispatch-notification-batches.js';
-import { anything, checkOptions, isScheduler } from '../core/check-options.js';
+import { checkOptions, countOrInfinity, isScheduler, nonNegativeNumber } from '../core/check-options.js';
 import { getLogger } from '../core/logger.js';
 import type { Target } from '../core/target.js';
 import type { Transport } from '../transport.js';
@@ -18,8 +18,7 @@ import { consumeNotifications, LISTENER_OPTIONS, type NotificationListener, type
 /** How a batch listener batches and dispatches (see `DispatchNotificationBatchesConfig`), and its pool. */
 export interface BatchNotificationListenerOptions extends DispatchNotificationBatchesConfig, Pick<NotificationListenerOptions, 'pool'> {}
 
-// bufferBatch checks batchSize and batchTimeout as it is built, here too, with its own messages.
-const BATCH_LISTENER_OPTIONS = { ...LISTENER_OPTIONS, batchSize: anything, batchTimeout: anything, scheduler: isScheduler } satisfies Record<
+const BATCH_LISTENER_OPTIONS = { ...LISTENER_OPTIONS, batchSize: countOrInfinity, batchTimeout: nonNegativeNumber, scheduler: isScheduler } satisfies Record<
   keyof BatchNotificationListenerOptions,
   unknown
 >;

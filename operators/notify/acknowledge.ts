@@ -2,6 +2,7 @@ import { from, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
 import { AcknowledgeError } from '../../lib/core/errors.js';
 import { handlerResult } from '../../lib/executors/executor.js';
 import { getLogger } from '../../lib/core/logger.js';
+import { checkOption, countOrInfinity } from '../../lib/core/check-options.js';
 
 /** What can be settled with the broker: an incoming notification, or a value wrapping one. */
 export interface Acknowledgeable {
@@ -46,7 +47,7 @@ const log = getLogger('rx-messaging.acknowledge');
  */
 export function acknowledge<T extends Acknowledgeable>(config: AcknowledgeHandler<T> | AcknowledgeConfig<T> = {}): OperatorFunction<T, AckOutcome<T>> {
   const { handler, concurrency = 1 } = typeof config === 'function' ? { handler: config } : config;
-  if (!(concurrency >= 1)) throw new TypeError(`concurrency must be at least 1, got ${concurrency}`);
+  checkOption('acknowledge', 'concurrency', concurrency, countOrInfinity);
   const settle = async (item: T): Promise<AckOutcome<T>> => {
     try {
       if (handler) await lastValueFrom(handlerResult(handler(item)), { defaultValue: undefined });

@@ -1,4 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { checkOption, countOrInfinity, nonNegativeNumber } from '../../lib/core/check-options.js';
+import { InvalidOptions } from '../../lib/core/errors.js';
 
 /** Options of `bufferBatch`: at least one of `size` and `timeout`. */
 export interface BufferBatchConfig {
@@ -21,9 +23,10 @@ export interface BufferBatchConfig {
  */
 export function bufferBatch<T>(config: BufferBatchConfig): OperatorFunction<T, T[]> {
   const { size = Infinity, timeout, scheduler = asyncScheduler } = config;
-  if (!(size >= 1) || (size !== Infinity && !Number.isInteger(size))) throw new TypeError(`size must be a positive integer, got ${size}`);
-  if (timeout !== undefined && !(timeout >= 0 && Number.isFinite(timeout))) throw new TypeError(`timeout must be a number of ms >= 0, got ${timeout}`);
-  if (size === Infinity && timeout === undefined) throw new TypeError('a batch needs a size, a timeout or both');
+  checkOption('bufferBatch', 'size', size, countOrInfinity);
+  checkOption('bufferBatch', 'timeout', timeout, nonNegativeNumber);
+  if (size === Infinity && timeout === undefined)
+    throw new InvalidOptions('bufferBatch', 'size', 'neither size nor timeout', 'given, or a timeout: a batch needs a size, a timeout or both');
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];

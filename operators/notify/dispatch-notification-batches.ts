@@ -18,6 +18,7 @@ import {
   type Screen,
 } from './dispatch-notifications.js';
 import type { NotificationMetadata } from './filter-notifications.js';
+import { checkOption, countOrInfinity, nonNegativeNumber } from '../../lib/core/check-options.js';
 
 /** One message of a batch, with oslo's keys for the batch handler's dicts. */
 export interface BatchNotificationMessage {
@@ -65,6 +66,8 @@ export function dispatchNotificationBatches(
 ): OperatorFunction<IncomingNotification, NotificationOutcome> {
   const callbacks = callbacksByPriority(endpoints);
   const { batchSize = 1, batchTimeout, scheduler = asyncScheduler, executor = microtaskExecutor({ concurrency: 64 }) } = config;
+  checkOption('dispatchNotificationBatches', 'batchSize', batchSize, countOrInfinity);
+  checkOption('dispatchNotificationBatches', 'batchTimeout', batchTimeout, nonNegativeNumber);
   const screening = screeningOf(config);
   // Built here so a bad size or timeout fails now rather than at subscription.
   const batch = bufferBatch<Received>({ size: batchSize, ...(batchTimeout !== undefined && { timeout: batchTimeout }), scheduler });

@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, EMPTY, from, lastValueFrom, mergeAll, mergeMap, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
+import { checkOption, integerFrom, nonNegativeNumber } from '../../lib/core/check-options.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { PRIORITIES, type Priority } from '../../lib/core/priority.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
@@ -260,8 +261,8 @@ export function screeningOf(
   const { serializer = noopSerializer, allowRequeue = false, duplicateWindow = 16, contract } = config;
   const redelivery = redeliveryOf(config);
   const filter = config.filter === undefined ? undefined : toNotificationFilter(config.filter);
-  // Built once here so a bad window fails when the operator is made, not at subscription.
-  seenIds(duplicateWindow);
+  // Checked here so a bad window fails when the operator is made, not at subscription.
+  checkOption('dispatchNotifications', 'duplicateWindow', duplicateWindow, integerFrom(1));
   return () => {
     const seen = seenIds(duplicateWindow);
     const settle = settlingWith(seen, redelivery);
@@ -343,9 +344,9 @@ interface Redelivery {
 
 function redeliveryOf(config: Pick<DispatchNotificationsConfig, 'maxRedeliveries' | 'redeliveryDelay' | 'maxRedeliveryDelay' | 'deadLetter' | 'scheduler'>): Redelivery {
   const { maxRedeliveries = 5, redeliveryDelay = 100, maxRedeliveryDelay = 30_000, deadLetter = true, scheduler = asyncScheduler } = config;
-  if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
-  if (!(redeliveryDelay >= 0) || !(maxRedeliveryDelay >= 0))
-    throw new TypeError(`redeliveryDelay and maxRedeliveryDelay must be at least 0, got ${redeliveryDelay} and ${maxRedeliveryDelay}`);
+  checkOption('dispatchNotifications', 'maxRedeliveries', maxRedeliveries, integerFrom(0));
+  checkOption('dispatchNotifications', 'redeliveryDelay', redeliveryDelay, nonNegativeNumber);
+  checkOption('dispatchNotifications', 'maxRedeliveryDelay', maxRedeliveryDelay, nonNegativeNumber);
   // Requeues this process made, for transports that only say `redelivered`; insertion order makes the first key the oldest.
   const counted = new Map<string, number>();
   const countOf = (incoming: IncomingNotification) => incoming.deliveryCount ?? counted.get(incoming.messageId) ?? 0;

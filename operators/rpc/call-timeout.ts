@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import { MessagingTimeout } from '../../lib/core/errors.js';
 import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
+import { checkOption, positiveNumber } from '../../lib/core/check-options.js';
 
 /** Options of `callTimeout`. */
 export interface CallTimeoutConfig {
@@ -28,10 +29,8 @@ export interface CallTimeoutConfig {
  */
 export function callTimeout<T>(config: CallTimeoutConfig): MonoTypeOperatorFunction<T> {
   const { timeout, callMonitorTimeout, method, target, msgId, scheduler = asyncScheduler } = config;
-  if (!(timeout > 0)) throw new TypeError(`timeout must be a positive number of ms, got ${timeout}`);
-  if (callMonitorTimeout !== undefined && !(callMonitorTimeout > 0)) {
-    throw new TypeError(`callMonitorTimeout must be a positive number of ms, got ${callMonitorTimeout}`);
-  }
+  checkOption('callTimeout', 'timeout', timeout, positiveNumber, true);
+  checkOption('callTimeout', 'callMonitorTimeout', callMonitorTimeout, positiveNumber);
   const fail = (kind: 'timeout' | 'callMonitorTimeout', waitedMs: number) => {
     const what = kind === 'timeout' ? `no reply within ${waitedMs} ms` : `no heartbeat or reply for ${waitedMs} ms (callMonitorTimeout): the server looks gone`;
     return new MessagingTimeout(`Timed out waiting for a reply to ${method ?? 'a call'}${target ? ` on ${target}` : ''}${msgId ? ` (message ID ${msgId})` : ''}: ${what}`, {

@@ -14,6 +14,7 @@ import { inFlight } from './in-flight.js';
 import { replyToCaller } from './reply-to-caller.js';
 import { selectEndpoint, type Endpoint, type Selection } from './select-endpoint.js';
 import { checkedArgs$, checkResults, type ContractSchemas } from './validate.js';
+import { checkOption, integerFrom } from '../../lib/core/check-options.js';
 
 /** Options of `dispatch`, and of `rpcServer`. */
 export interface DispatchConfig {
@@ -84,7 +85,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
     maxRedeliveries = 5,
     deadLetter = true,
   } = config;
-  if (!(Number.isInteger(maxRedeliveries) && maxRedeliveries >= 0)) throw new TypeError(`maxRedeliveries must be a whole number, at least 0, got ${maxRedeliveries}`);
+  checkOption('dispatch', 'maxRedeliveries', maxRedeliveries, integerFrom(0));
   /** A request that came back too often is given up before it runs (it may be what crashed its servers). */
   const exhausted = (incoming: IncomingCall): boolean => {
     if (!atLeastOnce || (incoming.deliveryCount ?? 0) < maxRedeliveries) return false;

@@ -1,4 +1,5 @@
 import { asyncScheduler, interval, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { checkOption, positiveNumber } from '../../lib/core/check-options.js';
 
 /**
  * Calls `beat` every `periodMs` for as long as the source runs: a server keeps a caller's
@@ -17,7 +18,7 @@ export function heartbeat<T>(
   scheduler: SchedulerLike = asyncScheduler,
 ): MonoTypeOperatorFunction<T> {
   if (periodMs === undefined) return (source) => source;
-  if (!(periodMs > 0)) throw new TypeError(`heartbeat period must be a positive number of ms, got ${periodMs}`);
+  checkOption('heartbeat', 'periodMs', periodMs, positiveNumber);
   return (source) =>
     new Observable<T>((subscriber) => {
       const beats = interval(periodMs, scheduler).subscribe(() => beat().catch(onError));

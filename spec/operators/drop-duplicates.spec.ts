@@ -29,7 +29,7 @@ DropDuplicates('should remember ids per subscription', async () => {
 });
 
 DropDuplicates('should reject a window that is not a positive integer', () => {
-  assert.throws(() => dropDuplicates({ key: String, size: 0 }), /size must be a positive integer/);
+  assert.throws(() => dropDuplicates({ key: String, size: 0 }), /dropDuplicates\(\): option size must be a positive integer/);
 });
 
 DropDuplicates.run();
@@ -69,7 +69,7 @@ SeenIds('should never take a message without an id for a duplicate', () => {
 });
 
 SeenIds('should reject a window that is not a positive integer', () => {
-  assert.throws(() => seenIds(1.5), /size must be a positive integer/);
+  assert.throws(() => seenIds(1.5), /option size must be a positive integer/);
 });
 
 SeenIds.run();

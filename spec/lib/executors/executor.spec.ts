@@ -2,6 +2,7 @@ import { from, lastValueFrom, mergeMap, of, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { blockingExecutor, handlerResult, microtaskExecutor, type Executor, type Invocation } from '../../../lib/executors/executor.js';
+import { InvalidOptions } from '../../../lib/core/errors.js';
 
 function invocation(method: string): Invocation {
   return { endpoint: 0, method, params: [{}, {}], context: {} };
@@ -103,7 +104,7 @@ Microtask('should reject a concurrency that is not a positive integer', () => {
   for (const concurrency of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
     assert.throws(
       () => microtaskExecutor({ concurrency }),
-      (error: unknown) => error instanceof TypeError && /concurrency must be a positive integer/.test(error.message),
+      (error: unknown) => error instanceof InvalidOptions && /microtaskExecutor\(\): option concurrency must be a positive integer/.test(error.message),
     );
   }
 });

@@ -8,7 +8,7 @@ import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Invocation } from '../../../lib/executors/executor.js';
-import { CallCancelled, ExecutorClosed, WorkerCrashed } from '../../../lib/core/errors.js';
+import { CallCancelled, ExecutorClosed, InvalidOptions, WorkerCrashed } from '../../../lib/core/errors.js';
 import { workerPoolExecutor, type WorkerPoolExecutorOptions } from '../../../lib/executors/worker-pool.js';
 
 const module = new URL('../../fixtures/worker-endpoints.js', import.meta.url);
@@ -318,12 +318,12 @@ WorkerPool('should reject a size or inFlightPerWorker that is not a positive int
   for (const size of [0, -1, 1.5, Number.NaN, '2']) {
     assert.throws(
       () => workerPoolExecutor({ module, size: size as number }),
-      (error: unknown) => error instanceof TypeError && /size must be a positive integer/.test(error.message),
+      (error: unknown) => error instanceof InvalidOptions && /option size must be a positive integer/.test(error.message),
     );
   }
   assert.throws(
     () => workerPoolExecutor({ module, inFlightPerWorker: 0 }),
-    (error: unknown) => error instanceof TypeError && /inFlightPerWorker must be a positive integer/.test(error.message),
+    (error: unknown) => error instanceof InvalidOptions && /option inFlightPerWorker must be a positive integer/.test(error.message),
   );
 });
 
@@ -331,7 +331,7 @@ WorkerPool('should reject a module that is not an existing file given by path or
   const rejects = (candidate: unknown, pattern: RegExp) =>
     assert.throws(
       () => workerPoolExecutor({ module: candidate as string }),
-      (error: unknown) => error instanceof TypeError && pattern.test(error.message),
+      (error: unknown) => error instanceof InvalidOptions && error.key === 'module' && pattern.test(error.message),
     );
   rejects(new URL('../../fixtures/missing.js', import.meta.url), /does not exist/);
   rejects(fileURLToPath(new URL('../../fixtures/missing.js', import.meta.url)), /does not exist/);

@@ -262,7 +262,10 @@ Batch('should run the batch handler through the executor with the list as its ar
 });
 
 Batch('should refuse a batch size that is not a positive integer', (context) => {
-  assert.throws(() => batchNotificationListener(context.transport, [target({ topic: 't' })], [{ info: () => {} }], { batchSize: 0 }), /size must be a positive integer/);
+  assert.throws(
+    () => batchNotificationListener(context.transport, [target({ topic: 't' })], [{ info: () => {} }], { batchSize: 0 }),
+    /batchNotificationListener\(\): option batchSize must be a positive integer/,
+  );
 });
 
 Batch.run();

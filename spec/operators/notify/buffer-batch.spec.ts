@@ -58,8 +58,8 @@ BufferBatch('should stop its timer when unsubscribed', () => {
 
 BufferBatch('should refuse a size or timeout that makes no batch', () => {
   assert.throws(() => bufferBatch({}), /needs a size, a timeout or both/);
-  assert.throws(() => bufferBatch({ size: 0 }), /size must be a positive integer/);
-  assert.throws(() => bufferBatch({ size: 1.5 }), /size must be a positive integer/);
+  assert.throws(() => bufferBatch({ size: 0 }), /bufferBatch\(\): option size must be a positive integer, or Infinity/);
+  assert.throws(() => bufferBatch({ size: 1.5 }), /option size must be a positive integer/);
   assert.throws(() => bufferBatch({ timeout: -1 }), /timeout must be/);
 });
 

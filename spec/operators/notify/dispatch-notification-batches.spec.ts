@@ -73,7 +73,7 @@ Batches('should settle at once, outside any batch, what the filter rejects and a
 });
 
 Batches('should refuse a batch size that is not a positive integer', () => {
-  assert.throws(() => dispatchNotificationBatches([{ info: () => {} }], { batchSize: 0 }), /size must be a positive integer/);
+  assert.throws(() => dispatchNotificationBatches([{ info: () => {} }], { batchSize: 0 }), /option batchSize must be a positive integer/);
 });
 
 Batches.run();

@@ -56,7 +56,7 @@ Dispatch('should remember only as many ids as the duplicate window holds', async
     ),
   );
   assert.equal(summary(outcomes), ['m0:acked:handled', 'm1:acked:handled', 'm2:acked:handled']);
-  assert.throws(() => dispatchNotifications([{ info: () => {} }], { duplicateWindow: 0 }), /size must be a positive integer/);
+  assert.throws(() => dispatchNotifications([{ info: () => {} }], { duplicateWindow: 0 }), /dispatchNotifications\(\): option duplicateWindow must be a positive integer/);
 });
 
 Dispatch("should ack what the filter rejects, matching the serializer's view of the message", async () => {

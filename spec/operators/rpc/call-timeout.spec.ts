@@ -57,8 +57,8 @@ CallTimeout('should name the method, target, message id and time waited in the e
 });
 
 CallTimeout('should reject timeouts that are not positive', () => {
-  assert.throws(() => callTimeout({ timeout: 0 }), /timeout must be a positive/);
-  assert.throws(() => callTimeout({ timeout: 10, callMonitorTimeout: -1 }), /callMonitorTimeout must be a positive/);
+  assert.throws(() => callTimeout({ timeout: 0 }), /callTimeout\(\): option timeout must be a positive finite number/);
+  assert.throws(() => callTimeout({ timeout: 10, callMonitorTimeout: -1 }), /option callMonitorTimeout must be a positive finite number/);
 });
 
 CallTimeout.run();
