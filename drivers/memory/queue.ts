@@ -8,6 +8,7 @@
  * drops expired heads while nobody consumes.
  */
 import { getLogger } from '../../lib/core/logger.js';
+import { onNextMicrotask } from '../../lib/core/microtask.js';
 import type { WireBody } from '../../lib/wire/wire-copy.js';
 
 /** What was published: a body as the wire would deliver it (read by a copy per delivery), or raw bytes. @internal */
@@ -59,9 +60,6 @@ const log = getLogger('rx-messaging.memory');
 
 /** setTimeout fires at once (with a warning) beyond this many ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Drains run as microtasks; a settled promise's `then` schedules one at half the cost of `queueMicrotask`. */
-const resolved = Promise.resolve();
 
 /** Compacting the taken slots pays off once they are many and outnumber the ready ones. */
 const COMPACT_AFTER = 1024;
@@ -173,7 +171,7 @@ function schedule(queue: Queue): void {
   }
   if (queue.drainScheduled) return;
   queue.drainScheduled = true;
-  void resolved.then(() => drain(queue));
+  onNextMicrotask(() => drain(queue));
 }
 
 function drain(queue: Queue): void {

@@ -121,6 +121,11 @@ export function acceptedNamespaces(t: Target | undefined): readonly (string | un
   return [t?.namespace, ...(t?.legacyNamespaces ?? [])];
 }
 
+/** Whether `namespace` is one of `acceptedNamespaces(t)`, without building the list: every request asks. @internal */
+export function acceptsNamespace(t: Target | undefined, namespace: string | undefined): boolean {
+  return t?.namespace === namespace || (t?.legacyNamespaces?.includes(namespace as string) ?? false);
+}
+
 /**
  * A short human description used in error messages and logs.
  *

@@ -6,6 +6,7 @@
 import { defer, from, isObservable, Observable, of, type Subscription } from 'rxjs';
 import type { Context } from '../core/context.js';
 import { checkOptions, integerFrom } from '../core/check-options.js';
+import { onNextMicrotask } from '../core/microtask.js';
 
 /** One handler invocation, in a form that can cross to a worker thread. */
 export interface Invocation {
@@ -86,7 +87,7 @@ function onMicrotask<T>(local: () => Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     let inner: Subscription | undefined;
     let cancelled = false;
-    queueMicrotask(() => {
+    onNextMicrotask(() => {
       if (cancelled) return;
       let source: Observable<T>;
       try {

@@ -175,44 +175,55 @@ function clientOf<Api>(transport: Transport, target: Target, options: RpcClientO
 
   const sendCancel = (server: ServerIdentity, cancel: RpcRequest) => driver.send(makeTarget(server), cancel, CANCEL_SEND_OPTIONS);
   /** `cancellable`: the caller may give the call up before its timeout, so the server is asked to name itself at once. */
-  const call$ = (method: string, args: Record<string, unknown> | undefined, context: Context = {}, cancellable: boolean): Observable<unknown> =>
-    defer(() => {
-      assertTargetFor('call', checked);
-      // Failing at once, rather than queueing, leaves the caller to choose: wait, shed or retry later.
-      if (inFlight.calls >= maxInFlight) throw new CallLimitExceeded(method, maxInFlight);
-      const msgId = hexId();
-      const uniqueId = hexId();
-      const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
-      const deadline = Date.now() + timeout;
-      const exchange = (opened: ReplyChannel) => {
-        const call: Writable<NonNullable<RpcRequest['call']>> = { msgId, replyTo: opened.address, timeoutMs: timeout, deadline };
-        if (options.callMonitorTimeout !== undefined) call.callMonitorTimeout = options.callMonitorTimeout;
-        if (cancellable) call.cancellable = true;
-        const message = request(method, args, context, call, span, uniqueId);
-        return opened.replies$.pipe(
-          correlate(msgId, () => driver.send(checked, message, sendOptions)),
-          cancelOnServer({ msgId, deadline, replies$: opened.replies$, send: sendCancel, scheduler }),
-        );
-      };
-      const pending = argsChecked(method, args);
-      const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
-        callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
-        replyResults(options.allowedRemoteErrors),
+  /** A call's results, built (and its checks run) when it is subscribed; throws what refuses the call. */
+  const results$ = (method: string, args: Record<string, unknown> | undefined, context: Context = {}, cancellable: boolean): Observable<unknown> => {
+    assertTargetFor('call', checked);
+    // Failing at once, rather than queueing, leaves the caller to choose: wait, shed or retry later.
+    if (inFlight.calls >= maxInFlight) throw new CallLimitExceeded(method, maxInFlight);
+    const msgId = hexId();
+    const uniqueId = hexId();
+    const span = sendSpan(() => ({ driver: driver.name, destination: checked.topic!, method, messageId: uniqueId }));
+    const deadline = Date.now() + timeout;
+    const exchange = (opened: ReplyChannel) => {
+      const call: Writable<NonNullable<RpcRequest['call']>> = { msgId, replyTo: opened.address, timeoutMs: timeout, deadline };
+      if (options.callMonitorTimeout !== undefined) call.callMonitorTimeout = options.callMonitorTimeout;
+      if (cancellable) call.cancellable = true;
+      const message = request(method, args, context, call, span, uniqueId);
+      return opened.replies$.pipe(
+        correlate(msgId, () => driver.send(checked, message, sendOptions)),
+        cancelOnServer({ msgId, deadline, replies$: opened.replies$, send: sendCancel, scheduler }),
       );
-      const valued$ = serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
-      // Counted from here, where nothing throws any more, to the end however it comes.
-      inFlight.calls++;
-      const checked$ = (pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$).pipe(finalize(() => inFlight.calls--));
-      return span ? checked$.pipe(endingSpan(span)) : checked$;
-    });
+    };
+    const pending = argsChecked(method, args);
+    const results$ = (channel ? exchange(channel) : from(replyChannel()).pipe(switchMap(exchange))).pipe(
+      callTimeout({ timeout, callMonitorTimeout: options.callMonitorTimeout, method, msgId, target: targetName, scheduler }),
+      replyResults(options.allowedRemoteErrors),
+    );
+    const valued$ = serializer === noopSerializer ? results$ : results$.pipe(map((result) => serializer.deserializeEntity(context, result)));
+    const after$ = pending instanceof Promise ? from(pending).pipe(switchMap(() => valued$)) : valued$;
+    // Counted from here, where nothing throws any more, to the end however it comes; only a client with a limit counts.
+    if (maxInFlight !== Number.POSITIVE_INFINITY) inFlight.calls++;
+    const checked$ = maxInFlight === Number.POSITIVE_INFINITY ? after$ : after$.pipe(finalize(() => inFlight.calls--));
+    return span ? checked$.pipe(endingSpan(span)) : checked$;
+  };
+  const call$ = (method: string, args: Record<string, unknown> | undefined, context: Context | undefined, cancellable: boolean): Observable<unknown> =>
+    defer(() => results$(method, args, context, cancellable));
 
   const client: RpcClient<RpcApi> = {
     target: checked,
     options,
     call: (method, args, context, callOptions) => {
       const signal = callOptions?.signal;
-      const results$ = call$(method, args as Record<string, unknown> | undefined, context, signal !== undefined);
-      return lastValueFrom(signal ? results$.pipe(abortWith(signal)) : results$, { defaultValue: null }) as Promise<never>;
+      // Subscribed at once, so built at once: a `defer` would only add a subscription to every call.
+      let called$: Observable<unknown>;
+      try {
+        called$ = signal
+          ? call$(method, args as Record<string, unknown> | undefined, context, true).pipe(abortWith(signal))
+          : results$(method, args as Record<string, unknown> | undefined, context, false);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return lastValueFrom(called$, { defaultValue: null }) as Promise<never>;
     },
     call$: (method, args, context) => call$(method, args as Record<string, unknown> | undefined, context, true) as Observable<never>,
     async cast(method, args, context = {}) {

@@ -1,5 +1,6 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import { MessagingTimeout } from '../../lib/core/errors.js';
+import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
 import { checkOption, positiveNumber } from '../../lib/core/check-options.js';
 
 /** Options of `callTimeout`. */
@@ -42,11 +43,16 @@ export function callTimeout<T>(config: CallTimeoutConfig): MonoTypeOperatorFunct
   };
   return (source) =>
     new Observable<T>((subscriber) => {
-      const overall = scheduler.schedule(() => subscriber.error(fail('timeout', timeout)), timeout);
-      let monitor: Subscription | undefined;
+      const overall = scheduleTimeout(scheduler, () => subscriber.error(fail('timeout', timeout)), timeout);
+      if (callMonitorTimeout === undefined) {
+        // Nothing to watch between replies: the source feeds `subscriber` itself, and the timer ends with it.
+        subscriber.add(overall);
+        return source.subscribe(subscriber);
+      }
+      let monitor: Unsubscribable | undefined;
       const watch = () => {
         monitor?.unsubscribe();
-        if (callMonitorTimeout !== undefined) monitor = scheduler.schedule(() => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
+        monitor = scheduleTimeout(scheduler, () => subscriber.error(fail('callMonitorTimeout', callMonitorTimeout)), callMonitorTimeout);
       };
       watch();
       const inner = source.subscribe({

@@ -3,7 +3,19 @@
  * timed out) is cancelled on the rx server that took it, with an `_rxm_cancel` cast to the
  * server its replies named. An oslo server names none, so it is sent nothing.
  */
-import { asyncScheduler, Observable, take, timer, takeUntil, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  Observable,
+  take,
+  timer,
+  takeUntil,
+  type MonoTypeOperatorFunction,
+  type Observer,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
@@ -37,41 +49,58 @@ export function cancelRequest(msgId: string): RpcRequest {
  * replies$.pipe(correlate(msgId, send), cancelOnServer({ msgId, deadline, replies$, send: (server, cancel) => driver.send(server, cancel) }))
  */
 export function cancelOnServer(config: CancelOnServerConfig): MonoTypeOperatorFunction<Reply> {
-  const { msgId, deadline, replies$, send, scheduler = asyncScheduler } = config;
-  const cancel = (server: ServerIdentity) =>
-    send(server, cancelRequest(msgId)).catch((error: unknown) => log.debug('could not send a cancel', { msgId, server: `${server.topic}.${server.server}`, error: String(error) }));
   return (source) =>
     new Observable<Reply>((subscriber) => {
-      let server: ServerIdentity | undefined;
-      let ended = false;
-      const inner = source.subscribe({
-        next: (reply) => {
-          server ??= reply.server;
-          // The subscriber may unsubscribe on this very reply (a failure): the call had ended all the same.
-          if (reply.ending) ended = true;
-          subscriber.next(reply);
-        },
-        error: (error: unknown) => {
-          ended = true;
-          subscriber.error(error);
-        },
-        complete: () => {
-          ended = true;
-          subscriber.complete();
-        },
-      });
-      return () => {
-        inner.unsubscribe();
-        if (ended) return;
-        if (server) return void cancel(server);
-        const waitMs = deadline - Date.now();
-        if (waitMs <= 0) return;
-        replyRouter(replies$)
-          .repliesFor(msgId)
-          .pipe(take(1), takeUntil(timer(waitMs, scheduler)))
-          .subscribe({ next: (reply) => reply.server && !reply.ending && void cancel(reply.server), error: () => undefined });
-      };
+      const watch = new CancelWatch(config, subscriber);
+      watch.inner = source.subscribe(watch);
+      return watch;
     });
+}
+
+/**
+ * One call's replies passed on, and what its end sends: the observer of the replies (noting the
+ * server that named itself, and whether the call ended) and the teardown, one object a call.
+ */
+class CancelWatch implements Observer<Reply>, Unsubscribable {
+  inner: Subscription | undefined = undefined;
+  private server: ServerIdentity | undefined = undefined;
+  private ended = false;
+  constructor(
+    private readonly config: CancelOnServerConfig,
+    private readonly subscriber: Subscriber<Reply>,
+  ) {}
+  next(reply: Reply): void {
+    this.server ??= reply.server;
+    // The subscriber may unsubscribe on this very reply (a failure): the call had ended all the same.
+    if (reply.ending) this.ended = true;
+    this.subscriber.next(reply);
+  }
+  error(error: unknown): void {
+    this.ended = true;
+    this.subscriber.error(error);
+  }
+  complete(): void {
+    this.ended = true;
+    this.subscriber.complete();
+  }
+  unsubscribe(): void {
+    this.inner?.unsubscribe();
+    if (this.ended) return;
+    const { msgId, deadline, replies$, scheduler = asyncScheduler } = this.config;
+    if (this.server) return void sendCancel(this.config, this.server);
+    const waitMs = deadline - Date.now();
+    if (waitMs <= 0) return;
+    replyRouter(replies$)
+      .repliesFor(msgId)
+      .pipe(take(1), takeUntil(timer(waitMs, scheduler)))
+      .subscribe({ next: (reply) => reply.server && !reply.ending && void sendCancel(this.config, reply.server), error: () => undefined });
+  }
+}
+
+function sendCancel({ msgId, send }: CancelOnServerConfig, server: ServerIdentity): Promise<void> {
+  return send(server, cancelRequest(msgId)).catch((error: unknown) =>
+    log.debug('could not send a cancel', { msgId, server: `${server.topic}.${server.server}`, error: String(error) }),
+  );
 }
 
 /**

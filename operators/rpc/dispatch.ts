@@ -110,9 +110,13 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
       return executor.run({ endpoint, method: incoming.method, params: [checked, context], context, call }, span ? () => span.run(local) : local);
     };
     const results$ = contract ? checkedArgs$(contract, incoming.method, args).pipe(mergeMap(run), checkResults(contract, incoming.method)) : run(args);
-    return (serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)))).pipe(
+    const serialized$ = serializer === noopSerializer ? results$ : results$.pipe(map((value) => serializer.serializeEntity(context, value)));
+    const period = beatPeriod(incoming);
+    // Most callers ask for no heartbeats: their calls skip the operator and its closures.
+    if (period === undefined) return serialized$;
+    return serialized$.pipe(
       heartbeat(
-        beatPeriod(incoming),
+        period,
         () => incoming.heartbeat(identity),
         (error) => log.warn('heartbeat to the caller failed', { method: incoming.method, error: String(error) }),
         scheduler,

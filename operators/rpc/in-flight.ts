@@ -4,9 +4,22 @@
  * or when the server stops past its drain deadline. Every request is tracked as it is taken, before
  * it waits for a handler slot, so one cancelled or expired while it waited is dropped unread.
  */
-import { asyncScheduler, defer, filter, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  Observable,
+  tap,
+  throwError,
+  type MonoTypeOperatorFunction,
+  type Observer,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
+import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
 import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
 import type { CallSignal } from '../../lib/executors/executor.js';
 import { toFailure } from '../../lib/wire/failure.js';
@@ -43,6 +56,9 @@ interface Entry {
   controller: AbortController | undefined;
   /** What serving does once the request is given up. */
   onGiveUp: (() => void) | undefined;
+  /** Its neighbours in the list of requests taken, which a stop walks. */
+  prev: Entry | undefined;
+  next: Entry | undefined;
 }
 
 const log = getLogger('rx-messaging.dispatch');
@@ -74,19 +90,65 @@ class TrackedCall implements CallSignal {
   }
 }
 
+/**
+ * Serving one tracked request: the observer of its served stream, an observer of its own rather
+ * than `subscriber` (unsubscribing the handler must leave `subscriber` open for the reason), and
+ * the teardown; one object a request instead of a closure for each of those.
+ */
+class Relay<T> implements Observer<T>, Unsubscribable {
+  inner: Subscription | undefined = undefined;
+  timer: Unsubscribable | undefined = undefined;
+  ended = false;
+  constructor(
+    private readonly subscriber: Subscriber<T>,
+    private readonly entry: Entry,
+    private readonly release: (entry: Entry) => void,
+  ) {}
+  next(value: T): void {
+    this.subscriber.next(value);
+  }
+  error(error: unknown): void {
+    this.ended = true;
+    this.subscriber.error(error);
+  }
+  complete(): void {
+    this.ended = true;
+    this.subscriber.complete();
+  }
+  unsubscribe(): void {
+    this.timer?.unsubscribe();
+    this.entry.onGiveUp = undefined;
+    this.inner?.unsubscribe();
+    this.release(this.entry);
+  }
+}
+
 /** The signal of a request nothing tracks: it never aborts. */
 const UNTRACKED: CallSignal = { signal: new AbortController().signal, deadline: undefined };
 
 export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }: InFlightConfig = {}): InFlight {
-  const entries = new Map<IncomingCall, Entry>();
-  const byMsgId = new Map<string, Entry>();
+  // No Map or Set for what fills and empties with every request: such a table re-tables itself
+  // as it does, each old table (soon in old space) links the new one, and young requests then
+  // survive scavenges through dead tables, promoted by the thousand (a GC cost larger than the
+  // rest of the table's work). A WeakMap finds a request's entry, a dictionary an id's, a list holds them all.
+  const entries = new WeakMap<IncomingCall, Entry>();
+  const byMsgId: Record<string, Entry> = Object.create(null);
+  let first: Entry | undefined;
+  const unlink = (entry: Entry) => {
+    if (entry.prev) entry.prev.next = entry.next;
+    else if (first === entry) first = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    entry.prev = entry.next = undefined;
+  };
   const cancelled = ({ method, call }: IncomingCall, why: CallCancelled['why'], options?: ErrorOptions) =>
     new CallCancelled(why, call ? { method, msgId: call.msgId } : { method }, options);
   const stopped = (incoming: IncomingCall) => cancelled(incoming, 'stopped', { cause: stop?.reason });
   stop?.addEventListener(
     'abort',
     () => {
-      for (const entry of entries.values()) giveUpEntry(entry, stopped(entry.incoming));
+      const taken: Entry[] = [];
+      for (let entry = first; entry; entry = entry.next) taken.push(entry);
+      for (const entry of taken) giveUpEntry(entry, stopped(entry.incoming));
     },
     { once: true },
   );
@@ -95,7 +157,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     if (incoming.method !== CANCEL_METHOD || incoming.call) return true;
     incoming.ack().catch((error: unknown) => log.warn('could not ack a cancel', { error: String(error) }));
     const msgId = incoming.args['msg_id'];
-    const entry = typeof msgId === 'string' ? byMsgId.get(msgId) : undefined;
+    const entry = typeof msgId === 'string' ? byMsgId[msgId] : undefined;
     if (entry) giveUpEntry(entry, cancelled(entry.incoming, 'cancelled'));
     else log.debug('a cancel named no call in flight (it had ended)', { msgId });
     return false;
@@ -106,18 +168,35 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
     const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
     // Every field set at once: one object shape for every request.
-    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined };
+    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined, prev: undefined, next: first };
+    const earlier = entries.get(incoming);
+    if (earlier) unlink(earlier);
+    if (first) first.prev = entry;
+    first = entry;
     entries.set(incoming, entry);
-    if (call) byMsgId.set(call.msgId, entry);
+    if (call) byMsgId[call.msgId] = entry;
     if (stop?.aborted) giveUpEntry(entry, stopped(incoming));
     else if (call?.cancellable && identity)
       incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
   });
 
   const release = (entry: Entry) => {
-    entries.delete(entry.incoming);
+    if (entries.get(entry.incoming) === entry) {
+      entries.delete(entry.incoming);
+      unlink(entry);
+    }
     const msgId = entry.incoming.call?.msgId;
-    if (msgId !== undefined && byMsgId.get(msgId) === entry) byMsgId.delete(msgId);
+    if (msgId !== undefined && byMsgId[msgId] === entry) delete byMsgId[msgId];
+  };
+
+  const fieldsOf = (incoming: IncomingCall) => ({ method: incoming.method, msgId: incoming.call?.msgId });
+  // Fails with why it was given up, once a caller still waiting was told.
+  const giveUp = (incoming: IncomingCall, subscriber: Subscriber<unknown>, reason: CallCancelled) => {
+    if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
+    incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
+      () => subscriber.error(reason),
+      (error: unknown) => subscriber.error(new CallCancelled('stopped', fieldsOf(incoming), { cause: error })),
+    );
   };
 
   const serve = <T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T> =>
@@ -125,52 +204,31 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
       const entry = entries.get(incoming);
       if (!entry) return served(UNTRACKED).subscribe(subscriber);
       const { deadline } = entry;
-      const fields = { method: incoming.method, msgId: incoming.call?.msgId };
-      // Fails with why it was given up, once a caller still waiting was told.
-      const giveUp = (reason: CallCancelled) => {
-        if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
-        incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
-          () => subscriber.error(reason),
-          (error: unknown) => subscriber.error(new CallCancelled('stopped', fields, { cause: error })),
-        );
-      };
       // The deadline timer may not have run yet (a handler held the event loop): the clock decides.
       if (!entry.reason && deadline !== undefined && Date.now() >= deadline) giveUpEntry(entry, cancelled(incoming, 'deadline'));
       if (entry.reason) {
         release(entry);
-        log.warn('dropped a request unread: it was given up before a handler took it', { ...fields, why: entry.reason.why });
-        giveUp(entry.reason);
+        log.warn('dropped a request unread: it was given up before a handler took it', { ...fieldsOf(incoming), why: entry.reason.why });
+        giveUp(incoming, subscriber, entry.reason);
         return undefined;
       }
-      let inner: Subscription | undefined;
-      let ended = false;
+      const relay = new Relay(subscriber, entry, release);
       entry.onGiveUp = () => {
-        inner?.unsubscribe();
+        relay.inner?.unsubscribe();
         release(entry);
-        log.info('gave a call in flight up', { ...fields, why: entry.reason!.why });
-        giveUp(entry.reason!);
+        log.info('gave a call in flight up', { ...fieldsOf(incoming), why: entry.reason!.why });
+        giveUp(incoming, subscriber, entry.reason!);
       };
-      const call = new TrackedCall(entry);
-      // An observer of its own, not `subscriber`: unsubscribing the handler must leave `subscriber` open for the reason.
-      inner = defer(() => served(call)).subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          ended = true;
-          subscriber.error(error);
-        },
-        complete: () => {
-          ended = true;
-          subscriber.complete();
-        },
-      });
+      let source: Observable<T>;
+      try {
+        source = served(new TrackedCall(entry));
+      } catch (error) {
+        source = throwError(() => error);
+      }
+      relay.inner = source.subscribe(relay);
       // Only a call still running needs its deadline watched: most end before this line.
-      const timer = ended || deadline === undefined ? undefined : scheduler.schedule(() => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
-      return () => {
-        timer?.unsubscribe();
-        entry.onGiveUp = undefined;
-        inner.unsubscribe();
-        release(entry);
-      };
+      if (!relay.ended && deadline !== undefined) relay.timer = scheduleTimeout(scheduler, () => giveUpEntry(entry, cancelled(incoming, 'deadline')), deadline - Date.now());
+      return relay;
     });
 
   return { takeCancels, track, serve };

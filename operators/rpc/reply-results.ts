@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { Reply } from '../../lib/driver/rpc.js';
 import { fromFailure, type ErrorClass } from '../../lib/wire/failure.js';
 
@@ -12,15 +12,23 @@ import { fromFailure, type ErrorClass } from '../../lib/wire/failure.js';
  * ```
  */
 export function replyResults(allowedRemoteErrors: readonly ErrorClass[] = []): OperatorFunction<Reply, unknown> {
-  return (source) =>
-    new Observable<unknown>((subscriber) =>
-      source.subscribe({
-        next: (reply) => {
-          if (reply.failure) subscriber.error(fromFailure(reply.failure, allowedRemoteErrors));
-          else if (reply.result !== null && reply.result !== undefined) subscriber.next(reply.result);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return (source) => new Observable<unknown>((subscriber) => source.subscribe(new ResultsOf(subscriber, allowedRemoteErrors)));
+}
+
+/** The observer of one call's replies: one object a call rather than a closure for each kind of event. */
+class ResultsOf implements Observer<Reply> {
+  constructor(
+    private readonly subscriber: Subscriber<unknown>,
+    private readonly allowedRemoteErrors: readonly ErrorClass[],
+  ) {}
+  next(reply: Reply): void {
+    if (reply.failure) this.subscriber.error(fromFailure(reply.failure, this.allowedRemoteErrors));
+    else if (reply.result !== null && reply.result !== undefined) this.subscriber.next(reply.result);
+  }
+  error(error: unknown): void {
+    this.subscriber.error(error);
+  }
+  complete(): void {
+    this.subscriber.complete();
+  }
 }

@@ -2,7 +2,7 @@ import { map, type OperatorFunction } from 'rxjs';
 import { defaultAccessPolicy, type AccessPolicy } from './access-policy.js';
 import type { IncomingCall } from '../../lib/driver/rpc.js';
 import { NoSuchMethod, UnsupportedVersion } from '../../lib/core/errors.js';
-import { acceptedNamespaces, type Target } from '../../lib/core/target.js';
+import { acceptsNamespace, type Target } from '../../lib/core/target.js';
 import { isVersion, versionIsCompatible } from '../../lib/core/version.js';
 import type { CallSignal } from '../../lib/executors/executor.js';
 import { RESERVED_METHOD_PREFIX } from '../../lib/wire/rpc.js';
@@ -46,9 +46,11 @@ export function selectEndpoint<I extends IncomingCall>(endpoints: readonly Endpo
   return map((incoming) => {
     const version = incoming.version ?? '1.0';
     let compatible = false;
-    for (const [index, endpoint] of endpoints.entries()) {
+    // An index loop: `entries()` made an iterator and a pair for each endpoint of each request.
+    for (let index = 0; index < endpoints.length; index++) {
+      const endpoint = endpoints[index] as Endpoint;
       const scope = scopeOf(endpoint);
-      if (!acceptedNamespaces(scope).includes(incoming.namespace)) continue;
+      if (!acceptsNamespace(scope, incoming.namespace)) continue;
       if (!versionIsCompatible(scope?.version ?? '1.0', version)) continue;
       compatible = true;
       const handler = handlerOf(endpoint, incoming.method);

@@ -4,6 +4,7 @@ import { InvalidTarget, MessagingError } from '../../../lib/core/errors.js';
 import { thrown } from '../../helpers/thrown.js';
 import {
   acceptedNamespaces,
+  acceptsNamespace,
   assertTargetFor,
   describeTarget,
   exchangeName,
@@ -192,6 +193,13 @@ Describe('should accept the null namespace for an endpoint without target', () =
 Describe('should accept the namespace and then the legacy namespaces', () => {
   assert.equal(acceptedNamespaces(target({ namespace: 'ns', legacyNamespaces: ['old', 'older'] })), ['ns', 'old', 'older']);
   assert.equal(acceptedNamespaces(target({ legacyNamespaces: ['old'] })), [undefined, 'old']);
+});
+
+Describe('should tell whether a namespace is accepted exactly as the list of accepted namespaces has it', () => {
+  const scopes = [undefined, target({}), target({ namespace: 'ns', legacyNamespaces: ['old', 'older'] }), target({ legacyNamespaces: ['old'] })];
+  for (const scope of scopes)
+    for (const namespace of [undefined, 'ns', 'old', 'older', 'other'])
+      assert.is(acceptsNamespace(scope, namespace), acceptedNamespaces(scope).includes(namespace), `${namespace} in ${JSON.stringify(scope)}`);
 });
 
 Describe('should describe a target by topic, server, fanout and exchange', () => {
