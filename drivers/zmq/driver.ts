@@ -22,7 +22,8 @@ import { toIncomingCall, toIncomingNotification } from './incoming.js';
 import { poolMember, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
 import { createPeers, type Peer, type Route } from './peers.js';
-import { bindRouter, createSender, readAll, type Frames, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
+import { createCallsInFlight } from './calls-in-flight.js';
+import { bindRouter, createSender, readAll, type Frames, type Router, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
 
 interface ZmqDriverConfig {
@@ -38,15 +39,13 @@ interface ZmqDriverConfig {
 
 const log = getLogger('rx-messaging.zmq');
 
-/** How long a stopped server's ROUTER stays open for the replies it just sent (measured: closing at once lost one in five). */
-const CLOSE_GRACE_MS = 100;
-
 /** The zmq `Driver` over a loaded addon and a matchmaker; `createDriver` (index.ts) resolves what it takes. @internal */
 export function createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security }: ZmqDriverConfig): Driver {
   const identity = `zmq-${hexId()}`;
   const closedError = () => new TransportClosed('The zmq transport is closed');
   const replies$ = new Subject<Reply>();
-  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, closedError);
+  const inFlight = createCallsInFlight();
+  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, inFlight.lost, closedError);
   const status$ = new ReplaySubject<TransportStatus>(1);
   const statusWatch = matchmaker.status$.subscribe((status) => status$.next(status));
   /** The subscribers of live servers and listeners, completed on close. */
@@ -64,16 +63,17 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       return log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
     }
     replies$.next(reply);
+    if (reply.ending) inFlight.answered(reply.msgId);
   }
 
   const encode = (kind: Kind, body: () => Record<string, unknown>, enveloped?: boolean): Frames => encodeFrames(kind, codec, body(), enveloped);
 
   /**
-   * Sends to the next live server of `route`, waiting up to `waitMs` for one; false when none came.
+   * Sends to the next live server of `route`, waiting up to `waitMs` for one: the peer and the session it went out on, undefined when none came.
    * Servers still making their first connection are waited for (up to a send's timeout), so a new
    * client's first calls spread over every server instead of all going to the fastest handshake.
    */
-  async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<boolean> {
+  async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<Pick<Peer, 'endpoint' | 'session'> | undefined> {
     await settled(route, Math.min(waitMs, sendWaitMs));
     const peer = await peers.until(waitMs, () => {
       if (!route.looked) return undefined;
@@ -81,9 +81,10 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (!route.members.size && undeliverable) throw undeliverable();
       return peers.pick(route) ?? assertAdmitted(route);
     });
-    if (!peer) return false;
+    if (!peer) return undefined;
+    const sentOn = { endpoint: peer.endpoint, session: peer.session };
     await peer.sender.send(frames);
-    return true;
+    return sentOn;
   }
 
   /** Every peer of `route` (of `pool`) once none of them is still making its first connection, or after `waitMs`. */
@@ -119,13 +120,18 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     return new Observable<T>((subscriber) => {
       if (closed) return subscriber.error(closedError());
       let stopped = false;
-      let bound: { close(): void; member: string } | undefined;
+      let bound: { router: Router; member: string; sender?: Sender } | undefined;
       listeners.add(subscriber as Subscriber<unknown>);
       const start = async () => {
         const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
-        bound = { close: () => router.close(), member: poolMember(address, pool) };
+        bound = { router, member: poolMember(address, pool) };
         if (stopped) return;
-        const sender = createSender(router, options.zmq_send_queue, `${description}'s callers`, () => new MessageDeliveryFailure(`${description} stopped before it could reply`));
+        const sender = (bound.sender = createSender(
+          router,
+          options.zmq_send_queue,
+          `${description}'s callers`,
+          () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
+        ));
         void readAll(
           router,
           async (frames) => {
@@ -150,9 +156,10 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
         const cleanup = (async () => {
           if (bound) {
             await matchmaker.unregister(names, bound.member).catch((error: unknown) => log.warn(`${description} could not unregister: ${(error as Error).message}`));
-            // Replies handed to ZeroMQ just before the stop are still on their way: closing the ROUTER at once can lose them.
-            await new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS));
-            bound.close();
+            // Every reply queued before the stop goes to ZeroMQ first (a stalled caller holds this at most a send timeout);
+            // the close then leaves ZeroMQ `zmq_linger` to deliver what it holds.
+            await bound.sender?.drained(sendWaitMs);
+            bound.router.close();
           }
         })();
         cleanups.add(cleanup);
@@ -187,7 +194,9 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       const undeliverable = atLeastOnce ? () => new MessageUndeliverable(exchangeName(target, controlExchange), routingKey(target)) : undefined;
       // A call waits for a server as long as its caller waits for the reply; a cast as long as a send may.
       const waitMs = request.call && Number.isFinite(request.call.timeoutMs) && request.call.timeoutMs > 0 ? request.call.timeoutMs : sendWaitMs;
-      if (await toOne(route, frames, waitMs, undeliverable)) return;
+      const sentOn = await toOne(route, frames, waitMs, undeliverable);
+      // A call's send settles with its fate: failed at once when the server it went to is lost before its reply (calls-in-flight.ts).
+      if (sentOn) return request.call ? inFlight.track(sentOn.endpoint, sentOn.session, request.call, request.method) : undefined;
       // The caller's own timeout tells a call that nobody answered.
       if (request.call) return log.debug(`dropped a call to ${describeTarget(target)}: no server connected in ${waitMs} ms`, { method: request.method });
       throw new MessageDeliveryFailure(`no server of ${describeTarget(target)} connected within ${waitMs} ms: the cast of '${request.method}' was not sent`);
@@ -230,6 +239,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       for (const listener of [...listeners]) listener.complete();
       await Promise.all([...cleanups]);
       peers.close();
+      inFlight.close(closedError());
       replies$.complete();
       statusWatch.unsubscribe();
       await matchmaker.close();

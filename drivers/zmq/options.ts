@@ -28,7 +28,7 @@ export interface ZmqOptions extends CurveUrlOptions {
   readonly zmq_target_update: number;
   /** Seconds a closed socket keeps trying to deliver what it still holds; -1 forever. */
   readonly zmq_linger: number;
-  /** Queue messages only to connected peers (ZMQ_IMMEDIATE): round-robin never picks a dead one. */
+  /** Queue messages only to connected peers (ZMQ_IMMEDIATE); off by default, as it loses unread replies of a server that hangs up. */
   readonly zmq_immediate: boolean;
   /** `json` (oslo's) or `msgpack`, for what this transport sends; replies use the request's. */
   readonly rpc_zmq_serialization: string;
@@ -95,7 +95,8 @@ const SPEC: OptionSpec<ZmqOptions> = {
   zmq_target_update: { default: 180, kind: 'number' },
   // oslo's -1 can hold a closing process forever on a dead peer; 1 s lets the last replies out.
   zmq_linger: { default: 1, kind: 'number' },
-  zmq_immediate: { default: true, kind: 'boolean' },
+  // Off: with it, libzmq drops the replies a DEALER has not read yet when its server hangs up (its reconnect path ends the pipe at once).
+  zmq_immediate: { default: false, kind: 'boolean' },
   rpc_zmq_serialization: { default: 'json', kind: 'string' },
   use_pub_sub: { default: false, kind: 'boolean' },
   zmq_static_targets: { default: undefined, kind: 'string' },
