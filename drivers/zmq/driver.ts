@@ -23,6 +23,7 @@ import { poolMember, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
 import { createPeers, type Peer, type Route } from './peers.js';
 import { createCallsInFlight } from './calls-in-flight.js';
+import { createFanoutPublisher, subscribeFanout } from './pubsub.js';
 import { bindRouter, createSender, readAll, type Frames, type Router, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
 
@@ -53,6 +54,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   /** Unregistrations and socket closes still running. */
   const cleanups = new Set<Promise<void>>();
   const sendWaitMs = Math.round(options.zmq_send_timeout * 1000);
+  /** `use_pub_sub`: the PUB to the proxy, connected from the start so subscriptions reach it early. */
+  const publisher = options.use_pub_sub ? createFanoutPublisher(zmq, options) : undefined;
   let closed = false;
 
   async function receiveReply(frames: Buffer[]): Promise<void> {
@@ -108,6 +111,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   /**
    * A cold stream that binds a ROUTER, reads it and registers it under `names` while subscribed;
    * `onReady` once the registration is in. Unsubscribing unregisters at once, then closes the socket.
+   * With `fanout` (an RPC server's topic under `use_pub_sub`), it also reads that topic's fanout from the proxy.
    */
   function serving<T>(
     description: string,
@@ -116,11 +120,12 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     kind: Kind,
     onReady: (() => void) | undefined,
     build: (decoded: Decoded, routingId: Buffer, router: Sender) => T,
+    fanout?: string,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (closed) return subscriber.error(closedError());
       let stopped = false;
-      let bound: { router: Router; member: string; sender?: Sender } | undefined;
+      let bound: { router: Router; member: string; sender?: Sender; fanout?: { close(): void } } | undefined;
       listeners.add(subscriber as Subscriber<unknown>);
       const start = async () => {
         const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
@@ -132,20 +137,18 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
           `${description}'s callers`,
           () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
         ));
-        void readAll(
-          router,
-          async (frames) => {
-            const [routingId, ...rest] = frames;
-            let value: T;
-            try {
-              value = build(await decodeFrames(rest, kind), routingId as Buffer, sender);
-            } catch (error) {
-              return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
-            }
-            subscriber.next(value);
-          },
-          description,
-        );
+        const receive = async (rest: Buffer[], routingId: Buffer) => {
+          let value: T;
+          try {
+            value = build(await decodeFrames(rest, kind), routingId, sender);
+          } catch (error) {
+            return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
+          }
+          subscriber.next(value);
+        };
+        void readAll(router, ([routingId, ...rest]) => receive(rest, routingId as Buffer), description);
+        // A fanout cast has nobody to reply to: no routing id.
+        if (fanout) bound.fanout = subscribeFanout(zmq, options, fanout, (frames) => receive(frames, Buffer.alloc(0)), description);
         await matchmaker.register(names, bound.member);
         if (!stopped) onReady?.();
       };
@@ -158,6 +161,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
             await matchmaker.unregister(names, bound.member).catch((error: unknown) => log.warn(`${description} could not unregister: ${(error as Error).message}`));
             // Every reply queued before the stop goes to ZeroMQ first (a stalled caller holds this at most a send timeout);
             // the close then leaves ZeroMQ `zmq_linger` to deliver what it holds.
+            bound.fanout?.close();
             await bound.sender?.drained(sendWaitMs);
             bound.router.close();
           }
@@ -187,6 +191,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
           if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), routingKey(target));
           return log.debug(`dropped a fanout cast to ${describeTarget(target)}: no server is connected`, { method: request.method });
         }
+        // Published once; the proxy copies it to every subscribed server (best effort: pubsub.ts).
+        if (publisher) return publisher.publish(route.name, frames);
         await Promise.all(up.map((peer) => peer.sender.send(frames)));
         return;
       }
@@ -209,7 +215,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
 
     listen(target: Target, { onReady }: ListenOptions = {}): Observable<IncomingCall> {
       assertTargetFor('server', target);
-      return serving(`RPC server ${describeTarget(target)}`, serverNames(target, controlExchange), undefined, 'rpc', onReady, toIncomingCall);
+      const fanout = options.use_pub_sub ? topicName(target, controlExchange) : undefined;
+      return serving(`RPC server ${describeTarget(target)}`, serverNames(target, controlExchange), undefined, 'rpc', onReady, toIncomingCall, fanout);
     },
 
     async notify(target: Target, notification: Notification, { version = 2 }: NotifyOptions = {}): Promise<void> {
@@ -239,6 +246,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       for (const listener of [...listeners]) listener.complete();
       await Promise.all([...cleanups]);
       peers.close();
+      publisher?.close();
       inFlight.close(closedError());
       replies$.complete();
       statusWatch.unsubscribe();

@@ -47,8 +47,8 @@ export function loadZeromq(): Promise<Zmq> {
 
 const seconds = (s: number) => Math.round(s * 1000);
 
-/** The options every socket gets. */
-function commonOptions(options: ZmqOptions): Record<string, unknown> {
+/** The options every socket gets. @internal */
+export function commonOptions(options: ZmqOptions): Record<string, unknown> {
   const heartbeats = options.zmq_heartbeat_interval > 0 && {
     heartbeatInterval: seconds(options.zmq_heartbeat_interval),
     heartbeatTimeout: seconds(options.zmq_heartbeat_timeout),
@@ -100,7 +100,7 @@ function randomPorts(options: ZmqOptions): number[] {
 }
 
 /** Reads every message of `socket` until it closes: the one reader of that socket. @internal */
-export async function readAll(socket: Dealer | Router, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
+export async function readAll(socket: Dealer | Router | import('zeromq').Subscriber, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
   try {
     for await (const frames of socket) await onMessage(frames);
   } catch (error) {
@@ -125,7 +125,7 @@ interface Pending {
 }
 
 /** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). @internal */
-export function createSender(socket: Dealer | Router, capacity: number, describe: string, closedError: () => Error): Sender {
+export function createSender(socket: Dealer | Router | import('zeromq').Publisher, capacity: number, describe: string, closedError: () => Error): Sender {
   const queue: Pending[] = [];
   let running = false;
   /** Who waits for the queue to empty. */
