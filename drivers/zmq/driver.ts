@@ -22,7 +22,9 @@ import { toIncomingCall, toIncomingNotification } from './incoming.js';
 import { poolMember, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
 import { createPeers, type Peer, type Route } from './peers.js';
-import { bindRouter, createSender, readAll, type Frames, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
+import { createCallsInFlight } from './calls-in-flight.js';
+import { createFanoutPublisher, subscribeFanout } from './pubsub.js';
+import { bindRouter, createSender, readAll, type Frames, type Router, type Sender, type SocketSecurity, type Zmq } from './sockets.js';
 import { listenerNames, notificationName, sendName, serverNames, topicName } from './topology.js';
 
 interface ZmqDriverConfig {
@@ -38,15 +40,13 @@ interface ZmqDriverConfig {
 
 const log = getLogger('rx-messaging.zmq');
 
-/** How long a stopped server's ROUTER stays open for the replies it just sent (measured: closing at once lost one in five). */
-const CLOSE_GRACE_MS = 100;
-
 /** The zmq `Driver` over a loaded addon and a matchmaker; `createDriver` (index.ts) resolves what it takes. @internal */
 export function createZmqDriver({ zmq, options, matchmaker, controlExchange, codec, security }: ZmqDriverConfig): Driver {
   const identity = `zmq-${hexId()}`;
   const closedError = () => new TransportClosed('The zmq transport is closed');
   const replies$ = new Subject<Reply>();
-  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, closedError);
+  const inFlight = createCallsInFlight();
+  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, inFlight.lost, closedError);
   const status$ = new ReplaySubject<TransportStatus>(1);
   const statusWatch = matchmaker.status$.subscribe((status) => status$.next(status));
   /** The subscribers of live servers and listeners, completed on close. */
@@ -54,6 +54,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   /** Unregistrations and socket closes still running. */
   const cleanups = new Set<Promise<void>>();
   const sendWaitMs = Math.round(options.zmq_send_timeout * 1000);
+  /** `use_pub_sub`: the PUB to the proxy, connected from the start so subscriptions reach it early. */
+  const publisher = options.use_pub_sub ? createFanoutPublisher(zmq, options) : undefined;
   let closed = false;
 
   async function receiveReply(frames: Buffer[]): Promise<void> {
@@ -64,16 +66,17 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       return log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
     }
     replies$.next(reply);
+    if (reply.ending) inFlight.answered(reply.msgId);
   }
 
   const encode = (kind: Kind, body: () => Record<string, unknown>, enveloped?: boolean): Frames => encodeFrames(kind, codec, body(), enveloped);
 
   /**
-   * Sends to the next live server of `route`, waiting up to `waitMs` for one; false when none came.
+   * Sends to the next live server of `route`, waiting up to `waitMs` for one: the peer and the session it went out on, undefined when none came.
    * Servers still making their first connection are waited for (up to a send's timeout), so a new
    * client's first calls spread over every server instead of all going to the fastest handshake.
    */
-  async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<boolean> {
+  async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<Pick<Peer, 'endpoint' | 'session'> | undefined> {
     await settled(route, Math.min(waitMs, sendWaitMs));
     const peer = await peers.until(waitMs, () => {
       if (!route.looked) return undefined;
@@ -81,9 +84,10 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       if (!route.members.size && undeliverable) throw undeliverable();
       return peers.pick(route) ?? assertAdmitted(route);
     });
-    if (!peer) return false;
+    if (!peer) return undefined;
+    const sentOn = { endpoint: peer.endpoint, session: peer.session };
     await peer.sender.send(frames);
-    return true;
+    return sentOn;
   }
 
   /** Every peer of `route` (of `pool`) once none of them is still making its first connection, or after `waitMs`. */
@@ -107,6 +111,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   /**
    * A cold stream that binds a ROUTER, reads it and registers it under `names` while subscribed;
    * `onReady` once the registration is in. Unsubscribing unregisters at once, then closes the socket.
+   * With `fanout` (an RPC server's topic under `use_pub_sub`), it also reads that topic's fanout from the proxy.
    */
   function serving<T>(
     description: string,
@@ -115,31 +120,35 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     kind: Kind,
     onReady: (() => void) | undefined,
     build: (decoded: Decoded, routingId: Buffer, router: Sender) => T,
+    fanout?: string,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (closed) return subscriber.error(closedError());
       let stopped = false;
-      let bound: { close(): void; member: string } | undefined;
+      let bound: { router: Router; member: string; sender?: Sender; fanout?: { close(): void } } | undefined;
       listeners.add(subscriber as Subscriber<unknown>);
       const start = async () => {
         const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
-        bound = { close: () => router.close(), member: poolMember(address, pool) };
+        bound = { router, member: poolMember(address, pool) };
         if (stopped) return;
-        const sender = createSender(router, options.zmq_send_queue, `${description}'s callers`, () => new MessageDeliveryFailure(`${description} stopped before it could reply`));
-        void readAll(
+        const sender = (bound.sender = createSender(
           router,
-          async (frames) => {
-            const [routingId, ...rest] = frames;
-            let value: T;
-            try {
-              value = build(await decodeFrames(rest, kind), routingId as Buffer, sender);
-            } catch (error) {
-              return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
-            }
-            subscriber.next(value);
-          },
-          description,
-        );
+          options.zmq_send_queue,
+          `${description}'s callers`,
+          () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
+        ));
+        const receive = async (rest: Buffer[], routingId: Buffer) => {
+          let value: T;
+          try {
+            value = build(await decodeFrames(rest, kind), routingId, sender);
+          } catch (error) {
+            return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
+          }
+          subscriber.next(value);
+        };
+        void readAll(router, ([routingId, ...rest]) => receive(rest, routingId as Buffer), description);
+        // A fanout cast has nobody to reply to: no routing id.
+        if (fanout) bound.fanout = subscribeFanout(zmq, options, fanout, (frames) => receive(frames, Buffer.alloc(0)), description);
         await matchmaker.register(names, bound.member);
         if (!stopped) onReady?.();
       };
@@ -150,9 +159,11 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
         const cleanup = (async () => {
           if (bound) {
             await matchmaker.unregister(names, bound.member).catch((error: unknown) => log.warn(`${description} could not unregister: ${(error as Error).message}`));
-            // Replies handed to ZeroMQ just before the stop are still on their way: closing the ROUTER at once can lose them.
-            await new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS));
-            bound.close();
+            // Every reply queued before the stop goes to ZeroMQ first (a stalled caller holds this at most a send timeout);
+            // the close then leaves ZeroMQ `zmq_linger` to deliver what it holds.
+            bound.fanout?.close();
+            await bound.sender?.drained(sendWaitMs);
+            bound.router.close();
           }
         })();
         cleanups.add(cleanup);
@@ -180,6 +191,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
           if (atLeastOnce) throw new MessageUndeliverable(fanoutExchange(target), routingKey(target));
           return log.debug(`dropped a fanout cast to ${describeTarget(target)}: no server is connected`, { method: request.method });
         }
+        // Published once; the proxy copies it to every subscribed server (best effort: pubsub.ts).
+        if (publisher) return publisher.publish(route.name, frames);
         await Promise.all(up.map((peer) => peer.sender.send(frames)));
         return;
       }
@@ -187,7 +200,9 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       const undeliverable = atLeastOnce ? () => new MessageUndeliverable(exchangeName(target, controlExchange), routingKey(target)) : undefined;
       // A call waits for a server as long as its caller waits for the reply; a cast as long as a send may.
       const waitMs = request.call && Number.isFinite(request.call.timeoutMs) && request.call.timeoutMs > 0 ? request.call.timeoutMs : sendWaitMs;
-      if (await toOne(route, frames, waitMs, undeliverable)) return;
+      const sentOn = await toOne(route, frames, waitMs, undeliverable);
+      // A call's send settles with its fate: failed at once when the server it went to is lost before its reply (calls-in-flight.ts).
+      if (sentOn) return request.call ? inFlight.track(sentOn.endpoint, sentOn.session, request.call, request.method) : undefined;
       // The caller's own timeout tells a call that nobody answered.
       if (request.call) return log.debug(`dropped a call to ${describeTarget(target)}: no server connected in ${waitMs} ms`, { method: request.method });
       throw new MessageDeliveryFailure(`no server of ${describeTarget(target)} connected within ${waitMs} ms: the cast of '${request.method}' was not sent`);
@@ -200,7 +215,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
 
     listen(target: Target, { onReady }: ListenOptions = {}): Observable<IncomingCall> {
       assertTargetFor('server', target);
-      return serving(`RPC server ${describeTarget(target)}`, serverNames(target, controlExchange), undefined, 'rpc', onReady, toIncomingCall);
+      const fanout = options.use_pub_sub ? topicName(target, controlExchange) : undefined;
+      return serving(`RPC server ${describeTarget(target)}`, serverNames(target, controlExchange), undefined, 'rpc', onReady, toIncomingCall, fanout);
     },
 
     async notify(target: Target, notification: Notification, { version = 2 }: NotifyOptions = {}): Promise<void> {
@@ -230,6 +246,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       for (const listener of [...listeners]) listener.complete();
       await Promise.all([...cleanups]);
       peers.close();
+      publisher?.close();
+      inFlight.close(closedError());
       replies$.complete();
       statusWatch.unsubscribe();
       await matchmaker.close();

@@ -104,7 +104,18 @@ export async function createRedisMatchmaker(url: TransportUrl, options: ZmqOptio
     if (!results.some((result) => result.status === 'fulfilled')) throw unavailable('every write failed', (results[0] as PromiseRejectedResult).reason);
   }
 
-  async function read(name: string): Promise<ReadonlySet<string>> {
+  /** Reads in flight: close() lets them end first, as a disconnect under a pipeline rejects its commands with nobody listening. */
+  const reading = new Set<Promise<unknown>>();
+
+  function read(name: string): Promise<ReadonlySet<string>> {
+    const done = lookUp(name);
+    const settled = done.catch(() => undefined);
+    reading.add(settled);
+    void settled.then(() => reading.delete(settled));
+    return done;
+  }
+
+  async function lookUp(name: string): Promise<ReadonlySet<string>> {
     const [client] = ready();
     if (!client) throw unavailable('no Redis instance is connected');
     const members = await client.smembers(keys.set(name));
@@ -193,6 +204,8 @@ export async function createRedisMatchmaker(url: TransportUrl, options: ZmqOptio
       closed = true;
       registrations.close();
       changed$.complete();
+      // Bounded by the command timeout (zmq_matchmaker_timeout).
+      await Promise.all(reading);
       for (const client of [...clients, ...subscribers]) client.disconnect();
       status$.next({ state: 'closed', host: address });
       status$.complete();

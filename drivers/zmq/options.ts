@@ -28,12 +28,18 @@ export interface ZmqOptions extends CurveUrlOptions {
   readonly zmq_target_update: number;
   /** Seconds a closed socket keeps trying to deliver what it still holds; -1 forever. */
   readonly zmq_linger: number;
-  /** Queue messages only to connected peers (ZMQ_IMMEDIATE): round-robin never picks a dead one. */
+  /** Queue messages only to connected peers (ZMQ_IMMEDIATE); off by default, as it loses unread replies of a server that hangs up. */
   readonly zmq_immediate: boolean;
   /** `json` (oslo's) or `msgpack`, for what this transport sends; replies use the request's. */
   readonly rpc_zmq_serialization: string;
-  /** oslo's PUB/SUB fanout through a proxy; only false: fanout goes to each server directly. */
+  /** oslo's PUB/SUB fanout through the `rxm zmq-proxy` (pubsub.ts): a fanout cast is published once; false sends it to each server directly. */
   readonly use_pub_sub: boolean;
+  /** The host of the `rxm zmq-proxy` that `use_pub_sub` goes through (oslo: `[zmq_proxy_opts] host`). */
+  readonly zmq_proxy_host: string | undefined;
+  /** The proxy's frontend port, where publishers connect (oslo: `[zmq_proxy_opts] frontend_port`). */
+  readonly zmq_proxy_frontend_port: number;
+  /** The proxy's backend port, where subscribers connect (oslo: `[zmq_proxy_opts] backend_port`). */
+  readonly zmq_proxy_backend_port: number;
   /** Where the static matchmaker's map is: a JSON or YAML file, or the map itself as JSON text. */
   readonly zmq_static_targets: string | undefined;
   /** Redis Sentinel: the monitored master's name (oslo took it from the URL's path, which is still read when this is unset). */
@@ -95,9 +101,13 @@ const SPEC: OptionSpec<ZmqOptions> = {
   zmq_target_update: { default: 180, kind: 'number' },
   // oslo's -1 can hold a closing process forever on a dead peer; 1 s lets the last replies out.
   zmq_linger: { default: 1, kind: 'number' },
-  zmq_immediate: { default: true, kind: 'boolean' },
+  // Off: with it, libzmq drops the replies a DEALER has not read yet when its server hangs up (its reconnect path ends the pipe at once).
+  zmq_immediate: { default: false, kind: 'boolean' },
   rpc_zmq_serialization: { default: 'json', kind: 'string' },
   use_pub_sub: { default: false, kind: 'boolean' },
+  zmq_proxy_host: { default: undefined, kind: 'string' },
+  zmq_proxy_frontend_port: { default: 5570, kind: 'number' },
+  zmq_proxy_backend_port: { default: 5571, kind: 'number' },
   zmq_static_targets: { default: undefined, kind: 'string' },
   sentinel_master: { default: undefined, kind: 'string' },
   zmq_matchmaker_prefix: { default: '', kind: 'string' },
@@ -135,7 +145,11 @@ export function zmqOptions(url: TransportUrl, given: Readonly<Record<string, unk
     fail(`zmq_target_update (${options.zmq_target_update} s) must be below zmq_target_expire (${options.zmq_target_expire} s), or registrations lapse between refreshes`);
   }
   if (!['json', 'msgpack'].includes(options.rpc_zmq_serialization)) fail(`rpc_zmq_serialization must be 'json' or 'msgpack', got '${options.rpc_zmq_serialization}'`);
-  if (options.use_pub_sub) fail('use_pub_sub is not supported: there is no proxy, a fanout cast goes to every server of the topic directly');
+  if (options.use_pub_sub && !options.zmq_proxy_host) fail("use_pub_sub needs the proxy's address: add zmq_proxy_host=HOST (where `rxm zmq-proxy` runs), or leave use_pub_sub off");
+  for (const key of ['zmq_proxy_frontend_port', 'zmq_proxy_backend_port'] as const) {
+    const port = options[key];
+    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) fail(`option '${key}' must be a port in 1..65535, got ${port}`);
+  }
   if (options.zmq_send_queue < 1) fail('zmq_send_queue must be at least 1');
   if (options.zmq_heartbeat_interval > 0 && options.zmq_heartbeat_timeout <= 0) fail('zmq_heartbeat_timeout must be above 0 when heartbeats are on');
   return options;

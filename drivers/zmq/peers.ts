@@ -22,6 +22,8 @@ export interface Peer {
   readonly endpoint: string;
   readonly sender: Sender;
   state: PeerState;
+  /** Counts the peer's connections (handshakes): what a call went out on, so a lost connection fails only its own calls. */
+  session: number;
   /** Why the server's last handshake refused this client (CURVE credentials, a plaintext client of a CURVE server); cleared by a handshake. */
   refused: string | undefined;
 }
@@ -55,6 +57,8 @@ interface Peers {
 
 interface Connection extends Peer {
   readonly dealer: Dealer;
+  /** Replies being handled by the reader. */
+  reading: number;
 }
 
 const log = getLogger('rx-messaging.zmq');
@@ -66,6 +70,8 @@ export function createPeers(
   matchmaker: Matchmaker,
   security: SocketSecurity | undefined,
   onReply: (frames: Buffer[]) => Promise<void>,
+  /** A connection that was up is gone, and what it delivered before was read. */
+  onLost: (endpoint: string, session: number, why: string) => void,
   closedError: () => Error,
 ): Peers {
   const routes = new Map<string, Route>();
@@ -83,7 +89,9 @@ export function createPeers(
     const connection: Connection = {
       endpoint,
       dealer,
+      reading: 0,
       state: 'connecting',
+      session: 0,
       refused: undefined,
       sender: createSender(dealer, options.zmq_send_queue, describe, () =>
         closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`),
@@ -92,11 +100,19 @@ export function createPeers(
     const set = (state: PeerState, why?: string) => {
       if (connection.state === state) return;
       const left = leaving.get(endpoint) === connection;
-      if (state === 'down' && connection.state === 'up' && !left) log.info(`lost ${describe}: ${why}`, { endpoint });
+      const lost = state === 'down' && connection.state === 'up';
+      if (lost && !left) log.info(`lost ${describe}: ${why}`, { endpoint });
       connection.state = state;
-      if (state === 'down' && left) {
-        leaving.delete(endpoint);
-        closeWhenRead(dealer);
+      if (state === 'up') connection.session++;
+      const hungUp = state === 'down' && left;
+      if (hungUp) leaving.delete(endpoint);
+      if (lost || hungUp) {
+        const { session } = connection;
+        // The replies that came before the hang-up are read first: they end their calls.
+        whenRead(connection, () => {
+          if (hungUp) dealer.close();
+          if (lost) onLost(endpoint, session, why ?? 'disconnected');
+        });
       }
       changed$.next();
     };
@@ -116,7 +132,18 @@ export function createPeers(
     dealer.events.on('handshake:error:auth', (event) => refuse(`it did not admit this client's CURVE key (ZAP status ${event.error.status})`));
     dealer.events.on('handshake:error:other', () => set('down', 'handshake failed'));
     dealer.connect(`tcp://${endpoint}`);
-    void readAll(dealer, onReply, describe);
+    void readAll(
+      dealer,
+      async (frames) => {
+        connection.reading++;
+        try {
+          await onReply(frames);
+        } finally {
+          connection.reading--;
+        }
+      },
+      describe,
+    );
     return connection;
   }
 
@@ -138,11 +165,11 @@ export function createPeers(
     }
   }
 
-  /** Closes `dealer` once its reader took what arrived before the hang-up (the last replies). */
-  function closeWhenRead(dealer: Dealer): void {
-    if (dealer.closed) return;
-    if (dealer.readable) setImmediate(() => closeWhenRead(dealer));
-    else dealer.close();
+  /** Runs `then` once the reader of `connection` took and handled what arrived before the hang-up (the last replies). */
+  function whenRead(connection: Connection, then: () => void): void {
+    const { dealer } = connection;
+    if (!dealer.closed && (dealer.readable || connection.reading > 0)) setImmediate(() => whenRead(connection, then));
+    else then();
   }
 
   const membersOf = (route: Route, pool?: string) => [...route.members].filter((member) => pool === undefined || memberPool(member) === pool);

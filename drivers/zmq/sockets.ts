@@ -16,7 +16,8 @@ import type { ZmqOptions } from './options.js';
 export type Zmq = typeof import('zeromq');
 /** zeromq's DEALER socket. @internal */
 export type Dealer = import('zeromq').Dealer;
-type Router = import('zeromq').Router;
+/** zeromq's ROUTER socket. @internal */
+export type Router = import('zeromq').Router;
 /** A message's frames as sent. @internal */
 export type Frames = readonly (Buffer | string)[];
 
@@ -46,8 +47,8 @@ export function loadZeromq(): Promise<Zmq> {
 
 const seconds = (s: number) => Math.round(s * 1000);
 
-/** The options every socket gets. */
-function commonOptions(options: ZmqOptions): Record<string, unknown> {
+/** The options every socket gets. @internal */
+export function commonOptions(options: ZmqOptions): Record<string, unknown> {
   const heartbeats = options.zmq_heartbeat_interval > 0 && {
     heartbeatInterval: seconds(options.zmq_heartbeat_interval),
     heartbeatTimeout: seconds(options.zmq_heartbeat_timeout),
@@ -64,7 +65,7 @@ function commonOptions(options: ZmqOptions): Record<string, unknown> {
 
 /** The DEALER to the server at `endpoint` (not connected yet): the common options, `immediate`, and what `security` adds. @internal */
 export function createDealer(zmq: Zmq, options: ZmqOptions, endpoint: string, security: SocketSecurity | undefined): Dealer {
-  // immediate: without it, round-robin queues every other message to a dead peer's pipe.
+  // One DEALER per server: the driver picks live peers itself, so `immediate` (off by default) is not needed for round-robin.
   return new zmq.Dealer({ ...commonOptions(options), immediate: options.zmq_immediate, ...security?.dealer?.(endpoint) });
 }
 
@@ -99,7 +100,7 @@ function randomPorts(options: ZmqOptions): number[] {
 }
 
 /** Reads every message of `socket` until it closes: the one reader of that socket. @internal */
-export async function readAll(socket: Dealer | Router, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
+export async function readAll(socket: Dealer | Router | import('zeromq').Subscriber, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
   try {
     for await (const frames of socket) await onMessage(frames);
   } catch (error) {
@@ -113,6 +114,8 @@ export interface Sender {
   send(frames: Frames): Promise<void>;
   /** Sends waiting, the one in progress included. */
   readonly queued: number;
+  /** Resolves once every send queued so far was handed to ZeroMQ (or failed), or after `waitMs`: what a closing socket waits for. */
+  drained(waitMs: number): Promise<void>;
 }
 
 interface Pending {
@@ -122,9 +125,11 @@ interface Pending {
 }
 
 /** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). @internal */
-export function createSender(socket: Dealer | Router, capacity: number, describe: string, closedError: () => Error): Sender {
+export function createSender(socket: Dealer | Router | import('zeromq').Publisher, capacity: number, describe: string, closedError: () => Error): Sender {
   const queue: Pending[] = [];
   let running = false;
+  /** Who waits for the queue to empty. */
+  let idle: (() => void)[] = [];
 
   const failure = (error: unknown) => {
     if (socket.closed) return closedError();
@@ -152,6 +157,8 @@ export function createSender(socket: Dealer | Router, capacity: number, describe
       queue.shift();
     }
     running = false;
+    for (const resolve of idle) resolve();
+    idle = [];
   }
 
   return {
@@ -165,6 +172,16 @@ export function createSender(socket: Dealer | Router, capacity: number, describe
     },
     get queued() {
       return queue.length;
+    },
+    drained(waitMs) {
+      if (!running) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }

@@ -25,7 +25,7 @@ Options("should keep oslo's names and defaults, and take the query over values",
   assert.is(resolved.zmq_target_expire, 60);
   assert.is(resolved.zmq_target_update, 20);
   assert.is(resolved.rpc_zmq_host, 'node-1');
-  assert.is(resolved.zmq_immediate, true);
+  assert.is(resolved.zmq_immediate, false);
   assert.is(resolved.rpc_zmq_serialization, 'json');
   assert.is(resolved.rpc_zmq_min_port, 49153);
 });
