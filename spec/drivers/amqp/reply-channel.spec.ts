@@ -91,14 +91,18 @@ ReplyChannel('should send again a reply the broker nacks until its queue takes i
     const call: RpcRequest = { method: 'm', args: {}, context: {}, uniqueId: hexId(), call: { msgId: 'nacked', replyTo, timeoutMs: 60_000 } };
     await driver.send(target({ topic }), call);
     const [incoming] = await within(server.until(1), 'the call at the server');
-    let sent = false;
-    const replied = incoming!.reply({ result: 'kept', failure: null, ending: true }).then(() => (sent = true));
+    // Handed over at once (the handler is free), then retried while the broker nacks.
+    await within(incoming!.reply({ result: 'kept', failure: null, ending: true }), 'the reply handed over');
     await sleep(600); // a few nacked tries
-    assert.not.ok(sent, 'still trying while the broker nacks');
+    assert.is(await broker.messageCount(replyTo), 0);
     await broker.deleteQueues(replyTo);
     assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false }), 200);
-    await within(replied, 'the reply sent once the queue takes it');
-    assert.is(await broker.messageCount(replyTo), 1);
+    await within(
+      (async () => {
+        while ((await broker.messageCount(replyTo)) < 1) await sleep(50);
+      })(),
+      'the reply sent once the queue takes it',
+    );
     server.stop();
   } finally {
     await driver.close();
