@@ -416,7 +416,10 @@ Delivery("should fail a heartbeat whose caller's queue is missing with MessageDe
   queues.push(topic, `${topic}.a`);
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
-  await driver.send(target({ topic }), { ...cast('slow'), call: { msgId: 'm1', replyTo: `reply_${hexId()}`, timeoutMs: 60_000, callMonitorTimeout: 2_000 } });
+  // A caller without direct reply-to: its reply queue is the only way back.
+  const caller = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
+  await caller.send(target({ topic }), { ...cast('slow'), call: { msgId: 'm1', replyTo: `reply_${hexId()}`, timeoutMs: 60_000, callMonitorTimeout: 2_000 } });
+  await caller.close();
   const [call] = await within(server.until(1), 'the call');
   const error = await rejectionOf(call!.heartbeat());
   assert.instance(error, MessageDeliveryFailure);
