@@ -112,6 +112,8 @@ export function createLink(purpose: string, url: TransportUrl, options: AmqpOpti
         continue;
       }
       if (abort.signal.aborted) {
+        // Nothing listens to it yet: a socket error while it closes would otherwise be thrown.
+        model.on('error', (error: Error) => log.debug('a connection opened during close failed', { purpose, error: error.message }));
         await model.close().catch((error: unknown) => log.debug('closing a connection opened during close failed', { purpose, error: String(error) }));
         break;
       }

@@ -21,6 +21,7 @@ import { toIncomingCall, toIncomingNotification } from './incoming.js';
 import { decodable, encodeAndSend } from './message.js';
 import type { AmqpOptions } from './options.js';
 import { createPublisher } from './publish.js';
+import { createDirectReplies, DIRECT_REPLY_TO } from './direct-reply.js';
 import { createReplyChannel, createReplySender } from './replies.js';
 import { deletesFanoutQueue, notifierTopology, notificationTopology, rpcServerTopology, sendTopology, uniqueQueueId, type Topology } from './topology.js';
 
@@ -48,7 +49,8 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       void cleanup.finally(() => cleanups.delete(cleanup));
     },
   };
-  const publisher = createPublisher(sending, { maxSends: options.rabbit_max_pending_sends, maxBytes: options.rabbit_max_pending_bytes });
+  const direct = options.rabbit_direct_reply_to ? createDirectReplies(options.rabbit_max_inflated_bytes) : undefined;
+  const publisher = createPublisher(sending, { maxSends: options.rabbit_max_pending_sends, maxBytes: options.rabbit_max_pending_bytes }, direct?.attach);
   const replySender = createReplySender(publisher, options, abort.signal);
   const replyChannel = createReplyChannel(listening, scope, options);
   const status$ = combinedStatus([sending, listening]);
@@ -80,7 +82,14 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
       return encodeAndSend(
         () => rpcToWire(request),
-        { codec, enveloped: true, compression: options.kombu_compression, expirationMs: request.call?.timeoutMs },
+        {
+          codec,
+          enveloped: true,
+          compression: options.kombu_compression,
+          expirationMs: request.call?.timeoutMs,
+          // oslo's _reply_q stays in the body for Python servers; rx-messaging servers may answer here instead.
+          replyTo: request.call && direct ? DIRECT_REPLY_TO : undefined,
+        },
         (message) =>
           publisher.publish({
             exchange,
@@ -95,7 +104,8 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
 
     async replyChannel() {
       assertOpen();
-      return replyChannel();
+      const channel = await replyChannel();
+      return direct ? direct.wrap(channel) : channel;
     },
 
     listen(target, { onReady } = {}) {
@@ -112,7 +122,12 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           ...(deletesFanoutQueue(options) && { onStop: (channel: Channel) => channel.deleteQueue(fanoutQueue) }),
         }).pipe(
           decodable(),
-          map((delivery) => toIncomingCall(delivery, replySender, options.rabbit_max_inflated_bytes, options.rabbit_dead_letter_queues)),
+          map((delivery) =>
+            toIncomingCall(delivery, replySender, options.rabbit_max_inflated_bytes, {
+              deadLetterQueues: options.rabbit_dead_letter_queues,
+              directReplyTo: options.rabbit_direct_reply_to,
+            }),
+          ),
           filter((call): call is IncomingCall => call !== undefined),
         );
       });
@@ -159,6 +174,7 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
       // Consumers stop first (cancel, delete fanout queues) while their channels still work.
       closing$.next();
       closing$.complete();
+      direct?.close();
       abort.abort();
       await Promise.all([...cleanups]);
       await Promise.all([sending.close(), listening.close()]);

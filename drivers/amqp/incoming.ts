@@ -14,6 +14,7 @@ import { getLogger } from '../../lib/core/logger.js';
 import { notificationFromWire } from '../../lib/wire/notifications.js';
 import { callerOf, rpcFromWire } from '../../lib/wire/rpc.js';
 import type { Delivery } from './consume.js';
+import { directReplyAddress } from './direct-reply.js';
 import { codecOf, decodeMessage, expirationOf, originOf } from './message.js';
 import type { ReplySender } from './replies.js';
 
@@ -41,7 +42,12 @@ function readOrReject<T>(
 }
 
 /** @internal */
-export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInflatedBytes: number, deadLetterQueues = false): IncomingCall | undefined {
+export function toIncomingCall(
+  delivery: Delivery,
+  replies: ReplySender,
+  maxInflatedBytes: number,
+  { deadLetterQueues = false, directReplyTo = false }: { readonly deadLetterQueues?: boolean; readonly directReplyTo?: boolean } = {},
+): IncomingCall | undefined {
   // Replies go in the request's codec: a JSON (oslo) caller never gets MessagePack.
   const codec = codecOf(delivery.message) ?? defaultCodec;
   const request = readOrReject<RpcRequest>(
@@ -53,6 +59,8 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInfl
   );
   if (!request) return undefined;
   const { call } = request;
+  // An rx-messaging caller asking for direct reply-to is answered there; anyone else at _reply_q.
+  const replyTo = call && ((directReplyTo && directReplyAddress(delivery.message)) || call.replyTo);
   // Built field by field: an object spread per message is slow on Node 20.
   const incoming: Mutable<IncomingCall> = {
     method: request.method,
@@ -64,9 +72,9 @@ export function toIncomingCall(delivery: Delivery, replies: ReplySender, maxInfl
     requeue: async () => delivery.reject(true),
     // A cast has nobody to answer.
     reply: call
-      ? (reply) => replies.reply(call.replyTo, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending, server: reply.server }, codec)
+      ? (reply) => replies.reply(replyTo!, { msgId: call.msgId, result: reply.result, failure: reply.failure, ending: reply.ending, server: reply.server }, codec)
       : nobody,
-    heartbeat: call ? (server) => replies.heartbeat(call.replyTo, call.msgId, codec, server) : nobody,
+    heartbeat: call ? (server) => replies.heartbeat(replyTo!, call.msgId, codec, server) : nobody,
   };
   if (request.namespace !== undefined) incoming.namespace = request.namespace;
   if (request.version !== undefined) incoming.version = request.version;

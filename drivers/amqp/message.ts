@@ -85,6 +85,8 @@ interface EncodeOptions {
   readonly compression: string | undefined;
   /** Call requests expire when their caller stops waiting. */
   readonly expirationMs?: number;
+  /** The AMQP `reply_to` property (direct reply-to's advertisement on call requests). */
+  readonly replyTo?: string;
 }
 
 // amqplib builds each message's header table as Object.create(headers): a fresh object as a
@@ -93,7 +95,7 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const GZIP_HEADERS: Readonly<Record<string, string>> = Object.freeze({ compression: GZIP });
 
 /** The message for `body`; a promise only when it is compressed. */
-function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
+function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compression, expirationMs, replyTo }: EncodeOptions): OutgoingMessage | Promise<OutgoingMessage> {
   // JSON would drop a function and turn NaN into null without a word: its body goes through the memory driver's check.
   const encoded = encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped);
   const expiration = expirationMs !== undefined && Number.isFinite(expirationMs) && expirationMs > 0 ? String(Math.ceil(expirationMs)) : undefined;
@@ -106,6 +108,7 @@ function encodeMessage(body: Record<string, unknown>, { codec, enveloped, compre
     priority: 0,
     headers: gzip ? GZIP_HEADERS : NO_HEADERS,
     expiration,
+    replyTo,
     mandatory: false,
   };
   if (!gzip) return { content: encoded, properties };

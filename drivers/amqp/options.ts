@@ -97,6 +97,12 @@ export interface AmqpOptions {
   readonly connect_timeout: number;
   /** rx-messaging: `json` (oslo's, the default) or `msgpack` for what this transport sends; replies use the request's. */
   readonly codec: string;
+  /**
+   * rx-messaging: call requests also ask for RabbitMQ's direct reply-to (AMQP `reply_to`, which
+   * oslo ignores), and requests asking for it are answered there: between rx-messaging services
+   * replies skip the caller's reply queue. Python peers answer and are answered as before.
+   */
+  readonly rabbit_direct_reply_to: boolean;
   /** rx-messaging: the most bytes a compressed body may inflate to; a larger one is rejected as malformed (16 MiB). */
   readonly rabbit_max_inflated_bytes: number;
   /** rx-messaging: sends waiting for a connection at once; one more fails at once with `MessageDeliveryFailure` (10,000). */
@@ -147,6 +153,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   no_delay: { default: true, kind: 'boolean' },
   connect_timeout: { default: 5, kind: 'number' },
   codec: { default: 'json', kind: 'string' },
+  rabbit_direct_reply_to: { default: true, kind: 'boolean' },
   // A body inflating past this is a zip bomb, or nothing an oslo service sends.
   rabbit_max_inflated_bytes: { default: 16 * 1024 * 1024, kind: 'number' },
   // With the broker down, sends would otherwise pile up in memory without limit.

@@ -72,8 +72,15 @@ export interface PendingLimits {
   readonly maxBytes: number;
 }
 
+/**
+ * Set up on each confirm channel before anything is published on it (direct reply-to's
+ * consumer); when it fails, the channel is closed and the publish tried again as after a drop.
+ * @internal
+ */
+export type ChannelSetUp = (watched: WatchedChannel<ConfirmChannel>) => Promise<void>;
+
 /** @internal */
-export function createPublisher(link: Link, limits: PendingLimits): Publisher {
+export function createPublisher(link: Link, limits: PendingLimits, setUp?: ChannelSetUp): Publisher {
   const states = new WeakMap<ChannelModel, ConnectionState>();
   const stateOf = (model: ChannelModel) => {
     let state = states.get(model);
@@ -106,7 +113,7 @@ export function createPublisher(link: Link, limits: PendingLimits): Publisher {
   function confirmChannel(model: ChannelModel): Promise<ConfirmState> {
     const state = stateOf(model);
     if (!state.confirm) {
-      const opening = openChannel(model, true).then((watched) => {
+      const opening = openChannel(model, true).then(async (watched) => {
         const returnable = new Map<string, Set<PendingReturn>>();
         watched.channel.on('return', (message: Message) => {
           const pending = returnable.get(routeKey(message.fields.exchange, message.fields.routingKey));
@@ -123,6 +130,14 @@ export function createPublisher(link: Link, limits: PendingLimits): Publisher {
             state.done.clear();
           }
         });
+        if (setUp) {
+          try {
+            await setUp(watched);
+          } catch (error) {
+            await watched.close();
+            throw error;
+          }
+        }
         const ready: ConfirmState = { watched, returnable };
         state.ready = ready;
         void watched.closed.then(() => {

@@ -9,6 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from 'amqplib';
 import { type Observable, Subject } from 'rxjs';
 import type { WireCodec } from '../../lib/wire/codec.js';
 import type { Reply, ReplyChannel, ServerIdentity } from '../../lib/driver/rpc.js';
@@ -20,6 +21,7 @@ import { MalformedMessage } from '../../lib/core/errors.js';
 import { replyFromWire, replyToWire } from '../../lib/wire/rpc.js';
 import type { Link } from './connection.js';
 import { consume, type ConsumerScope } from './consume.js';
+import { isDirectReplyAddress } from './direct-reply.js';
 import { decodable, decodeMessage, encodeAndSend, originOf } from './message.js';
 import type { AmqpOptions } from './options.js';
 import type { Publisher, PublishRequest } from './publish.js';
@@ -109,16 +111,8 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
           .pipe(decodable())
           .subscribe({
             next: (delivery) => {
-              let reply: Reply;
-              try {
-                reply = replyFromWire(decodeMessage(delivery.message, options.rabbit_max_inflated_bytes));
-              } catch (error) {
-                const malformed = error instanceof MalformedMessage;
-                // Consumed without acks: the broker already forgot it, so dropping it is the rejection.
-                log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(delivery.message), reason: (error as Error).message });
-                return;
-              }
-              replies.next(reply);
+              const reply = readReply(delivery.message, options.rabbit_max_inflated_bytes);
+              if (reply) replies.next(reply);
             },
             error: (error: Error) => {
               if (!opened) {
@@ -153,6 +147,18 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
     const id = uniqueQueueId(options);
     const replies = new Subject<Reply>();
     return { id, address: replyQueue(id), replies, replies$: replies.asObservable() };
+  }
+}
+
+/** The reply in `message`, or undefined (logged) when it cannot be read. @internal */
+export function readReply(message: Message, maxInflatedBytes: number): Reply | undefined {
+  try {
+    return replyFromWire(decodeMessage(message, maxInflatedBytes));
+  } catch (error) {
+    const malformed = error instanceof MalformedMessage;
+    // Consumed without acks: the broker already forgot it, so dropping it is the rejection.
+    log[malformed ? 'warn' : 'error']('rejected a reply that cannot be read', { ...originOf(message), reason: (error as Error).message });
+    return undefined;
   }
 }
 
@@ -191,8 +197,10 @@ export function createReplySender(publisher: Publisher, options: AmqpOptions, si
       () => replyToWire(reply, hexId()),
       { codec, enveloped: true, compression: options.kombu_compression },
       (message) =>
-        // The default exchange routes by queue name and needs no declaration.
-        send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag }),
+        // The default exchange routes by queue name and needs no declaration. A direct reply-to
+        // address is never mandatory: RabbitMQ (3.10) returns such a reply even when it delivers it,
+        // and one whose caller's channel is gone is dropped, with nothing to wait for.
+        send({ exchange: '', routingKey: replyTo, message, mandatory: options.direct_mandatory_flag && !isDirectReplyAddress(replyTo) }),
     );
   /**
    * Replies the broker returned (their queue is missing) or nacked (its node is down), per caller

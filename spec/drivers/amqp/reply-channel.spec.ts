@@ -84,7 +84,8 @@ ReplyChannel('should send again a reply the broker nacks until its queue takes i
   queues.push(topic, `${topic}.a`, replyTo);
   // A full queue that refuses what overflows: the broker nacks every publish to it.
   assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } }), 200);
-  const driver = await openDriver();
+  // Caller and server in one: without direct reply-to, so the reply goes to the queue.
+  const driver = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
   try {
     const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
     await within(server.ready, 'server ready');
