@@ -153,7 +153,7 @@ const SPEC: OptionSpec<AmqpOptions> = {
   no_delay: { default: true, kind: 'boolean' },
   connect_timeout: { default: 5, kind: 'number' },
   codec: { default: 'json', kind: 'string' },
-  rabbit_direct_reply_to: { default: true, kind: 'boolean' },
+  rabbit_direct_reply_to: { default: false, kind: 'boolean' },
   // A body inflating past this is a zip bomb, or nothing an oslo service sends.
   rabbit_max_inflated_bytes: { default: 16 * 1024 * 1024, kind: 'number' },
   // With the broker down, sends would otherwise pile up in memory without limit.

@@ -1,5 +1,5 @@
 /**
- * Direct reply-to (`rabbit_direct_reply_to`, on by default) beside real oslo.messaging 14
+ * Direct reply-to (`rabbit_direct_reply_to=true` on the rx end) beside real oslo.messaging 14
  * processes (spec/interop/peer.py): a Python server answers an advertising rx caller at its
  * `_reply_q` as ever, a Python caller (which never advertises) is answered by an rx server at its
  * `_reply_q`, and a topic served by an rx server and a Python server together answers every call

@@ -23,7 +23,7 @@ const Delivery = await serviceSuite<Context>('amqp delivery through the driver c
 
 Delivery.before.each(async (context) => {
   // oslo's way back, through reply queues: direct reply-to (between rx-messaging drivers) has its own spec.
-  context.driver = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
+  context.driver = await openDriver();
   context.broker = await rawBroker();
   context.queues = [];
 });
@@ -392,7 +392,7 @@ Delivery("should free the server's handlers while replies wait for a missing que
 });
 
 Delivery('should drop a reply after kombu_missing_consumer_retry_timeout and remember the queue as gone', async ({ queues }) => {
-  const driver = await openDriver(brokerUrl({ query: 'kombu_missing_consumer_retry_timeout=0.5&rabbit_direct_reply_to=false' }));
+  const driver = await openDriver(brokerUrl({ query: 'kombu_missing_consumer_retry_timeout=0.5' }));
   const topic = uniqueTopic();
   const replyTo = `reply_${hexId()}`;
   queues.push(topic, `${topic}.a`);

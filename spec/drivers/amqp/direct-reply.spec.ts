@@ -16,6 +16,9 @@ import { amqpUrl, serviceSuite } from '../../helpers/services.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { brokerUrl, captureLogs, openDriver, rawBroker, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 
+/** Direct reply-to is opt-in: each end that takes part asks for it. */
+const ON = 'rabbit_direct_reply_to=true';
+
 interface Context {
   broker: RawBroker;
   queues: string[];
@@ -47,7 +50,7 @@ Direct("should advertise direct reply-to on a call request beside oslo's _reply_
   await ch.bindQueue(topic, 'openstack', topic);
   const got: ConsumeMessage[] = [];
   await ch.consume(topic, (message) => message && got.push(message), { noAck: true });
-  const on = await openDriver();
+  const on = await openDriver(brokerUrl({ query: ON }));
   const off = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
   try {
     const replyTo = `reply_${hexId()}`;
@@ -69,7 +72,7 @@ Direct("should advertise direct reply-to on a call request beside oslo's _reply_
 Direct('should answer an rx caller by direct reply-to: values, heartbeats and the end arrive though its _reply_q names no queue', async ({ queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const serving = await connect(brokerUrl());
+  const serving = await connect(brokerUrl({ query: ON }));
   const server = rpcServer(serving, target({ topic, server: 'a' }), [
     {
       // Long enough for heartbeats at half the call-monitor timeout (1 s), streamed.
@@ -80,7 +83,7 @@ Direct('should answer an rx caller by direct reply-to: values, heartbeats and th
         ),
     },
   ]);
-  const caller = await openDriver();
+  const caller = await openDriver(brokerUrl({ query: ON }));
   try {
     await server.start();
     const { replies$ } = await caller.replyChannel();
@@ -113,7 +116,7 @@ Direct('should answer an rx caller by direct reply-to: values, heartbeats and th
 Direct('should answer a request at _reply_q when it asks for no direct reply-to, or the server has the option off', async ({ broker, queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const on = await openDriver();
+  const on = await openDriver(brokerUrl({ query: ON }));
   const off = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
   // A raw caller consuming both its reply queue and direct reply-to: where each reply lands tells which way it took.
   const ch = await broker.channel();
@@ -158,7 +161,7 @@ Direct("should fail the calls waiting by direct reply-to with TransportClosed at
   const host = /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
   const port = Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
   const proxy = await tcpProxy(host, port);
-  const serving = await connect(brokerUrl());
+  const serving = await connect(brokerUrl({ query: ON }));
   let holding!: () => void;
   const held = new Promise<void>((resolve) => (holding = resolve));
   let release!: () => void;
@@ -172,7 +175,7 @@ Direct("should fail the calls waiting by direct reply-to with TransportClosed at
       },
     },
   ]);
-  const calling = await connect(brokerUrl({ port: proxy.port, query: 'rabbit_retry_interval=0.05&rabbit_transient_queues_ttl=60' }));
+  const calling = await connect(brokerUrl({ port: proxy.port, query: `rabbit_retry_interval=0.05&rabbit_transient_queues_ttl=60&${ON}` }));
   try {
     await server.start();
     const client = rpcClient(calling, target({ topic }), { timeout: 60_000 });
@@ -192,7 +195,7 @@ Direct("should fail the calls waiting by direct reply-to with TransportClosed at
 Direct('should drop a reply to a direct reply-to caller that is gone, never parking it for a retry', async ({ broker, queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const driver = await openDriver();
+  const driver = await openDriver(brokerUrl({ query: ON }));
   const logs = captureLogs();
   try {
     const calls = driver.listen(target({ topic, server: 'a' }));

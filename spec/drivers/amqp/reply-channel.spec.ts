@@ -85,7 +85,7 @@ ReplyChannel('should send again a reply the broker nacks until its queue takes i
   // A full queue that refuses what overflows: the broker nacks every publish to it.
   assert.is(await broker.declareQueue(replyTo, { durable: false, autoDelete: false, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } }), 200);
   // Caller and server in one: without direct reply-to, so the reply goes to the queue.
-  const driver = await openDriver(brokerUrl({ query: 'rabbit_direct_reply_to=false' }));
+  const driver = await openDriver();
   try {
     const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
     await within(server.ready, 'server ready');
