@@ -99,11 +99,20 @@ function randomPorts(options: ZmqOptions): number[] {
   return Array.from({ length: Math.min(options.rpc_zmq_bind_port_retries, span) }, () => options.rpc_zmq_min_port + Math.floor(Math.random() * span));
 }
 
-/** Reads every message of `socket` until it closes: the one reader of that socket. @internal */
+/**
+ * Reads every message of `socket` until it closes: the one reader of that socket. It calls
+ * `receive()` itself rather than going through zeromq.js's async iterator (an async function and a
+ * result object more per message), and waits on `onMessage` only when it returns a promise.
+ * @internal
+ */
 export async function readAll(socket: Dealer | Router | import('zeromq').Subscriber, onMessage: (frames: Buffer[]) => void | Promise<void>, describe: string): Promise<void> {
   try {
-    for await (const frames of socket) await onMessage(frames);
+    while (!socket.closed) {
+      const handled = onMessage(await socket.receive());
+      if (handled) await handled;
+    }
   } catch (error) {
+    // A receive pending when the socket closes rejects with EAGAIN: the end of the stream, not a failure.
     if (!socket.closed) log.error(`the reader of ${describe} stopped: ${(error as Error).message}`, { socket: describe });
   }
 }
@@ -124,10 +133,15 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left). @internal */
+/**
+ * `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left).
+ * An idle socket's send goes to ZeroMQ at once and returns zeromq.js's own promise (no Promise of
+ * ours, no loop); sends made meanwhile wait in order, each settled send starting the next.
+ * @internal
+ */
 export function createSender(socket: Dealer | Router | import('zeromq').Publisher, capacity: number, describe: string, closedError: () => Error): Sender {
-  const queue: Pending[] = [];
-  let running = false;
+  const waiting: Pending[] = [];
+  let sending = false;
   /** Who waits for the queue to empty. */
   let idle: (() => void)[] = [];
 
@@ -143,38 +157,45 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
     return new MessageDeliveryFailure(`cannot send to ${describe}: ${reason}`, { cause: error });
   };
 
-  async function pump(): Promise<void> {
-    running = true;
-    while (queue.length) {
-      const next = queue[0] as Pending;
-      try {
-        // A send on a closed socket throws at once instead of rejecting.
-        await socket.send(next.frames as (Buffer | string)[]);
-        next.resolve();
-      } catch (error) {
-        next.reject(failure(error));
-      }
-      queue.shift();
+  function start(frames: Frames): Promise<void> {
+    sending = true;
+    let sent: Promise<void>;
+    try {
+      sent = socket.send(frames as (Buffer | string)[]);
+    } catch (error) {
+      // A send on a closed socket throws at once instead of rejecting.
+      sent = Promise.reject(error);
     }
-    running = false;
-    for (const resolve of idle) resolve();
-    idle = [];
+    return sent.then(startNext, (error: unknown) => {
+      const failed = failure(error);
+      startNext();
+      throw failed;
+    });
+  }
+
+  function startNext(): void {
+    const next = waiting.shift();
+    if (next) start(next.frames).then(next.resolve, next.reject);
+    else {
+      sending = false;
+      for (const resolve of idle) resolve();
+      idle = [];
+    }
   }
 
   return {
     send(frames) {
       if (socket.closed) return Promise.reject(closedError());
-      if (queue.length >= capacity) return Promise.reject(new MessageDeliveryFailure(`cannot send to ${describe}: its send queue is full (${capacity} messages waiting)`));
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ frames, resolve, reject });
-        if (!running) void pump();
-      });
+      if (waiting.length + (sending ? 1 : 0) >= capacity)
+        return Promise.reject(new MessageDeliveryFailure(`cannot send to ${describe}: its send queue is full (${capacity} messages waiting)`));
+      if (!sending) return start(frames);
+      return new Promise<void>((resolve, reject) => waiting.push({ frames, resolve, reject }));
     },
     get queued() {
-      return queue.length;
+      return waiting.length + (sending ? 1 : 0);
     },
     drained(waitMs) {
-      if (!running) return Promise.resolve();
+      if (!sending) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);
         idle.push(() => {
