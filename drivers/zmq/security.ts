@@ -224,8 +224,6 @@ interface ZapHandler {
 }
 
 let handler: ZapHandler | undefined;
-/** The last handler's unbinding: the endpoint's name is taken until it is done, so the next handler binds after it. */
-let released: Promise<void> = Promise.resolve();
 
 /**
  * Starts answering ZAP requests: a CURVE client of a server in `ZAP_DOMAIN` is admitted (200)
@@ -246,20 +244,20 @@ export async function startZapHandler(allowed: readonly string[]): Promise<() =>
     throw error;
   }
   return () => {
-    if (!current.lists.delete(list) || current.lists.size > 0) return released;
+    if (!current.lists.delete(list) || current.lists.size > 0) return Promise.resolve();
     if (handler === current) handler = undefined;
-    released = current.socket
-      .unbind(ZAP_ENDPOINT)
-      .catch(() => undefined)
-      .finally(() => current.socket.close());
-    return released;
+    // Closed, not unbound first: zeromq.js runs unbind() on a worker thread while its poller, woken
+    // by the reader's pending receive, reads the same socket's commands on the main thread, and the
+    // two corrupt libzmq's pipe states (abort at pipe.cpp:355) when closing servers end their ZAP pipes.
+    current.socket.close();
+    return Promise.resolve();
   };
 }
 
 function openZapHandler(): ZapHandler {
   const socket = new Router({ linger: 0 });
   const lists = new Set<ReadonlySet<string>>();
-  const bound = released.then(() => socket.bind(ZAP_ENDPOINT));
+  const bound = bindReleased(socket);
   const current: ZapHandler = { bound, lists, socket };
   bound.catch(() => {
     if (handler === current) handler = undefined;
@@ -267,6 +265,21 @@ function openZapHandler(): ZapHandler {
   });
   void bound.then(() => answer(socket, lists)).catch(() => undefined);
   return current;
+}
+
+/** How often, 10 ms apart, a new handler tries the endpoint's name while libzmq's reaper still holds it for a closed one. */
+const BIND_TRIES = 100;
+
+/** Binds ZAP's endpoint; a closed handler's socket gives its name up only once libzmq's reaper thread has ended it. */
+async function bindReleased(socket: Router): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await socket.bind(ZAP_ENDPOINT);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= BIND_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 }
 
 async function answer(socket: Router, lists: ReadonlySet<ReadonlySet<string>>): Promise<void> {

@@ -148,6 +148,25 @@ Curve('should refuse even a listed client once the handler is stopped (fail clos
   }
 });
 
+Curve('should start a handler again at once after the last one stopped (the endpoint name is freed by libzmq later)', async () => {
+  const options = checkCurveOptions({ curveServerKeys: serverKeys, curveAllowedClients: [listed.publicKey] });
+  for (let i = 0; i < 20; i++) await (await startZapHandler(options.curveAllowedClients!))();
+  const stop = await startZapHandler(options.curveAllowedClients!);
+  const { server, endpoint, received, arrival } = await curveServer(options);
+  const dealer = client(curveClientOptions({ ...options, curveClientKeys: listed }));
+  try {
+    dealer.connect(endpoint);
+    const arrived = arrival();
+    await dealer.send('after restarts');
+    await arrived;
+    assert.equal(received, ['after restarts']);
+  } finally {
+    dealer.close();
+    server.close();
+    await stop();
+  }
+});
+
 Curve('should admit any CURVE client, with keys made for it, when no allow-list is given (encryption only)', async () => {
   const options = checkCurveOptions({ curveServerKeys: serverKeys });
   assert.is('zapDomain' in curveServerOptions(options), false);
