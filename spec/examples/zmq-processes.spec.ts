@@ -1,11 +1,11 @@
 /** The examples and `rxm` as separate processes over zmq+redis: nothing between them but ZeroMQ and the matchmaker. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../lib/core/ids.js';
 import { redisUnavailable, skippedSuite } from '../helpers/services.js';
+import { deleteRedisKeys } from '../drivers/zmq/support.js';
 
 interface Context {
   prefix: string;
@@ -76,11 +76,7 @@ ZmqProcesses.before.each((context) => {
 
 ZmqProcesses.after.each(async (context) => {
   for (const child of context.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  const redis = new Redis({ lazyConnect: true });
-  await redis.connect();
-  const keys = await redis.keys(`${context.prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeys(context.prefix);
 });
 
 ZmqProcesses('should answer examples/rpc-client.js from examples/rpc-server.js, and drain the server on SIGTERM', async (context) => {

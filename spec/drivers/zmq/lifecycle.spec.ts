@@ -2,14 +2,13 @@
  * Servers that stop or die while calls wait on them: a clean stop delivers every reply it sent,
  * and the calls a dead server can no longer answer fail at once, typed, instead of at their timeout.
  */
-import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexId } from '../../../lib/core/ids.js';
 import { connect, MessageDeliveryFailure, rpcClient, rpcServer, target, type RpcServer, type Transport } from '../../../lib/index.js';
 import { redisUnavailable, skippedSuite } from '../../helpers/services.js';
 import { within } from '../../helpers/within.js';
-import { startServerChild, type ServerChild } from './support.js';
+import { deleteRedisKeys, startServerChild, type ServerChild } from './support.js';
 
 const Stop = suite<{ transports: Transport[] }>('zmq: a server that stops', { transports: [] });
 
@@ -77,11 +76,7 @@ Death.before.each((context) => {
 Death.after.each(async (context) => {
   for (const { child } of context.children) child.kill('SIGKILL');
   await Promise.all(context.transports.map((transport) => transport.close()));
-  const redis = new Redis({ lazyConnect: true });
-  await redis.connect();
-  const keys = await redis.keys(`${context.prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeys(context.prefix);
 });
 
 /** A call the child server took and will never answer, and the child; the call's timeout is far beyond any guard here. */

@@ -11,6 +11,7 @@ import { createRedisMatchmaker, redisKeys } from '../../../drivers/zmq/matchmake
 import type { Matchmaker } from '../../../drivers/zmq/matchmaker.js';
 import { zmqOptions } from '../../../drivers/zmq/options.js';
 import { redisUnavailable, skippedSuite } from '../../helpers/services.js';
+import { deleteRedisKeys } from './support.js';
 
 /** Resolves once `name`'s members satisfy `test`; the matchmakers' timers do not hold the process open, this wait does. */
 const until = async (matchmaker: Matchmaker, name: string, test: (members: ReadonlySet<string>) => boolean) => {
@@ -73,16 +74,6 @@ const redisMatchmaker = (prefix: string, query = '') => {
   return createRedisMatchmaker(url, zmqOptions(url, {}), 'redis');
 };
 
-const cleanup = async (prefix: string) => {
-  const redis = new Redis({ lazyConnect: true });
-  await redis.connect();
-  const keys = await redis.keys(`${prefix}*`);
-  const left = keys.length;
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  return left;
-};
-
 OnRedis("should write oslo's layout under the prefix, tell watchers at once, and leave nothing after unregister", async () => {
   const prefix = `rxm-spec-${hexId()}:`;
   const server = await redisMatchmaker(prefix);
@@ -100,10 +91,10 @@ OnRedis("should write oslo's layout under the prefix, tell watchers at once, and
     redis.disconnect();
     await server.unregister(['openstack/t', 'openstack/t.a'], '127.0.0.1:5003');
     await until(client, 'openstack/t', (m) => m.size === 0);
-    assert.is(await cleanup(prefix), 0, 'no key is left');
+    assert.is(await deleteRedisKeys(prefix), 0, 'no key is left');
   } finally {
     await Promise.all([server.close(), client.close()]);
-    await cleanup(prefix);
+    await deleteRedisKeys(prefix);
   }
 });
 
@@ -121,7 +112,7 @@ OnRedis('should drop a member whose liveness key expired, even while another kee
     assert.equal([...(await until(watcher, 'openstack/t', (m) => m.size === 1)).members], ['127.0.0.1:5005']);
   } finally {
     await Promise.all([alive.close(), watcher.close()]);
-    await cleanup(prefix);
+    await deleteRedisKeys(prefix);
   }
 });
 

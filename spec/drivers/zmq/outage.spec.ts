@@ -1,5 +1,4 @@
 /** A Redis outage seen by a client (through a proxy the spec cuts): it goes on serving from what it knows. */
-import { Redis } from 'ioredis';
 import { filter, firstValueFrom } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,6 +7,7 @@ import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target, type Transport } from '../../../lib/index.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { redisUnavailable, skippedSuite } from '../../helpers/services.js';
+import { deleteRedisKeys } from './support.js';
 
 const reason = await redisUnavailable();
 const Outage = reason === undefined ? suite('zmq: Redis outage') : skippedSuite('zmq: Redis outage', reason);
@@ -45,11 +45,7 @@ Outage('should keep calling the servers it knows while Redis is down, report it 
   } finally {
     await Promise.all(transports.map((transport) => transport.close()));
     await proxy.close();
-    const redis = new Redis({ lazyConnect: true });
-    await redis.connect();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisKeys(prefix);
   }
 });
 

@@ -11,7 +11,7 @@ import { connect, MessageDeliveryFailure, MessagingTimeout, rpcClient, target, t
 import { redisKeys } from '../../../drivers/zmq/matchmaker-redis.js';
 import { topicName } from '../../../drivers/zmq/topology.js';
 import { redisUnavailable, skippedSuite } from '../../helpers/services.js';
-import { eventually, startServerChild, type ServerChild } from './support.js';
+import { deleteRedisKeys, eventually, startServerChild, type ServerChild } from './support.js';
 
 interface Context {
   url: string;
@@ -34,11 +34,7 @@ Processes.before.each((context) => {
 Processes.after.each(async (context) => {
   for (const { child } of context.children) child.kill('SIGKILL');
   await Promise.all(context.transports.map((transport) => transport.close()));
-  const redis = new Redis({ lazyConnect: true });
-  await redis.connect();
-  const keys = await redis.keys(`${context.prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeys(context.prefix);
 });
 
 const serve = async (context: Context, topic: string, server: string) => {

@@ -1,6 +1,7 @@
-/** Helpers of the ZeroMQ specs: server child processes, and a retry loop for what settles asynchronously. */
+/** Helpers of the ZeroMQ specs: server child processes, a retry loop for what settles asynchronously, and Redis cleanup. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 export interface ServerChild {
   readonly child: ChildProcess;
@@ -35,4 +36,17 @@ export async function eventually(attempt: () => Promise<boolean>, tries = 50, wh
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what} did not hold after ${tries} tries`);
+}
+
+/** Deletes the local Redis's keys under `prefix` (a spec's matchmaker prefix); resolves with how many there were. */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis({ lazyConnect: true });
+  await redis.connect();
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    return keys.length;
+  } finally {
+    redis.disconnect();
+  }
 }
