@@ -3,23 +3,12 @@
  * timed out) is cancelled on the rx server that took it, with an `_rxm_cancel` cast to the
  * server its replies named. An oslo server names none, so it is sent nothing.
  */
-import {
-  asyncScheduler,
-  Observable,
-  take,
-  timer,
-  takeUntil,
-  type MonoTypeOperatorFunction,
-  type Observer,
-  type SchedulerLike,
-  type Subscriber,
-  type Subscription,
-  type Unsubscribable,
-} from 'rxjs';
+import { asyncScheduler, Observable, take, timer, takeUntil, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber, type Unsubscribable } from 'rxjs';
 import { hexId } from '../../lib/core/ids.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
 import { CANCEL_METHOD } from '../../lib/wire/rpc.js';
+import { EndingRelay } from './ending-relay.js';
 import { replyRouter } from './reply-router.js';
 
 export interface CancelOnServerConfig {
@@ -61,27 +50,19 @@ export function cancelOnServer(config: CancelOnServerConfig): MonoTypeOperatorFu
  * One call's replies passed on, and what its end sends: the observer of the replies (noting the
  * server that named itself, and whether the call ended) and the teardown, one object a call.
  */
-class CancelWatch implements Observer<Reply>, Unsubscribable {
-  inner: Subscription | undefined = undefined;
+class CancelWatch extends EndingRelay<Reply> implements Unsubscribable {
   private server: ServerIdentity | undefined = undefined;
-  private ended = false;
   constructor(
     private readonly config: CancelOnServerConfig,
-    private readonly subscriber: Subscriber<Reply>,
-  ) {}
-  next(reply: Reply): void {
+    subscriber: Subscriber<Reply>,
+  ) {
+    super(subscriber);
+  }
+  override next(reply: Reply): void {
     this.server ??= reply.server;
     // The subscriber may unsubscribe on this very reply (a failure): the call had ended all the same.
     if (reply.ending) this.ended = true;
     this.subscriber.next(reply);
-  }
-  error(error: unknown): void {
-    this.ended = true;
-    this.subscriber.error(error);
-  }
-  complete(): void {
-    this.ended = true;
-    this.subscriber.complete();
   }
   unsubscribe(): void {
     this.inner?.unsubscribe();

@@ -4,19 +4,7 @@
  * or when the server stops past its drain deadline. Every request is tracked as it is taken, before
  * it waits for a handler slot, so one cancelled or expired while it waited is dropped unread.
  */
-import {
-  asyncScheduler,
-  filter,
-  Observable,
-  tap,
-  throwError,
-  type MonoTypeOperatorFunction,
-  type Observer,
-  type SchedulerLike,
-  type Subscriber,
-  type Subscription,
-  type Unsubscribable,
-} from 'rxjs';
+import { asyncScheduler, filter, Observable, tap, throwError, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber, type Unsubscribable } from 'rxjs';
 import { CallCancelled } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { scheduleTimeout } from '../../lib/core/shared-timeouts.js';
@@ -24,6 +12,7 @@ import type { IncomingCall, ServerIdentity } from '../../lib/driver/rpc.js';
 import type { CallSignal } from '../../lib/executors/executor.js';
 import { toFailure } from '../../lib/wire/failure.js';
 import { CANCEL_METHOD } from '../../lib/wire/rpc.js';
+import { EndingRelay } from './ending-relay.js';
 
 export interface InFlightConfig {
   /** Where this server can be reached: named in its replies and heartbeats, it lets rx callers send their cancels. */
@@ -95,25 +84,14 @@ class TrackedCall implements CallSignal {
  * than `subscriber` (unsubscribing the handler must leave `subscriber` open for the reason), and
  * the teardown; one object a request instead of a closure for each of those.
  */
-class Relay<T> implements Observer<T>, Unsubscribable {
-  inner: Subscription | undefined = undefined;
+class Relay<T> extends EndingRelay<T> implements Unsubscribable {
   timer: Unsubscribable | undefined = undefined;
-  ended = false;
   constructor(
-    private readonly subscriber: Subscriber<T>,
+    subscriber: Subscriber<T>,
     private readonly entry: Entry,
     private readonly release: (entry: Entry) => void,
-  ) {}
-  next(value: T): void {
-    this.subscriber.next(value);
-  }
-  error(error: unknown): void {
-    this.ended = true;
-    this.subscriber.error(error);
-  }
-  complete(): void {
-    this.ended = true;
-    this.subscriber.complete();
+  ) {
+    super(subscriber);
   }
   unsubscribe(): void {
     this.timer?.unsubscribe();
