@@ -62,18 +62,25 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
   const exchangeFor = (target: Target): Exchange => exchangeOf(broker, exchangeName(target, controlExchange));
 
   const closedError = () => new TransportClosed(`The memory transport '${brokerName}' is closed`);
-  /** Publishes `body` to each of `queues` with room; fails, as RabbitMQ's `reject-publish` nacks, when one was full. */
-  const publishAll = (queues: Iterable<Queue>, body: MessageBody, ttlMs?: number): void => {
+  const queueFull = (queue: Queue) =>
+    new MessageDeliveryFailure(
+      `The memory queue '${queue.name}' is full: it holds ${maxQueueLength} messages nobody consumed (max_queue_length). Start its consumer, or raise the limit`,
+    );
+  /** Publishes `body` to `queue` unless it is full; false when it was. */
+  const offer = (queue: Queue, body: MessageBody, ttlMs?: number): boolean => {
+    if (readyCount(queue) >= maxQueueLength) return false;
+    publish(queue, createMessage(body, ttlMs));
+    return true;
+  };
+  /** Publishes `body` to `queue`; fails, as RabbitMQ's `reject-publish` nacks, when it is full. */
+  const publishTo = (queue: Queue, body: MessageBody, ttlMs?: number): void => {
+    if (!offer(queue, body, ttlMs)) throw queueFull(queue);
+  };
+  /** Publishes `body` to each of `queues` with room; fails when one was full. */
+  const publishAll = (queues: Iterable<Queue>, body: MessageBody): void => {
     let full: Queue | undefined;
-    for (const queue of queues) {
-      if (readyCount(queue) < maxQueueLength) publish(queue, createMessage(body, ttlMs));
-      else full ??= queue;
-    }
-    if (full) {
-      throw new MessageDeliveryFailure(
-        `The memory queue '${full.name}' is full: it holds ${maxQueueLength} messages nobody consumed (max_queue_length). Start its consumer, or raise the limit`,
-      );
-    }
+    for (const queue of queues) if (!offer(queue, body)) full ??= queue;
+    if (full) throw queueFull(full);
   };
   function assertOpen(): void {
     if (closed) throw closedError();
@@ -90,7 +97,7 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
     const body = wireCopy(replyToWire(reply, hexId()));
     const queue = exchangeOf(broker, REPLY_EXCHANGE).queues.get(address);
     if (!queue) return log.debug(`dropped a reply to '${address}': the caller's reply queue is gone`, { replyTo: address, msgId: reply.msgId });
-    publishAll([queue], body);
+    publishTo(queue, body);
   }
 
   /**
@@ -172,7 +179,7 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
       }
       const key = routingKey(target);
       if (atLeastOnce && !exchange.queues.get(key)?.consumers.length) throw new MessageUndeliverable(exchangeName(target, controlExchange), key);
-      publishAll([declareQueue(exchange, key)], body, request.call?.timeoutMs);
+      publishTo(declareQueue(exchange, key), body, request.call?.timeoutMs);
     },
 
     async replyChannel(): Promise<ReplyChannel> {
