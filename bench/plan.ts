@@ -18,6 +18,8 @@ export interface RunSettings {
   readonly zmqUrl?: string;
   /** Seconds each client sends. */
   readonly seconds: number;
+  /** Seconds a Node engine's caller calls before measuring (calls only; Python has no JIT to warm). */
+  readonly warmup?: number;
   /** Where the reports go. */
   readonly dir: string;
 }
@@ -63,6 +65,7 @@ export function plan(scenario: Scenario, engine: Engine, settings: RunSettings):
     ...common,
     ...(rpc ? ['--server', SERVER, '--mode', scenario.kind, '--timeout', String(CALL_TIMEOUT_SECONDS)] : []),
     ...(scenario.kind === 'fanout' ? ['--sync-mode', 'fanout'] : []),
+    ...(scenario.kind === 'call' && engine !== 'oslo' && settings.warmup ? ['--warmup', String(settings.warmup)] : []),
     '--concurrency',
     String(scenario.concurrency),
     '--duration',

@@ -6,6 +6,7 @@
  * one-way latency. Sent but never received is counted as lost.
  */
 import type { Report } from '../tools/metering/report.js';
+import type { CpuSpent } from './cpu-time.js';
 import type { Broker, Engine, Kind, Scenario } from './scenarios.js';
 
 export interface Result {
@@ -26,18 +27,25 @@ export interface Result {
   /** Throughput over the reference engine's for the scenario (plain amqplib on RabbitMQ). */
   readonly ratio?: number;
   readonly p99_ratio?: number;
+  /** CPU µs per message of the engine's server and client together, and of the broker (a local one), in the run kept. */
+  readonly cpu_us?: number;
+  readonly broker_cpu_us?: number;
   /** msg/s of every run, when the engine ran more than once (the figures are the fastest run's). */
   readonly runs?: readonly number[];
 }
 
-export function measured(scenario: Scenario, engine: Engine, reports: { server: Report; client: Report }): Result {
+export function measured(scenario: Scenario, engine: Engine, reports: { server: Report; client: Report }, spent?: CpuSpent): Result {
   const { server, client } = reports;
-  const base = describe(scenario, engine);
   const errors = server.summary.errors + client.summary.errors;
+  const counted = scenario.kind === 'call' ? client.summary.messages : server.summary.messages;
+  const perMessage = (us: number | undefined) => (us === undefined || counted === 0 ? undefined : Math.round(us / counted));
+  const cpu = perMessage(spent?.engineUs);
+  const brokerCpu = perMessage(spent?.brokerUs);
+  const base = { ...describe(scenario, engine), ...(cpu !== undefined && { cpu_us: cpu }), ...(brokerCpu !== undefined && { broker_cpu_us: brokerCpu }) };
   if (scenario.kind === 'call') {
-    return { ...base, msg_per_s: client.summary.msg_per_s, p50_ms: client.summary.p50_ms, p99_ms: client.summary.p99_ms, messages: client.summary.messages, errors, lost: 0 };
+    return { ...base, msg_per_s: client.summary.msg_per_s, p50_ms: client.summary.p50_ms, p99_ms: client.summary.p99_ms, messages: counted, errors, lost: 0 };
   }
-  const received = server.summary.messages;
+  const received = counted;
   const seconds = server.end_ts - client.start_ts;
   return {
     ...base,

@@ -18,10 +18,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseTransportUrl } from '../lib/core/url.js';
 import { UsageError } from '../tools/simulator/options.js';
 import { OSLO_WIRE_PARTS, osloWireWithout } from './amqplib/oslo-wire.js';
 import { renderChart } from './chart.js';
 import { runCommand } from './cli.js';
+import { listeningProcess, startCpuClock } from './cpu-time.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan, roles, ZMQ_URL } from './plan.js';
@@ -40,6 +42,8 @@ export interface BenchOptions {
   /** Node engines' servers and clients in processes of their own. */
   readonly split?: boolean;
   readonly seconds: number;
+  /** Seconds of calls before each Node engine's call run is measured. */
+  readonly warmup: number;
   readonly only?: RegExp;
   readonly engines?: readonly Engine[];
   readonly url: string;
@@ -56,6 +60,8 @@ export interface BenchRun {
   /** How Node engines ran on RabbitMQ: server and client in one process, or split. */
   readonly processes: 'one' | 'split';
   readonly seconds: number;
+  /** Seconds of calls before each Node engine's call run was measured. */
+  readonly warmup: number;
   /** Runs per engine and scenario: each figure is the fastest run's. */
   readonly repeat: number;
   readonly results: readonly Result[];
@@ -72,13 +78,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const none: Services = { unavailable: {}, versions: {} };
   const services: Services = needsRabbit ? await checkServices(options.url) : none;
   const zmqServices: Services = scenarios.some((s) => s.broker === 'zmq') ? await checkZmqServices(options.zmqUrl ?? ZMQ_URL) : none;
+  const brokerPid = needsRabbit ? await localBroker(options.url) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'rxm-bench-'));
   const results: Result[] = [];
   const once = async (scenario: Scenario, engine: Engine): Promise<Result> => {
-    const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, dir, ...(options.zmqUrl && { zmqUrl: options.zmqUrl }) });
+    const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, warmup: options.warmup, dir, ...(options.zmqUrl && { zmqUrl: options.zmqUrl }) });
     const local = scenario.broker === 'memory' || !options.split ? roles(engine, options.osloWireWithout) : undefined;
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     const { file, args } = command(engine, options.osloWireWithout);
+    const cpuSpent = await startCpuClock(scenario.broker === 'rabbit' ? brokerPid : undefined);
     const reports = local
       ? await runInProcess(steps.server, steps.client, local, engine)
       : await runProcesses(
@@ -87,12 +95,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           { server: steps.serverReport, client: steps.clientReport },
           {
             readyMs: 30_000,
-            clientMs: options.seconds * 1000 + 60_000,
+            clientMs: (options.seconds + options.warmup) * 1000 + 60_000,
             drainMs: 120_000,
           },
         );
+    const spent = await cpuSpent();
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
-    return measured(scenario, engine, reports);
+    return measured(scenario, engine, reports, spent);
   };
   try {
     for (const scenario of scenarios) {
@@ -140,12 +149,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     },
     processes: options.split ? 'split' : 'one',
     seconds: options.seconds,
+    warmup: options.warmup,
     repeat: options.repeat,
     results: rated,
     targets: [...checkTargets(rated), ...checkZmqTargets(rated), ...checkPeerTargets(rated)],
     peers: comparePeers(rated),
     codec,
   };
+}
+
+/** The process of the broker on this machine that `url` names, to count its CPU; undefined for a remote one. */
+async function localBroker(url: string): Promise<number | undefined> {
+  const host = parseTransportUrl(url).hosts[0];
+  if (!host || !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host.hostname)) return undefined;
+  return listeningProcess(host.port ?? 5672);
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -157,6 +174,7 @@ and writes bench/results/latest.{json,svg} (see bench/README.md).
   --only REGEXP              scenarios whose id matches, e.g. 'rabbit-call-p(5|50)'
   --engines LIST             comma-separated: ${ENGINES.join(', ')}
   --seconds N                seconds each client sends (default 3)
+  --warmup N                 seconds a Node engine calls before a call run is measured (default 3; 0 in --quick)
   --repeat N                 runs per engine and scenario, the fastest kept (default 2)
   --split                    Node servers and clients in processes of their own
   --url URL                  the broker (default $RXM_BENCH_URL or rabbit://guest:guest@127.0.0.1:5672/)
@@ -175,6 +193,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       split: { type: 'boolean' },
       repeat: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
       only: { type: 'string' },
       engines: { type: 'string' },
       url: { type: 'string' },
@@ -187,6 +206,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = values.quick === true;
   const seconds = Number(values.seconds ?? (quick ? 0.5 : 3));
   if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got ${values.seconds}`);
+  const warmup = Number(values.warmup ?? (quick ? 0 : 3));
+  if (!(warmup >= 0)) throw new UsageError(`--warmup must be a number of seconds, 0 or more, got ${values.warmup}`);
   const repeat = Number(values.repeat ?? (quick ? 1 : 2));
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a positive integer, got ${values.repeat}`);
   const engines = values.engines?.split(',') as Engine[] | undefined;
@@ -211,6 +232,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     split: values.split === true,
     repeat,
     seconds,
+    warmup,
     url: values.url ?? process.env['RXM_BENCH_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/',
     out: values.out ?? fromRoot('bench/results'),
     ...((values['zmq-url'] ?? process.env['RXM_BENCH_ZMQ_URL']) !== undefined && { zmqUrl: values['zmq-url'] ?? process.env['RXM_BENCH_ZMQ_URL']! }),
@@ -223,7 +245,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
 /** Two lines: what and when, then the machine and the method. */
 export function chartTitle(run: BenchRun): string {
   const { machine } = run;
-  const method = `Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}, ${run.seconds} s per run${run.repeat > 1 ? `, fastest of ${run.repeat} runs` : ''}`;
+  const method = `Node server and client in ${run.processes === 'one' ? 'one process' : 'two processes'}, ${run.seconds} s per run${run.warmup ? ` after ${run.warmup} s of warm-up calls` : ''}${run.repeat > 1 ? `, fastest of ${run.repeat} runs` : ''}`;
   return `rx-messaging bench, ${run.date.slice(0, 16).replace('T', ' ')} UTC\n${machine['cpus']} x ${machine['cpu']}, Node ${machine['node']}${machine['broker'] ? `, ${machine['broker']}` : ''}${machine['oslo.messaging'] ? `, oslo.messaging ${machine['oslo.messaging']}` : ''}; ${method}`;
 }
 

@@ -2,7 +2,7 @@
 import type { Peer, PeerComparison } from './peers.js';
 import type { Result } from './result.js';
 
-const HEADERS = ['scenario', 'engine', 'msg/s', 'x ref', 'p50 ms', 'p99 ms', 'p99 x ref', 'errors', 'lost'];
+const HEADERS = ['scenario', 'engine', 'msg/s', 'x ref', 'p50 ms', 'p99 ms', 'p99 x ref', 'cpu us', 'broker us', 'errors', 'lost'];
 
 export function formatTable(results: readonly Result[]): string {
   const rows = results.map((r) =>
@@ -16,6 +16,8 @@ export function formatTable(results: readonly Result[]): string {
           (r.p50_ms ?? 0).toFixed(3),
           (r.p99_ms ?? 0).toFixed(3),
           r.p99_ratio === undefined ? '' : r.p99_ratio.toFixed(2),
+          r.cpu_us === undefined ? '' : String(r.cpu_us),
+          r.broker_cpu_us === undefined ? '' : String(r.broker_cpu_us),
           String(r.errors ?? 0),
           String(r.lost ?? 0),
         ],

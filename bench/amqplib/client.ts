@@ -9,7 +9,7 @@
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { runLoad } from '../../tools/metering/load.js';
 import { cargo, NOTIFY_EVENT, readMessage, RPC_METHOD, simulatorMessage, SYNC_TIMEOUT_SECONDS, type SimulatorMessage } from '../../tools/simulator/message.js';
-import type { NotifyClientOptions, RpcClientOptions } from '../../tools/simulator/options.js';
+import { loadPacing, type NotifyClientOptions, type RpcClientOptions } from '../../tools/simulator/options.js';
 import type { RoleHooks } from '../../tools/simulator/role.js';
 import { INFO, openConnection, queues, SYNC_DONE } from './connection.js';
 import { bindToOsloExchange, OSLO_EXCHANGE, osloNotification, osloProperties, osloRequest, readOsloReply, type OsloCall, type OsloWire } from './oslo-wire.js';
@@ -75,7 +75,7 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
     };
     const call = replies && options.role === 'rpc-client' && options.mode === 'call';
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send: async (seq) => {
         const message = simulatorMessage(seq, text);
@@ -88,9 +88,6 @@ export async function runRawClient(options: RpcClientOptions | NotifyClientOptio
         }
         return text.length;
       },
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     if (options.sync) {

@@ -14,7 +14,7 @@ import type { BrokerOptions, Context, ServiceBroker } from 'moleculer';
 import { runLoad } from '../../tools/metering/load.js';
 import { cargo, epochMs, oneWayMs, readMessage, RPC_METHOD, simulatorMessage, SYNC_DONE } from '../../tools/simulator/message.js';
 import type { RoleRunner } from '../../tools/simulator/index.js';
-import type { RpcClientOptions, RpcServerOptions, SimulatorOptions } from '../../tools/simulator/options.js';
+import { loadPacing, type RpcClientOptions, type RpcServerOptions, type SimulatorOptions } from '../../tools/simulator/options.js';
 import { aborted, type RoleHooks } from '../../tools/simulator/role.js';
 import { amqpUrl } from '../amqplib/connection.js';
 import { syncCounter } from '../peers.js';
@@ -94,7 +94,7 @@ async function runMoleculerClient(options: RpcClientOptions, { meter, signal }: 
     await broker.waitForServices(SERVICE, 30_000);
     const text = cargo(options.size);
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send: async (seq) => {
         const message = simulatorMessage(seq, text);
@@ -102,9 +102,6 @@ async function runMoleculerClient(options: RpcClientOptions, { meter, signal }: 
         else await broker.emit(`${SERVICE}.${RPC_METHOD}`, { message });
         return text.length;
       },
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     // An event, so it queues behind the casts: Moleculer sends every event for a node to that node's one queue.

@@ -17,7 +17,7 @@ import { lastValueFrom, timeout } from 'rxjs';
 import { runLoad } from '../../tools/metering/load.js';
 import { cargo, epochMs, oneWayMs, readMessage, RPC_METHOD, simulatorMessage, SYNC_DONE } from '../../tools/simulator/message.js';
 import type { RoleRunner } from '../../tools/simulator/index.js';
-import type { RpcClientOptions, RpcServerOptions, SimulatorOptions } from '../../tools/simulator/options.js';
+import { loadPacing, type RpcClientOptions, type RpcServerOptions, type SimulatorOptions } from '../../tools/simulator/options.js';
 import { aborted, type RoleHooks } from '../../tools/simulator/role.js';
 import { amqpUrl } from '../amqplib/connection.js';
 import { syncCounter } from '../peers.js';
@@ -98,7 +98,7 @@ async function runNestClient(options: RpcClientOptions, { meter, signal }: RoleH
     const call = (pattern: string, data: unknown, seconds: number) => lastValueFrom(client.send(pattern, data).pipe(timeout(seconds * 1000)));
     const emit = (pattern: string, data: unknown) => lastValueFrom(client.emit(pattern, data), { defaultValue: undefined });
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send: async (seq) => {
         const message = simulatorMessage(seq, text);
@@ -106,9 +106,6 @@ async function runNestClient(options: RpcClientOptions, { meter, signal }: RoleH
         else await emit(CAST_EVENT, message);
         return text.length;
       },
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     // An event, queued behind every call and event sent before it on the server's one queue; a

@@ -6,7 +6,7 @@
 import { Dealer, Push } from 'zeromq';
 import { runLoad } from '../../tools/metering/load.js';
 import { cargo, readMessage, simulatorMessage, SYNC_DONE, SYNC_TIMEOUT_SECONDS } from '../../tools/simulator/message.js';
-import type { RpcClientOptions } from '../../tools/simulator/options.js';
+import { loadPacing, type RpcClientOptions } from '../../tools/simulator/options.js';
 import type { RoleHooks } from '../../tools/simulator/role.js';
 import { readEndpoints } from './endpoints.js';
 import { INFO, serialSends } from './frames.js';
@@ -59,7 +59,7 @@ export async function runZeromqClient(options: RpcClientOptions, { meter, signal
   try {
     const text = cargo(options.size);
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send: async (seq) => {
         const body = JSON.stringify(simulatorMessage(seq, text));
@@ -67,9 +67,6 @@ export async function runZeromqClient(options: RpcClientOptions, { meter, signal
         else await sendCast([INFO, body]);
         return text.length;
       },
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     // A cast's sync_done goes behind the casts on the same pipe; a call's comes back when all before it were answered.

@@ -16,7 +16,7 @@ Run('should run every memory:// scenario in one process and measure each without
   const out = await mkdtemp(join(tmpdir(), 'rxm-bench-spec-'));
   try {
     const lines: string[] = [];
-    const run = await runBench({ quick: true, repeat: 1, seconds: 0.2, url: 'rabbit://unused', out }, (line) => lines.push(line));
+    const run = await runBench({ quick: true, repeat: 1, seconds: 0.2, warmup: 0, url: 'rabbit://unused', out }, (line) => lines.push(line));
     const memory = SCENARIOS.filter((s) => s.broker === 'memory');
     assert.is(run.results.length, memory.length);
     for (const result of run.results) {
@@ -54,6 +54,7 @@ Args('should read every option, with the documented defaults', () => {
   const defaults = parseBenchArgs([]);
   assert.is(defaults.seconds, 3);
   assert.is(defaults.repeat, 2);
+  assert.is(defaults.warmup, 3);
   assert.is(defaults.quick, false);
   assert.is(defaults.only, undefined);
   const given = parseBenchArgs([
@@ -65,6 +66,8 @@ Args('should read every option, with the documented defaults', () => {
     '5',
     '--repeat',
     '3',
+    '--warmup',
+    '1.5',
     '--split',
     '--url',
     'rabbit://h/',
@@ -75,10 +78,12 @@ Args('should read every option, with the documented defaults', () => {
   assert.equal(given.engines, ['rx', 'amqplib']);
   assert.is(given.seconds, 5);
   assert.is(given.repeat, 3);
+  assert.is(given.warmup, 1.5);
   assert.is(given.split, true);
   assert.is(given.url, 'rabbit://h/');
   assert.is(given.osloWireWithout, 'confirms');
   assert.is(parseBenchArgs(['--quick']).seconds, 0.5);
+  assert.is(parseBenchArgs(['--quick']).warmup, 0);
 });
 
 Args('should refuse a bad value with a UsageError that names the option and what it takes', () => {
@@ -93,6 +98,7 @@ Args('should refuse a bad value with a UsageError that names the option and what
   };
   assert.match(refusal(['--repeat', '0']), /--repeat must be a positive integer, got 0/);
   assert.match(refusal(['--seconds', 'soon']), /--seconds must be a positive number/);
+  assert.match(refusal(['--warmup=-1']), /--warmup must be a number of seconds, 0 or more, got -1/);
   assert.match(refusal(['--engines', 'rx,kombu']), /unknown engine 'kombu': use rx, rx-msgpack/);
   assert.match(refusal(['--only', '(']), /--only is not a regular expression/);
   assert.match(refusal(['--oslo-wire-without', 'headers']), /unknown part of oslo's wire format 'headers': use topic-exchange/);

@@ -2,6 +2,8 @@
  * A closed-loop load: `concurrency` callers, each sending its next message as soon as the
  * previous one finished, until each sent `messagesPerCaller`, `seconds` ran out, or the signal
  * aborted. Every message's latency lands in the meter; a failure is counted and the caller goes on.
+ * With `warmupSeconds`, the callers first send for that long and nothing of it is measured: a
+ * JIT still compiling the framework's code would otherwise be what a short run shows.
  *
  * On a transport that completes sends on microtasks alone (memory://) such a loop would never
  * let the event loop turn: no timer, signal or progress line. The callers step aside to it
@@ -13,8 +15,10 @@ interface LoadOptions {
   readonly concurrency: number;
   /** Messages per caller; unlimited when only `seconds` is given. */
   readonly messagesPerCaller?: number;
-  /** Stop starting new messages after this many seconds. */
+  /** Stop starting new messages after this many seconds (of measuring, after the warm-up). */
   readonly seconds?: number;
+  /** Seconds of sending before measuring begins; its messages and failures are not counted. */
+  readonly warmupSeconds?: number;
   readonly signal?: AbortSignal;
   /** Optional pause between two messages of one caller, in ms. */
   readonly pauseMs?: number;
@@ -30,12 +34,13 @@ const STOPPED = Symbol('stopped');
 
 /** @internal */
 export async function runLoad(options: LoadOptions): Promise<void> {
-  const { concurrency, messagesPerCaller, seconds, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
+  const { concurrency, messagesPerCaller, seconds, warmupSeconds = 0, signal, pauseMs = 0, meter, send, now = () => performance.now() } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   if (messagesPerCaller === undefined && seconds === undefined) throw new RangeError('give messagesPerCaller, seconds or both');
-  const start = now();
+  const start = now() + warmupSeconds * 1000;
   const deadline = seconds === undefined ? Infinity : start + seconds * 1000;
-  meter.begin(start);
+  let measuring = warmupSeconds <= 0;
+  if (measuring) meter.begin(start);
   let seq = 0;
   let yielded = start;
   // A stop does not wait for the messages in flight: they are neither measured nor failed.
@@ -44,17 +49,25 @@ export async function runLoad(options: LoadOptions): Promise<void> {
     signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
   });
   const caller = async () => {
-    for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; sent++) {
+    for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; ) {
       const began = now();
+      const measured = began >= start;
+      if (measured) {
+        sent++;
+        if (!measuring) {
+          measuring = true;
+          meter.begin(began);
+        }
+      }
       const sending = send(seq++);
       if (signal) sending.catch(() => undefined);
       try {
         const bytes = signal ? await Promise.race([sending, stopped]) : await sending;
         if (bytes === STOPPED) break;
-        meter.record(now() - began, bytes);
+        if (measured) meter.record(now() - began, bytes);
       } catch (error) {
         if (signal?.aborted) break;
-        meter.fail(error);
+        if (measured) meter.fail(error);
       }
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       else if (now() - yielded >= YIELD_MS) {

@@ -5,7 +5,7 @@
 import { connect, notifier } from '../../lib/index.js';
 import { runLoad } from '../metering/load.js';
 import { cargo, NOTIFY_EVENT, simulatorMessage, SYNC_DONE } from './message.js';
-import type { NotifyClientOptions } from './options.js';
+import { loadPacing, type NotifyClientOptions } from './options.js';
 import type { RoleHooks } from './role.js';
 
 /** @internal */
@@ -15,15 +15,12 @@ export async function runNotifyClient(options: NotifyClientOptions, { meter, sig
     const publisher = notifier(transport, { publisherId: `simulator-${process.pid}`, topics: [options.topic], raiseOnError: true });
     const text = cargo(options.size);
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send: async (seq) => {
         await publisher.info(NOTIFY_EVENT, simulatorMessage(seq, text));
         return text.length;
       },
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     if (options.sync) await publisher.info(SYNC_DONE, null);

@@ -54,6 +54,8 @@ interface ClientOptions extends CommonOptions {
   readonly size: number;
   /** Send `sync_done` when finished, so servers with `--clients` stop. */
   readonly sync: boolean;
+  /** Seconds of calls made before measuring and left out of the figures. */
+  readonly warmup?: number;
 }
 
 /** @internal */
@@ -119,6 +121,8 @@ rpc-client / notify-client:
   --mode MODE           call (default), cast or fanout; also --is-cast, --is-fanout
   --timeout SECONDS     how long a call waits for its reply (default 3)
   --sync-mode MODE      sync_done as a call (default) or a fanout cast
+  --warmup SEC          call for this many seconds first, measuring nothing: the figures
+                        then show a warmed-up process (calls only: a server counts every cast)
 `;
 
 const OPTIONS = {
@@ -142,6 +146,7 @@ const OPTIONS = {
   'is-fanout': { type: 'boolean' },
   timeout: { type: 'string' },
   'sync-mode': { type: 'string' },
+  warmup: { type: 'string' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
@@ -149,7 +154,7 @@ type Option = keyof typeof OPTIONS;
 const ALLOWED: Record<Role, readonly Option[]> = {
   'rpc-server': ['server', 'wait', 'executor-size', 'clients'],
   'notify-server': ['wait', 'executor-size', 'clients', 'requeue', 'pool'],
-  'rpc-client': ['server', 'concurrency', 'messages', 'duration', 'wait', 'size', 'sync', 'mode', 'is-cast', 'is-fanout', 'timeout', 'sync-mode'],
+  'rpc-client': ['server', 'concurrency', 'messages', 'duration', 'wait', 'size', 'sync', 'mode', 'is-cast', 'is-fanout', 'timeout', 'sync-mode', 'warmup'],
   'notify-client': ['concurrency', 'messages', 'duration', 'wait', 'size', 'sync'],
 };
 
@@ -226,6 +231,8 @@ export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record
   if (new Set(flags).size > 1) throw new UsageError(`choose one of --mode, --is-cast and --is-fanout, got ${flags.join(' and ')}`);
   const mode = flags[0] ?? 'call';
   if (mode !== 'call' && mode !== 'cast' && mode !== 'fanout') throw new UsageError(`--mode must be call, cast or fanout, got '${mode}'`);
+  const warmup = string('warmup') === undefined ? undefined : number('warmup', 0, { min: 0 });
+  if (warmup !== undefined && mode !== 'call') throw new UsageError(`--warmup applies to calls only (a server counts every cast it receives), got --mode ${mode}`);
   const syncMode = string('sync-mode') ?? 'call';
   if (syncMode !== 'call' && syncMode !== 'fanout') throw new UsageError(`--sync-mode must be call or fanout, got '${syncMode}'`);
   return {
@@ -235,5 +242,17 @@ export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record
     syncMode,
     timeout: number('timeout', 3, { min: 0.001 }),
     ...(server !== '' && { server }),
+    ...(warmup !== undefined && { warmup }),
+  };
+}
+
+/** How a client's load is paced, for `runLoad`: the same for every engine. @internal */
+export function loadPacing(options: RpcClientOptions | NotifyClientOptions) {
+  return {
+    concurrency: options.concurrency,
+    pauseMs: options.waitSeconds * 1000,
+    ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
+    ...(options.duration !== undefined && { seconds: options.duration }),
+    ...(options.warmup !== undefined && { warmupSeconds: options.warmup }),
   };
 }

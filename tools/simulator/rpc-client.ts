@@ -6,7 +6,7 @@
 import { connect, getLogger, rpcClient, target } from '../../lib/index.js';
 import { runLoad } from '../metering/load.js';
 import { cargo, readMessage, RPC_METHOD, simulatorMessage, SYNC_DONE, SYNC_START, SYNC_TIMEOUT_SECONDS, syncId } from './message.js';
-import type { RpcClientOptions } from './options.js';
+import { loadPacing, type RpcClientOptions } from './options.js';
 import { untilAborted, type RoleHooks } from './role.js';
 
 const log = getLogger('rx-messaging.simulator');
@@ -38,12 +38,9 @@ export async function runRpcClient(options: RpcClientOptions, { meter, signal }:
       return text.length;
     };
     await runLoad({
-      concurrency: options.concurrency,
+      ...loadPacing(options),
       meter,
       send,
-      pauseMs: options.waitSeconds * 1000,
-      ...(options.messages !== undefined && { messagesPerCaller: options.messages }),
-      ...(options.duration !== undefined && { seconds: options.duration }),
       ...(signal && { signal }),
     });
     if (options.sync && !signal?.aborted) await control(SYNC_DONE, SYNC_TIMEOUT_SECONDS * 1000);

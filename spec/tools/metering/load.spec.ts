@@ -115,4 +115,28 @@ Load('should stop on abort without waiting for the messages in flight, counting 
   assert.is(meter.summary().errors, 0);
 });
 
+Load('should measure nothing of the warm-up, then measure `seconds` after it', async () => {
+  let now = 0;
+  const sentAt: number[] = [];
+  const meter = createMeter(() => now);
+  await runLoad({
+    concurrency: 1,
+    seconds: 1,
+    warmupSeconds: 2,
+    meter,
+    now: () => now,
+    send: async () => {
+      sentAt.push(now);
+      now += 100;
+      if (now === 500) throw new Error('failed while warming up');
+      return 10;
+    },
+  });
+  // 20 sends warm up (one of them failing), then 10 are measured.
+  assert.is(sentAt.length, 30);
+  assert.is(meter.summary().messages, 10);
+  assert.is(meter.summary().errors, 0);
+  assert.is(meter.summary().bytes, 100);
+});
+
 Load.run();

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_URL, parseSimulatorArgs, UsageError } from '../../../tools/simulator/options.js';
+import { DEFAULT_URL, loadPacing, parseSimulatorArgs, type RpcClientOptions, UsageError } from '../../../tools/simulator/options.js';
 
 const NO_ENV = {};
 
@@ -119,6 +119,12 @@ Parse('should take the URL from RXM_URL when --url is not given', () => {
   assert.is(parseSimulatorArgs(['rpc-server', '--url', 'memory://flag'], { RXM_URL: 'memory://env' }).url, 'memory://flag');
 });
 
+Parse('should read --warmup of an rpc-client and pace its load with it', () => {
+  const options = parseSimulatorArgs(['rpc-client', '-p', '4', '-l', '3', '--warmup', '2'], NO_ENV);
+  assert.is((options as RpcClientOptions).warmup, 2);
+  assert.equal(loadPacing(options as RpcClientOptions), { concurrency: 4, pauseMs: 0, seconds: 3, warmupSeconds: 2 });
+});
+
 const refused: [string, string[], RegExp][] = [
   ['no role', [], /a role is needed/],
   ['an unknown role', ['batch-server'], /unknown role 'batch-server'/],
@@ -131,6 +137,8 @@ const refused: [string, string[], RegExp][] = [
   ['an unknown mode', ['rpc-client', '--mode', 'multicast'], /--mode must be call, cast or fanout/],
   ['an empty server name for a server', ['rpc-server', '--server', ''], /--server must not be empty/],
   ['a positional argument', ['rpc-server', 'extra'], /extra/],
+  ['a warm-up of casts', ['rpc-client', '--is-cast', '--warmup', '2'], /--warmup applies to calls only \(a server counts every cast it receives\), got --mode cast/],
+  ['a warm-up on notify-client', ['notify-client', '--warmup', '2'], /--warmup is not an option of notify-client/],
 ];
 for (const [what, argv, message] of refused) {
   Parse(`should refuse ${what} with a UsageError saying what is wrong`, () => {

@@ -1,0 +1,69 @@
+/**
+ * CPU time per message, beside msg/s: where a run's time goes. The engine's share is this
+ * process's CPU (the in-process engines) plus that of the children it waited for (the engines
+ * run as processes); the broker's is the CPU of the local process listening on the broker's
+ * port. On a 2-core machine both compete for the same cores, so a ratio of msg/s alone cannot
+ * tell framework cost from broker cost. Read from Linux's /proc; elsewhere the broker's share
+ * and the children's are unknown and left out.
+ */
+import { readdir, readFile, readlink } from 'node:fs/promises';
+
+/** CPU microseconds spent since the clock started. */
+export interface CpuSpent {
+  /** This process and its waited-for children: server and client of the engine. */
+  readonly engineUs: number;
+  /** The broker's process; undefined when it was not found. */
+  readonly brokerUs?: number;
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times, 100 on every architecture Node runs on. */
+const TICK_US = 10_000;
+
+/** utime + stime, and cutime + cstime (children waited for), of a /proc/PID/stat, in µs. */
+async function procTimes(pid: number | 'self'): Promise<{ own: number; children: number } | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: fields are counted after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const field = (n: number) => Number(fields[n - 3]);
+    return { own: (field(14) + field(15)) * TICK_US, children: (field(16) + field(17)) * TICK_US };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts counting; the function it returns reads what was spent since. */
+export async function startCpuClock(brokerPid: number | undefined): Promise<() => Promise<CpuSpent>> {
+  const own = process.cpuUsage();
+  const [children, broker] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
+  return async () => {
+    const used = process.cpuUsage(own);
+    const [childrenNow, brokerNow] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
+    const childUs = children && childrenNow ? childrenNow.children - children.children : 0;
+    return {
+      engineUs: used.user + used.system + childUs,
+      ...(broker && brokerNow && { brokerUs: brokerNow.own - broker.own }),
+    };
+  };
+}
+
+/** The process listening on TCP `port` on this machine, when /proc shows it to us. */
+export async function listeningProcess(port: number): Promise<number | undefined> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const cells = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; the inode is the tenth cell.
+      if (cells[3] === '0A' && Number.parseInt(cells[1]?.split(':')[1] ?? '', 16) === port && cells[9]) inodes.add(`socket:[${cells[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of (await readdir('/proc').catch(() => [])).filter((name) => /^\d+$/.test(name))) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+    for (const fd of fds) {
+      if (inodes.has(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))) return Number(pid);
+    }
+  }
+  return undefined;
+}
