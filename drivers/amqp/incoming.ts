@@ -11,7 +11,7 @@ import { toFailure } from '../../lib/wire/failure.js';
 import type { IncomingCall, RpcRequest } from '../../lib/driver/rpc.js';
 import type { IncomingNotification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
-import { notificationFromWire } from '../../lib/wire/notifications.js';
+import { incomingNotificationFromWire, type NotificationSettlement } from '../../lib/wire/notifications.js';
 import { callerOf, rpcFromWire } from '../../lib/wire/rpc.js';
 import type { Delivery } from './consume.js';
 import { directReplyAddress } from './direct-reply.js';
@@ -107,25 +107,14 @@ function deliveryCountOf(delivery: Delivery): number | undefined {
 
 /** @internal */
 export function toIncomingNotification(delivery: Delivery, maxInflatedBytes: number, deadLetterQueues = false): IncomingNotification | undefined {
-  const notification = readOrReject(delivery, 'notification', maxInflatedBytes, notificationFromWire);
-  if (!notification) return undefined;
-  // Built field by field, as above.
-  const incoming: Mutable<IncomingNotification> = {
-    messageId: notification.messageId,
-    publisherId: notification.publisherId,
-    eventType: notification.eventType,
-    priority: notification.priority,
-    payload: notification.payload,
-    timestamp: notification.timestamp,
-    context: notification.context,
+  const settlement: Mutable<NotificationSettlement> = {
     redelivered: delivery.message.fields.redelivered,
     ack: async () => delivery.ack(),
     requeue: async () => delivery.reject(true),
   };
-  if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
   const count = deliveryCountOf(delivery);
-  if (count !== undefined) incoming.deliveryCount = count;
+  if (count !== undefined) settlement.deliveryCount = count;
   // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
-  if (deadLetterQueues) incoming.deadLetter = async () => delivery.reject(false);
-  return incoming;
+  if (deadLetterQueues) settlement.deadLetter = async () => delivery.reject(false);
+  return readOrReject(delivery, 'notification', maxInflatedBytes, (body) => incomingNotificationFromWire(body, settlement));
 }

@@ -32,10 +32,10 @@ import {
   type Target,
 } from '../../lib/core/target.js';
 import { decodeBody } from '../../lib/wire/envelope.js';
-import { notificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
+import { incomingNotificationFromWire, notificationToWire } from '../../lib/wire/notifications.js';
 import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../lib/wire/rpc.js';
 import { acquireBroker, bind, declareQueue, exchangeOf, REPLY_EXCHANGE, releaseBroker, removeQueue, unbind, type Exchange } from './broker.js';
-import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from './incoming.js';
+import { answerMalformed, decodeOrReject, incomingCall, notificationSettlement } from './incoming.js';
 import { ack, cancel, consume, copyReady, createMessage, publish, readyCount, type Consumer, type Delivery, type MessageBody, type Queue } from './queue.js';
 import { cloneWireBody, wireCopy } from '../../lib/wire/wire-copy.js';
 
@@ -254,8 +254,7 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
         return {
           queues,
           receive: (delivery) => {
-            const notification = decodeOrReject(delivery, readBody, notificationFromWire);
-            return notification && incomingNotification(notification, delivery, deadLetters);
+            return decodeOrReject(delivery, readBody, (body) => incomingNotificationFromWire(body, notificationSettlement(delivery, deadLetters)));
           },
           // As AMQP's auto-delete: the pool's queue goes with its last consumer (this one's are cancelled already).
           ...(autoDeletePool && {

@@ -5,10 +5,10 @@
  * a request whose `_msg_id` and `_reply_q` can be read is answered with a `MalformedMessage` failure.
  */
 import type { IncomingCall, Reply, RpcRequest, ServerIdentity } from '../../lib/driver/rpc.js';
-import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { toFailure } from '../../lib/wire/failure.js';
 import { callerOf } from '../../lib/wire/rpc.js';
+import type { NotificationSettlement } from '../../lib/wire/notifications.js';
 import { ack, moveTo, requeue, type Delivery, type MessageBody, type Queue } from './queue.js';
 
 /** Sends one reply message to a caller's reply address. */
@@ -70,16 +70,13 @@ export function incomingCall(request: RpcRequest, delivery: Delivery, sendReply:
   );
 }
 
-/** @internal */
-export function incomingNotification(notification: Notification & { uniqueId?: string }, delivery: Delivery, deadLetters: (queue: Queue) => Queue): IncomingNotification {
-  return Object.assign(
-    {
-      redelivered: delivery.message.redelivered,
-      deliveryCount: delivery.message.redeliveries,
-      ack: async () => ack(delivery),
-      requeue: async () => requeue(delivery),
-      deadLetter: async () => moveTo(delivery, deadLetters(delivery.consumer.queue)),
-    },
-    notification,
-  );
+/** How a memory:// notification was delivered and is settled, for `incomingNotificationFromWire`. @internal */
+export function notificationSettlement(delivery: Delivery, deadLetters: (queue: Queue) => Queue): NotificationSettlement {
+  return {
+    redelivered: delivery.message.redelivered,
+    deliveryCount: delivery.message.redeliveries,
+    ack: async () => ack(delivery),
+    requeue: async () => requeue(delivery),
+    deadLetter: async () => moveTo(delivery, deadLetters(delivery.consumer.queue)),
+  };
 }

@@ -9,7 +9,7 @@ import type { IncomingCall, Reply } from '../../lib/driver/rpc.js';
 import type { IncomingNotification } from '../../lib/driver/notifications.js';
 import { UnsupportedCapability } from '../../lib/core/errors.js';
 import { hexId } from '../../lib/core/ids.js';
-import { notificationFromWire } from '../../lib/wire/notifications.js';
+import { incomingNotificationFromWire } from '../../lib/wire/notifications.js';
 import { replyToWire, rpcFromWire } from '../../lib/wire/rpc.js';
 import { encodeFrames, type Decoded } from './frames.js';
 import type { Sender } from './sockets.js';
@@ -58,19 +58,5 @@ export function toIncomingCall({ codec, body }: Decoded, routingId: Buffer, rout
 
 /** A `notify` message as the contract's `IncomingNotification`: `ack()` settles nothing, `requeue()` rejects. @internal */
 export function toIncomingNotification({ body }: Decoded): IncomingNotification {
-  const notification = notificationFromWire(body);
-  const incoming: Mutable<IncomingNotification> = {
-    messageId: notification.messageId,
-    publisherId: notification.publisherId,
-    eventType: notification.eventType,
-    priority: notification.priority,
-    payload: notification.payload,
-    timestamp: notification.timestamp,
-    context: notification.context,
-    redelivered: false,
-    ack: settled,
-    requeue: noRequeue,
-  };
-  if (notification.uniqueId !== undefined) incoming.uniqueId = notification.uniqueId;
-  return incoming;
+  return incomingNotificationFromWire(body, { redelivered: false, ack: settled, requeue: noRequeue });
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Reply, RpcRequest } from '../../../lib/driver/rpc.js';
 import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
 import { MalformedMessage } from '../../../lib/core/errors.js';
-import { answerMalformed, decodeOrReject, incomingCall, incomingNotification } from '../../../drivers/memory/incoming.js';
+import { answerMalformed, decodeOrReject, incomingCall, notificationSettlement } from '../../../drivers/memory/incoming.js';
 import { consume, createMessage, createQueue, publish, readyCount, type Delivery } from '../../../drivers/memory/queue.js';
 
 const Incoming = suite('memory incoming');
@@ -125,14 +125,13 @@ Incoming('should count redeliveries and move a dead-lettered message to the queu
   consume(queue, (delivery) => deliveries.push(delivery));
   publish(queue, createMessage(Buffer.from('{}')));
   await settle();
-  const notify = { messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info' as const, payload: null, timestamp: 't', context: {} };
-  const first = incomingNotification(notify, deliveries[0]!, () => dead);
+  const first = notificationSettlement(deliveries[0]!, () => dead);
   assert.is(first.deliveryCount, 0);
   await first.requeue();
   await new Promise((resolve) => setImmediate(resolve));
   await settle();
   const asked: string[] = [];
-  const second = incomingNotification(notify, deliveries[1]!, (from) => {
+  const second = notificationSettlement(deliveries[1]!, (from) => {
     asked.push(from.name);
     return dead;
   });
@@ -145,9 +144,7 @@ Incoming('should count redeliveries and move a dead-lettered message to the queu
 
 Incoming('should ack and requeue through the delivery', async () => {
   const delivery = await deliveryOf('{}');
-  const notification = incomingNotification({ messageId: 'm', publisherId: 'p', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} }, delivery, () =>
-    createQueue('unused'),
-  );
+  const notification = notificationSettlement(delivery, () => createQueue('unused'));
   await notification.requeue();
   assert.ok(delivery.settled);
   await settle();

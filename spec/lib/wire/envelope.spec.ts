@@ -5,7 +5,7 @@ import { defaultCodec, type WireCodec } from '../../../lib/wire/codec.js';
 import type { Notification } from '../../../lib/driver/notifications.js';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import { contextFromWire, contextToWire, decodeBody, encodeBody } from '../../../lib/wire/envelope.js';
-import { notificationFromWire, notificationToWire } from '../../../lib/wire/notifications.js';
+import { incomingNotificationFromWire, notificationFromWire, notificationToWire } from '../../../lib/wire/notifications.js';
 import { replyFromWire, replyToWire, rpcFromWire, rpcToWire } from '../../../lib/wire/rpc.js';
 
 // --- Messages captured from oslo.messaging 14.0.3 on RabbitMQ (reference §3), verbatim ---
@@ -230,6 +230,45 @@ Decode('should default a notification without payload, publisher or _unique_id',
   const notification = notificationFromWire({ message_id: 'id', event_type: 'e', priority: 'INFO', timestamp: 't' });
   assert.equal(notification, { messageId: 'id', publisherId: '', eventType: 'e', priority: 'info', payload: null, timestamp: 't', context: {} });
   assert.not.ok('uniqueId' in notification);
+});
+
+Decode("should build a driver's incoming notification from the body and the driver's settlement, with only the optional fields given", async () => {
+  const settled: string[] = [];
+  const plain = incomingNotificationFromWire(
+    { message_id: 'id', event_type: 'e', priority: 'INFO', timestamp: 't', _unique_id: 'u' },
+    { redelivered: true, ack: async () => void settled.push('ack'), requeue: async () => void settled.push('requeue') },
+  );
+  assert.equal(
+    { ...plain, ack: undefined, requeue: undefined },
+    {
+      messageId: 'id',
+      publisherId: '',
+      eventType: 'e',
+      priority: 'info',
+      payload: null,
+      timestamp: 't',
+      context: {},
+      redelivered: true,
+      uniqueId: 'u',
+      ack: undefined,
+      requeue: undefined,
+    },
+  );
+  assert.not.ok('deliveryCount' in plain || 'deadLetter' in plain);
+  await plain.ack();
+  await plain.requeue();
+  assert.equal(settled, ['ack', 'requeue']);
+  const counted = incomingNotificationFromWire(
+    { message_id: 'id', event_type: 'e', priority: 'INFO', timestamp: 't' },
+    { redelivered: false, ack: async () => undefined, requeue: async () => undefined, deliveryCount: 2, deadLetter: async () => void settled.push('dead') },
+  );
+  assert.is(counted.deliveryCount, 2);
+  await counted.deadLetter?.();
+  assert.equal(settled, ['ack', 'requeue', 'dead']);
+  assert.throws(
+    () => incomingNotificationFromWire({ event_type: 'e' }, { redelivered: false, ack: async () => undefined, requeue: async () => undefined }),
+    (error: unknown) => error instanceof MalformedMessage,
+  );
 });
 
 Decode("should leave oslo datetimes inside an enveloped message's arguments as the strings they are", () => {
