@@ -1,8 +1,9 @@
 /**
- * CPU time per message, beside msg/s: where a run's time goes. The engine's share is this
- * process's CPU (the in-process engines) plus that of the children it waited for (the engines
- * run as processes); the broker's is the CPU of the local process listening on the broker's
- * port. On a 2-core machine both compete for the same cores, so a ratio of msg/s alone cannot
+ * CPU time per message, beside msg/s: where a run's time goes. The clock starts when the
+ * client's measured time begins (after its warm-up) and is read once the run is over. The
+ * engine's share is this process's CPU (the in-process engines) plus what its children (the
+ * engines run as processes) spent after the start; the broker's is the CPU of the local process
+ * listening on the broker's port. On a 2-core machine both compete for the same cores, so a ratio of msg/s alone cannot
  * tell framework cost from broker cost. Read from Linux's /proc; elsewhere the broker's share
  * and the children's are unknown and left out.
  */
@@ -20,7 +21,12 @@ export interface CpuSpent {
 const TICK_US = 10_000;
 
 /** utime + stime, and cutime + cstime (children waited for), of a /proc/PID/stat, in µs. */
-async function procTimes(pid: number | 'self'): Promise<{ own: number; children: number } | undefined> {
+interface ProcTimes {
+  readonly own: number;
+  readonly children: number;
+}
+
+async function procTimes(pid: number | 'self'): Promise<ProcTimes | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // The command name may hold spaces and parentheses: fields are counted after its last ')'.
@@ -32,18 +38,37 @@ async function procTimes(pid: number | 'self'): Promise<{ own: number; children:
   }
 }
 
-/** Starts counting; the function it returns reads what was spent since. */
-export async function startCpuClock(brokerPid: number | undefined): Promise<() => Promise<CpuSpent>> {
-  const own = process.cpuUsage();
-  const [children, broker] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
-  return async () => {
-    const used = process.cpuUsage(own);
-    const [childrenNow, brokerNow] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
-    const childUs = children && childrenNow ? childrenNow.children - children.children : 0;
-    return {
-      engineUs: used.user + used.system + childUs,
-      ...(broker && brokerNow && { brokerUs: brokerNow.own - broker.own }),
-    };
+/** A run's CPU clock: started when the client's measured time begins, read when the run is over. */
+export interface CpuClock {
+  /** Starts counting; `children` are the run's processes still running, whose CPU so far is left out. */
+  start(children: readonly number[]): void;
+  /** What was spent since `start`, once every child exited; undefined when the clock never started. */
+  read(): Promise<CpuSpent | undefined>;
+}
+
+/** A clock of this process, its children and the broker's process (when `brokerPid` is known). */
+export function createCpuClock(brokerPid: number | undefined): CpuClock {
+  let started: Promise<{ own: NodeJS.CpuUsage; self?: ProcTimes; broker?: ProcTimes; childrenSoFar: number }> | undefined;
+  return {
+    start(children) {
+      started ??= (async () => {
+        const own = process.cpuUsage();
+        const [self, broker, ...running] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid), ...children.map(procTimes)]);
+        return { own, ...(self && { self }), ...(broker && { broker }), childrenSoFar: running.reduce((sum, times) => sum + (times?.own ?? 0), 0) };
+      })();
+    },
+    async read() {
+      if (!started) return undefined;
+      const at = await started;
+      const used = process.cpuUsage(at.own);
+      const [self, broker] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
+      // cutime counts a waited-for child's whole life: take away what it had spent before the start.
+      const childUs = at.self && self ? self.children - at.self.children - at.childrenSoFar : 0;
+      return {
+        engineUs: used.user + used.system + Math.max(0, childUs),
+        ...(at.broker && broker && { brokerUs: broker.own - at.broker.own }),
+      };
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs a scenario's server and client in this process, with exactly the arguments the processes
  * would get: for memory:// (a broker that exists only inside one process), and for the Node
- * engines on RabbitMQ unless the run splits them (`--split`).
+ * engines on RabbitMQ unless the run splits them (`--split`). `onMeasuring` is called when the
+ * client's measured time begins.
  */
 import { createMeter } from '../tools/metering/meter.js';
 import { buildReport, type Report } from '../tools/metering/report.js';
@@ -16,11 +17,12 @@ export async function runInProcess(
   clientArgs: readonly string[],
   run: RoleRunner = runRole,
   tool = 'rxm simulator',
+  onMeasuring?: () => void,
 ): Promise<{ server: Report; client: Report }> {
   const serverOptions = parseSimulatorArgs(serverArgs);
   const clientOptions = parseSimulatorArgs(clientArgs);
   const serverMeter = createMeter();
-  const clientMeter = createMeter();
+  const clientMeter = createMeter(undefined, onMeasuring);
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const stop = new AbortController();

@@ -1,7 +1,8 @@
 /**
  * Runs a scenario as two processes: the server, until it prints its `ready:` line, then the
  * client; the server stops by itself when the client's `sync_done` arrives (it has handled
- * everything sent before). Both write their JSON reports, which are read back here.
+ * everything sent before). Both write their JSON reports, which are read back here. When the
+ * client prints `measuring:` (its measured time begins), `onMeasuring` gets both processes' ids.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -38,11 +39,13 @@ export async function runProcesses(
   client: Command,
   reports: { server: string; client: string },
   timeouts: PairTimeouts,
+  onMeasuring?: (pids: readonly number[]) => void,
 ): Promise<{ server: Report; client: Report }> {
   const serverProcess = start(server);
   try {
     await ready(serverProcess, timeouts.readyMs);
     const clientProcess = start(client);
+    if (onMeasuring) void printed(clientProcess, /^measuring:/m).then(() => onMeasuring([serverProcess.process.pid!, clientProcess.process.pid!]));
     await exited(clientProcess, 'client', timeouts.clientMs);
     await exited(serverProcess, 'server', timeouts.drainMs);
   } finally {
@@ -76,16 +79,26 @@ function start({ file, args }: Command): Running {
   return { process: child, exit, tail: () => output.split('\n').slice(-12).join('\n') };
 }
 
+/** Resolves once the process printed a line matching `line`; never if it does not. */
+function printed(running: Running, line: RegExp): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    const look = (chunk: Buffer) => {
+      seen = (seen + chunk.toString('utf8')).slice(-4000);
+      if (!line.test(seen)) return;
+      running.process.stdout!.off('data', look);
+      resolve();
+    };
+    running.process.stdout!.on('data', look);
+  });
+}
+
 function ready(running: Running, ms: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let seen = '';
     const timer = setTimeout(() => reject(new RoleProcessError('server', `was not ready within ${ms} ms`, running.tail())), ms);
-    running.process.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      if (/^ready:/m.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
+    void printed(running, /^ready:/m).then(() => {
+      clearTimeout(timer);
+      resolve();
     });
     void running.exit.then((code) => {
       clearTimeout(timer);

@@ -23,7 +23,7 @@ import { UsageError } from '../tools/simulator/options.js';
 import { OSLO_WIRE_PARTS, osloWireWithout } from './amqplib/oslo-wire.js';
 import { renderChart } from './chart.js';
 import { runCommand } from './cli.js';
-import { listeningProcess, startCpuClock } from './cpu-time.js';
+import { createCpuClock, listeningProcess } from './cpu-time.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
 import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan, roles, ZMQ_URL } from './plan.js';
@@ -86,9 +86,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const local = scenario.broker === 'memory' || !options.split ? roles(engine, options.osloWireWithout) : undefined;
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     const { file, args } = command(engine, options.osloWireWithout);
-    const cpuSpent = await startCpuClock(scenario.broker === 'rabbit' ? brokerPid : undefined);
+    const clock = createCpuClock(scenario.broker === 'rabbit' ? brokerPid : undefined);
     const reports = local
-      ? await runInProcess(steps.server, steps.client, local, engine)
+      ? await runInProcess(steps.server, steps.client, local, engine, () => clock.start([]))
       : await runProcesses(
           { file, args: [...args, ...steps.server] },
           { file, args: [...args, ...steps.client] },
@@ -98,8 +98,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
             clientMs: (options.seconds + options.warmup) * 1000 + 60_000,
             drainMs: 120_000,
           },
+          (pids) => clock.start(pids),
         );
-    const spent = await cpuSpent();
+    const spent = await clock.read();
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     return measured(scenario, engine, reports, spent);
   };

@@ -259,6 +259,8 @@ def run_client(args, meter):
     start = time.perf_counter()
     deadline = start + args.duration if args.duration else float('inf')
     meter.begin(start)
+    # The bench counts CPU time from this line on.
+    print('measuring: %s' % args.role, flush=True)
 
     def caller():
         sent = 0

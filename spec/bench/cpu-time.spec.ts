@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { listeningProcess, startCpuClock } from '../../bench/cpu-time.js';
+import { createCpuClock, listeningProcess } from '../../bench/cpu-time.js';
 import { plan } from '../../bench/plan.js';
 import { SCENARIOS } from '../../bench/scenarios.js';
 
@@ -14,15 +14,20 @@ function spin(times: number): number {
   return sum;
 }
 
-Cpu("should count this process's CPU, and a child's once it was waited for", async () => {
-  const read = await startCpuClock(undefined);
+Cpu("should count this process's CPU from its start, and a child's from then until it was waited for", async () => {
+  const clock = createCpuClock(undefined);
+  assert.is(await clock.read(), undefined, 'never started');
+  const { spawn } = await import('node:child_process');
+  // The child spins before the start (left out), then after it, until it exits.
+  const child = spawn(process.execPath, ['-e', 'let s = 0; for (let i = 0; i < 1e8; i++) s += i % 3; process.stdout.write("half\\n"); for (let i = 0; i < 1e8; i++) s += i % 3;']);
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  clock.start([child.pid!]);
   assert.ok(spin(2e7) > 0);
-  const { spawnSync } = await import('node:child_process');
-  spawnSync(process.execPath, ['-e', 'let s = 0; for (let i = 0; i < 3e8; i++) s += i % 3;']);
-  const spent = await read();
-  // The child alone spins for well over the 10 ms tick of /proc's children's times.
-  assert.ok(spent.engineUs > 10_000, `engine CPU ${spent.engineUs} µs`);
-  assert.is(spent.brokerUs, undefined);
+  await new Promise((resolve) => child.once('exit', resolve));
+  const spent = await clock.read();
+  // The child's second half alone spins for well over the 10 ms tick of /proc's times.
+  assert.ok(spent!.engineUs > 10_000, `engine CPU ${spent!.engineUs} µs`);
+  assert.is(spent!.brokerUs, undefined);
 });
 
 Cpu("should find the process listening on a port, and count that process's CPU as the broker's", async () => {
@@ -31,9 +36,10 @@ Cpu("should find the process listening on a port, and count that process's CPU a
   try {
     const { port } = server.address() as { port: number };
     assert.is(await listeningProcess(port), process.pid);
-    const read = await startCpuClock(process.pid);
+    const clock = createCpuClock(process.pid);
+    clock.start([]);
     assert.ok(spin(3e7) > 0);
-    assert.type((await read()).brokerUs, 'number');
+    assert.type((await clock.read())?.brokerUs, 'number');
   } finally {
     server.close();
   }

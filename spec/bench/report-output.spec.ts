@@ -13,6 +13,8 @@ const RESULTS: Result[] = [
     size: 100,
     engine: 'rx',
     msg_per_s: 4500,
+    cpu_us: 210,
+    broker_cpu_us: 180,
     p50_ms: 1.1,
     p99_ms: 3.3,
     messages: 18000,
@@ -63,8 +65,8 @@ Output('should name a scenario by broker, kind, concurrency and size', () => {
 
 Output('should print each figure with its ratio to the reference, and skipped rows with their reason', () => {
   const lines = formatTable(RESULTS).split('\n');
-  assert.match(lines[0]!, /^scenario\s+engine\s+msg\/s\s+x ref\s+p50 ms\s+p99 ms\s+p99 x ref\s+errors\s+lost$/);
-  assert.match(lines[2]!, /^rabbit call p5 100 B\s+rx\s+4,500\s+0\.90\s+1\.100\s+3\.300\s+1\.20\s+0\s+0$/);
+  assert.match(lines[0]!, /^scenario\s+engine\s+msg\/s\s+x ref\s+p50 ms\s+p99 ms\s+p99 x ref\s+cpu us\s+broker us\s+errors\s+lost$/);
+  assert.match(lines[2]!, /^rabbit call p5 100 B\s+rx\s+4,500\s+0\.90\s+1\.100\s+3\.300\s+1\.20\s+210\s+180\s+0\s+0$/);
   assert.match(lines[4]!, /^rabbit call p5 100 B\s+oslo\s+skipped: no oslo\.messaging here\.$/);
   assert.match(lines[5]!, /^memory call p1 10 kB\s+rx\s+120,000\s+0\.008/);
 });

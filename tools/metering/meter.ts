@@ -63,7 +63,8 @@ interface Slot {
 }
 
 /** @internal */
-export function createMeter(now: () => number = () => performance.now()): Meter {
+/** `onBegin`: called when `begin()` starts the measured time, e.g. to say so to a bench counting CPU time from then. */
+export function createMeter(now: () => number = () => performance.now(), onBegin?: () => void): Meter {
   const latencies: Histogram = createHistogram();
   const slots: Slot[] = [];
   const errorTypes: Record<string, number> = {};
@@ -100,6 +101,7 @@ export function createMeter(now: () => number = () => performance.now()): Meter 
     begin(at = now()) {
       origin = at;
       last = at;
+      onBegin?.();
     },
     record(latencyMs, size) {
       const slot = slotAt(now());

@@ -59,12 +59,13 @@ export async function simulator(argv: readonly string[], io: SimulatorIo = STAND
   const restoreLog = options.debug
     ? setLogSink((record) => io.stderr.write(`${record.level.toUpperCase()} ${record.logger}: ${record.message}${record.fields ? ` ${JSON.stringify(record.fields)}` : ''}\n`))
     : undefined;
-  const meter = createMeter();
+  const isClient = options.role.endsWith('-client');
+  // A client says when its measured time begins (after any --warmup): the bench counts CPU time from there.
+  const meter = createMeter(undefined, isClient ? () => io.stdout.write(`measuring: ${options.role}\n`) : undefined);
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const isClient = options.role.endsWith('-client');
   const total = isClient && 'messages' in options && options.messages !== undefined && options.duration === undefined ? options.messages * options.concurrency : undefined;
   const progress = startProgress({
     label: options.role,
