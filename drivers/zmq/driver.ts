@@ -201,7 +201,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       // A call waits for a server as long as its caller waits for the reply; a cast as long as a send may.
       const waitMs = request.call && Number.isFinite(request.call.timeoutMs) && request.call.timeoutMs > 0 ? request.call.timeoutMs : sendWaitMs;
       const sentOn = await toOne(route, frames, waitMs, undeliverable);
-      // A call's send settles with its fate: failed at once when the server it went to is lost before its reply (calls-in-flight.ts).
+      // A call lost with the server it went to fails at once, through the reply channel's lost$ (calls-in-flight.ts).
       if (sentOn) return request.call ? inFlight.track(sentOn.endpoint, sentOn.session, request.call, request.method) : undefined;
       // The caller's own timeout tells a call that nobody answered.
       if (request.call) return log.debug(`dropped a call to ${describeTarget(target)}: no server connected in ${waitMs} ms`, { method: request.method });
@@ -210,7 +210,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
 
     async replyChannel(): Promise<ReplyChannel> {
       if (closed) throw closedError();
-      return { address: identity, replies$: replies$.asObservable() };
+      return { address: identity, replies$: replies$.asObservable(), lost$: inFlight.lost$ };
     },
 
     listen(target: Target, { onReady }: ListenOptions = {}): Observable<IncomingCall> {
@@ -247,7 +247,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
       await Promise.all([...cleanups]);
       peers.close();
       publisher?.close();
-      inFlight.close(closedError());
+      inFlight.close();
       replies$.complete();
       statusWatch.unsubscribe();
       await matchmaker.close();

@@ -26,6 +26,7 @@ export type { ListenOptions } from './listen.js';
 export type { IncomingCall } from './rpc.js';
 export type { RemoteFailure } from './rpc.js';
 export type { Reply } from './rpc.js';
+export type { LostCall } from './rpc.js';
 export type { ReplyChannel } from './rpc.js';
 export type { RpcDriver } from './rpc.js';
 export type { RpcRequest } from './rpc.js';

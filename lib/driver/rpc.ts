@@ -93,6 +93,18 @@ export interface ReplyChannel {
   readonly address: string;
   /** Hot: every reply that arrives on `address`, for any call. */
   readonly replies$: Observable<Reply>;
+  /**
+   * Hot: calls whose replies can no longer come (the connection a call went out on was lost,
+   * ZeroMQ's case), each with the error its caller fails with at once instead of at its timeout.
+   * Absent where the driver cannot tell one call's loss from another's.
+   */
+  readonly lost$?: Observable<LostCall>;
+}
+
+/** A call its reply channel can no longer answer, and why. */
+export interface LostCall {
+  readonly msgId: string;
+  readonly error: Error;
 }
 
 /** A call or cast received by a server. */

@@ -190,7 +190,7 @@ function clientOf<Api>(transport: Transport, target: Target, options: RpcClientO
       if (cancellable) call.cancellable = true;
       const message = request(method, args, context, call, span, uniqueId);
       return opened.replies$.pipe(
-        correlate(msgId, () => driver.send(checked, message, sendOptions)),
+        correlate(msgId, () => driver.send(checked, message, sendOptions), opened.lost$),
         cancelOnServer({ msgId, deadline, replies$: opened.replies$, send: sendCancel, scheduler }),
       );
     };

@@ -3,9 +3,10 @@
  * Map: one lookup per reply, however many calls are in flight. One router per reply stream (a
  * reply channel's `replies$` is one object for as long as it lasts). A router whose stream failed
  * is not kept: the next call subscribes to the stream again, so a stream that recovers serves it.
+ * A call its channel reports lost (`lost$`) fails at once with the error given.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import type { Reply } from '../../lib/driver/rpc.js';
+import type { LostCall, Reply } from '../../lib/driver/rpc.js';
 import { TransportClosed } from '../../lib/core/errors.js';
 
 interface ReplyRouter {
@@ -27,15 +28,15 @@ interface Routing {
 const routers = new WeakMap<Observable<Reply>, Routing>();
 
 /** @internal */
-export function replyRouter(replies$: Observable<Reply>): ReplyRouter {
+export function replyRouter(replies$: Observable<Reply>, lost$?: Observable<LostCall>): ReplyRouter {
   const routing = routers.get(replies$);
   if (routing && !routing.failed()) return routing.router;
-  const fresh = createRouter(replies$);
+  const fresh = createRouter(replies$, lost$);
   routers.set(replies$, fresh);
   return fresh.router;
 }
 
-function createRouter(replies$: Observable<Reply>): Routing {
+function createRouter(replies$: Observable<Reply>, lost$: Observable<LostCall> | undefined): Routing {
   const waiting = new Map<string, Subscriber<Reply>>();
   let ended: Error | undefined;
   let failed = false;
@@ -59,6 +60,12 @@ function createRouter(replies$: Observable<Reply>): Routing {
       end(new TransportClosed('The reply stream failed', { cause: error }));
     },
     complete: () => end(new TransportClosed('The transport closed before the reply arrived')),
+  });
+  lost$?.subscribe(({ msgId, error }) => {
+    const subscriber = waiting.get(msgId);
+    if (!subscriber) return;
+    waiting.delete(msgId);
+    subscriber.error(error);
   });
   const router: ReplyRouter = {
     get pending() {

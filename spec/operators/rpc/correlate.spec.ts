@@ -1,8 +1,8 @@
 import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TransportClosed } from '../../../lib/core/errors.js';
-import type { Reply } from '../../../lib/driver/rpc.js';
+import { MessageDeliveryFailure, TransportClosed } from '../../../lib/core/errors.js';
+import type { LostCall, Reply } from '../../../lib/driver/rpc.js';
 import { correlate } from '../../../operators/rpc/correlate.js';
 import { replyRouter } from '../../../operators/rpc/reply-router.js';
 import * as operators from '../../../operators/index.js';
@@ -40,6 +40,20 @@ Correlate('should fail with TransportClosed when the reply stream ends before th
   replies$.next(reply('m1', false));
   replies$.complete();
   assert.instance(await seen, TransportClosed);
+});
+
+Correlate('should fail a call its channel reports lost with the error given, at once, and keep the others waiting', async () => {
+  const replies$ = new Subject<Reply>();
+  const lost$ = new Subject<LostCall>();
+  const lostCall = lastValueFrom(replies$.pipe(correlate('m1', async () => undefined, lost$))).catch((error: unknown) => error);
+  const other = lastValueFrom(replies$.pipe(correlate('m2', async () => undefined, lost$)));
+  const gone = new MessageDeliveryFailure('the connection to server h:1 was lost');
+  lost$.next({ msgId: 'm1', error: gone });
+  lost$.next({ msgId: 'm9', error: new Error('a call nobody waits for') });
+  assert.is(await lostCall, gone);
+  assert.is(replyRouter(replies$).pending, 1);
+  replies$.next(reply('m2', true, 'answered'));
+  assert.equal(await other, reply('m2', true, 'answered'));
 });
 
 Correlate('should not send when the reply stream has already ended', async () => {
