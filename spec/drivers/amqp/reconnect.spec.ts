@@ -43,7 +43,7 @@ const stateOf = (status$: Observable<TransportStatus>, state: TransportState) =>
 
 Reconnect('should resume consumers and the reply queue after the connection drops, delivering every at-least-once cast', async ({ proxy, queues }) => {
   // Through the reply queue, which keeps a reply sent while the caller is away (by direct reply-to the call fails at the cut: direct-reply.spec).
-  const driver = await openDriver(brokerUrl({ port: proxy.port, query: FAST_RETRY }));
+  const driver = await openDriver(brokerUrl({ port: proxy.port, query: `${FAST_RETRY}&rabbit_direct_reply_to=false` }));
   const peer = await openDriver(); // a server reached directly, unaffected by the cut
   const topic = uniqueTopic();
   const notifications = uniqueTopic('notifications');
