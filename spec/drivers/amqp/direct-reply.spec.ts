@@ -6,7 +6,7 @@
  * a reply to a caller that is gone is dropped, never retried.
  */
 import type { ConsumeMessage } from 'amqplib';
-import { filter, firstValueFrom, interval, map, take, takeWhile, toArray } from 'rxjs';
+import { filter, firstValueFrom, interval, lastValueFrom, map, take, takeWhile, toArray } from 'rxjs';
 import * as assert from 'uvu/assert';
 import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import { InvalidTransportUrl, TransportClosed } from '../../../lib/core/errors.js';
@@ -185,6 +185,67 @@ Direct("should fail the calls waiting by direct reply-to with TransportClosed at
     const error = await within(waiting, 'the call failed', 10_000);
     assert.instance(error, TransportClosed);
   } finally {
+    release();
+    await server.stop();
+    await Promise.all([serving.close(), calling.close()]);
+    await proxy.close();
+  }
+});
+
+Direct('should fail only the calls in flight at a cut, leave no error unhandled, and serve the calls made after the reconnect', async ({ queues }) => {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  const unhandled: unknown[] = [];
+  const onUnhandled = (error: unknown) => void unhandled.push(error);
+  process.on('unhandledRejection', onUnhandled);
+  process.on('uncaughtException', onUnhandled);
+  const host = /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
+  const port = Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
+  const proxy = await tcpProxy(host, port);
+  const serving = await connect(brokerUrl({ query: ON }));
+  let holding = 0;
+  let bothHeld!: () => void;
+  const held = new Promise<void>((resolve) => (bothHeld = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const server = rpcServer(serving, target({ topic, server: 'a' }), [
+    {
+      hold: async () => {
+        if (++holding === 2) bothHeld();
+        await released;
+        return 'too late';
+      },
+      echo: ({ n }: { n: number }) => n,
+    },
+  ]);
+  const calling = await connect(brokerUrl({ port: proxy.port, query: `rabbit_retry_interval=0.05&rabbit_transient_queues_ttl=60&${ON}` }));
+  const cutAndReconnect = async () => {
+    // Subscribed before the cut: status$ replays 'connected' until the drop is noticed.
+    const reconnecting = firstValueFrom(calling.status$.pipe(filter((status) => status.state === 'reconnecting')));
+    proxy.cut();
+    await within(reconnecting, 'the drop noticed');
+    await within(firstValueFrom(calling.status$.pipe(filter((status) => status.state === 'connected'))), 'connected again');
+  };
+  try {
+    await server.start();
+    const client = rpcClient(calling, target({ topic }), { timeout: 60_000 });
+    assert.is(await within(client.call('echo', { n: 1 }), 'a call before any cut'), 1);
+    // Calls in flight, as a Promise and as an Observable: their replies can no longer arrive.
+    const waiting = [rejectionOf(client.call('hold')), rejectionOf(lastValueFrom(client.call$('hold')))];
+    await within(held, 'the calls at the server');
+    await cutAndReconnect();
+    for (const error of await within(Promise.all(waiting), 'the calls in flight failed')) assert.instance(error, TransportClosed);
+    assert.is(await within(client.call('echo', { n: 2 }), 'a call after the reconnect'), 2);
+    // A cut while nothing waits fails nothing, and the calls after it are answered.
+    await cutAndReconnect();
+    const after = await within(Promise.all([3, 4, 5].map((n) => client.call('echo', { n }))), 'the calls after a quiet cut');
+    assert.equal(after, [3, 4, 5]);
+    // An error reported as unhandled is thrown from a timer: let those run before looking.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(unhandled, [], 'no error went unhandled');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    process.off('uncaughtException', onUnhandled);
     release();
     await server.stop();
     await Promise.all([serving.close(), calling.close()]);

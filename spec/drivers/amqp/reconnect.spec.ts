@@ -43,7 +43,7 @@ const stateOf = (status$: Observable<TransportStatus>, state: TransportState) =>
 
 Reconnect('should resume consumers and the reply queue after the connection drops, delivering every at-least-once cast', async ({ proxy, queues }) => {
   // Through the reply queue, which keeps a reply sent while the caller is away (by direct reply-to the call fails at the cut: direct-reply.spec).
-  const driver = await openDriver(brokerUrl({ port: proxy.port, query: FAST_RETRY }));
+  const driver = await openDriver(brokerUrl({ port: proxy.port, query: `${FAST_RETRY}&rabbit_direct_reply_to=false` }));
   const peer = await openDriver(); // a server reached directly, unaffected by the cut
   const topic = uniqueTopic();
   const notifications = uniqueTopic('notifications');
@@ -116,12 +116,16 @@ Reconnect('should settle every call made through a cut, with its result or a typ
     ),
   );
   await within(outcomes[0]!, 'the first call');
+  // Subscribed before the cut: status$ replays 'connected' until the drop is noticed, and a call
+  // sent before that is one in flight at the cut (which direct reply-to fails).
+  const reconnecting = stateOf(clientSide.status$, 'reconnecting');
   proxy.cut();
   const settled = await within(Promise.all(outcomes), 'every call settled');
   for (const outcome of settled) {
     if ('value' in outcome) assert.is(outcome.value, outcome.n);
     else assert.instance(outcome.error, MessagingError, `call ${outcome.n} failed with ${String(outcome.error)}`);
   }
+  await within(reconnecting, 'the drop noticed');
   await within(stateOf(clientSide.status$, 'connected'), 'connected again');
   assert.is(await within(client.call('slow', { n: 99 }), 'a call after the cut'), 99);
   await server.stop();
