@@ -54,6 +54,26 @@ export async function runProcesses(
   return { server: await readReport(reports.server), client: await readReport(reports.client) };
 }
 
+/**
+ * Runs one process that serves and calls itself (bench/engine-process.ts), reading back the two
+ * reports it writes; `onMeasuring` gets its id when it prints `measuring:`.
+ */
+export async function runEngineProcess(
+  command: Command,
+  reports: { server: string; client: string },
+  timeoutMs: number,
+  onMeasuring?: (pids: readonly number[]) => void,
+): Promise<{ server: Report; client: Report }> {
+  const running = start(command);
+  try {
+    if (onMeasuring) void printed(running, /^measuring:/m).then(() => onMeasuring([running.process.pid!]));
+    await exited(running, 'client', timeoutMs);
+  } finally {
+    if (running.process.exitCode === null) running.process.kill('SIGKILL');
+  }
+  return { server: await readReport(reports.server), client: await readReport(reports.client) };
+}
+
 interface Running {
   readonly process: ChildProcess;
   /** The last lines it wrote, for errors. */

@@ -10,8 +10,8 @@
  *   npm run bench -- --repeat 3       # the fastest of 3 runs per figure (default 2)
  *   npm run bench -- --only 'rabbit-call' --engines amqplib,amqplib-oslo --oslo-wire-without confirms
  *
- * By default the Node engines run server and client in one process, as peers.md §3 and the
- * issue's figures were measured; Python oslo.messaging always runs them as two processes, the
+ * By default the Node engines run server and client in one process (a fresh one per run), as
+ * peers.md §3 and the issue's figures were measured; Python oslo.messaging always runs them as two processes, the
  * way its simulator does (one interpreter would serialize both on its GIL).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,9 +25,8 @@ import { renderChart } from './chart.js';
 import { runCommand } from './cli.js';
 import { createCpuClock, listeningProcess } from './cpu-time.js';
 import { formatCodecTable, runCodecBench, type CodecResult } from './codec.js';
-import { runInProcess } from './in-process.js';
 import { command, fromRoot, plan, roles, ZMQ_URL } from './plan.js';
-import { runProcesses } from './processes.js';
+import { runEngineProcess, runProcesses } from './processes.js';
 import { fastest, measured, skipped, withRatios, type Result } from './result.js';
 import { type Engine, ENGINES, REFERENCE, type Scenario, SCENARIOS } from './scenarios.js';
 import { checkServices, checkZmqServices, deleteQueues, type Services } from './services.js';
@@ -83,12 +82,21 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const results: Result[] = [];
   const once = async (scenario: Scenario, engine: Engine): Promise<Result> => {
     const steps = plan(scenario, engine, { url: options.url, seconds: options.seconds, warmup: options.warmup, dir, ...(options.zmqUrl && { zmqUrl: options.zmqUrl }) });
-    const local = scenario.broker === 'memory' || !options.split ? roles(engine, options.osloWireWithout) : undefined;
+    // Server and client in one process (fresh for each run): memory://'s broker lives in it; on RabbitMQ, unless --split.
+    const together = (scenario.broker === 'memory' || !options.split) && roles(engine, options.osloWireWithout) !== undefined;
     if (scenario.broker === 'rabbit') await deleteQueues(options.url, steps.topic);
     const { file, args } = command(engine, options.osloWireWithout);
     const clock = createCpuClock(scenario.broker === 'rabbit' ? brokerPid : undefined);
-    const reports = local
-      ? await runInProcess(steps.server, steps.client, local, engine, () => clock.start([]))
+    const reports = together
+      ? await runEngineProcess(
+          {
+            file: process.execPath,
+            args: [fromRoot('dist/bench/engine-process.js'), JSON.stringify({ engine, osloWireWithout: options.osloWireWithout, server: steps.server, client: steps.client })],
+          },
+          { server: steps.serverReport, client: steps.clientReport },
+          (options.seconds + options.warmup) * 1000 + 180_000,
+          (pids) => clock.start(pids),
+        )
       : await runProcesses(
           { file, args: [...args, ...steps.server] },
           { file, args: [...args, ...steps.client] },
