@@ -1,17 +1,16 @@
 /**
  * CPU time per message, beside msg/s: where a run's time goes. The clock starts when the
  * client's measured time begins (after its warm-up) and is read once the run is over. The
- * engine's share is this process's CPU (the in-process engines) plus what its children (the
- * engines run as processes) spent after the start; the broker's is the CPU of the local process
- * listening on the broker's port. On a 2-core machine both compete for the same cores, so a ratio of msg/s alone cannot
- * tell framework cost from broker cost. Read from Linux's /proc; elsewhere the broker's share
- * and the children's are unknown and left out.
+ * engine's share is what the run's processes (children of the bench) spent after the start; the
+ * broker's is the CPU of the local process listening on the broker's port. On a 2-core machine
+ * both compete for the same cores, so a ratio of msg/s alone cannot tell framework cost from
+ * broker cost. Read from Linux's /proc; elsewhere the clock reads nothing.
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** CPU microseconds spent since the clock started. */
 export interface CpuSpent {
-  /** This process and its waited-for children: server and client of the engine. */
+  /** The run's processes, once waited for: server and client of the engine. */
   readonly engineUs: number;
   /** The broker's process; undefined when it was not found. */
   readonly brokerUs?: number;
@@ -46,26 +45,25 @@ export interface CpuClock {
   read(): Promise<CpuSpent | undefined>;
 }
 
-/** A clock of this process, its children and the broker's process (when `brokerPid` is known). */
+/** A clock of this process's children and of the broker's process (when `brokerPid` is known). */
 export function createCpuClock(brokerPid: number | undefined): CpuClock {
-  let started: Promise<{ own: NodeJS.CpuUsage; self?: ProcTimes; broker?: ProcTimes; childrenSoFar: number }> | undefined;
+  let started: Promise<{ self?: ProcTimes; broker?: ProcTimes; childrenSoFar: number }> | undefined;
+  const brokerTimes = () => (brokerPid === undefined ? undefined : procTimes(brokerPid));
   return {
     start(children) {
       started ??= (async () => {
-        const own = process.cpuUsage();
-        const [self, broker, ...running] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid), ...children.map(procTimes)]);
-        return { own, ...(self && { self }), ...(broker && { broker }), childrenSoFar: running.reduce((sum, times) => sum + (times?.own ?? 0), 0) };
+        const [self, broker, ...running] = await Promise.all([procTimes('self'), brokerTimes(), ...children.map(procTimes)]);
+        return { ...(self && { self }), ...(broker && { broker }), childrenSoFar: running.reduce((sum, times) => sum + (times?.own ?? 0), 0) };
       })();
     },
     async read() {
       if (!started) return undefined;
       const at = await started;
-      const used = process.cpuUsage(at.own);
-      const [self, broker] = await Promise.all([procTimes('self'), brokerPid === undefined ? undefined : procTimes(brokerPid)]);
+      const [self, broker] = await Promise.all([procTimes('self'), brokerTimes()]);
+      if (!at.self || !self) return undefined;
       // cutime counts a waited-for child's whole life: take away what it had spent before the start.
-      const childUs = at.self && self ? self.children - at.self.children - at.childrenSoFar : 0;
       return {
-        engineUs: used.user + used.system + Math.max(0, childUs),
+        engineUs: Math.max(0, self.children - at.self.children - at.childrenSoFar),
         ...(at.broker && broker && { brokerUs: broker.own - at.broker.own }),
       };
     },

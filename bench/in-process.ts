@@ -1,8 +1,8 @@
 /**
- * Runs a scenario's server and client in this process, with exactly the arguments the processes
- * would get: for memory:// (a broker that exists only inside one process), and for the Node
- * engines on RabbitMQ unless the run splits them (`--split`). `onMeasuring` is called when the
- * client's measured time begins.
+ * Runs a scenario's server and client in this process (bench/engine-process.ts, one per run), with
+ * exactly the arguments the processes would get: for memory:// (a broker that exists only inside
+ * one process), and for the Node engines on RabbitMQ unless the run splits them (`--split`).
+ * `onMeasuring` is called when the client's measured time begins.
  */
 import { createMeter } from '../tools/metering/meter.js';
 import { buildReport, type Report } from '../tools/metering/report.js';

@@ -45,16 +45,15 @@ export function measured(scenario: Scenario, engine: Engine, reports: { server: 
   if (scenario.kind === 'call') {
     return { ...base, msg_per_s: client.summary.msg_per_s, p50_ms: client.summary.p50_ms, p99_ms: client.summary.p99_ms, messages: counted, errors, lost: 0 };
   }
-  const received = counted;
   const seconds = server.end_ts - client.start_ts;
   return {
     ...base,
-    msg_per_s: seconds > 0 ? Math.round(received / seconds) : 0,
+    msg_per_s: seconds > 0 ? Math.round(counted / seconds) : 0,
     p50_ms: server.summary.p50_ms,
     p99_ms: server.summary.p99_ms,
-    messages: received,
+    messages: counted,
     errors,
-    lost: Math.max(0, client.summary.messages - received),
+    lost: Math.max(0, client.summary.messages - counted),
   };
 }
 

@@ -14,7 +14,7 @@ function spin(times: number): number {
   return sum;
 }
 
-Cpu("should count this process's CPU from its start, and a child's from then until it was waited for", async () => {
+Cpu("should count a child's CPU from the start until it was waited for, leaving out what it spent before", async () => {
   const clock = createCpuClock(undefined);
   assert.is(await clock.read(), undefined, 'never started');
   const { spawn } = await import('node:child_process');

@@ -62,8 +62,7 @@ interface Slot {
   errors: number;
 }
 
-/** @internal */
-/** `onBegin`: called when `begin()` starts the measured time, e.g. to say so to a bench counting CPU time from then. */
+/** `onBegin`: called when `begin()` starts the measured time, e.g. to say so to a bench counting CPU time from then. @internal */
 export function createMeter(now: () => number = () => performance.now(), onBegin?: () => void): Meter {
   const latencies: Histogram = createHistogram();
   const slots: Slot[] = [];
