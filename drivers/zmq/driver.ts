@@ -131,12 +131,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
         const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
         bound = { router, member: poolMember(address, pool) };
         if (stopped) return;
-        const sender = (bound.sender = createSender(
-          router,
-          options.zmq_send_queue,
-          `${description}'s callers`,
-          () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
-        ));
+        const sender = (bound.sender = createSender(router, options, `${description}'s callers`, () => new MessageDeliveryFailure(`${description} stopped before it could reply`)));
         const receive = async (rest: Buffer[], routingId: Buffer) => {
           let value: T;
           try {

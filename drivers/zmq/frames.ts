@@ -1,20 +1,35 @@
 /**
- * What travels in a ZeroMQ message: `[kind, content type, body]`, the body in oslo's format
- * (lib/wire), JSON in oslo's 2.0 envelope or MessagePack. A ROUTER sees the sender's routing id
- * in front and writes it in front of a reply. The kind guards against a port reused by another
- * kind of socket after a restart: what a socket does not take is logged and dropped.
+ * What travels in a ZeroMQ message: one frame, a header line `<kind> <content type>\n` and then
+ * the body in oslo's format (lib/wire), JSON in oslo's 2.0 envelope or MessagePack. A ROUTER sees
+ * the sender's routing id in front and writes it in front of a reply. One frame, not one per
+ * part: each frame costs zeromq.js a native send and receive (bench/README.md, "ZeroMQ in one
+ * frame"). The kind guards against a port reused by another kind of socket after a restart: what
+ * a socket does not take is logged and dropped.
  */
 import { defaultCodec, isJsonCodec, loadedMsgpack, loadMsgpack, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
 import { MalformedMessage } from '../../lib/core/errors.js';
 import { decodeBody, encodeBody } from '../../lib/wire/envelope.js';
 import { wireCopy } from '../../lib/wire/wire-copy.js';
 
-/** What a message is, its first frame: a call or cast, a notification, a reply. @internal */
+/** What a message is, named in its header: a call or cast, a notification, a reply. @internal */
 export type Kind = 'rpc' | 'notify' | 'reply';
 
-/** The frames of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
-export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [string, string, Buffer] {
-  return [kind, codec.contentType, encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped)];
+const NEWLINE = 0x0a;
+/** A header is a short line; a frame without a newline this early has none. */
+const MAX_HEADER = 64;
+
+const headers = new Map<string, Buffer>();
+/** The header line of `kind` in `contentType`, made once per pair. */
+function header(kind: Kind, contentType: string): Buffer {
+  const key = `${kind} ${contentType}\n`;
+  let bytes = headers.get(key);
+  if (!bytes) headers.set(key, (bytes = Buffer.from(key, 'latin1')));
+  return bytes;
+}
+
+/** The frame of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
+export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [Buffer] {
+  return [Buffer.concat([header(kind, codec.contentType), encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped)])];
 }
 
 /** A received message: its body and the codec it came in (a reply goes back in the same). @internal */
@@ -23,13 +38,19 @@ export interface Decoded {
   readonly body: Record<string, unknown>;
 }
 
-/** Reads `[kind, content type, body]` (after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
+/** Reads a message's one frame (after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
 export async function decodeFrames(frames: readonly Buffer[], expected: Kind): Promise<Decoded> {
-  const [kind, contentType, bytes] = frames;
-  if (frames.length !== 3 || !kind || !contentType || !bytes) throw new MalformedMessage(`expected 3 frames [kind, content type, body], got ${frames.length}`);
-  if (kind.toString() !== expected) throw new MalformedMessage(`a '${kind.toString()}' message reached a socket that takes '${expected}'`);
-  const type = contentType.toString();
-  const codec = type === defaultCodec.contentType ? defaultCodec : type === MSGPACK_CONTENT_TYPE ? (loadedMsgpack() ?? (await loadMsgpack())) : undefined;
+  const [frame] = frames;
+  if (frames.length !== 1 || !frame) throw new MalformedMessage(`expected 1 frame ('<kind> <content type>' line, then the body), got ${frames.length}`);
+  const end = frame.subarray(0, MAX_HEADER).indexOf(NEWLINE);
+  if (end < 0) throw new MalformedMessage(`the frame does not start with a '<kind> <content type>' line`);
+  const body = frame.subarray(end + 1);
+  // The common case, compared as bytes: the expected kind in JSON.
+  const json = header(expected, defaultCodec.contentType);
+  if (end + 1 === json.length && frame.compare(json, 0, json.length, 0, json.length) === 0) return { codec: defaultCodec, body: decodeBody(defaultCodec, body) };
+  const [kind, type] = frame.toString('latin1', 0, end).split(' ');
+  if (kind !== expected) throw new MalformedMessage(`a '${kind}' message reached a socket that takes '${expected}'`);
+  const codec = type === MSGPACK_CONTENT_TYPE ? (loadedMsgpack() ?? (await loadMsgpack())) : undefined;
   if (!codec) throw new MalformedMessage(`unknown content type '${type}'`);
-  return { codec, body: decodeBody(codec, bytes) };
+  return { codec, body: decodeBody(codec, body) };
 }

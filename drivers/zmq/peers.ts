@@ -93,9 +93,7 @@ export function createPeers(
       state: 'connecting',
       session: 0,
       refused: undefined,
-      sender: createSender(dealer, options.zmq_send_queue, describe, () =>
-        closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`),
-      ),
+      sender: createSender(dealer, options, describe, () => (closed ? closedError() : new MessageDeliveryFailure(`cannot send to ${describe}: it left the matchmaker`))),
     };
     const set = (state: PeerState, why?: string) => {
       if (connection.state === state) return;

@@ -3,10 +3,10 @@
  * Context for every socket), the options every socket gets, a ROUTER bound on a free port of the
  * range, one reader loop per socket, and one bounded send queue per socket.
  *
- * zeromq.js allows one pending send per socket (a second throws EBUSY at once), and a send at the
- * high-water mark waits `sendTimeout` and then rejects with EAGAIN. So each socket's sends go
- * through a FIFO of at most `zmq_send_queue` entries, one at a time; a full queue or a timed-out
- * send is a `MessageDeliveryFailure`, and nothing grows without bound.
+ * zeromq.js allows one pending send per socket (a second throws EBUSY at once). So each socket's
+ * sends go through a FIFO of at most `zmq_send_queue` entries, one at a time; a full queue or a
+ * send that found no room for `zmq_send_timeout` is a `MessageDeliveryFailure`, and nothing grows
+ * without bound.
  */
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -58,7 +58,9 @@ export function commonOptions(options: ZmqOptions): Record<string, unknown> {
     linger: options.zmq_linger < 0 ? -1 : seconds(options.zmq_linger),
     sendHighWaterMark: options.zmq_send_hwm,
     receiveHighWaterMark: options.zmq_receive_hwm,
-    sendTimeout: seconds(options.zmq_send_timeout),
+    // The sender waits out zmq_send_timeout itself: zeromq.js's own wait for room can miss its wake-up
+    // and sit out the whole timeout with room free (casts stalled 10 s in bench runs); without one, every send is also synchronous.
+    sendTimeout: 0,
     ...heartbeats,
   };
 }
@@ -133,15 +135,24 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** How long a send waits before it tries again for room, at most. */
+const MAX_RETRY_MS = 10;
+/** Sends resolved in a row before the next waits for the event loop: zeromq.js resolves each at once, and an endless chain of them would starve I/O and timers. */
+const MAX_SENDS_IN_A_ROW = 256;
+
 /**
  * `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left).
- * An idle socket's send goes to ZeroMQ at once and returns zeromq.js's own promise (no Promise of
- * ours, no loop); sends made meanwhile wait in order, each settled send starting the next.
+ * An idle socket's send goes to ZeroMQ at once; sends made meanwhile wait in order, each settled
+ * send starting the next. A send ZeroMQ has no room for (`EAGAIN` at the high-water mark) is tried
+ * again, backing off up to `MAX_RETRY_MS`, until `zmq_send_timeout` has passed.
  * @internal
  */
-export function createSender(socket: Dealer | Router | import('zeromq').Publisher, capacity: number, describe: string, closedError: () => Error): Sender {
+export function createSender(socket: Dealer | Router | import('zeromq').Publisher, options: ZmqOptions, describe: string, closedError: () => Error): Sender {
+  const capacity = options.zmq_send_queue;
+  const timeoutMs = seconds(options.zmq_send_timeout);
   const waiting: Pending[] = [];
   let sending = false;
+  let inARow = 0;
   /** Who waits for the queue to empty. */
   let idle: (() => void)[] = [];
 
@@ -157,16 +168,29 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
     return new MessageDeliveryFailure(`cannot send to ${describe}: ${reason}`, { cause: error });
   };
 
-  function start(frames: Frames): Promise<void> {
+  const sent = (): void | Promise<void> => {
+    if (++inARow < MAX_SENDS_IN_A_ROW) return startNext();
+    inARow = 0;
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(startNext);
+  };
+
+  /** Sends `frames`; `firstTry` is when the first attempt was made, for a send tried again. */
+  function start(frames: Frames, firstTry?: number): Promise<void> {
     sending = true;
-    let sent: Promise<void>;
+    let attempt: Promise<void>;
     try {
-      sent = socket.send(frames as (Buffer | string)[]);
+      attempt = socket.send(frames as (Buffer | string)[]);
     } catch (error) {
       // A send on a closed socket throws at once instead of rejecting.
-      sent = Promise.reject(error);
+      attempt = Promise.reject(error);
     }
-    return sent.then(startNext, (error: unknown) => {
+    return attempt.then(sent, (error: unknown) => {
+      const since = firstTry ?? Date.now();
+      const waited = Date.now() - since;
+      if ((error as { code?: string }).code === 'EAGAIN' && !socket.closed && waited < timeoutMs) {
+        const retryMs = Math.min(MAX_RETRY_MS, waited + 1, timeoutMs - waited);
+        return new Promise<void>((resolve) => setTimeout(resolve, retryMs)).then(() => start(frames, since));
+      }
       const failed = failure(error);
       startNext();
       throw failed;

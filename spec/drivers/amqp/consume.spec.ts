@@ -7,7 +7,8 @@ import type { Topology } from '../../../drivers/amqp/topology.js';
 import { MessageDeliveryFailure } from '../../../lib/core/errors.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, rawBroker, record, uniqueTopic, within, type LogCapture, type RawBroker } from './support.js';
+import { captureLogs, type LogCapture } from '../../helpers/logs.js';
+import { brokerUrl, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 
 interface Context {
   broker: RawBroker;
@@ -26,7 +27,7 @@ Consume.before.each(async (context) => {
   context.link = createLink('listen', url, amqpOptions(url, {}));
   const closing$ = new Subject<void>();
   context.scope = { closing$, track: () => undefined, close: () => closing$.next() };
-  context.logs = captureLogs();
+  context.logs = captureLogs('rx-messaging.amqp');
   context.queue = uniqueTopic('consume');
   context.exchange = uniqueTopic('missing');
 });

@@ -10,7 +10,8 @@ import { hexId } from '../../../lib/core/ids.js';
 import { PRIORITIES, type Priority } from '../../../lib/core/priority.js';
 import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 
 interface Context {
   driver: Driver;
@@ -360,7 +361,7 @@ Delivery('should retry a reply whose queue is missing, deliver it once the queue
   await within(server.ready, 'server consuming');
   await driver.send(target({ topic }), { ...cast('late'), call: { msgId: 'm1', replyTo, timeoutMs: 60_000 } });
   const [call] = await within(server.until(1), 'the call');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   await within(call!.reply({ result: 'late but there', failure: null, ending: true }), 'the reply handed over');
   await within(
     logs.until(1, (r) => r.message.includes('could not be sent')),
@@ -400,7 +401,7 @@ Delivery('should drop a reply after kombu_missing_consumer_retry_timeout and rem
   await within(server.ready, 'server consuming');
   for (const msgId of ['m1', 'm2']) await driver.send(target({ topic }), { ...cast('gone'), call: { msgId, replyTo, timeoutMs: 60_000 } });
   const [first, second] = (await within(server.until(2), 'two calls')) as [IncomingCall, IncomingCall];
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   await within(first.reply({ result: 1, failure: null, ending: true }), 'the first reply handed over');
   await within(
     logs.until(1, (r) => r.level === 'error' && r.message.includes('Abandoning')),

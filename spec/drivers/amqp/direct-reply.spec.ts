@@ -14,7 +14,8 @@ import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 
 /** Direct reply-to is opt-in: each end that takes part asks for it. */
 const ON = 'rabbit_direct_reply_to=true';
@@ -257,7 +258,7 @@ Direct('should drop a reply to a direct reply-to caller that is gone, never park
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
   const driver = await openDriver(brokerUrl({ query: ON }));
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   try {
     const calls = driver.listen(target({ topic, server: 'a' }));
     const first = firstValueFrom(calls);

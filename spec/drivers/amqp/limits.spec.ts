@@ -7,7 +7,8 @@ import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
 import { firstValueFrom, filter } from 'rxjs';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { rejection } from '../../helpers/thrown.js';
 
@@ -48,7 +49,7 @@ Limits('should reject and log a compressed body that inflates past rabbit_max_in
   const topic = uniqueTopic();
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const ch = await broker.channel();
   // 32 MiB of spaces after the envelope: a few tens of kB on the wire.
   const bomb = zipped({ method: 'bomb', args: {} }, 32 * 1024 * 1024);
@@ -74,7 +75,7 @@ Limits('should take rabbit_max_inflated_bytes from the URL', async ({ broker }) 
   const topic = uniqueTopic();
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const ch = await broker.channel();
   ch.publish('openstack', topic, zipped({ method: 'big', args: { pad: 'x'.repeat(2000) } }), json);
   ch.publish('openstack', topic, zipped({ method: 'small', args: {} }), json);

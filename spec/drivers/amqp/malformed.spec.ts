@@ -5,7 +5,8 @@ import type { Driver } from '../../../lib/driver/driver.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 
 const Malformed = await serviceSuite<{ driver: Driver; broker: RawBroker }>('amqp malformed messages', ['rabbitmq']);
 
@@ -40,7 +41,7 @@ Malformed('should reject and log every malformed RPC request, and keep consuming
   const topic = uniqueTopic();
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server consuming');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const ch = await broker.channel();
   for (const [, content, properties] of garbage) ch.publish('openstack', topic, content, properties);
   // A bare v1 body and a compressed one are fine: they come after the garbage.
@@ -74,7 +75,7 @@ Malformed('should reject and log malformed notifications and replies, and keep c
   await within(listener.ready, 'listener consuming');
   const { address, replies$ } = await driver.replyChannel();
   const replies = record(() => replies$);
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const ch = await broker.channel();
   ch.publish('openstack', `${topic}.info`, envelope({ message_id: 'm', event_type: 'e', priority: 'LOUD', timestamp: 't', payload: {} }), json);
   ch.publish('openstack', `${topic}.info`, envelope({ event_type: 'e', priority: 'INFO', timestamp: 't' }), json);

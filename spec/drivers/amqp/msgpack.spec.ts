@@ -12,7 +12,8 @@ import { rpcServer } from '../../../lib/rpc/server.js';
 import { target } from '../../../lib/core/target.js';
 import { connect, type Transport } from '../../../lib/transport.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 
 interface Context {
   broker: RawBroker;
@@ -168,7 +169,7 @@ Msgpack('should reject and log a body in neither JSON nor MessagePack, never req
   const driver = await openDriver(brokerUrl({ query: 'codec=msgpack' }));
   const server = record((onReady) => driver.listen(target({ topic, server: 's1' }), { onReady }).pipe(tap((call) => void call.ack())));
   await within(server.ready, 'server consuming');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const ch = await broker.channel();
   ch.publish('openstack', `${topic}.s1`, Buffer.from('<xml/>'), { contentType: 'application/xml' });
   ch.publish('openstack', `${topic}.s1`, Buffer.from([0xc1]), { contentType: MSGPACK_CONTENT_TYPE });

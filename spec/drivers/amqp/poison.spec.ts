@@ -6,7 +6,8 @@ import { notificationListener } from '../../../lib/notify/listener.js';
 import { notifier } from '../../../lib/notify/notifier.js';
 import { driverOf } from '../../../lib/transport.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, rawBroker, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, rawBroker, uniqueTopic, within, type RawBroker } from './support.js';
 
 const Poison = await serviceSuite<{ broker: RawBroker; transports: Transport[] }>('amqp poison messages and malformed calls', ['rabbitmq']);
 

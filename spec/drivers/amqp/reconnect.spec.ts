@@ -8,7 +8,8 @@ import { MessageDeliveryFailure, MessagingError, TransportClosed } from '../../.
 import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
 import { amqpUrl, serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
 import { tcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 
 interface Context {
@@ -181,7 +182,7 @@ Reconnect('should re-declare and resume a consumer whose queue was deleted under
   queues.push(topic, `${topic}.a`);
   const server = record((onReady) => driver.listen(target({ topic, server: 'a' }), { onReady }));
   await within(server.ready, 'server ready');
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   await broker.deleteQueues(topic);
   // The broker cancels the consumer; the driver declares the queue again and consumes it.
   await within(

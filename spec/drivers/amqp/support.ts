@@ -1,13 +1,12 @@
 /**
  * What the AMQP driver specs share: a driver on the spec broker, a raw amqplib channel to look
- * at the broker or publish garbage, a recorder for listener streams, and a log capture.
+ * at the broker or publish garbage and a recorder for listener streams.
  */
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
 import type { Observable, Subscription } from 'rxjs';
 import { createDriver } from '../../../drivers/amqp/index.js';
 import type { Driver } from '../../../lib/driver/driver.js';
-import { setLogSink, type LogRecord } from '../../../lib/core/logger.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
 import { amqpUrl, amqpUrlWith } from '../../helpers/services.js';
 
@@ -146,39 +145,6 @@ export function record<T>(open: (onReady: () => void) => Observable<T>): Recorde
       return new Promise((resolve, reject) => waiters.push({ count, resolve, reject }));
     },
     stop: () => subscription.unsubscribe(),
-  };
-}
-
-/** Log records of the driver, captured for the duration of a spec. */
-export interface LogCapture {
-  readonly records: LogRecord[];
-  /** Resolves once `count` records match. */
-  until(count: number, match: (record: LogRecord) => boolean): Promise<LogRecord[]>;
-  restore(): void;
-}
-
-export function captureLogs(logger = 'rx-messaging.amqp'): LogCapture {
-  const records: LogRecord[] = [];
-  const waiters: { count: number; match: (record: LogRecord) => boolean; resolve: (records: LogRecord[]) => void }[] = [];
-  const restore = setLogSink((entry) => {
-    if (entry.logger !== logger) return;
-    records.push(entry);
-    for (const waiter of [...waiters]) {
-      const matching = records.filter(waiter.match);
-      if (matching.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(matching);
-      }
-    }
-  });
-  return {
-    records,
-    until(count, match) {
-      const matching = records.filter(match);
-      if (matching.length >= count) return Promise.resolve(matching);
-      return new Promise((resolve) => waiters.push({ count, match, resolve }));
-    },
-    restore,
   };
 }
 

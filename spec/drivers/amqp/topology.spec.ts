@@ -2,7 +2,8 @@ import * as assert from 'uvu/assert';
 import { MessageDeliveryFailure } from '../../../lib/core/errors.js';
 import { target } from '../../../lib/core/target.js';
 import { serviceSuite } from '../../helpers/services.js';
-import { brokerUrl, captureLogs, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { brokerUrl, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
 
 const Topology = await serviceSuite<{ broker: RawBroker }>('amqp topology on the broker', ['rabbitmq']);
 
@@ -34,7 +35,7 @@ Topology('should give the fanout queue x-expires 1800000 and delete it on a clea
   const driver = await openDriver();
   const topic = uniqueTopic();
   // The private queue's name is random: the driver's debug log says what it consumes.
-  const logs = captureLogs();
+  const logs = captureLogs('rx-messaging.amqp');
   const server = record((onReady) => driver.listen(target({ topic, server: 'srv1' }), { onReady }));
   await within(server.ready, 'the server consuming');
   logs.restore();

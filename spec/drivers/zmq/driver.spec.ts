@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Router } from 'zeromq';
+import { Dealer, Router } from 'zeromq';
 import { InvalidTransportUrl, MessageDeliveryFailure, MessageUndeliverable, UnsupportedCapability } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { parseTransportUrl } from '../../../lib/core/url.js';
@@ -15,6 +15,7 @@ import { createInProcessMatchmaker } from '../../../drivers/zmq/matchmaker-inpro
 import { matchmakerKind, zmqOptions } from '../../../drivers/zmq/options.js';
 import { createDealer, createSender } from '../../../drivers/zmq/sockets.js';
 import { serverNames } from '../../../drivers/zmq/topology.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const Options = suite('zmq options');
 
@@ -137,6 +138,45 @@ Driver('should serve a static fleet at the ports its map gives', async (context)
   assert.equal([...new Set(names)].sort(), ['host-1', 'host-2']);
 });
 
+Driver('should drop malformed messages and go on serving', async (context) => {
+  const port = await freePort();
+  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
+  writeFileSync(file, `compute:\n  host-1: 127.0.0.1:${port}\n`);
+  const url = `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`;
+  const rpc = rpcServer(await open(context, url), target({ topic: 'compute', server: 'host-1' }), [{ whoami: () => 'host-1' }]);
+  await rpc.start();
+  context.transports.push({ close: () => rpc.stop() } as Transport);
+  const stranger = new Dealer({ linger: 0 });
+  stranger.connect(`tcp://127.0.0.1:${port}`);
+  const logs = captureLogs('rx-messaging.zmq');
+  try {
+    const malformed = [
+      ['rpc', 'application/json', '{}'], // three frames, not one
+      ['no header line at all'],
+      ['notify application/json\n{}'], // a kind this socket does not take
+      ['rpc text/plain\nhello'], // an unknown content type
+      ['rpc application/json\nnot json'],
+      ['rpc application/json\n{"oslo.version": "2.0", "oslo.message": "{\\"method\\": 1}"}'], // not a request
+    ];
+    for (const frames of malformed) await stranger.send(frames);
+    const warnings = await logs.until(malformed.length, (record) => record.level === 'warn' && record.message.includes('rejected a malformed message'));
+    const reasons = [
+      /expected 1 frame .* got 3/,
+      /does not start with a '<kind> <content type>' line/,
+      /a 'notify' message reached a socket that takes 'rpc'/,
+      /unknown content type 'text\/plain'/,
+      /not application\/json/,
+      /no 'method' string/,
+    ];
+    for (const [i, reason] of reasons.entries()) assert.match(String(warnings[i]?.fields?.['reason']), reason);
+    const client = rpcClient(await open(context, url), target({ topic: 'compute' }), { timeout: 10_000 });
+    assert.is(await client.call('whoami'), 'host-1');
+  } finally {
+    logs.restore();
+    stranger.close();
+  }
+});
+
 Driver('should fail sends to a server that stopped reading with MessageDeliveryFailure, its queue bounded', async (context) => {
   // A ROUTER registered as a server of the topic that never reads: a stalled receiver.
   const name = `driver-${hexId()}`;
@@ -172,9 +212,10 @@ const Sender = suite('zmq send queue');
 Sender('should hold at most its capacity, refusing the rest at once and failing timed-out sends, all typed', async () => {
   const stalled = new Router({ receiveHighWaterMark: 1, linger: 0 });
   await stalled.bind('tcp://127.0.0.1:*');
-  const dealer = createDealer(await import('zeromq'), options('zmq://?zmq_send_hwm=1&zmq_send_timeout=0.2'), 'stalled', undefined);
+  const stalling = options('zmq://?zmq_send_hwm=1&zmq_send_timeout=0.2&zmq_send_queue=3');
+  const dealer = createDealer(await import('zeromq'), stalling, 'stalled', undefined);
   dealer.connect(stalled.lastEndpoint as string);
-  const sender = createSender(dealer, 3, 'the stalled router', () => new Error('closed'));
+  const sender = createSender(dealer, stalling, 'the stalled router', () => new Error('closed'));
   try {
     let most = 0;
     const sends = Array.from({ length: 30 }, () => {
@@ -191,6 +232,34 @@ Sender('should hold at most its capacity, refusing the rest at once and failing 
   } finally {
     dealer.close();
     stalled.close();
+  }
+});
+
+Sender('should deliver every send, in order, once a stalled receiver starts reading within the send timeout', async () => {
+  const slow = new Router({ receiveHighWaterMark: 1, linger: 0 });
+  await slow.bind('tcp://127.0.0.1:*');
+  const waiting = options('zmq://?zmq_send_hwm=1&zmq_send_timeout=20&zmq_send_queue=40');
+  const dealer = createDealer(await import('zeromq'), waiting, 'slow', undefined);
+  dealer.connect(slow.lastEndpoint as string);
+  const sender = createSender(dealer, waiting, 'the slow router', () => new Error('closed'));
+  try {
+    const sends = Array.from({ length: 30 }, (_, i) => sender.send([Buffer.alloc(200_000, i)]));
+    // Nothing is read until the queue is backed up: the sends wait at the high-water mark.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(sender.queued > 0, 'sends were waiting for room');
+    const received: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const [, body] = await slow.receive();
+      received.push(body![0]!);
+    }
+    await Promise.all(sends);
+    assert.equal(
+      received,
+      Array.from({ length: 30 }, (_, i) => i),
+    );
+  } finally {
+    dealer.close();
+    slow.close();
   }
 });
 
