@@ -77,17 +77,28 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
    * client's first calls spread over every server instead of all going to the fastest handshake.
    */
   async function toOne(route: Route, frames: Frames, waitMs: number, undeliverable?: () => Error): Promise<Pick<Peer, 'endpoint' | 'session'> | undefined> {
+    const peer = pickNow(route) ?? (await waitForPeer(route, waitMs, undeliverable));
+    if (!peer) return undefined;
+    const sentOn = { endpoint: peer.endpoint, session: peer.session };
+    await peer.sender.send(frames);
+    return sentOn;
+  }
+
+  /** The next live server of `route` when one is up and none is still making its first connection: the common case, sent without waiting. */
+  function pickNow(route: Route): Peer | undefined {
+    if (!route.looked || peers.peersOf(route).some((peer) => peer.state === 'connecting')) return undefined;
+    return peers.pick(route);
+  }
+
+  /** Waits (up to a send's timeout) for the servers making their first connection, then up to `waitMs` for a live one. */
+  async function waitForPeer(route: Route, waitMs: number, undeliverable?: () => Error): Promise<Peer | undefined> {
     await settled(route, Math.min(waitMs, sendWaitMs));
-    const peer = await peers.until(waitMs, () => {
+    return peers.until(waitMs, () => {
       if (!route.looked) return undefined;
       assertKnown(route);
       if (!route.members.size && undeliverable) throw undeliverable();
       return peers.pick(route) ?? assertAdmitted(route);
     });
-    if (!peer) return undefined;
-    const sentOn = { endpoint: peer.endpoint, session: peer.session };
-    await peer.sender.send(frames);
-    return sentOn;
   }
 
   /** Every peer of `route` (of `pool`) once none of them is still making its first connection, or after `waitMs`. */

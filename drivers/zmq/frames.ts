@@ -18,12 +18,11 @@ const NEWLINE = 0x0a;
 /** A header is a short line; a frame without a newline this early has none. */
 const MAX_HEADER = 64;
 
-const headers = new Map<string, Buffer>();
+const headers: Record<Kind, Map<string, Buffer>> = { rpc: new Map(), notify: new Map(), reply: new Map() };
 /** The header line of `kind` in `contentType`, made once per pair. */
 function header(kind: Kind, contentType: string): Buffer {
-  const key = `${kind} ${contentType}\n`;
-  let bytes = headers.get(key);
-  if (!bytes) headers.set(key, (bytes = Buffer.from(key, 'latin1')));
+  let bytes = headers[kind].get(contentType);
+  if (!bytes) headers[kind].set(contentType, (bytes = Buffer.from(`${kind} ${contentType}\n`, 'latin1')));
   return bytes;
 }
 
