@@ -122,6 +122,33 @@ Driver('should fail an at-least-once cast nobody serves with MessageUndeliverabl
   }
 });
 
+Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame with its content type', async (context) => {
+  const url = `zmq://driver-${hexId()}?rpc_zmq_serialization=msgpack`;
+  const topic = `t-${hexId()}`;
+  const rpc = rpcServer(await open(context, url), target({ topic, server: 'one' }), [{ echo: (args: Record<string, unknown>) => args }]);
+  await rpc.start();
+  context.transports.push({ close: () => rpc.stop() } as Transport);
+  const client = rpcClient(await open(context, url), target({ topic }), { timeout: 10_000 });
+  assert.equal(await client.call('echo', { n: 1, nested: { list: [1, 'two', null] } }), { n: 1, nested: { list: [1, 'two', null] } });
+  // What goes on the wire: a raw ROUTER as a static fleet's only server.
+  const raw = new Router({ linger: 0 });
+  await raw.bind('tcp://127.0.0.1:*');
+  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
+  writeFileSync(file, `raw:\n  only: ${(raw.lastEndpoint as string).replace('tcp://', '')}\n`);
+  try {
+    const caster = rpcClient(
+      await open(context, `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}&rpc_zmq_serialization=msgpack`),
+      target({ topic: 'raw' }),
+    );
+    await caster.cast('note');
+    const [, frame, ...more] = await raw.receive();
+    assert.is(more.length, 0, 'one frame after the routing id');
+    assert.ok(frame!.toString('latin1').startsWith('rpc application/x-msgpack\n'), frame!.toString('latin1', 0, 40));
+  } finally {
+    raw.close();
+  }
+});
+
 Driver('should serve a static fleet at the ports its map gives', async (context) => {
   const ports = await Promise.all([freePort(), freePort()]);
   const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
