@@ -1,6 +1,9 @@
 /**
  * What travels in a ZeroMQ message: one frame, a header line `<kind> <content type>\n` and then
- * the body in oslo's format (lib/wire), JSON in oslo's 2.0 envelope or MessagePack. A ROUTER sees
+ * the body in oslo's format (lib/wire), JSON or MessagePack. Calls, casts and replies go as oslo's
+ * bare message dict: no Python peer speaks this transport, and the 2.0 envelope (the message as a
+ * JSON string inside JSON) costs an encoding and a parse more per message. Notifications keep the
+ * envelope their `version` asks for. A ROUTER sees
  * the sender's routing id in front and writes it in front of a reply. One frame, not one per
  * part: each frame costs zeromq.js a native send and receive (bench/README.md, "ZeroMQ in one
  * frame"). The kind guards against a port reused by another kind of socket after a restart: what
@@ -26,8 +29,8 @@ function header(kind: Kind, contentType: string): Buffer {
   return bytes;
 }
 
-/** The frame of a message; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
-export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = true): [Buffer] {
+/** The frame of a message, the body bare unless `enveloped`; throws `UnserializableValue` for a body JSON would refuse or change, else what the codec throws. @internal */
+export function encodeFrames(kind: Kind, codec: WireCodec, body: Record<string, unknown>, enveloped = false): [Buffer] {
   return [Buffer.concat([header(kind, codec.contentType), encodeBody(codec, isJsonCodec(codec) ? wireCopy(body) : body, enveloped)])];
 }
 

@@ -122,7 +122,7 @@ Driver('should fail an at-least-once cast nobody serves with MessageUndeliverabl
   }
 });
 
-Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame with its content type', async (context) => {
+Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame with its content type, and send JSON casts bare', async (context) => {
   const url = `zmq://driver-${hexId()}?rpc_zmq_serialization=msgpack`;
   const topic = `t-${hexId()}`;
   const rpc = rpcServer(await open(context, url), target({ topic, server: 'one' }), [{ echo: (args: Record<string, unknown>) => args }]);
@@ -144,6 +144,12 @@ Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame w
     const [, frame, ...more] = await raw.receive();
     assert.is(more.length, 0, 'one frame after the routing id');
     assert.ok(frame!.toString('latin1').startsWith('rpc application/x-msgpack\n'), frame!.toString('latin1', 0, 40));
+    // In JSON, a cast is oslo's bare message dict, not the 2.0 envelope.
+    await rpcClient(await open(context, `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`), target({ topic: 'raw' })).cast('note');
+    const [, json] = await raw.receive();
+    const [head, body] = json!.toString('utf8').split('\n');
+    assert.is(head, 'rpc application/json');
+    assert.is(JSON.parse(body!).method, 'note');
   } finally {
     raw.close();
   }
