@@ -86,8 +86,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
 
   /** The next live server of `route` when one is up and none is still making its first connection: the common case, sent without waiting. */
   function pickNow(route: Route): Peer | undefined {
-    if (!route.looked || peers.peersOf(route).some((peer) => peer.state === 'connecting')) return undefined;
-    return peers.pick(route);
+    return noneConnecting(route) ? peers.pick(route) : undefined;
   }
 
   /** Waits (up to a send's timeout) for the servers making their first connection, then up to `waitMs` for a live one. */
@@ -101,9 +100,11 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     });
   }
 
+  /** Whether `route` was looked up and none of its peers (of `pool`) is still making its first connection. */
+  const noneConnecting = (route: Route, pool?: string) => route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting');
+
   /** Every peer of `route` (of `pool`) once none of them is still making its first connection, or after `waitMs`. */
-  const settled = (route: Route, waitMs: number, pool?: string) =>
-    peers.until(waitMs, () => (route.looked && peers.peersOf(route, pool).every((peer) => peer.state !== 'connecting') ? true : undefined));
+  const settled = (route: Route, waitMs: number, pool?: string) => peers.until(waitMs, () => (noneConnecting(route, pool) ? true : undefined));
 
   const upPeers = (route: Route, pool?: string): Peer[] => peers.peersOf(route, pool).filter((peer) => peer.state === 'up');
 

@@ -1,13 +1,12 @@
 /**
  * What travels in a ZeroMQ message: one frame, a header line `<kind> <content type>\n` and then
- * the body in oslo's format (lib/wire), JSON or MessagePack. Calls, casts and replies go as oslo's
- * bare message dict: no Python peer speaks this transport, and the 2.0 envelope (the message as a
- * JSON string inside JSON) costs an encoding and a parse more per message. Notifications keep the
- * envelope their `version` asks for. A ROUTER sees
- * the sender's routing id in front and writes it in front of a reply. One frame, not one per
- * part: each frame costs zeromq.js a native send and receive (bench/README.md, "ZeroMQ in one
- * frame"). The kind guards against a port reused by another kind of socket after a restart: what
- * a socket does not take is logged and dropped.
+ * the body in oslo's format (lib/wire), JSON or MessagePack. One frame, not one per part: each
+ * frame costs zeromq.js a native send and receive (bench/README.md, "ZeroMQ in one frame").
+ * Calls, casts and replies go as oslo's bare message dict: no Python peer speaks this transport,
+ * and the 2.0 envelope (the message as a JSON string inside JSON) costs an encoding and a parse
+ * more per message. Notifications keep the envelope their `version` asks for. A ROUTER sees the
+ * sender's routing id in front and writes it in front of a reply. The kind guards against a port
+ * reused by another kind of socket after a restart: what a socket does not take is logged and dropped.
  */
 import { defaultCodec, isJsonCodec, loadedMsgpack, loadMsgpack, MSGPACK_CONTENT_TYPE, type WireCodec } from '../../lib/wire/codec.js';
 import { MalformedMessage } from '../../lib/core/errors.js';

@@ -8,6 +8,7 @@
  * send that found no room for `zmq_send_timeout` is a `MessageDeliveryFailure`, and nothing grows
  * without bound.
  */
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import type { ZmqOptions } from './options.js';
@@ -171,7 +172,7 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
   const sent = (): void | Promise<void> => {
     if (++inARow < MAX_SENDS_IN_A_ROW) return startNext();
     inARow = 0;
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(startNext);
+    return nextTurn().then(startNext);
   };
 
   /** Sends `frames`; `firstTry` is when the first attempt was made, for a send tried again. */
@@ -189,7 +190,7 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
       const waited = Date.now() - since;
       if ((error as { code?: string }).code === 'EAGAIN' && !socket.closed && waited < timeoutMs) {
         const retryMs = Math.min(MAX_RETRY_MS, waited + 1, timeoutMs - waited);
-        return new Promise<void>((resolve) => setTimeout(resolve, retryMs)).then(() => start(frames, since));
+        return sleep(retryMs).then(() => start(frames, since));
       }
       const failed = failure(error);
       startNext();

@@ -12,10 +12,10 @@ import type { RpcRequest } from '../../../lib/driver/rpc.js';
 import { InvalidTransportUrl, TransportClosed } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
-import { amqpUrl, serviceSuite } from '../../helpers/services.js';
+import { serviceSuite } from '../../helpers/services.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { captureLogs } from '../../helpers/logs.js';
-import { brokerUrl, openDriver, rawBroker, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { brokerHost, brokerPort, brokerUrl, openDriver, rawBroker, type RawBroker, rejectionOf, uniqueTopic, within } from './support.js';
 
 /** Direct reply-to is opt-in: each end that takes part asks for it. */
 const ON = 'rabbit_direct_reply_to=true';
@@ -159,9 +159,7 @@ Direct('should answer a request at _reply_q when it asks for no direct reply-to,
 Direct("should fail the calls waiting by direct reply-to with TransportClosed at once when the caller's connection is cut", async ({ queues }) => {
   const topic = uniqueTopic();
   queues.push(topic, `${topic}.a`);
-  const host = /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
-  const port = Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
-  const proxy = await tcpProxy(host, port);
+  const proxy = await tcpProxy(brokerHost(), brokerPort());
   const serving = await connect(brokerUrl({ query: ON }));
   let holding!: () => void;
   const held = new Promise<void>((resolve) => (holding = resolve));
@@ -200,9 +198,7 @@ Direct('should fail only the calls in flight at a cut, leave no error unhandled,
   const onUnhandled = (error: unknown) => void unhandled.push(error);
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
-  const host = /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
-  const port = Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
-  const proxy = await tcpProxy(host, port);
+  const proxy = await tcpProxy(brokerHost(), brokerPort());
   const serving = await connect(brokerUrl({ query: ON }));
   let holding = 0;
   let bothHeld!: () => void;

@@ -6,9 +6,9 @@ import { InvalidTransportUrl, MessageDeliveryFailure, TransportClosed } from '..
 import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
 import { firstValueFrom, filter } from 'rxjs';
-import { amqpUrl, serviceSuite } from '../../helpers/services.js';
+import { serviceSuite } from '../../helpers/services.js';
 import { captureLogs } from '../../helpers/logs.js';
-import { brokerUrl, openDriver, rawBroker, record, uniqueTopic, within, type RawBroker } from './support.js';
+import { brokerHost, brokerPort, brokerUrl, openDriver, rawBroker, type RawBroker, record, uniqueTopic, within } from './support.js';
 import { tcpProxy } from '../../../testing/tcp-proxy.js';
 import { rejection } from '../../helpers/thrown.js';
 
@@ -25,9 +25,6 @@ Limits.after.each(async ({ broker }) => {
 const json = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, headers: { compression: 'application/x-gzip' } };
 const zipped = (message: unknown, pad = 0) => deflateSync(Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) }) + ' '.repeat(pad)));
 const cast = (method: string, args: Record<string, unknown> = {}): RpcRequest => ({ method, args, context: {}, uniqueId: hexId() });
-
-const brokerHost = () => /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
-const brokerPort = () => Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
 
 /** A driver through a proxy that then cuts it off and refuses every reconnect: the broker down, as its clients see it. */
 async function cutOff(query: string, options: Record<string, unknown> = {}): Promise<{ driver: Driver; close(): Promise<void> }> {

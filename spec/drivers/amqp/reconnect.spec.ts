@@ -7,9 +7,9 @@ import type { TransportState, TransportStatus } from '../../../lib/driver/driver
 import { MessageDeliveryFailure, MessagingError, TransportClosed } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { connect, rpcClient, rpcServer, target } from '../../../lib/index.js';
-import { amqpUrl, serviceSuite } from '../../helpers/services.js';
+import { serviceSuite } from '../../helpers/services.js';
 import { captureLogs } from '../../helpers/logs.js';
-import { brokerUrl, openDriver, rawBroker, record, rejectionOf, uniqueTopic, within, type RawBroker } from './support.js';
+import { brokerHost, brokerPort, brokerUrl, openDriver, rawBroker, type RawBroker, record, rejectionOf, uniqueTopic, within } from './support.js';
 import { tcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 
 interface Context {
@@ -20,8 +20,6 @@ interface Context {
 
 const Reconnect = await serviceSuite<Context>('amqp reconnect and failover', ['rabbitmq'], {} as Context);
 
-const brokerHost = () => /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
-const brokerPort = () => Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
 // Quick rounds, so refused reconnects are counted without waiting seconds; private queues a
 // transport closed while cut off could not delete expire a minute later.
 const FAST_RETRY = 'rabbit_retry_interval=0.05&rabbit_retry_backoff=0.05&rabbit_interval_max=0.2&rabbit_transient_queues_ttl=60';

@@ -148,6 +148,10 @@ export function record<T>(open: (onReady: () => void) => Observable<T>): Recorde
   };
 }
 
+/** The spec broker's host and port, as its URL gives them: what a TCP proxy in front of it connects to. */
+export const brokerHost = () => /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
+export const brokerPort = () => Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
+
 export { within } from '../../helpers/within.js';
 
 /** A promise's rejection, or a failure if it resolved. */

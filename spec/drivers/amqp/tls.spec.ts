@@ -12,7 +12,7 @@ import { MessageDeliveryFailure } from '../../../lib/core/errors.js';
 import { hexId } from '../../../lib/core/ids.js';
 import { target } from '../../../lib/core/target.js';
 import { amqpUrl, serviceSuite, skippedSuite, vhostPath } from '../../helpers/services.js';
-import { openDriver, rejectionOf, uniqueTopic } from './support.js';
+import { brokerHost, brokerPort, openDriver, rejectionOf, uniqueTopic } from './support.js';
 import { tcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 
 interface Context {
@@ -52,8 +52,6 @@ const noCertificate = makeCertificate(dir);
 const Tls = noCertificate ? skippedSuite<Context>('amqp TLS', noCertificate) : await serviceSuite<Context>('amqp TLS', ['rabbitmq'], {} as Context);
 
 const credentials = () => /\/\/([^@/]*@)/.exec(amqpUrl())?.[1] ?? '';
-const brokerPort = () => Number(/@[^:/]+:(\d+)/.exec(amqpUrl())?.[1] ?? 5672);
-const brokerHost = () => /@([^:/]+)/.exec(amqpUrl())?.[1] ?? '127.0.0.1';
 
 Tls.before(async (context) => {
   context.ca = join(dir, 'cert.pem');

@@ -133,19 +133,14 @@ Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame w
   // What goes on the wire: a raw ROUTER as a static fleet's only server.
   const raw = new Router({ linger: 0 });
   await raw.bind('tcp://127.0.0.1:*');
-  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
-  writeFileSync(file, `raw:\n  only: ${(raw.lastEndpoint as string).replace('tcp://', '')}\n`);
+  const fleet = staticFleet('raw', { only: (raw.lastEndpoint as string).replace('tcp://', '') });
   try {
-    const caster = rpcClient(
-      await open(context, `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}&rpc_zmq_serialization=msgpack`),
-      target({ topic: 'raw' }),
-    );
-    await caster.cast('note');
+    await rpcClient(await open(context, `${fleet}&rpc_zmq_serialization=msgpack`), target({ topic: 'raw' })).cast('note');
     const [, frame, ...more] = await raw.receive();
     assert.is(more.length, 0, 'one frame after the routing id');
     assert.ok(frame!.toString('latin1').startsWith('rpc application/x-msgpack\n'), frame!.toString('latin1', 0, 40));
     // In JSON, a cast is oslo's bare message dict, not the 2.0 envelope.
-    await rpcClient(await open(context, `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`), target({ topic: 'raw' })).cast('note');
+    await rpcClient(await open(context, fleet), target({ topic: 'raw' })).cast('note');
     const [, json] = await raw.receive();
     const [head, body] = json!.toString('utf8').split('\n');
     assert.is(head, 'rpc application/json');
@@ -157,9 +152,7 @@ Driver('should speak MessagePack with rpc_zmq_serialization=msgpack, one frame w
 
 Driver('should serve a static fleet at the ports its map gives', async (context) => {
   const ports = await Promise.all([freePort(), freePort()]);
-  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
-  writeFileSync(file, `compute:\n  host-1: 127.0.0.1:${ports[0]}\n  host-2: 127.0.0.1:${ports[1]}\n`);
-  const url = `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`;
+  const url = staticFleet('compute', { 'host-1': `127.0.0.1:${ports[0]}`, 'host-2': `127.0.0.1:${ports[1]}` });
   for (const server of ['host-1', 'host-2']) {
     const rpc = rpcServer(await open(context, url), target({ topic: 'compute', server }), [{ whoami: () => server }]);
     await rpc.start();
@@ -173,9 +166,7 @@ Driver('should serve a static fleet at the ports its map gives', async (context)
 
 Driver('should drop malformed messages and go on serving', async (context) => {
   const port = await freePort();
-  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
-  writeFileSync(file, `compute:\n  host-1: 127.0.0.1:${port}\n`);
-  const url = `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`;
+  const url = staticFleet('compute', { 'host-1': `127.0.0.1:${port}` });
   const rpc = rpcServer(await open(context, url), target({ topic: 'compute', server: 'host-1' }), [{ whoami: () => 'host-1' }]);
   await rpc.start();
   context.transports.push({ close: () => rpc.stop() } as Transport);
@@ -242,13 +233,18 @@ Driver.run();
 
 const Sender = suite('zmq send queue');
 
+/** A send queue (with the options of `url`) on a DEALER to a ROUTER that holds one message at most until read. */
+async function senderToSlowRouter(url: string) {
+  const router = new Router({ receiveHighWaterMark: 1, linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const given = options(url);
+  const dealer = createDealer(await import('zeromq'), given, 'slow', undefined);
+  dealer.connect(router.lastEndpoint as string);
+  return { router, dealer, sender: createSender(dealer, given, 'the slow router', () => new Error('closed')) };
+}
+
 Sender('should hold at most its capacity, refusing the rest at once and failing timed-out sends, all typed', async () => {
-  const stalled = new Router({ receiveHighWaterMark: 1, linger: 0 });
-  await stalled.bind('tcp://127.0.0.1:*');
-  const stalling = options('zmq://?zmq_send_hwm=1&zmq_send_timeout=0.2&zmq_send_queue=3');
-  const dealer = createDealer(await import('zeromq'), stalling, 'stalled', undefined);
-  dealer.connect(stalled.lastEndpoint as string);
-  const sender = createSender(dealer, stalling, 'the stalled router', () => new Error('closed'));
+  const { router: stalled, dealer, sender } = await senderToSlowRouter('zmq://?zmq_send_hwm=1&zmq_send_timeout=0.2&zmq_send_queue=3');
   try {
     let most = 0;
     const sends = Array.from({ length: 30 }, () => {
@@ -269,12 +265,7 @@ Sender('should hold at most its capacity, refusing the rest at once and failing 
 });
 
 Sender('should deliver every send, in order, once a stalled receiver starts reading within the send timeout', async () => {
-  const slow = new Router({ receiveHighWaterMark: 1, linger: 0 });
-  await slow.bind('tcp://127.0.0.1:*');
-  const waiting = options('zmq://?zmq_send_hwm=1&zmq_send_timeout=20&zmq_send_queue=40');
-  const dealer = createDealer(await import('zeromq'), waiting, 'slow', undefined);
-  dealer.connect(slow.lastEndpoint as string);
-  const sender = createSender(dealer, waiting, 'the slow router', () => new Error('closed'));
+  const { router: slow, dealer, sender } = await senderToSlowRouter('zmq://?zmq_send_hwm=1&zmq_send_timeout=20&zmq_send_queue=40');
   try {
     const sends = Array.from({ length: 30 }, (_, i) => sender.send([Buffer.alloc(200_000, i)]));
     // Nothing is read until the queue is backed up: the sends wait at the high-water mark.
@@ -297,6 +288,18 @@ Sender('should deliver every send, in order, once a stalled receiver starts read
 });
 
 Sender.run();
+
+/** A `zmq://` URL of a static fleet: `topic`'s servers at the endpoints given, in a map file of its own. */
+function staticFleet(topic: string, servers: Record<string, string>): string {
+  const file = join(tmpdir(), `rxm-static-${hexId()}.yaml`);
+  writeFileSync(
+    file,
+    `${topic}:\n${Object.entries(servers)
+      .map(([server, endpoint]) => `  ${server}: ${endpoint}\n`)
+      .join('')}`,
+  );
+  return `zmq://?rpc_zmq_matchmaker=static&zmq_static_targets=${encodeURIComponent(file)}`;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
