@@ -62,7 +62,7 @@ interface Generation {
  * `TransportClosed` (their replies can no longer arrive).
  * @internal
  */
-export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions): () => Promise<ReplyChannel> {
+export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions, unconfirmed?: Pick<Publisher, 'answered' | 'lost$'>): () => Promise<ReplyChannel> {
   let channel: Promise<ReplyChannel> | undefined;
   return () => {
     channel ??= open().catch((error: unknown) => {
@@ -86,6 +86,8 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
         get replies$() {
           return current.replies$;
         },
+        // Calls whose requests, sent without a confirm, were lost and could not be sent again.
+        ...(unconfirmed && { lost$: unconfirmed.lost$ }),
       };
       const closing = scope.closing$.subscribe(() => {
         // Closed while a fresh queue waited for its pause: nobody consumes it, so end it here.
@@ -112,7 +114,9 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
           .subscribe({
             next: (delivery) => {
               const reply = readReply(delivery.message, options.rabbit_max_inflated_bytes);
-              if (reply) replies.next(reply);
+              if (!reply) return;
+              unconfirmed?.answered(reply.msgId);
+              replies.next(reply);
             },
             error: (error: Error) => {
               if (!opened) {
