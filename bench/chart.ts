@@ -10,7 +10,6 @@ import { label } from './table.js';
 const COLORS: Record<Engine, string> = {
   rx: '#d62f6f',
   'rx-msgpack': '#f08a24',
-  'rx-unconfirmed': '#f4a6c0',
   amqplib: '#3a6fb0',
   'amqplib-confirm': '#8fb3de',
   'amqplib-oslo': '#7a5cb8',
@@ -23,7 +22,6 @@ const COLORS: Record<Engine, string> = {
 const NAMES: Record<Engine, string> = {
   rx: 'rx-messaging',
   'rx-msgpack': 'rx-messaging, MessagePack',
-  'rx-unconfirmed': 'rx-messaging, calls without confirms',
   amqplib: 'plain amqplib',
   'amqplib-confirm': 'amqplib with confirms',
   'amqplib-oslo': "amqplib speaking oslo's wire format",

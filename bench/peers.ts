@@ -45,10 +45,8 @@ export function syncCounter(clients: number): { readonly arrived: () => void; re
 export interface PeerComparison {
   readonly scenario: string;
   readonly label: string;
-  /** msg/s of the faster of rx-messaging's engines here (`rxEngine`); undefined when none ran. */
+  /** msg/s; undefined when the engine did not run. */
   readonly rx?: number;
-  /** `rx`, or `rx-unconfirmed` (calls without confirms, an option between rx-messaging peers) when it was faster. */
-  readonly rxEngine?: RxEngine;
   readonly peers: Readonly<Partial<Record<Peer, number>>>;
   /** Why a peer has no figure. */
   readonly skipped: Readonly<Partial<Record<Peer, string>>>;
@@ -64,10 +62,6 @@ export interface PeerComparison {
   readonly amqplibRatio?: number;
 }
 
-/** rx-messaging's engines on RabbitMQ that the peers are compared with: its defaults, and its calls without confirms. */
-export type RxEngine = Extract<Engine, 'rx' | 'rx-unconfirmed'>;
-const RX_ENGINES: readonly RxEngine[] = ['rx', 'rx-unconfirmed'];
-
 /** Moleculer emits events without publisher confirms: its casts are not comparable with a confirmed cast. */
 export const UNCONFIRMED_CASTS: readonly Peer[] = ['moleculer'];
 
@@ -77,11 +71,7 @@ export function comparePeers(results: readonly Result[]): PeerComparison[] {
   return scenarios.map((scenario) => {
     const rows = results.filter((r) => r.scenario === scenario);
     const figure = (engine: Engine) => rows.find((r) => r.engine === engine && r.skipped === undefined)?.msg_per_s;
-    const rxEngine = RX_ENGINES.filter((engine) => figure(engine) !== undefined).reduce<RxEngine | undefined>(
-      (faster, engine) => (faster && figure(faster)! >= figure(engine)! ? faster : engine),
-      undefined,
-    );
-    const rx = rxEngine && figure(rxEngine);
+    const rx = figure('rx');
     const first = rows[0]!;
     const peers: Partial<Record<Peer, number>> = {};
     const skipped: Partial<Record<Peer, string>> = {};
@@ -102,7 +92,7 @@ export function comparePeers(results: readonly Result[]): PeerComparison[] {
     return {
       scenario,
       label: label(first),
-      ...(rx !== undefined && { rx, rxEngine }),
+      ...(rx !== undefined && { rx }),
       peers,
       skipped,
       ratios,

@@ -40,8 +40,6 @@ const CALL_TIMEOUT_SECONDS = 30;
 
 /** The query that selects MessagePack on rx-messaging's RabbitMQ driver. */
 export const MSGPACK_QUERY = 'codec=msgpack';
-/** The `rx-unconfirmed` engine's calls: requests without publisher confirms. */
-export const UNCONFIRMED_QUERY = 'rabbit_call_confirms=false';
 
 /** rx-messaging's ZeroMQ transport: servers on loopback, found through the Redis matchmaker on 6379. */
 export const ZMQ_URL = 'zmq+redis://127.0.0.1:6379/';
@@ -85,8 +83,7 @@ function scenarioUrl(scenario: Scenario, engine: Engine, settings: RunSettings):
   if (scenario.broker === 'memory') return `memory://bench-${scenario.id}`;
   if (engine === 'zeromq') return ZEROMQ_HARNESS_URL;
   if (scenario.broker === 'zmq') return settings.zmqUrl ?? ZMQ_URL;
-  if (engine === 'rx-msgpack') return withQuery(settings.url, MSGPACK_QUERY);
-  return engine === 'rx-unconfirmed' ? withQuery(settings.url, UNCONFIRMED_QUERY) : settings.url;
+  return engine === 'rx-msgpack' ? withQuery(settings.url, MSGPACK_QUERY) : settings.url;
 }
 
 /** The program and leading arguments that run an engine's role as a process. */
@@ -95,7 +92,6 @@ export function command(engine: Engine, osloWireWithout?: string): { readonly fi
   switch (engine) {
     case 'rx':
     case 'rx-msgpack':
-    case 'rx-unconfirmed':
     case 'rx-zmq':
       return { file: process.execPath, args: [fromRoot('dist/bin/rxm.js'), 'simulator'] };
     case 'zeromq':
@@ -124,7 +120,6 @@ export function roles(engine: Engine, osloWireWithout?: string): RoleRunner | un
   switch (engine) {
     case 'rx':
     case 'rx-msgpack':
-    case 'rx-unconfirmed':
       return runRole;
     case 'amqplib':
       return rawRoles({ confirm: false });

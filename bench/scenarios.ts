@@ -14,9 +14,9 @@ export type Kind = 'call' | 'cast' | 'fanout' | 'notify';
  * on ZeroMQ, rx-messaging's ZeroMQ driver (`rx-zmq`, finding its servers through Redis) and plain
  * zeromq.js (`zeromq`, the ceiling).
  */
-export type Engine = 'rx' | 'rx-msgpack' | 'rx-unconfirmed' | 'amqplib' | 'amqplib-confirm' | 'amqplib-oslo' | 'oslo' | 'nestjs' | 'moleculer' | 'zeromq' | 'rx-zmq';
+export type Engine = 'rx' | 'rx-msgpack' | 'amqplib' | 'amqplib-confirm' | 'amqplib-oslo' | 'oslo' | 'nestjs' | 'moleculer' | 'zeromq' | 'rx-zmq';
 
-export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'rx-unconfirmed', 'amqplib', 'amqplib-confirm', 'amqplib-oslo', 'oslo', 'nestjs', 'moleculer', 'zeromq', 'rx-zmq'];
+export const ENGINES: readonly Engine[] = ['rx', 'rx-msgpack', 'amqplib', 'amqplib-confirm', 'amqplib-oslo', 'oslo', 'nestjs', 'moleculer', 'zeromq', 'rx-zmq'];
 
 /** Where messages travel: RabbitMQ, rx-messaging's in-process memory broker, or peer-to-peer ZeroMQ over loopback TCP. */
 export type Broker = 'rabbit' | 'memory' | 'zmq';
@@ -40,8 +40,6 @@ const ALL: readonly Engine[] = ['rx', 'amqplib', 'oslo'];
 const CALLS: readonly Engine[] = [...ALL, 'amqplib-oslo'];
 /** The frameworks compared with rx-messaging on the issue's calls and casts. */
 const PEERS: readonly Engine[] = ['nestjs', 'moleculer'];
-/** Calls between rx-messaging peers may go without publisher confirms (`rabbit_call_confirms=false`). */
-const RX_CALLS: readonly Engine[] = [...CALLS, 'rx-unconfirmed'];
 /** Where a publish may or may not wait for its confirm; and in oslo's wire format, what the protocol costs. */
 const PUBLISHES: readonly Engine[] = ['rx', 'amqplib', 'amqplib-confirm', 'oslo', 'amqplib-oslo'];
 /** On ZeroMQ: plain zeromq.js, the ceiling, and rx-messaging's driver. */
@@ -52,9 +50,9 @@ function scenario(kind: Kind, broker: Broker, concurrency: number, size: number,
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  scenario('call', 'rabbit', 1, 100, [...RX_CALLS, ...PEERS]),
-  scenario('call', 'rabbit', 5, 100, [...RX_CALLS, 'rx-msgpack', ...PEERS]),
-  scenario('call', 'rabbit', 50, 100, [...RX_CALLS, 'rx-msgpack', ...PEERS]),
+  scenario('call', 'rabbit', 1, 100, [...CALLS, ...PEERS]),
+  scenario('call', 'rabbit', 5, 100, [...CALLS, 'rx-msgpack', ...PEERS]),
+  scenario('call', 'rabbit', 50, 100, [...CALLS, 'rx-msgpack', ...PEERS]),
   scenario('call', 'rabbit', 5, 10_000, [...ALL, 'rx-msgpack']),
   scenario('cast', 'rabbit', 50, 100, [...PUBLISHES, 'rx-msgpack', ...PEERS]),
   scenario('fanout', 'rabbit', 50, 100, ALL),

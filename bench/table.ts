@@ -52,14 +52,13 @@ const PEER_HEADERS = ['scenario', 'rx msg/s', 'nestjs', 'moleculer', 'rx x nestj
  * rx-messaging against the peers, one line a scenario: each peer's msg/s, rx-messaging's ratio to
  * each and to the fastest comparable one (a cast's only where the peer awaits its confirm, as
  * rx-messaging does; Moleculer's emit does not, so its cast ratio is marked and left out).
- * rx-messaging's figure is the faster of its engines, marked `(unconfirmed)` when its calls went without confirms.
  */
 export function formatPeers(comparisons: readonly PeerComparison[]): string {
   const ratio = (value: number | undefined, comparable = true) => (value === undefined ? '' : `${value.toFixed(2)}${comparable ? '' : ' *'}`);
   const figure = (c: PeerComparison, peer: Peer) => (c.peers[peer] !== undefined ? thousands(c.peers[peer]) : c.skipped[peer] !== undefined ? 'skipped' : '');
   const rows = comparisons.map((c) => [
     c.label,
-    c.rx === undefined ? '' : `${thousands(c.rx)}${c.rxEngine === 'rx-unconfirmed' ? ' (unconfirmed)' : ''}`,
+    c.rx === undefined ? '' : thousands(c.rx),
     figure(c, 'nestjs'),
     figure(c, 'moleculer'),
     ratio(c.ratios.nestjs, c.comparable.includes('nestjs')),

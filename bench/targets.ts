@@ -126,7 +126,7 @@ export function checkPeerTargets(results: readonly Result[]): TargetCheck[] {
 
 function figures(c: PeerComparison, peers: readonly Peer[]): string {
   return [
-    ...(c.rx !== undefined ? [`rx-messaging${c.rxEngine === 'rx-unconfirmed' ? ' (calls without confirms)' : ''} ${c.rx.toLocaleString('en-US')}/s`] : []),
+    ...(c.rx !== undefined ? [`rx-messaging ${c.rx.toLocaleString('en-US')}/s`] : []),
     ...peers.filter((p) => c.peers[p] !== undefined).map((p) => `${PEER_NAMES[p]} ${c.peers[p]!.toLocaleString('en-US')}/s`),
   ].join(', ');
 }

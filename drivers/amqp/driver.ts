@@ -50,14 +50,9 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
     },
   };
   const direct = options.rabbit_direct_reply_to ? createDirectReplies(options.rabbit_max_inflated_bytes) : undefined;
-  const publisher = createPublisher(
-    sending,
-    { maxSends: options.rabbit_max_pending_sends, maxBytes: options.rabbit_max_pending_bytes },
-    direct?.attach,
-    !options.rabbit_call_confirms,
-  );
+  const publisher = createPublisher(sending, { maxSends: options.rabbit_max_pending_sends, maxBytes: options.rabbit_max_pending_bytes }, direct?.attach);
   const replySender = createReplySender(publisher, options, abort.signal);
-  const replyChannel = createReplyChannel(listening, scope, options, options.rabbit_call_confirms ? undefined : publisher);
+  const replyChannel = createReplyChannel(listening, scope, options);
   const status$ = combinedStatus([sending, listening]);
   // One topology object per destination, so the publisher finds what it declared by identity.
   const topologies = new Map<string, Topology>();
@@ -84,7 +79,6 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
 
     send(target, request, { retry, atLeastOnce = false } = {}) {
       if (closed) return Promise.reject(new TransportClosed());
-      const { call } = request;
       const exchange = target.fanout ? fanoutExchange(target) : exchangeName(target, controlExchange);
       return encodeAndSend(
         () => rpcToWire(request),
@@ -92,9 +86,9 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
           codec,
           enveloped: true,
           compression: options.kombu_compression,
-          expirationMs: call?.timeoutMs,
+          expirationMs: request.call?.timeoutMs,
           // oslo's _reply_q stays in the body for Python servers; rx-messaging servers may answer here instead.
-          replyTo: call && direct ? DIRECT_REPLY_TO : undefined,
+          replyTo: request.call && direct ? DIRECT_REPLY_TO : undefined,
         },
         (message) =>
           publisher.publish({
@@ -104,8 +98,6 @@ export async function createAmqpDriver({ url, options, controlExchange }: AmqpDr
             mandatory: atLeastOnce,
             topology: topologyFor(`${target.fanout ? 'fanout' : 'topic'}\u0000${exchange}`, () => sendTopology(options, target, controlExchange)),
             retry,
-            // A mandatory request is settled by its confirm: only that tells it was routed.
-            ...(call && !atLeastOnce && { call: { msgId: call.msgId, deadline: call.deadline ?? Date.now() + call.timeoutMs } }),
           }),
       );
     },

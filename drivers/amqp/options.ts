@@ -103,13 +103,6 @@ export interface AmqpOptions {
    * replies skip the caller's reply queue. Python peers answer and are answered as before.
    */
   readonly rabbit_direct_reply_to: boolean;
-  /**
-   * rx-messaging: wait for the broker's publisher confirm before a call waits for its reply (oslo
-   * does). Off, a call request goes out without one (its reply says it arrived), is kept until
-   * then, and is sent again when its channel closes first. Casts, notifications and replies are
-   * always confirmed.
-   */
-  readonly rabbit_call_confirms: boolean;
   /** rx-messaging: the most bytes a compressed body may inflate to; a larger one is rejected as malformed (16 MiB). */
   readonly rabbit_max_inflated_bytes: number;
   /** rx-messaging: sends waiting for a connection at once; one more fails at once with `MessageDeliveryFailure` (10,000). */
@@ -161,7 +154,6 @@ const SPEC: OptionSpec<AmqpOptions> = {
   connect_timeout: { default: 5, kind: 'number' },
   codec: { default: 'json', kind: 'string' },
   rabbit_direct_reply_to: { default: false, kind: 'boolean' },
-  rabbit_call_confirms: { default: true, kind: 'boolean' },
   // A body inflating past this is a zip bomb, or nothing an oslo service sends.
   rabbit_max_inflated_bytes: { default: 16 * 1024 * 1024, kind: 'number' },
   // With the broker down, sends would otherwise pile up in memory without limit.
@@ -196,9 +188,6 @@ export function amqpOptions(url: TransportUrl, given: Readonly<Record<string, un
   for (const [correct, misspelled] of spellings) {
     if (options[correct] && options[misspelled] && options[correct] !== options[misspelled])
       fail(`${correct} (${options[correct]}) and its old spelling ${misspelled} (${options[misspelled]}) disagree`);
-  }
-  if (!options.rabbit_call_confirms && options.rabbit_direct_reply_to) {
-    fail('rabbit_call_confirms=false needs rabbit_direct_reply_to off: a direct reply-to call goes out on the confirm channel that consumes its replies');
   }
   if (!['round-robin', 'shuffle'].includes(options.kombu_failover_strategy)) {
     fail(`kombu_failover_strategy must be 'round-robin' or 'shuffle', got '${options.kombu_failover_strategy}'`);

@@ -6,22 +6,14 @@
  * returns it. A publish lost with its connection is sent again on the next one while `retry`
  * allows: receivers drop the duplicate by its `_unique_id`. Sends waiting for a connection are
  * bounded in number and bytes; past the bounds a send fails at once.
- *
- * With `rabbit_call_confirms=false`, a call request goes out on a plain channel of its own and
- * resolves once written: its first reply tells that it arrived. Until then it is kept
- * (unanswered-calls.ts), and when that channel closes it is sent again, confirmed; a call whose
- * request cannot be sent again is reported on `lost$`, so its caller fails at once.
  */
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
-import { type Observable, Subject } from 'rxjs';
-import type { LostCall } from '../../lib/driver/rpc.js';
 import { MessageDeliveryFailure, MessageUndeliverable } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { openChannel, replyCode, withChannel, type WatchedChannel } from './channel.js';
 import { asError, type Link } from './connection.js';
 import type { OutgoingMessage } from './message.js';
 import { declareTopology, describeTopology, type Topology } from './topology.js';
-import { unansweredCalls, type UnansweredCall } from './unanswered-calls.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -36,17 +28,11 @@ export interface PublishRequest {
   readonly topology?: Topology;
   /** Further connection attempts to wait through: undefined or negative forever, 0 none. */
   readonly retry?: number;
-  /** For a call request (not mandatory): with unconfirmed calls, it goes out without a confirm and is kept until its first reply or `deadline`. */
-  readonly call?: { readonly msgId: string; readonly deadline: number };
 }
 
 /** @internal */
 export interface Publisher {
   publish(request: PublishRequest): Promise<void>;
-  /** A reply to the call `msgId` arrived (its request was not lost). */
-  answered(msgId: string): void;
-  /** Calls sent without a confirm whose requests could not be sent again after their channel closed. */
-  readonly lost$: Observable<LostCall>;
 }
 
 /** The connection (or the channel) went while the publish was under way: it may be sent again. */
@@ -74,9 +60,6 @@ interface ConnectionState {
   confirm?: Promise<ConfirmState>;
   /** The confirm channel once open, for publishing without a Promise hop. */
   ready?: ConfirmState;
-  /** The channel of call requests sent without a confirm, and the same once open. */
-  plain?: Promise<WatchedChannel>;
-  plainReady?: WatchedChannel;
   /** Topologies whose declaration succeeded on this connection. */
   readonly done: Set<Topology>;
   /** By topology object: the driver hands the same object for the same destination (see `topologies`). */
@@ -96,14 +79,8 @@ export interface PendingLimits {
  */
 export type ChannelSetUp = (watched: WatchedChannel<ConfirmChannel>) => Promise<void>;
 
-/**
- * `unconfirmedCalls`: call requests go out without a confirm (`rabbit_call_confirms=false`); at
- * most `limits.maxSends` are kept unanswered at once, and past that a call waits for its confirm.
- * @internal
- */
-export function createPublisher(link: Link, limits: PendingLimits, setUp?: ChannelSetUp, unconfirmedCalls = false): Publisher {
-  const unanswered = unconfirmedCalls ? unansweredCalls(limits.maxSends) : undefined;
-  const lost$ = new Subject<LostCall>();
+/** @internal */
+export function createPublisher(link: Link, limits: PendingLimits, setUp?: ChannelSetUp): Publisher {
   const states = new WeakMap<ChannelModel, ConnectionState>();
   const stateOf = (model: ChannelModel) => {
     let state = states.get(model);
@@ -177,73 +154,8 @@ export function createPublisher(link: Link, limits: PendingLimits, setUp?: Chann
     return state.confirm;
   }
 
-  /** The connection's channel for call requests sent without a confirm; when it closes, what went out on it unanswered is sent again. */
-  function plainChannel(model: ChannelModel): Promise<WatchedChannel> {
-    const state = stateOf(model);
-    if (!state.plain) {
-      const opening = openChannel(model);
-      state.plain = opening;
-      opening.then(
-        (watched) => {
-          state.plainReady = watched;
-          void watched.closed.then((error) => {
-            if (state.plain === opening) delete state.plain;
-            if (state.plainReady === watched) delete state.plainReady;
-            if (error) {
-              log.warn('the broker closed the channel of unconfirmed call requests', { error: error.message });
-              state.declared.clear();
-              state.done.clear();
-            }
-            const lost = unanswered?.takeLost(watched) ?? [];
-            if (lost.length) log.info(`sending ${lost.length} call requests again: their channel closed before their replies came`);
-            for (const call of lost) void sendAgain(call);
-          });
-        },
-        () => {
-          if (state.plain === opening) delete state.plain;
-        },
-      );
-    }
-    return state.plain;
-  }
-
-  /** A call request whose channel closed unanswered, sent again with a confirm; its caller fails at once when it cannot be. */
-  async function sendAgain({ msgId, request }: UnansweredCall): Promise<void> {
-    try {
-      await retrying({ ...request, call: undefined });
-    } catch (error) {
-      lost$.next({ msgId, error: asError(error) });
-    }
-  }
-
-  /** Publishes a call request without a confirm, keeping it until its reply; fails with `PublishInterrupted` on a closed channel. */
-  function publishUnconfirmed(watched: WatchedChannel, request: PublishRequest, call: NonNullable<PublishRequest['call']>): Promise<void> {
-    const { exchange, routingKey, message } = request;
-    try {
-      message.properties.mandatory = false;
-      watched.channel.publish(exchange, routingKey, message.content, message.properties);
-    } catch (error) {
-      return Promise.reject(new PublishInterrupted(undefined, { cause: error }));
-    }
-    unanswered!.add({ msgId: call.msgId, deadline: call.deadline, request, channel: watched });
-    return Promise.resolve();
-  }
-
-  /** The call a request is, when it goes out without a confirm. */
-  const unconfirmedCall = (request: PublishRequest) => (unanswered && !unanswered.full ? request.call : undefined);
-
   async function publishOn(model: ChannelModel, request: PublishRequest): Promise<void> {
     if (request.topology) await declareOnce(model, request.topology);
-    const call = unconfirmedCall(request);
-    if (call) {
-      let plain: WatchedChannel;
-      try {
-        plain = await plainChannel(model);
-      } catch (error) {
-        throw new PublishInterrupted(undefined, { cause: error });
-      }
-      return publishUnconfirmed(plain, request, call);
-    }
     let confirm: ConfirmState;
     try {
       confirm = await confirmChannel(model);
@@ -360,23 +272,17 @@ export function createPublisher(link: Link, limits: PendingLimits, setUp?: Chann
 
   return {
     publish(request) {
-      // The common case: connected, channel open, topology declared. Publish at once.
+      // The common case: connected, confirm channel open, topology declared. Publish at once.
       const model = lastModel;
-      const state = model !== undefined && link.isOpen(model) ? states.get(model) : undefined;
-      if (state && (!request.topology || state.done.has(request.topology))) {
-        const call = unconfirmedCall(request);
-        if (call) {
-          if (state.plainReady?.isOpen) return publishUnconfirmed(state.plainReady, request, call).catch((error: unknown) => retrying(request, error));
-        } else if (state.ready?.watched.isOpen) {
-          return publishOnChannel(model!, state.ready, request).catch((error: unknown) => retrying(request, error));
+      if (model !== undefined && link.isOpen(model)) {
+        const state = states.get(model);
+        const ready = state?.ready;
+        if (ready?.watched.isOpen && (!request.topology || state!.done.has(request.topology))) {
+          return publishOnChannel(model, ready, request).catch((error: unknown) => retrying(request, error));
         }
       }
       return retrying(request);
     },
-    answered(msgId) {
-      unanswered?.answered(msgId);
-    },
-    lost$: lost$.asObservable(),
   };
 }
 

@@ -62,7 +62,7 @@ interface Generation {
  * `TransportClosed` (their replies can no longer arrive).
  * @internal
  */
-export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions, unconfirmed?: Pick<Publisher, 'answered' | 'lost$'>): () => Promise<ReplyChannel> {
+export function createReplyChannel(link: Link, scope: ConsumerScope, options: AmqpOptions): () => Promise<ReplyChannel> {
   let channel: Promise<ReplyChannel> | undefined;
   return () => {
     channel ??= open().catch((error: unknown) => {
@@ -86,8 +86,6 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
         get replies$() {
           return current.replies$;
         },
-        // Calls whose requests, sent without a confirm, were lost and could not be sent again.
-        ...(unconfirmed && { lost$: unconfirmed.lost$ }),
       };
       const closing = scope.closing$.subscribe(() => {
         // Closed while a fresh queue waited for its pause: nobody consumes it, so end it here.
@@ -114,9 +112,7 @@ export function createReplyChannel(link: Link, scope: ConsumerScope, options: Am
           .subscribe({
             next: (delivery) => {
               const reply = readReply(delivery.message, options.rabbit_max_inflated_bytes);
-              if (!reply) return;
-              unconfirmed?.answered(reply.msgId);
-              replies.next(reply);
+              if (reply) replies.next(reply);
             },
             error: (error: Error) => {
               if (!opened) {

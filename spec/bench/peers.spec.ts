@@ -63,24 +63,6 @@ Compare("should hold casts to NestJS's confirmed emit, and print Moleculer's unc
   assert.match(table, /\* Moleculer's emit awaits no publisher confirm: not comparable/);
 });
 
-Compare('should compare the peers with the faster of rx and rx-unconfirmed, naming which', () => {
-  const results = [
-    ...run(9000, 5000, 4000),
-    ...[1, 5, 50].map((concurrency) => row({ kind: 'call', concurrency, engine: 'rx-unconfirmed', msg_per_s: concurrency === 5 ? 10_000 : 8000 })),
-  ];
-  const calls = comparePeers(results).filter((c) => c.scenario.includes('call'));
-  assert.equal(
-    calls.map((c) => [c.rxEngine, c.rx, c.ratio]),
-    [
-      ['rx', 9000, 1.8],
-      ['rx-unconfirmed', 10_000, 2],
-      ['rx', 9000, 1.8],
-    ],
-  );
-  assert.match(formatPeers(comparePeers(results)), /rabbit call p5 100 B +10,000 \(unconfirmed\)/);
-  assert.match(formatTargets(checkPeerTargets(results)), /call p5: .*rx-messaging \(calls without confirms\) 10,000\/s/);
-});
-
 Compare('should call a target with a skipped peer not measured, naming why, never met on the other peer alone', () => {
   const results = run(9000, 5000, 4000).map((r) => (r.engine === 'moleculer' ? { ...r, msg_per_s: undefined, skipped: 'moleculer is not installed' } : r));
   const checks = checkPeerTargets(results);
