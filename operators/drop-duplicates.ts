@@ -51,24 +51,37 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
     });
 }
 
+/** Windows up to this size are scanned: a dictionary must internalize each fresh id before it looks it up, which costs more than comparing this many. */
+const SCANNED_WINDOW = 32;
+
 /** A window of the last `size` ids (default 16): dropDuplicates remembers an id as it passes, the notification dispatchers once its message is acked. @internal */
 export function seenIds(size = 16): SeenIds {
   checkOption('seenIds', 'size', size, integerFrom(1));
-  // A dictionary for lookups and a ring for their order. Not a Set: one that keeps adding and
-  // deleting re-tables itself, and each old table links the new one, which keeps young objects
-  // alive through scavenges (promoted by the thousand at thousands of messages a second).
-  const recent: Record<string, true> = Object.create(null);
-  const ring = new Array<string | undefined>(size);
+  // A ring for their order, and above SCANNED_WINDOW a dictionary for lookups. Not a Set: one that
+  // keeps adding and deleting re-tables itself, and each old table links the new one, which keeps
+  // young objects alive through scavenges (promoted by the thousand at thousands of messages a second).
+  const ring = new Array<string>(size).fill('');
+  const recent: Record<string, true> | undefined = size > SCANNED_WINDOW ? Object.create(null) : undefined;
   let oldest = 0;
+  /** Compared by length and last character first: ids made by one process share their start (`hexId`'s prefix), and `===` compares from there. */
+  const scan = (id: string) => {
+    const last = id.length - 1;
+    const end = id.charCodeAt(last);
+    for (const seen of ring) if (seen.length === id.length && seen.charCodeAt(last) === end && seen === id) return true;
+    return false;
+  };
+  const has = (id: string | undefined) => !!id && (recent ? id in recent : scan(id));
   return {
-    has: (id) => !!id && id in recent,
+    has,
     add(id) {
-      if (!id || id in recent) return;
-      const evicted = ring[oldest];
-      if (evicted !== undefined) delete recent[evicted];
+      if (!id || has(id)) return;
+      if (recent) {
+        const evicted = ring[oldest]!;
+        if (evicted) delete recent[evicted];
+        recent[id] = true;
+      }
       ring[oldest] = id;
       oldest = (oldest + 1) % size;
-      recent[id] = true;
     },
   };
 }

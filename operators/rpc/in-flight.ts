@@ -108,10 +108,17 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
   // No Map or Set for what fills and empties with every request: such a table re-tables itself
   // as it does, each old table (soon in old space) links the new one, and young requests then
   // survive scavenges through dead tables, promoted by the thousand (a GC cost larger than the
-  // rest of the table's work). A WeakMap finds a request's entry, a dictionary an id's, a list holds them all.
+  // rest of the table's work). A WeakMap finds a request's entry, a list holds them all.
   const entries = new WeakMap<IncomingCall, Entry>();
-  const byMsgId: Record<string, Entry> = Object.create(null);
   let first: Entry | undefined;
+  /**
+   * The newest entry of the call `msgId`, found by walking the list: a cancel is rare, while an
+   * index by id would cost every request a string-keyed insert and delete (the id internalized first).
+   */
+  const entryOf = (msgId: string) => {
+    for (let entry = first; entry; entry = entry.next) if (entry.incoming.call?.msgId === msgId) return entry;
+    return undefined;
+  };
   const unlink = (entry: Entry) => {
     if (entry.prev) entry.prev.next = entry.next;
     else if (first === entry) first = entry.next;
@@ -135,7 +142,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     if (incoming.method !== CANCEL_METHOD || incoming.call) return true;
     incoming.ack().catch((error: unknown) => log.warn('could not ack a cancel', { error: String(error) }));
     const msgId = incoming.args['msg_id'];
-    const entry = typeof msgId === 'string' ? byMsgId[msgId] : undefined;
+    const entry = typeof msgId === 'string' ? entryOf(msgId) : undefined;
     if (entry) giveUpEntry(entry, cancelled(entry.incoming, 'cancelled'));
     else log.debug('a cancel named no call in flight (it had ended)', { msgId });
     return false;
@@ -152,7 +159,6 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     if (first) first.prev = entry;
     first = entry;
     entries.set(incoming, entry);
-    if (call) byMsgId[call.msgId] = entry;
     if (stop?.aborted) giveUpEntry(entry, stopped(incoming));
     else if (call?.cancellable && identity)
       incoming.heartbeat(identity).catch((error: unknown) => log.warn('could not tell a caller where to cancel', { method: incoming.method, error: String(error) }));
@@ -163,8 +169,6 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
       entries.delete(entry.incoming);
       unlink(entry);
     }
-    const msgId = entry.incoming.call?.msgId;
-    if (msgId !== undefined && byMsgId[msgId] === entry) delete byMsgId[msgId];
   };
 
   const fieldsOf = (incoming: IncomingCall) => ({ method: incoming.method, msgId: incoming.call?.msgId });

@@ -68,6 +68,21 @@ SeenIds('should never take a message without an id for a duplicate', () => {
   assert.not.ok(seen.has(''));
 });
 
+SeenIds('should tell ids apart that share their start and end, in small and large windows', () => {
+  for (const size of [16, 32, 33, 1000]) {
+    const seen = seenIds(size);
+    // One process's ids share a prefix; these also end alike and are as long.
+    const id = (n: number) => `4f2a9c81e0d3b7a6${n.toString(16).padStart(8, '0')}00000001`;
+    for (let n = 0; n < size; n++) seen.add(id(n));
+    assert.ok(seen.has(id(0)), `window ${size}: the oldest is still there`);
+    assert.ok(seen.has(id(size - 1)), `window ${size}: the newest is there`);
+    assert.not.ok(seen.has(id(size)), `window ${size}: one never added`);
+    seen.add(id(size));
+    assert.not.ok(seen.has(id(0)), `window ${size}: the oldest forgotten`);
+    assert.ok(seen.has(id(1)), `window ${size}: the next oldest kept`);
+  }
+});
+
 SeenIds('should reject a window that is not a positive integer', () => {
   assert.throws(() => seenIds(1.5), /option size must be a positive integer/);
 });

@@ -56,6 +56,20 @@ InFlight('should unsubscribe a running handler when its call is cancelled, and f
   assert.is(await failed, seen.signal.reason);
 });
 
+InFlight('should give up only the call a cancel names among those in flight, and none that has ended', async ({ logs }) => {
+  const calls = inFlight({ identity });
+  const [first, second, third] = ['m1', 'm2', 'm3'].map((msgId) => incomingCall({ method: 'resize', call: { ...aCall, msgId } }));
+  await lastValueFrom(from([first!, second!, third!]).pipe(calls.track));
+  const signals: Record<string, AbortSignal> = {};
+  const serve = (incoming: typeof first) => calls.serve(incoming!, (call) => ((signals[incoming!.call!.msgId] = call.signal), NEVER)).subscribe({ error: () => {} });
+  [first, second, third].forEach(serve);
+  await lastValueFrom(from([cancelOf('m2')]).pipe(calls.takeCancels, toArray()));
+  assert.equal([signals['m1']!.aborted, signals['m2']!.aborted, signals['m3']!.aborted], [false, true, false]);
+  await lastValueFrom(from([cancelOf('m2')]).pipe(calls.takeCancels, toArray()));
+  assert.ok(logs.some((record) => record.message === 'a cancel named no call in flight (it had ended)'));
+  assert.equal([signals['m1']!.aborted, signals['m3']!.aborted], [false, false]);
+});
+
 InFlight('should name this server in a heartbeat at once to a caller that may cancel, and only to it', async () => {
   const calls = inFlight({ identity });
   const rx = incomingCall({ method: 'resize', call: { ...aCall, cancellable: true } });
