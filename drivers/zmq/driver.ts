@@ -17,7 +17,7 @@ import { getLogger } from '../../lib/core/logger.js';
 import { assertTargetFor, describeTarget, exchangeName, fanoutExchange, routingKey, type Target } from '../../lib/core/target.js';
 import { notificationToWire } from '../../lib/wire/notifications.js';
 import { replyFromWire, rpcToWire } from '../../lib/wire/rpc.js';
-import { decodeFrames, encodeFrames, type Decoded, type Kind } from './frames.js';
+import { decodeFrame, encodeFrames, type Decoded, type Kind } from './frames.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
 import { poolMember, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
@@ -46,7 +46,7 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   const closedError = () => new TransportClosed('The zmq transport is closed');
   const replies$ = new Subject<Reply>();
   const inFlight = createCallsInFlight();
-  const peers = createPeers(zmq, options, matchmaker, security, receiveReply, inFlight.lost, closedError);
+  const peers = createPeers(zmq, options, matchmaker, security, receiveReplies, inFlight.lost, closedError);
   const status$ = new ReplaySubject<TransportStatus>(1);
   const statusWatch = matchmaker.status$.subscribe((status) => status$.next(status));
   /** The subscribers of live servers and listeners, completed on close. */
@@ -58,15 +58,18 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   const publisher = options.use_pub_sub ? createFanoutPublisher(zmq, options) : undefined;
   let closed = false;
 
-  async function receiveReply(frames: Buffer[]): Promise<void> {
-    let reply: Reply;
-    try {
-      reply = replyFromWire((await decodeFrames(frames, 'reply')).body);
-    } catch (error) {
-      return log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
+  async function receiveReplies(frames: Buffer[]): Promise<void> {
+    for (const frame of frames) {
+      let reply: Reply;
+      try {
+        reply = replyFromWire((await decodeFrame(frame, 'reply')).body);
+      } catch (error) {
+        log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
+        continue;
+      }
+      replies$.next(reply);
+      if (reply.ending) inFlight.answered(reply.msgId);
     }
-    replies$.next(reply);
-    if (reply.ending) inFlight.answered(reply.msgId);
   }
 
   const encode = (kind: Kind, body: () => Record<string, unknown>, enveloped?: boolean): Frames => encodeFrames(kind, codec, body(), enveloped);
@@ -143,17 +146,26 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
         const { router, member: address } = await bindRouter(zmq, options, security, matchmaker.fixedMember?.(names));
         bound = { router, member: poolMember(address, pool) };
         if (stopped) return;
-        const sender = (bound.sender = createSender(router, options, `${description}'s callers`, () => new MessageDeliveryFailure(`${description} stopped before it could reply`)));
-        const receive = async (rest: Buffer[], routingId: Buffer) => {
-          let value: T;
-          try {
-            value = build(await decodeFrames(rest, kind), routingId, sender);
-          } catch (error) {
-            return log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
+        const sender = (bound.sender = createSender(
+          router,
+          options,
+          `${description}'s callers`,
+          () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
+          true,
+        ));
+        const receive = async (frames: Buffer[], routingId: Buffer) => {
+          for (const frame of frames) {
+            let value: T;
+            try {
+              value = build(await decodeFrame(frame, kind), routingId, sender);
+            } catch (error) {
+              log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
+              continue;
+            }
+            subscriber.next(value);
           }
-          subscriber.next(value);
         };
-        void readAll(router, ([routingId, ...rest]) => receive(rest, routingId as Buffer), description);
+        void readAll(router, ([routingId, ...frames]) => receive(frames, routingId as Buffer), description);
         // A fanout cast has nobody to reply to: no routing id.
         if (fanout) bound.fanout = subscribeFanout(zmq, options, fanout, (frames) => receive(frames, Buffer.alloc(0)), description);
         await matchmaker.register(names, bound.member);

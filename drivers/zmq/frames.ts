@@ -1,7 +1,8 @@
 /**
- * What travels in a ZeroMQ message: one frame, a header line `<kind> <content type>\n` and then
- * the body in oslo's format (lib/wire), JSON or MessagePack. One frame, not one per part: each
- * frame costs zeromq.js a native send and receive (bench/README.md, "ZeroMQ in one frame").
+ * What travels in a ZeroMQ message: one or more frames, each frame one message, a header line
+ * `<kind> <content type>\n` and then the body in oslo's format (lib/wire), JSON or MessagePack.
+ * A message is one frame, not one per part (bench/README.md, "ZeroMQ in one frame"); a sender puts
+ * the messages waiting for the same peer in one ZeroMQ message (sockets.ts).
  * Calls, casts and replies go as oslo's bare message dict: no Python peer speaks this transport,
  * and the 2.0 envelope (the message as a JSON string inside JSON) costs an encoding and a parse
  * more per message. Notifications keep the envelope their `version` asks for. A ROUTER sees the
@@ -39,10 +40,8 @@ export interface Decoded {
   readonly body: Record<string, unknown>;
 }
 
-/** Reads a message's one frame (after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
-export async function decodeFrames(frames: readonly Buffer[], expected: Kind): Promise<Decoded> {
-  const [frame] = frames;
-  if (frames.length !== 1 || !frame) throw new MalformedMessage(`expected 1 frame ('<kind> <content type>' line, then the body), got ${frames.length}`);
+/** Reads the message of one frame (those after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
+export async function decodeFrame(frame: Buffer, expected: Kind): Promise<Decoded> {
   const end = frame.subarray(0, MAX_HEADER).indexOf(NEWLINE);
   if (end < 0) throw new MalformedMessage(`the frame does not start with a '<kind> <content type>' line`);
   const body = frame.subarray(end + 1);

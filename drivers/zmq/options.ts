@@ -52,13 +52,13 @@ export interface ZmqOptions extends CurveUrlOptions {
   readonly zmq_heartbeat_interval: number;
   /** rx-messaging: seconds without traffic after which a peer counts as dead (frozen process, lost network). */
   readonly zmq_heartbeat_timeout: number;
-  /** rx-messaging: messages queued per connection in ZeroMQ before a send waits (ZMQ_SNDHWM). */
+  /** rx-messaging: ZeroMQ messages (each up to 64 messages and 64 KiB, or one larger) queued per connection in ZeroMQ before a send waits (ZMQ_SNDHWM). */
   readonly zmq_send_hwm: number;
-  /** rx-messaging: messages a socket takes in before the peer's sends wait (ZMQ_RCVHWM). */
+  /** rx-messaging: ZeroMQ messages a socket takes in before the peer's sends wait (ZMQ_RCVHWM). */
   readonly zmq_receive_hwm: number;
   /** rx-messaging: seconds a send waits at the high-water mark, or for a server to connect, before failing. */
   readonly zmq_send_timeout: number;
-  /** rx-messaging: sends waiting per socket in rx-messaging's queue, beyond which a send fails at once. */
+  /** rx-messaging: messages waiting per socket in rx-messaging's queue, beyond which a send fails at once. */
   readonly zmq_send_queue: number;
 }
 

@@ -38,7 +38,7 @@ export function createFanoutPublisher(zmq: Zmq, options: ZmqOptions): FanoutPubl
   const publisher = new zmq.Publisher(optionsFor(options, ['receiveHighWaterMark']));
   const frontend = endpoint(options, options.zmq_proxy_frontend_port);
   publisher.connect(frontend);
-  const sender: Sender = createSender(publisher, options, `the zmq proxy at ${frontend}`, () => new MessageDeliveryFailure(`the publisher to ${frontend} is closed`));
+  const sender: Sender = createSender(publisher, options, `the zmq proxy at ${frontend}`, () => new MessageDeliveryFailure(`the publisher to ${frontend} is closed`), true);
   return {
     publish: (name, frames) => sender.send([fanoutTopic(name), ...frames]),
     close: () => publisher.close(),

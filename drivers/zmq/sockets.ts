@@ -4,9 +4,11 @@
  * range, one reader loop per socket, and one bounded send queue per socket.
  *
  * zeromq.js allows one pending send per socket (a second throws EBUSY at once). So each socket's
- * sends go through a FIFO of at most `zmq_send_queue` entries, one at a time; a full queue or a
- * send that found no room for `zmq_send_timeout` is a `MessageDeliveryFailure`, and nothing grows
- * without bound.
+ * sends go through a FIFO of at most `zmq_send_queue` messages; a full queue or a send that found
+ * no room for `zmq_send_timeout` is a `MessageDeliveryFailure`, and nothing grows without bound.
+ * The messages waiting for the same peer leave together (up to 64 messages, 64 KiB) as the frames
+ * of one ZeroMQ message (frames.ts): one native send and receive, and one wake-up of ZeroMQ's I/O
+ * thread, for many messages.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
@@ -97,6 +99,12 @@ export async function bindRouter(zmq: Zmq, options: ZmqOptions, security: Socket
   );
 }
 
+function sizeOf(frames: Frames): number {
+  let bytes = 0;
+  for (const frame of frames) bytes += frame.length;
+  return bytes;
+}
+
 function randomPorts(options: ZmqOptions): number[] {
   const span = options.rpc_zmq_max_port - options.rpc_zmq_min_port;
   return Array.from({ length: Math.min(options.rpc_zmq_bind_port_retries, span) }, () => options.rpc_zmq_min_port + Math.floor(Math.random() * span));
@@ -124,7 +132,7 @@ export async function readAll(socket: Dealer | Router | import('zeromq').Subscri
 export interface Sender {
   /** Resolves once ZeroMQ took the message; fails with `MessageDeliveryFailure` when the queue is full or the send timed out. */
   send(frames: Frames): Promise<void>;
-  /** Sends waiting, the one in progress included. */
+  /** Messages waiting, those of the send in progress included. */
   readonly queued: number;
   /** Resolves once every send queued so far was handed to ZeroMQ (or failed), or after `waitMs`: what a closing socket waits for. */
   drained(waitMs: number): Promise<void>;
@@ -140,19 +148,29 @@ interface Pending {
 const MAX_RETRY_MS = 10;
 /** Sends resolved in a row before the next waits for the event loop: zeromq.js resolves each at once, and an endless chain of them would starve I/O and timers. */
 const MAX_SENDS_IN_A_ROW = 256;
+/**
+ * The most messages, and bytes (as string or Buffer lengths), that leave in one ZeroMQ message: the
+ * high-water marks count ZeroMQ messages, so this keeps what they hold bounded as before, and a
+ * larger message, which gains nothing from company, leaves alone.
+ */
+const MAX_COALESCED = 64;
+const MAX_COALESCED_BYTES = 64 * 1024;
 
 /**
  * `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left).
+ * `addressed`: the first frame of every message names its peer (a ROUTER's routing id, a PUB's
+ * topic), and only messages to the same peer leave together, behind one copy of it.
  * An idle socket's send goes to ZeroMQ at once; sends made meanwhile wait in order, each settled
  * send starting the next. A send ZeroMQ has no room for (`EAGAIN` at the high-water mark) is tried
  * again, backing off up to `MAX_RETRY_MS`, until `zmq_send_timeout` has passed.
  * @internal
  */
-export function createSender(socket: Dealer | Router | import('zeromq').Publisher, options: ZmqOptions, describe: string, closedError: () => Error): Sender {
+export function createSender(socket: Dealer | Router | import('zeromq').Publisher, options: ZmqOptions, describe: string, closedError: () => Error, addressed = false): Sender {
   const capacity = options.zmq_send_queue;
   const timeoutMs = seconds(options.zmq_send_timeout);
   const waiting: Pending[] = [];
-  let sending = false;
+  /** Messages of the send in progress. */
+  let sending = 0;
   let inARow = 0;
   /** Who waits for the queue to empty. */
   let idle: (() => void)[] = [];
@@ -177,7 +195,6 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
 
   /** Sends `frames`; `firstTry` is when the first attempt was made, for a send tried again. */
   function start(frames: Frames, firstTry?: number): Promise<void> {
-    sending = true;
     let attempt: Promise<void>;
     try {
       attempt = socket.send(frames as (Buffer | string)[]);
@@ -198,26 +215,49 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
     });
   }
 
+  const samePeer = (a: Frames, b: Frames) => !addressed || a[0] === b[0] || (Buffer.isBuffer(a[0]) && Buffer.isBuffer(b[0]) && a[0].equals(b[0]));
+
   function startNext(): void {
     const next = waiting.shift();
-    if (next) start(next.frames).then(next.resolve, next.reject);
-    else {
-      sending = false;
+    if (!next) {
+      sending = 0;
       for (const resolve of idle) resolve();
       idle = [];
+      return;
     }
+    const batch = [next];
+    let bytes = sizeOf(next.frames);
+    while (batch.length < MAX_COALESCED && waiting.length && samePeer(waiting[0]!.frames, next.frames)) {
+      bytes += sizeOf(waiting[0]!.frames);
+      if (bytes > MAX_COALESCED_BYTES) break;
+      batch.push(waiting.shift()!);
+    }
+    sending = batch.length;
+    if (batch.length === 1) return void start(next.frames).then(next.resolve, next.reject);
+    const frames = addressed ? [next.frames[0]!, ...batch.flatMap((pending) => pending.frames.slice(1))] : batch.flatMap((pending) => pending.frames);
+    start(frames).then(
+      () => {
+        for (const pending of batch) pending.resolve();
+      },
+      (error: Error) => {
+        for (const pending of batch) pending.reject(error);
+      },
+    );
   }
 
   return {
     send(frames) {
       if (socket.closed) return Promise.reject(closedError());
-      if (waiting.length + (sending ? 1 : 0) >= capacity)
+      if (waiting.length + sending >= capacity)
         return Promise.reject(new MessageDeliveryFailure(`cannot send to ${describe}: its send queue is full (${capacity} messages waiting)`));
-      if (!sending) return start(frames);
+      if (!sending) {
+        sending = 1;
+        return start(frames);
+      }
       return new Promise<void>((resolve, reject) => waiting.push({ frames, resolve, reject }));
     },
     get queued() {
-      return waiting.length + (sending ? 1 : 0);
+      return waiting.length + sending;
     },
     drained(waitMs) {
       if (!sending) return Promise.resolve();

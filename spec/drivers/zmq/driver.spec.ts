@@ -175,7 +175,6 @@ Driver('should drop malformed messages and go on serving', async (context) => {
   const logs = captureLogs('rx-messaging.zmq');
   try {
     const malformed = [
-      ['rpc', 'application/json', '{}'], // three frames, not one
       ['no header line at all'],
       ['notify application/json\n{}'], // a kind this socket does not take
       ['rpc text/plain\nhello'], // an unknown content type
@@ -185,7 +184,6 @@ Driver('should drop malformed messages and go on serving', async (context) => {
     for (const frames of malformed) await stranger.send(frames);
     const warnings = await logs.until(malformed.length, (record) => record.level === 'warn' && record.message.includes('rejected a malformed message'));
     const reasons = [
-      /expected 1 frame .* got 3/,
       /does not start with a '<kind> <content type>' line/,
       /a 'notify' message reached a socket that takes 'rpc'/,
       /unknown content type 'text\/plain'/,
@@ -195,6 +193,30 @@ Driver('should drop malformed messages and go on serving', async (context) => {
     for (const [i, reason] of reasons.entries()) assert.match(String(warnings[i]?.fields?.['reason']), reason);
     const client = rpcClient(await open(context, url), target({ topic: 'compute' }), { timeout: 10_000 });
     assert.is(await client.call('whoami'), 'host-1');
+  } finally {
+    logs.restore();
+    stranger.close();
+  }
+});
+
+Driver('should take each frame of a ZeroMQ message for a message, rejecting a malformed one alone', async (context) => {
+  const port = await freePort();
+  const url = staticFleet('compute', { 'host-1': `127.0.0.1:${port}` });
+  const seen: number[] = [];
+  const rpc = rpcServer(await open(context, url), target({ topic: 'compute', server: 'host-1' }), [{ note: ({ n }: { n: number }) => void seen.push(n) }]);
+  await rpc.start();
+  context.transports.push({ close: () => rpc.stop() } as Transport);
+  const stranger = new Dealer({ linger: 0 });
+  stranger.connect(`tcp://127.0.0.1:${port}`);
+  const logs = captureLogs('rx-messaging.zmq');
+  const cast = (n: number) => `rpc application/json\n${JSON.stringify({ method: 'note', args: { n }, _unique_id: hexId() })}`;
+  try {
+    await stranger.send([cast(1), 'no header line at all', cast(2), cast(3)]);
+    const [warning] = await logs.until(1, (record) => record.level === 'warn' && record.message.includes('rejected a malformed message'));
+    assert.match(String(warning?.fields?.['reason']), /does not start with a '<kind> <content type>' line/);
+    const client = rpcClient(await open(context, url), target({ topic: 'compute' }), { timeout: 10_000 });
+    await client.prepare({ server: 'host-1' }).call('note', { n: 4 });
+    assert.equal(seen, [1, 2, 3, 4]);
   } finally {
     logs.restore();
     stranger.close();
@@ -272,9 +294,9 @@ Sender('should deliver every send, in order, once a stalled receiver starts read
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(sender.queued > 0, 'sends were waiting for room');
     const received: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const [, body] = await slow.receive();
-      received.push(body![0]!);
+    while (received.length < 30) {
+      const [, ...bodies] = await slow.receive();
+      received.push(...bodies.map((body) => body[0]!));
     }
     await Promise.all(sends);
     assert.equal(
@@ -284,6 +306,49 @@ Sender('should deliver every send, in order, once a stalled receiver starts read
   } finally {
     dealer.close();
     slow.close();
+  }
+});
+
+Sender("should send the messages waiting for one peer as one ZeroMQ message, at most 64, a ROUTER's by routing id, in order", async () => {
+  const zmq = await import('zeromq');
+  const given = options('zmq://');
+  const router = new Router({ linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const dealers = [createDealer(zmq, given, 'a', undefined), createDealer(zmq, given, 'b', undefined)];
+  try {
+    for (const dealer of dealers) dealer.connect(router.lastEndpoint as string);
+    const toRouter = createSender(dealers[0]!, given, 'the router', () => new Error('closed'));
+    // While the first send is in progress, the next 99 wait: they leave as 64 and 35.
+    await Promise.all(Array.from({ length: 100 }, (_, i) => toRouter.send([`m${i}`])));
+    const sizes: number[] = [];
+    const bodies: string[] = [];
+    while (bodies.length < 100) {
+      const [, ...frames] = await router.receive();
+      sizes.push(frames.length);
+      bodies.push(...frames.map(String));
+    }
+    assert.equal(sizes, [1, 64, 35]);
+    assert.equal(
+      bodies,
+      Array.from({ length: 100 }, (_, i) => `m${i}`),
+    );
+    // A ROUTER's messages to two callers: each caller's leave together, behind its routing id.
+    await dealers[1]!.send(['hello']);
+    const [idB] = await router.receive();
+    await dealers[0]!.send(['hello']);
+    const [idA] = await router.receive();
+    const replies = createSender(router, given, 'the callers', () => new Error('closed'), true);
+    await Promise.all([replies.send([idA!, 'a0']), replies.send([idA!, 'a1']), replies.send([idA!, 'a2']), replies.send([idB!, 'b0']), replies.send([idA!, 'a3'])]);
+    const readAll = async (dealer: Dealer, count: number) => {
+      const messages: string[][] = [];
+      while (messages.flat().length < count) messages.push((await dealer.receive()).map(String));
+      return messages;
+    };
+    assert.equal(await readAll(dealers[0]!, 4), [['a0'], ['a1', 'a2'], ['a3']]);
+    assert.equal(await readAll(dealers[1]!, 1), [['b0']]);
+  } finally {
+    for (const dealer of dealers) dealer.close();
+    router.close();
   }
 });
 
