@@ -62,7 +62,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
     for (const frame of frames) {
       let reply: Reply;
       try {
-        reply = replyFromWire((await decodeFrame(frame, 'reply')).body);
+        const decoded = decodeFrame(frame, 'reply');
+        reply = replyFromWire((decoded instanceof Promise ? await decoded : decoded).body);
       } catch (error) {
         log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
         continue;
@@ -157,7 +158,8 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
           for (const frame of frames) {
             let value: T;
             try {
-              value = build(await decodeFrame(frame, kind), routingId, sender);
+              const decoded = decodeFrame(frame, kind);
+              value = build(decoded instanceof Promise ? await decoded : decoded, routingId, sender);
             } catch (error) {
               log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
               continue;

@@ -40,8 +40,12 @@ export interface Decoded {
   readonly body: Record<string, unknown>;
 }
 
-/** Reads the message of one frame (those after the routing id on a ROUTER); throws `MalformedMessage` saying what is wrong. @internal */
-export async function decodeFrame(frame: Buffer, expected: Kind): Promise<Decoded> {
+/**
+ * Reads the message of one frame (those after the routing id on a ROUTER); throws `MalformedMessage`
+ * saying what is wrong. A Promise only for the first MessagePack message, while msgpackr loads:
+ * the rest is read at once, without a microtask a message. @internal
+ */
+export function decodeFrame(frame: Buffer, expected: Kind): Decoded | Promise<Decoded> {
   const end = frame.subarray(0, MAX_HEADER).indexOf(NEWLINE);
   if (end < 0) throw new MalformedMessage(`the frame does not start with a '<kind> <content type>' line`);
   const body = frame.subarray(end + 1);
@@ -50,7 +54,8 @@ export async function decodeFrame(frame: Buffer, expected: Kind): Promise<Decode
   if (end + 1 === json.length && frame.compare(json, 0, json.length, 0, json.length) === 0) return { codec: defaultCodec, body: decodeBody(defaultCodec, body) };
   const [kind, type] = frame.toString('latin1', 0, end).split(' ');
   if (kind !== expected) throw new MalformedMessage(`a '${kind}' message reached a socket that takes '${expected}'`);
-  const codec = type === MSGPACK_CONTENT_TYPE ? (loadedMsgpack() ?? (await loadMsgpack())) : undefined;
-  if (!codec) throw new MalformedMessage(`unknown content type '${type}'`);
-  return { codec, body: decodeBody(codec, body) };
+  if (type !== MSGPACK_CONTENT_TYPE) throw new MalformedMessage(`unknown content type '${type}'`);
+  const msgpack = loadedMsgpack();
+  if (!msgpack) return loadMsgpack().then((codec) => ({ codec, body: decodeBody(codec, body) }));
+  return { codec: msgpack, body: decodeBody(msgpack, body) };
 }
