@@ -146,8 +146,6 @@ interface Pending {
 
 /** How long a send waits before it tries again for room, at most. */
 const MAX_RETRY_MS = 10;
-/** Sends resolved in a row before the next waits for the event loop: zeromq.js resolves each at once, and an endless chain of them would starve I/O and timers. */
-const MAX_SENDS_IN_A_ROW = 256;
 /**
  * The most messages, and bytes (as string or Buffer lengths), that leave in one ZeroMQ message: the
  * high-water marks count ZeroMQ messages, so this keeps what they hold bounded as before, and a
@@ -160,8 +158,8 @@ const MAX_COALESCED_BYTES = 64 * 1024;
  * `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left).
  * `addressed`: the first frame of every message names its peer (a ROUTER's routing id, a PUB's
  * topic), and only messages to the same peer leave together, behind one copy of it.
- * An idle socket's send goes to ZeroMQ at once; sends made meanwhile wait in order, each settled
- * send starting the next. A send ZeroMQ has no room for (`EAGAIN` at the high-water mark) is tried
+ * An idle socket's send goes to ZeroMQ at once; sends made meanwhile wait in order and leave at
+ * the end of the event loop's turn, as many together as `MAX_COALESCED` allows. A send ZeroMQ has no room for (`EAGAIN` at the high-water mark) is tried
  * again, backing off up to `MAX_RETRY_MS`, until `zmq_send_timeout` has passed.
  * @internal
  */
@@ -171,7 +169,6 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
   const waiting: Pending[] = [];
   /** Messages of the send in progress. */
   let sending = 0;
-  let inARow = 0;
   /** Who waits for the queue to empty. */
   let idle: (() => void)[] = [];
 
@@ -187,10 +184,14 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
     return new MessageDeliveryFailure(`cannot send to ${describe}: ${reason}`, { cause: error });
   };
 
-  const sent = (): void | Promise<void> => {
-    if (++inARow < MAX_SENDS_IN_A_ROW) return startNext();
-    inARow = 0;
-    return nextTurn().then(startNext);
+  /**
+   * What queued behind a send leaves at the end of the event loop's turn, together with whatever
+   * else this turn queues: zeromq.js settles a send at once, and leaving at once would send one
+   * message at a time while their senders still run (and a chain of settled sends would starve I/O and timers).
+   */
+  const sent = (): void => {
+    if (waiting.length) void nextTurn().then(startNext);
+    else startNext();
   };
 
   /** Sends `frames`; `firstTry` is when the first attempt was made, for a send tried again. */
