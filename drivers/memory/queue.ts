@@ -31,8 +31,14 @@ type Deliver = (delivery: Delivery) => void;
 export interface Consumer {
   readonly queue: Queue;
   readonly deliver: Deliver;
-  /** Deliveries handed out and not yet acked or requeued; they go back when the consumer is cancelled. */
-  readonly unacked: Set<Delivery>;
+  /**
+   * Deliveries handed out and not yet acked or requeued, oldest first: they go back when the
+   * consumer is cancelled. A list through the deliveries, not a Set: a Set that fills and empties
+   * with every message re-tables itself, and its dead tables keep young deliveries alive through scavenges.
+   */
+  unacked: number;
+  oldest: Delivery | undefined;
+  newest: Delivery | undefined;
 }
 
 /** @internal */
@@ -40,6 +46,9 @@ export interface Delivery {
   readonly message: Message;
   readonly consumer: Consumer;
   settled: boolean;
+  /** Its neighbours among its consumer's unacked deliveries. */
+  older: Delivery | undefined;
+  newer: Delivery | undefined;
 }
 
 /** @internal */
@@ -106,7 +115,7 @@ export function copyReady(from: Queue, to: Queue): void {
 
 /** Adds a consumer; what is waiting is delivered to it on the next microtask. @internal */
 export function consume(queue: Queue, deliver: Deliver): Consumer {
-  const consumer: Consumer = { queue, deliver, unacked: new Set() };
+  const consumer: Consumer = { queue, deliver, unacked: 0, oldest: undefined, newest: undefined };
   queue.consumers.push(consumer);
   schedule(queue);
   return consumer;
@@ -119,11 +128,13 @@ export function cancel(consumer: Consumer): void {
   if (index < 0) return;
   queue.consumers.splice(index, 1);
   if (queue.next > index) queue.next--;
-  const returned = [...consumer.unacked].map((delivery) => {
+  const returned: Message[] = [];
+  for (let delivery = consumer.oldest; delivery; delivery = delivery.newer) {
     delivery.settled = true;
-    return delivery.message;
-  });
-  consumer.unacked.clear();
+    returned.push(delivery.message);
+  }
+  consumer.unacked = 0;
+  consumer.oldest = consumer.newest = undefined;
   if (returned.length) giveBack(queue, returned);
   watchExpiry(queue);
 }
@@ -132,10 +143,14 @@ export function cancel(consumer: Consumer): void {
 export function ack(delivery: Delivery): void {
   if (delivery.settled) return;
   delivery.settled = true;
-  const { consumer } = delivery;
-  consumer.unacked.delete(delivery);
+  const { consumer, older, newer } = delivery;
+  if (older) older.newer = newer;
+  else consumer.oldest = newer;
+  if (newer) newer.older = older;
+  else consumer.newest = older;
+  delivery.older = delivery.newer = undefined;
   // The consumer was full: the queue may deliver to it again.
-  if (consumer.unacked.size === PREFETCH - 1) schedule(consumer.queue);
+  if (--consumer.unacked === PREFETCH - 1) schedule(consumer.queue);
 }
 
 /** Returns a delivery's message to the front of its queue for another delivery, marked redelivered. @internal */
@@ -158,7 +173,7 @@ export function deleteQueue(queue: Queue): void {
   queue.deleted = true;
   queue.items = [];
   queue.head = 0;
-  for (const consumer of queue.consumers) for (const delivery of consumer.unacked) delivery.settled = true;
+  for (const consumer of queue.consumers) for (let delivery = consumer.oldest; delivery; delivery = delivery.newer) delivery.settled = true;
   queue.consumers.length = 0;
   if (queue.expiry) clearTimeout(queue.expiry.timer);
   queue.expiry = undefined;
@@ -185,8 +200,11 @@ function drain(queue: Queue): void {
     const consumer = nextWithRoom(queue);
     if (!consumer) break;
     const message = take(queue);
-    const delivery: Delivery = { message, consumer, settled: false };
-    consumer.unacked.add(delivery);
+    const delivery: Delivery = { message, consumer, settled: false, older: consumer.newest, newer: undefined };
+    if (consumer.newest) consumer.newest.newer = delivery;
+    else consumer.oldest = delivery;
+    consumer.newest = delivery;
+    consumer.unacked++;
     consumer.deliver(delivery);
   }
   watchExpiry(queue);
@@ -197,7 +215,7 @@ function nextWithRoom(queue: Queue): Consumer | undefined {
   for (let tried = 0; tried < queue.consumers.length; tried++) {
     if (queue.next >= queue.consumers.length) queue.next = 0;
     const consumer = queue.consumers[queue.next++] as Consumer;
-    if (consumer.unacked.size < PREFETCH) return consumer;
+    if (consumer.unacked < PREFETCH) return consumer;
   }
   return undefined;
 }
