@@ -159,8 +159,9 @@ const MAX_COALESCED_BYTES = 64 * 1024;
  * `addressed`: the first frame of every message names its peer (a ROUTER's routing id, a PUB's
  * topic), and only messages to the same peer leave together, behind one copy of it.
  * An idle socket's send goes to ZeroMQ at once; sends made meanwhile wait in order and leave at
- * the end of the event loop's turn, as many together as `MAX_COALESCED` allows. A send ZeroMQ has no room for (`EAGAIN` at the high-water mark) is tried
- * again, backing off up to `MAX_RETRY_MS`, until `zmq_send_timeout` has passed.
+ * the end of the event loop's turn, as many together as `MAX_COALESCED` allows. A send ZeroMQ has
+ * no room for (`EAGAIN` at the high-water mark) is tried again, backing off up to `MAX_RETRY_MS`,
+ * until `zmq_send_timeout` has passed.
  * @internal
  */
 export function createSender(socket: Dealer | Router | import('zeromq').Publisher, options: ZmqOptions, describe: string, closedError: () => Error, addressed = false): Sender {
@@ -187,7 +188,8 @@ export function createSender(socket: Dealer | Router | import('zeromq').Publishe
   /**
    * What queued behind a send leaves at the end of the event loop's turn, together with whatever
    * else this turn queues: zeromq.js settles a send at once, and leaving at once would send one
-   * message at a time while their senders still run (and a chain of settled sends would starve I/O and timers).
+   * message at a time while their senders still run (and a chain of settled sends would starve
+   * I/O and timers).
    */
   const sent = (): void => {
     if (waiting.length) void nextTurn().then(startNext);
