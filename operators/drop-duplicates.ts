@@ -17,8 +17,8 @@ export interface DropDuplicatesConfig<T> {
  */
 export interface SeenIds {
   has(id: string | undefined): boolean;
-  /** Remembers `id`, forgetting the oldest beyond the window; an id already there keeps its place. */
-  add(id: string | undefined): void;
+  /** Remembers `id`, forgetting the oldest beyond the window, and says whether it was new; an id already there keeps its place. */
+  add(id: string | undefined): boolean;
 }
 
 /**
@@ -40,10 +40,7 @@ export function dropDuplicates<T>({ key, size = 16, onDuplicate }: DropDuplicate
       return source.pipe(
         filter((item) => {
           const id = key(item);
-          if (!seen.has(id)) {
-            seen.add(id);
-            return true;
-          }
+          if (!id || seen.add(id)) return true;
           onDuplicate?.(item);
           return false;
         }),
@@ -74,7 +71,7 @@ export function seenIds(size = 16): SeenIds {
   return {
     has,
     add(id) {
-      if (!id || has(id)) return;
+      if (!id || has(id)) return false;
       if (recent) {
         const evicted = ring[oldest]!;
         if (evicted) delete recent[evicted];
@@ -82,6 +79,7 @@ export function seenIds(size = 16): SeenIds {
       }
       ring[oldest] = id;
       oldest = (oldest + 1) % size;
+      return true;
     },
   };
 }
