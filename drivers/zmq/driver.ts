@@ -17,7 +17,7 @@ import { getLogger } from '../../lib/core/logger.js';
 import { assertTargetFor, describeTarget, exchangeName, fanoutExchange, routingKey, type Target } from '../../lib/core/target.js';
 import { notificationToWire } from '../../lib/wire/notifications.js';
 import { replyFromWire, rpcToWire } from '../../lib/wire/rpc.js';
-import { decodeFrame, encodeFrames, type Decoded, type Kind } from './frames.js';
+import { encodeFrames, readFrames, type Decoded, type Kind } from './frames.js';
 import { toIncomingCall, toIncomingNotification } from './incoming.js';
 import { poolMember, type Matchmaker } from './matchmaker.js';
 import type { ZmqOptions } from './options.js';
@@ -46,6 +46,12 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   const closedError = () => new TransportClosed('The zmq transport is closed');
   const replies$ = new Subject<Reply>();
   const inFlight = createCallsInFlight();
+  const deliverReply = (reply: Reply) => {
+    replies$.next(reply);
+    if (reply.ending) inFlight.answered(reply.msgId);
+  };
+  const malformedReply = (error: Error) => log.warn(`rejected a malformed reply: ${error.message}`, { reason: error.message });
+  const receiveReplies = (frames: Buffer[]) => readFrames(frames, 'reply', ({ body }) => replyFromWire(body), deliverReply, malformedReply);
   const peers = createPeers(zmq, options, matchmaker, security, receiveReplies, inFlight.lost, closedError);
   const status$ = new ReplaySubject<TransportStatus>(1);
   const statusWatch = matchmaker.status$.subscribe((status) => status$.next(status));
@@ -57,21 +63,6 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
   /** `use_pub_sub`: the PUB to the proxy, connected from the start so subscriptions reach it early. */
   const publisher = options.use_pub_sub ? createFanoutPublisher(zmq, options) : undefined;
   let closed = false;
-
-  async function receiveReplies(frames: Buffer[]): Promise<void> {
-    for (const frame of frames) {
-      let reply: Reply;
-      try {
-        const decoded = decodeFrame(frame, 'reply');
-        reply = replyFromWire((decoded instanceof Promise ? await decoded : decoded).body);
-      } catch (error) {
-        log.warn(`rejected a malformed reply: ${(error as Error).message}`, { reason: (error as Error).message });
-        continue;
-      }
-      replies$.next(reply);
-      if (reply.ending) inFlight.answered(reply.msgId);
-    }
-  }
 
   const encode = (kind: Kind, body: () => Record<string, unknown>, enveloped?: boolean): Frames => encodeFrames(kind, codec, body(), enveloped);
 
@@ -154,19 +145,9 @@ export function createZmqDriver({ zmq, options, matchmaker, controlExchange, cod
           () => new MessageDeliveryFailure(`${description} stopped before it could reply`),
           true,
         ));
-        const receive = async (frames: Buffer[], routingId: Buffer) => {
-          for (const frame of frames) {
-            let value: T;
-            try {
-              const decoded = decodeFrame(frame, kind);
-              value = build(decoded instanceof Promise ? await decoded : decoded, routingId, sender);
-            } catch (error) {
-              log.warn(`${description} rejected a malformed message: ${(error as Error).message}`, { reason: (error as Error).message });
-              continue;
-            }
-            subscriber.next(value);
-          }
-        };
+        const deliver = (value: T) => subscriber.next(value);
+        const malformed = (error: Error) => log.warn(`${description} rejected a malformed message: ${error.message}`, { reason: error.message });
+        const receive = (frames: Buffer[], routingId: Buffer) => readFrames(frames, kind, (decoded) => build(decoded, routingId, sender), deliver, malformed);
         void readAll(router, ([routingId, ...frames]) => receive(frames, routingId as Buffer), description);
         // A fanout cast has nobody to reply to: no routing id.
         if (fanout) bound.fanout = subscribeFanout(zmq, options, fanout, (frames) => receive(frames, Buffer.alloc(0)), description);

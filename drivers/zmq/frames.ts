@@ -59,3 +59,27 @@ export function decodeFrame(frame: Buffer, expected: Kind): Decoded | Promise<De
   if (!msgpack) return loadMsgpack().then((codec) => ({ codec, body: decodeBody(codec, body) }));
   return { codec: msgpack, body: decodeBody(msgpack, body) };
 }
+
+/**
+ * Reads each frame's message with `read` and hands it to `deliver`, in order; a frame that does not
+ * decode, or that `read` refuses, goes to `malformed` alone and the rest go on. @internal
+ */
+export async function readFrames<T>(
+  frames: readonly Buffer[],
+  expected: Kind,
+  read: (decoded: Decoded) => T,
+  deliver: (value: T) => void,
+  malformed: (error: Error) => void,
+): Promise<void> {
+  for (const frame of frames) {
+    let value: T;
+    try {
+      const decoded = decodeFrame(frame, expected);
+      value = read(decoded instanceof Promise ? await decoded : decoded);
+    } catch (error) {
+      malformed(error as Error);
+      continue;
+    }
+    deliver(value);
+  }
+}

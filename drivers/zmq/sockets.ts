@@ -99,12 +99,6 @@ export async function bindRouter(zmq: Zmq, options: ZmqOptions, security: Socket
   );
 }
 
-function sizeOf(frames: Frames): number {
-  let bytes = 0;
-  for (const frame of frames) bytes += frame.length;
-  return bytes;
-}
-
 function randomPorts(options: ZmqOptions): number[] {
   const span = options.rpc_zmq_max_port - options.rpc_zmq_min_port;
   return Array.from({ length: Math.min(options.rpc_zmq_bind_port_retries, span) }, () => options.rpc_zmq_min_port + Math.floor(Math.random() * span));
@@ -153,6 +147,13 @@ const MAX_RETRY_MS = 10;
  */
 const MAX_COALESCED = 64;
 const MAX_COALESCED_BYTES = 64 * 1024;
+
+/** A message's bytes as `MAX_COALESCED_BYTES` counts them. */
+function sizeOf(frames: Frames): number {
+  let bytes = 0;
+  for (const frame of frames) bytes += frame.length;
+  return bytes;
+}
 
 /**
  * `closedError` is what a send fails with once the socket is closed (the transport closed, or the peer left).
