@@ -32,7 +32,7 @@ import { type Engine, ENGINES, REFERENCE, type Scenario, SCENARIOS } from './sce
 import { checkServices, checkZmqServices, deleteQueues, type Services } from './services.js';
 import { comparePeers, type PeerComparison } from './peers.js';
 import { formatPeers, formatTable, label } from './table.js';
-import { checkPeerTargets, checkTargets, checkZmqTargets, formatTargets } from './targets.js';
+import { checkPeerTargets, checkProtocolTargets, checkTargets, checkZmqTargets, formatTargets } from './targets.js';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -161,7 +161,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     warmup: options.warmup,
     repeat: options.repeat,
     results: rated,
-    targets: [...checkTargets(rated), ...checkZmqTargets(rated), ...checkPeerTargets(rated)],
+    targets: [...checkTargets(rated), ...checkZmqTargets(rated), ...checkPeerTargets(rated), ...checkProtocolTargets(rated)],
     peers: comparePeers(rated),
     codec,
   };
