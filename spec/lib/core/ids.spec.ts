@@ -1,0 +1,11 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hexId } from '../../../lib/core/ids.js';
+
+test("hexId() should give 32 hex digits, oslo's id shape, and a new id each time", () => {
+  const ids = Array.from({ length: 1000 }, hexId);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/);
+  assert.is(new Set(ids).size, ids.length);
+});
+
+test.run();
