@@ -91,6 +91,8 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
    * listens here. Bytes come only from `publishRaw`, as a foreign publisher's would (either form).
    */
   const readBody = (body: MessageBody) => (Buffer.isBuffer(body) ? decodeBody(defaultCodec, body) : cloneWireBody(body));
+  /** A reply goes to one queue and is acked as it is read: its checked copy is read once, so it is the receiver's own without another. */
+  const readReplyBody = (body: MessageBody) => (Buffer.isBuffer(body) ? decodeBody(defaultCodec, body) : body);
 
   async function sendReply(address: string, reply: Reply): Promise<void> {
     assertOpen();
@@ -142,7 +144,7 @@ export function createMemoryDriver({ brokerName, controlExchange, maxQueueLength
     const queue = declareQueue(exchange, address);
     const replies$ = new Subject<Reply>();
     const consumer = consume(queue, (delivery) => {
-      const reply = decodeOrReject(delivery, readBody, replyFromWire);
+      const reply = decodeOrReject(delivery, readReplyBody, replyFromWire);
       if (reply === undefined) return;
       ack(delivery);
       replies$.next(reply);
