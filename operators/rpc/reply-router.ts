@@ -1,6 +1,6 @@
 /**
- * Routes a transport's shared reply stream to the calls waiting on it, by message id through a
- * Map: one lookup per reply, however many calls are in flight. One router per reply stream (a
+ * Routes a transport's shared reply stream to the calls waiting on it, by message id through one
+ * table (id-table.ts): one lookup per reply, however many calls are in flight. One router per reply stream (a
  * reply channel's `replies$` is one object for as long as it lasts). A router whose stream failed
  * is not kept: the next call subscribes to the stream again, so a stream that recovers serves it.
  * A call its channel reports lost (`lost$`) fails at once with the error given.
@@ -8,6 +8,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { LostCall, Reply } from '../../lib/driver/rpc.js';
 import { TransportClosed } from '../../lib/core/errors.js';
+import { IdTable } from '../../lib/core/id-table.js';
 
 interface ReplyRouter {
   /** How many calls are waiting for replies: a count that keeps growing would be a leak. */
@@ -37,13 +38,14 @@ export function replyRouter(replies$: Observable<Reply>, lost$?: Observable<Lost
 }
 
 function createRouter(replies$: Observable<Reply>, lost$: Observable<LostCall> | undefined): Routing {
-  const waiting = new Map<string, Subscriber<Reply>>();
+  const waiting = new IdTable<Subscriber<Reply>>();
   let ended: Error | undefined;
   let failed = false;
   const end = (error: Error) => {
     ended = error;
-    for (const subscriber of waiting.values()) subscriber.error(error);
+    const all = waiting.valuesNow();
     waiting.clear();
+    for (const subscriber of all) subscriber.error(error);
   };
   replies$.subscribe({
     next: (reply) => {
