@@ -7,6 +7,7 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import { MessageDeliveryFailure } from '../../lib/core/errors.js';
+import { IdTable } from '../../lib/core/id-table.js';
 import type { LostCall } from '../../lib/driver/rpc.js';
 
 interface InFlight {
@@ -35,13 +36,13 @@ const SWEEP_MS = 1_000;
 
 /** @internal */
 export function createCallsInFlight(): CallsInFlight {
-  const calls = new Map<string, InFlight>();
+  const calls = new IdTable<InFlight>();
   const lost$ = new Subject<LostCall>();
   let sweeper: NodeJS.Timeout | undefined;
 
   const sweep = () => {
     const now = Date.now();
-    for (const [msgId, call] of calls) if (call.until <= now) calls.delete(msgId);
+    for (const [msgId, call] of calls.entriesNow()) if (call.until <= now) calls.delete(msgId);
     if (!calls.size) stopSweeping();
   };
   const stopSweeping = () => {
@@ -63,7 +64,7 @@ export function createCallsInFlight(): CallsInFlight {
       calls.delete(msgId);
     },
     lost(endpoint, session, why) {
-      for (const [msgId, call] of calls) {
+      for (const [msgId, call] of calls.entriesNow()) {
         if (call.endpoint !== endpoint || call.session !== session) continue;
         calls.delete(msgId);
         lost$.next({

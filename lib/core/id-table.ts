@@ -66,10 +66,10 @@ export class IdTable<V> {
     return true;
   }
 
-  /** Every value, in no particular order. */
-  valuesNow(): V[] {
-    const found: V[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== undefined) found.push(this.values[i] as V);
+  /** Every entry as it is now, in no particular order: the table may change while they are visited. */
+  entriesNow(): [string, V][] {
+    const found: [string, V][] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== undefined) found.push([this.keys[i] as string, this.values[i] as V]);
     return found;
   }
 

@@ -43,9 +43,9 @@ function createRouter(replies$: Observable<Reply>, lost$: Observable<LostCall> |
   let failed = false;
   const end = (error: Error) => {
     ended = error;
-    const all = waiting.valuesNow();
+    const all = waiting.entriesNow();
     waiting.clear();
-    for (const subscriber of all) subscriber.error(error);
+    for (const [, subscriber] of all) subscriber.error(error);
   };
   replies$.subscribe({
     next: (reply) => {

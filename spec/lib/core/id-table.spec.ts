@@ -42,8 +42,8 @@ test('IdTable should behave as a Map through a long mix of sets and deletes, gro
   assert.is(table.size, model.size);
   for (const [key, value] of model) assert.is(table.get(key), value);
   assert.equal(
-    table.valuesNow().sort((a, b) => a - b),
-    [...model.values()].sort((a, b) => a - b),
+    table.entriesNow().sort(([a], [b]) => a.localeCompare(b)),
+    [...model.entries()].sort(([a], [b]) => a.localeCompare(b)),
   );
   table.clear();
   assert.is(table.size, 0);
