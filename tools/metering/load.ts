@@ -43,12 +43,18 @@ export async function runLoad(options: LoadOptions): Promise<void> {
   if (measuring) meter.begin(start);
   let seq = 0;
   let yielded = start;
-  // A stop does not wait for the messages in flight: they are neither measured nor failed.
-  const stopped = new Promise<typeof STOPPED>((resolve) => {
-    if (signal?.aborted) resolve(STOPPED);
-    signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
-  });
-  const caller = async () => {
+  // A stop does not wait for the messages in flight: they are neither measured nor failed. Each
+  // caller's wait ends through its own slot: a race against one promise that lasts the run would
+  // leave a reaction on it for every message, all kept (and promoted by the GC) until the stop.
+  const stops: (((stopped: typeof STOPPED) => void) | undefined)[] = new Array(concurrency).fill(undefined);
+  signal?.addEventListener('abort', () => stops.forEach((stop) => stop?.(STOPPED)), { once: true });
+  const untilStopped = (caller: number, sending: Promise<number>) =>
+    new Promise<number | typeof STOPPED>((resolve, reject) => {
+      stops[caller] = resolve;
+      if (signal?.aborted) resolve(STOPPED);
+      sending.then(resolve, reject);
+    });
+  const caller = async (_: unknown, index: number) => {
     for (let sent = 0; (messagesPerCaller === undefined || sent < messagesPerCaller) && now() < deadline && !signal?.aborted; ) {
       const began = now();
       const measured = began >= start;
@@ -62,7 +68,7 @@ export async function runLoad(options: LoadOptions): Promise<void> {
       const sending = send(seq++);
       if (signal) sending.catch(() => undefined);
       try {
-        const bytes = signal ? await Promise.race([sending, stopped]) : await sending;
+        const bytes = signal ? await untilStopped(index, sending) : await sending;
         if (bytes === STOPPED) break;
         if (measured) meter.record(now() - began, bytes);
       } catch (error) {
