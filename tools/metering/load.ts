@@ -47,7 +47,13 @@ export async function runLoad(options: LoadOptions): Promise<void> {
   // caller's wait ends through its own slot: a race against one promise that lasts the run would
   // leave a reaction on it for every message, all kept (and promoted by the GC) until the stop.
   const stops: (((stopped: typeof STOPPED) => void) | undefined)[] = new Array(concurrency).fill(undefined);
-  signal?.addEventListener('abort', () => stops.forEach((stop) => stop?.(STOPPED)), { once: true });
+  signal?.addEventListener(
+    'abort',
+    () => {
+      for (const stop of stops) stop?.(STOPPED);
+    },
+    { once: true },
+  );
   const untilStopped = (caller: number, sending: Promise<number>) =>
     new Promise<number | typeof STOPPED>((resolve, reject) => {
       stops[caller] = resolve;
