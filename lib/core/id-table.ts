@@ -2,10 +2,10 @@
  * A table from ids to values for what fills and empties with every message (the calls waiting
  * for replies). A Map would do, but a Map that takes and drops entries at a steady size still
  * re-tables itself every few dozen of them, and each old table, soon in old space, keeps the
- * entries it held alive until the next full GC: young values are promoted by the thousand, and
- * scavenges, copying them, took a fifth of a memory:// call's time. Here, open addressing in two
- * arrays replaced only when the table grows, and deletion by backward shift: a dropped entry
- * leaves no reference behind. @internal
+ * entries it held alive until the next full GC: young values are promoted by the thousand (most
+ * of what full GCs collected on memory://, bench/README.md). Here, open addressing in two arrays
+ * replaced only when the table grows (never shrunk: it keeps its peak size), and deletion by
+ * backward shift: a dropped entry leaves no reference behind. @internal
  */
 export class IdTable<V> {
   private keys: (string | undefined)[];
