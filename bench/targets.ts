@@ -81,10 +81,10 @@ export function checkZmqTargets(results: readonly Result[]): TargetCheck[] {
   return checks;
 }
 
-/** One scenario's figure of `engine` against `reference`'s, met at `least` times it (the figures decide, not the rounded ratio); not measured when either is missing. */
-function against(results: readonly Result[], kind: string, concurrency: number, engine: string, reference: string, least: number, target: string, broker = 'rabbit'): TargetCheck {
-  const figure = find(results, broker, kind, concurrency, engine)?.msg_per_s;
-  const referenceFigure = find(results, broker, kind, concurrency, reference)?.msg_per_s;
+/** One RabbitMQ scenario's figure of `engine` against `reference`'s, met at `least` times it (the figures decide, not the rounded ratio); not measured when either is missing. */
+function against(results: readonly Result[], kind: string, concurrency: number, engine: string, reference: string, least: number, target: string): TargetCheck {
+  const figure = find(results, 'rabbit', kind, concurrency, engine)?.msg_per_s;
+  const referenceFigure = find(results, 'rabbit', kind, concurrency, reference)?.msg_per_s;
   if (!figure || !referenceFigure) return { target, measured: 'not measured' };
   const ratio = Math.round((figure / referenceFigure) * 100) / 100;
   return { target, met: figure >= least * referenceFigure, measured: `${ratio} x (${figure.toLocaleString('en-US')} against ${referenceFigure.toLocaleString('en-US')}/s)` };
