@@ -1,7 +1,7 @@
 /**
  * Routes a transport's shared reply stream to the calls waiting on it, by message id through one
- * table (id-table.ts): one lookup per reply, however many calls are in flight. One router per reply stream (a
- * reply channel's `replies$` is one object for as long as it lasts). A router whose stream failed
+ * table (id-table.ts): one lookup per reply, however many calls are in flight. One router per
+ * reply stream (a reply channel's `replies$` is one object for as long as it lasts). A router whose stream failed
  * is not kept: the next call subscribes to the stream again, so a stream that recovers serves it.
  * A call its channel reports lost (`lost$`) fails at once with the error given.
  */
