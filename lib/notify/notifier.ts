@@ -18,6 +18,7 @@ import { getLogger } from '../core/logger.js';
 import { sanitizeContext } from './context.js';
 import type { NotifierDriver, NotifierRoute } from './notifier-drivers/driver.js';
 import { messagingV2Driver } from './notifier-drivers/messaging.js';
+import { rejectionsOf } from './notifier-drivers/rejections.js';
 import { osloTimestamp } from './timestamp.js';
 import type { Priority } from '../core/priority.js';
 import { noopSerializer, type Serializer } from '../core/serializer.js';
@@ -140,11 +141,17 @@ export function notifier(transport: Transport, options: NotifierOptions): Notifi
 }
 
 function build(shared: Shared, publisherId: string, retry: number | undefined): Notifier {
-  async function notify(priority: Priority, eventType: string, payload: unknown, context: Context = {}): Promise<void> {
+  // Not async: `send` is, and a second async layer would cost every notification a Promise and its hops.
+  function notify(priority: Priority, eventType: string, payload: unknown, context: Context = {}): Promise<void> {
     const messageId = uuid();
     const { route } = shared;
-    // Started here, while the caller's span is the active one.
-    const span = sendSpan(() => ({ driver: driverNameOf(route.transport), destination: route.topics.map((t) => `${t.topic}.${priority}`).join(','), messageId }));
+    let span: MessageSpan | undefined;
+    try {
+      // Started here, while the caller's span is the active one.
+      span = sendSpan(() => ({ driver: driverNameOf(route.transport), destination: route.topics.map((t) => `${t.topic}.${priority}`).join(','), messageId }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return span ? endingWith(span, send(priority, eventType, payload, context, messageId, span)) : send(priority, eventType, payload, context, messageId, span);
   }
   async function send(priority: Priority, eventType: string, payload: unknown, context: Context, messageId: string, span: MessageSpan | undefined): Promise<void> {
@@ -162,9 +169,9 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
       timestamp: osloTimestamp(),
       context: withTraceContext(shared.serializer.serializeContext(sanitizeContext(context)), span),
     };
-    const results = await Promise.allSettled(shared.drivers.map((d) => d.notify(notification, retry, shared.route)));
-    const failures = results.flatMap((result, i): NotifierFailure[] =>
-      result.status === 'rejected' ? [{ driver: shared.drivers[i]?.name ?? '?', messageId: notification.messageId, eventType, priority, error: result.reason }] : [],
+    const rejections = await rejectionsOf(shared.drivers.map((d) => d.notify(notification, retry, shared.route)));
+    const failures = rejections.flatMap((rejection, i): NotifierFailure[] =>
+      rejection ? [{ driver: shared.drivers[i]?.name ?? '?', messageId: notification.messageId, eventType, priority, error: rejection.reason }] : [],
     );
     for (const failure of failures) {
       shared.failureCount++;

@@ -64,8 +64,10 @@ export function acknowledge<T extends Acknowledgeable>(config: AcknowledgeHandle
 
 /** Acks or requeues every item, failing with `AcknowledgeError` when the broker refuses. Shared with batchAcknowledge and the notification dispatchers. @internal */
 export async function settleOrFail(action: 'ack' | 'requeue', items: readonly Acknowledgeable[]): Promise<void> {
+  const settle = (item: Acknowledgeable) => (action === 'ack' ? item.ack() : item.requeue());
   try {
-    await Promise.all(items.map((item) => (action === 'ack' ? item.ack() : item.requeue())));
+    // One item, as every notification listener's message: no Promise.all to build for it.
+    await (items.length === 1 ? settle(items[0] as Acknowledgeable) : Promise.all(items.map(settle)));
   } catch (error) {
     throw new AcknowledgeError(action, items.length, { cause: error });
   }

@@ -7,6 +7,7 @@ import { MessageDeliveryFailure } from '../../core/errors.js';
 import { describeTarget } from '../../core/target.js';
 import { driverOf } from '../../transport.js';
 import type { NotifierDriver } from './driver.js';
+import { rejectionsOf } from './rejections.js';
 
 /**
  * The default driver: oslo's `messagingv2`, the enveloped message on the notifier's transport.
@@ -38,10 +39,10 @@ function messagingDriver(name: string, version: 1 | 2): NotifierDriver {
     enabled: true,
     async notify(notification, retry, { transport, topics }) {
       // Every topic gets its copy even when another topic fails, as in oslo.
-      const results = await Promise.allSettled(topics.map((t) => driverOf(transport).notify(t, notification, retry === undefined ? { version } : { retry, version })));
-      const failed = topics.filter((_, i) => results[i]?.status === 'rejected');
-      if (failed.length === 0) return;
-      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const rejections = await rejectionsOf(topics.map((t) => driverOf(transport).notify(t, notification, retry === undefined ? { version } : { retry, version })));
+      if (rejections.every((rejection) => rejection === undefined)) return;
+      const failed = topics.filter((_, i) => rejections[i] !== undefined);
+      const errors = rejections.flatMap((rejection) => (rejection ? [rejection.reason] : []));
       throw new MessageDeliveryFailure(`could not publish ${notification.eventType} (${notification.priority}) to ${failed.map(describeTarget).join(', ')}`, {
         cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several topics failed'),
       });

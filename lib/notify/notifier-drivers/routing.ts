@@ -24,6 +24,7 @@ import { globToRegExp } from './fnmatch.js';
 import { logDriver } from './log.js';
 import { messagingV1Driver, messagingV2Driver } from './messaging.js';
 import { noopDriver } from './noop.js';
+import { rejectionsOf } from './rejections.js';
 
 /** oslo's rule keys, spelled as in its YAML files. */
 export interface RoutingRule {
@@ -76,15 +77,15 @@ export function routingDriver(config: RoutingConfig | string, options: RoutingDr
     async notify(notification, retry, route) {
       const chosen = new Set(routes.filter((r) => accepts(r, notification.eventType, notification.priority)).map((r) => r.driver));
       const drivers = [...chosen];
-      const results = await Promise.allSettled(
+      const rejections = await rejectionsOf(
         drivers.map((driver) => {
           log.debug(`routing ${notification.eventType} to the ${driver.name} driver`);
           return driver.notify(notification, retry, route);
         }),
       );
-      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const errors = rejections.flatMap((rejection) => (rejection ? [rejection.reason] : []));
       if (errors.length === 0) return;
-      const failed = drivers.filter((_, i) => results[i]?.status === 'rejected').map((d) => d.name);
+      const failed = drivers.filter((_, i) => rejections[i] !== undefined).map((d) => d.name);
       throw new MessagingError(`routing ${notification.eventType}: the ${failed.join(', ')} driver(s) failed`, {
         cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several drivers failed'),
       });
