@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, from, lastValueFrom, mergeAll, mergeMap, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, lastValueFrom, mergeMap, Observable, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
 import { checkOption, integerFrom, nonNegativeNumber } from '../../lib/core/check-options.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -162,11 +162,21 @@ export function dispatchNotifications(
   return (source) =>
     defer(() => {
       const screen = screening();
-      return source.pipe(
-        mergeMap((incoming) => (stopping() ? EMPTY : from(handle(screen, incoming))), executor.concurrency),
-        mergeAll(),
-      );
+      return source.pipe(mergeMap((incoming) => (stopping() ? EMPTY : outcomesOf(handle(screen, incoming))), executor.concurrency));
     });
+}
+
+/** The outcomes a message's handling resolves to, one by one: what `from` and `mergeAll` would give, with one subscription a message instead of two. */
+function outcomesOf(handled: Promise<readonly NotificationOutcome[]>): Observable<NotificationOutcome> {
+  return new Observable((subscriber) => {
+    handled.then(
+      (outcomes) => {
+        for (const outcome of outcomes) subscriber.next(outcome);
+        subscriber.complete();
+      },
+      (error: unknown) => subscriber.error(error),
+    );
+  });
 }
 
 /**
