@@ -170,8 +170,8 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
       context: withTraceContext(shared.serializer.serializeContext(sanitizeContext(context)), span),
     };
     const rejections = await rejectionsOf(shared.drivers.map((d) => d.notify(notification, retry, shared.route)));
-    const failures = rejections.flatMap((rejection, i): NotifierFailure[] =>
-      rejection ? [{ driver: shared.drivers[i]?.name ?? '?', messageId: notification.messageId, eventType, priority, error: rejection.reason }] : [],
+    const failures = rejections.map(
+      ({ index, reason }): NotifierFailure => ({ driver: shared.drivers[index]?.name ?? '?', messageId: notification.messageId, eventType, priority, error: reason }),
     );
     for (const failure of failures) {
       shared.failureCount++;

@@ -40,10 +40,10 @@ function messagingDriver(name: string, version: 1 | 2): NotifierDriver {
     async notify(notification, retry, { transport, topics }) {
       // Every topic gets its copy even when another topic fails, as in oslo.
       const rejections = await rejectionsOf(topics.map((t) => driverOf(transport).notify(t, notification, retry === undefined ? { version } : { retry, version })));
-      if (rejections.every((rejection) => rejection === undefined)) return;
-      const failed = topics.filter((_, i) => rejections[i] !== undefined);
-      const errors = rejections.flatMap((rejection) => (rejection ? [rejection.reason] : []));
-      throw new MessageDeliveryFailure(`could not publish ${notification.eventType} (${notification.priority}) to ${failed.map(describeTarget).join(', ')}`, {
+      if (rejections.length === 0) return;
+      const errors = rejections.map((rejection) => rejection.reason);
+      const failed = rejections.map((rejection) => describeTarget(topics[rejection.index]!));
+      throw new MessageDeliveryFailure(`could not publish ${notification.eventType} (${notification.priority}) to ${failed.join(', ')}`, {
         cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several topics failed'),
       });
     },

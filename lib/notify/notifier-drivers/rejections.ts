@@ -1,21 +1,27 @@
+/** A send that failed: its place among the sends, and why. @internal */
+export interface Rejection {
+  readonly index: number;
+  readonly reason: unknown;
+}
+
 /**
- * Waits for every send of a notification, each of which may fail on its own (a driver, a topic):
- * the rejections, in the order of the sends, `undefined` where a send succeeded.
+ * Waits for every send of a notification, each of which may fail on its own (a driver, a topic),
+ * and gives the sends that failed, in order; none, nearly always.
  * One send, the usual case (one driver, one topic), costs one await where `Promise.allSettled`
  * builds a result per send, about ten times as much on a path every notification takes.
  * @internal
  */
-export async function rejectionsOf(sends: readonly Promise<unknown>[]): Promise<readonly ({ readonly reason: unknown } | undefined)[]> {
+export async function rejectionsOf(sends: readonly Promise<unknown>[]): Promise<readonly Rejection[]> {
   if (sends.length === 1) {
     try {
       await sends[0];
-      return NONE_FAILED;
+      return NONE;
     } catch (reason) {
-      return [{ reason }];
+      return [{ index: 0, reason }];
     }
   }
   const results = await Promise.allSettled(sends);
-  return results.map((result) => (result.status === 'rejected' ? { reason: result.reason as unknown } : undefined));
+  return results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : []));
 }
 
-const NONE_FAILED: readonly undefined[] = Object.freeze([undefined]);
+const NONE: readonly Rejection[] = Object.freeze([]);

@@ -83,9 +83,9 @@ export function routingDriver(config: RoutingConfig | string, options: RoutingDr
           return driver.notify(notification, retry, route);
         }),
       );
-      const errors = rejections.flatMap((rejection) => (rejection ? [rejection.reason] : []));
-      if (errors.length === 0) return;
-      const failed = drivers.filter((_, i) => rejections[i] !== undefined).map((d) => d.name);
+      if (rejections.length === 0) return;
+      const errors = rejections.map((rejection) => rejection.reason);
+      const failed = rejections.map((rejection) => drivers[rejection.index]!.name);
       throw new MessagingError(`routing ${notification.eventType}: the ${failed.join(', ')} driver(s) failed`, {
         cause: errors.length === 1 ? errors[0] : new AggregateError(errors, 'several drivers failed'),
       });
