@@ -43,8 +43,8 @@ interface Entry {
   reason: CallCancelled | undefined;
   /** Made when a handler first reads its signal: most never do, and a controller per call is a cost every call pays. */
   controller: AbortController | undefined;
-  /** What serving does once the request is given up. */
-  onGiveUp: (() => void) | undefined;
+  /** The relay serving it, while it runs: what stops serving once the request is given up. */
+  serving: Relay<unknown> | undefined;
   /** Its neighbours in the list of requests taken, which a stop walks. */
   prev: Entry | undefined;
   next: Entry | undefined;
@@ -57,7 +57,7 @@ function giveUpEntry(entry: Entry, reason: CallCancelled): void {
   if (entry.reason) return;
   entry.reason = reason;
   entry.controller?.abort(reason);
-  entry.onGiveUp?.();
+  entry.serving?.giveUp();
 }
 
 function signalOf(entry: Entry): AbortSignal {
@@ -81,8 +81,11 @@ class TrackedCall implements CallSignal {
 
 /**
  * Serving one tracked request: the observer of its served stream, an observer of its own rather
- * than `subscriber` (unsubscribing the handler must leave `subscriber` open for the reason), and
- * the teardown; one object a request instead of a closure for each of those.
+ * than `subscriber` (unsubscribing the handler must leave `subscriber` open for the reason), the
+ * teardown, and what gives it up; one object a request instead of a closure for each of those.
+ * Not a closure on the entry either: V8 makes a function literal assigned to a property in old
+ * space until its code is optimized, and each request's closure then held its scope (the request,
+ * its selection, its subscribers) through every scavenge, until V8 pretenured the requests.
  */
 class Relay<T> extends EndingRelay<T> implements Unsubscribable {
   timer: Unsubscribable | undefined = undefined;
@@ -90,12 +93,17 @@ class Relay<T> extends EndingRelay<T> implements Unsubscribable {
     subscriber: Subscriber<T>,
     private readonly entry: Entry,
     private readonly release: (entry: Entry) => void,
+    private readonly gaveUp: (entry: Entry, subscriber: Subscriber<unknown>) => void,
   ) {
     super(subscriber);
   }
+  giveUp(): void {
+    this.inner?.unsubscribe();
+    this.gaveUp(this.entry, this.subscriber);
+  }
   unsubscribe(): void {
     this.timer?.unsubscribe();
-    this.entry.onGiveUp = undefined;
+    this.entry.serving = undefined;
     this.inner?.unsubscribe();
     this.release(this.entry);
   }
@@ -153,7 +161,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     // A caller that sent no deadline (oslo's) stops waiting at most its message expiry after it sent the call.
     const deadline = call ? (call.deadline ?? (call.timeoutMs > 0 ? Date.now() + call.timeoutMs : undefined)) : undefined;
     // Every field set at once: one object shape for every request.
-    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, onGiveUp: undefined, prev: undefined, next: first };
+    const entry: Entry = { incoming, deadline, reason: undefined, controller: undefined, serving: undefined, prev: undefined, next: first };
     const earlier = entries.get(incoming);
     if (earlier) unlink(earlier);
     if (first) first.prev = entry;
@@ -181,6 +189,13 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     );
   };
 
+  /** A request given up while served: released, and failed with why once a caller still waiting was told. */
+  const gaveUp = (entry: Entry, subscriber: Subscriber<unknown>) => {
+    release(entry);
+    log.info('gave a call in flight up', { ...fieldsOf(entry.incoming), why: entry.reason!.why });
+    giveUp(entry.incoming, subscriber, entry.reason!);
+  };
+
   const serve = <T>(incoming: IncomingCall, served: (call: CallSignal) => Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => {
       const entry = entries.get(incoming);
@@ -194,13 +209,8 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         giveUp(incoming, subscriber, entry.reason);
         return undefined;
       }
-      const relay = new Relay(subscriber, entry, release);
-      entry.onGiveUp = () => {
-        relay.inner?.unsubscribe();
-        release(entry);
-        log.info('gave a call in flight up', { ...fieldsOf(incoming), why: entry.reason!.why });
-        giveUp(incoming, subscriber, entry.reason!);
-      };
+      const relay = new Relay(subscriber, entry, release, gaveUp);
+      entry.serving = relay;
       let source: Observable<T>;
       try {
         source = served(new TrackedCall(entry));
