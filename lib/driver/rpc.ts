@@ -78,7 +78,7 @@ export interface Reply {
   readonly failure: RemoteFailure | null;
   /** True on the call's last reply. */
   readonly ending: boolean;
-  /** The rx server that sent it (`_rxm_server`, which oslo ignores): where a cancel of the call goes. Absent from oslo servers. */
+  /** The rx server that sent it (`_rxm_server`, which oslo ignores): where a cancel of the call goes. Absent from a call's last reply and from oslo servers. */
   readonly server?: ServerIdentity;
 }
 

@@ -183,7 +183,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
   // Fails with why it was given up, once a caller still waiting was told.
   const giveUp = (incoming: IncomingCall, subscriber: Subscriber<unknown>, reason: CallCancelled) => {
     if (reason.why !== 'stopped' || !incoming.call) return subscriber.error(reason);
-    incoming.reply(identity ? { result: null, failure: toFailure(reason), ending: true, server: identity } : { result: null, failure: toFailure(reason), ending: true }).then(
+    incoming.reply({ result: null, failure: toFailure(reason), ending: true }).then(
       () => subscriber.error(reason),
       (error: unknown) => subscriber.error(new CallCancelled('stopped', fieldsOf(incoming), { cause: error })),
     );
