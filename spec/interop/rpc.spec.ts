@@ -6,7 +6,7 @@
  * a live Python one.
  */
 import { randomBytes } from 'node:crypto';
-import { filter, firstValueFrom, interval, map, take } from 'rxjs';
+import { filter, firstValueFrom, interval, map, take, takeWhile, toArray } from 'rxjs';
 import * as assert from 'uvu/assert';
 import {
   connect,
@@ -227,12 +227,19 @@ Rpc('should give a Python caller normal replies and heartbeats though each names
   const { peer } = context;
   const topic = topicFor(context, 'a');
   await serveTs(context, topic, 'a', [endpoint('a')]);
-  // The same server's replies to an rx caller show the key is on the wire.
+  // The same server's replies to an rx caller show the key is on the wire: on each streamed value but the last.
   const transport = await open(context);
   const { replies$ } = await driverOf(transport).replyChannel();
-  const named = firstValueFrom(replies$.pipe(filter((reply) => reply.ending)));
-  assert.is(await rpcClient(transport, target({ topic }), { timeout: 30_000 }).call('whoami'), 'a');
-  assert.equal((await named).server, { topic, server: 'a' });
+  const replies = firstValueFrom(replies$.pipe(takeWhile((reply) => !reply.ending, true), toArray()));
+  assert.is(await rpcClient(transport, target({ topic }), { timeout: 30_000 }).call('count', { to: 3 }), 3);
+  assert.equal(
+    (await replies).map((reply) => [reply.result, reply.server]),
+    [
+      [1, { topic, server: 'a' }],
+      [2, { topic, server: 'a' }],
+      [3, undefined],
+    ],
+  );
   assert.is((await peer.request<{ result: unknown }>('call', { topic, method: 'whoami', timeout: 30 })).result, 'a');
   assert.is((await peer.request<{ result: unknown }>('call', { topic, method: 'count', args: { to: 3 }, timeout: 30 })).result, 3);
   const long = await peer.request<{ result: unknown }>('call', { topic, method: 'slow', args: { ms: 1_500, value: 'still read' }, timeout: 30, call_monitor_timeout: 1 });
