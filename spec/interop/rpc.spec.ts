@@ -230,7 +230,12 @@ Rpc('should give a Python caller normal replies and heartbeats though each names
   // The same server's replies to an rx caller show the key is on the wire: on each streamed value but the last.
   const transport = await open(context);
   const { replies$ } = await driverOf(transport).replyChannel();
-  const replies = firstValueFrom(replies$.pipe(takeWhile((reply) => !reply.ending, true), toArray()));
+  const replies = firstValueFrom(
+    replies$.pipe(
+      takeWhile((reply) => !reply.ending, true),
+      toArray(),
+    ),
+  );
   assert.is(await rpcClient(transport, target({ topic }), { timeout: 30_000 }).call('count', { to: 3 }), 3);
   assert.equal(
     (await replies).map((reply) => [reply.result, reply.server]),
