@@ -82,7 +82,7 @@ export function toIncomingCall(
   const count = deliveryCountOf(delivery);
   if (count !== undefined) incoming.deliveryCount = count;
   // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
-  if (deadLetterQueues) incoming.deadLetter = rejectionOf(delivery);
+  if (deadLetterQueues) incoming.deadLetter = deadLetterOf(delivery);
   return incoming;
 }
 
@@ -104,7 +104,7 @@ const nobody = async () => undefined;
  * literal assigned to the message's property: V8 makes such a literal in old space until its code
  * is optimized, and each one would hold its delivery through every scavenge.
  */
-function rejectionOf(delivery: Delivery): () => Promise<void> {
+function deadLetterOf(delivery: Delivery): () => Promise<void> {
   return async () => delivery.reject(false);
 }
 
@@ -124,6 +124,6 @@ export function toIncomingNotification(delivery: Delivery, maxInflatedBytes: num
   const count = deliveryCountOf(delivery);
   if (count !== undefined) settlement.deliveryCount = count;
   // The queue's x-dead-letter-* arguments send a rejected message to its dead-letter queue.
-  if (deadLetterQueues) settlement.deadLetter = rejectionOf(delivery);
+  if (deadLetterQueues) settlement.deadLetter = deadLetterOf(delivery);
   return readOrReject(delivery, 'notification', maxInflatedBytes, (body) => incomingNotificationFromWire(body, settlement));
 }

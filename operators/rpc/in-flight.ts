@@ -93,13 +93,13 @@ class Relay<T> extends EndingRelay<T> implements Unsubscribable {
     subscriber: Subscriber<T>,
     private readonly entry: Entry,
     private readonly release: (entry: Entry) => void,
-    private readonly gaveUp: (entry: Entry, subscriber: Subscriber<unknown>) => void,
+    private readonly stopServing: (entry: Entry, subscriber: Subscriber<unknown>) => void,
   ) {
     super(subscriber);
   }
   giveUp(): void {
     this.inner?.unsubscribe();
-    this.gaveUp(this.entry, this.subscriber);
+    this.stopServing(this.entry, this.subscriber);
   }
   unsubscribe(): void {
     this.timer?.unsubscribe();
@@ -189,8 +189,8 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
     );
   };
 
-  /** A request given up while served: released, and failed with why once a caller still waiting was told. */
-  const gaveUp = (entry: Entry, subscriber: Subscriber<unknown>) => {
+  /** A request given up while served: released, logged, and failed with why once a caller still waiting was told. */
+  const stopServing = (entry: Entry, subscriber: Subscriber<unknown>) => {
     release(entry);
     log.info('gave a call in flight up', { ...fieldsOf(entry.incoming), why: entry.reason!.why });
     giveUp(entry.incoming, subscriber, entry.reason!);
@@ -209,7 +209,7 @@ export function inFlight({ identity, signal: stop, scheduler = asyncScheduler }:
         giveUp(incoming, subscriber, entry.reason);
         return undefined;
       }
-      const relay = new Relay(subscriber, entry, release, gaveUp);
+      const relay = new Relay(subscriber, entry, release, stopServing);
       entry.serving = relay;
       let source: Observable<T>;
       try {
