@@ -228,8 +228,9 @@ export function callbacksByPriority<H extends (...args: never[]) => unknown>(end
 /**
  * Runs the endpoints of a priority in endpoint order; oslo stops at the first that asks for a
  * requeue. `paramsFor` gives a callback's arguments, or undefined to skip it (its filter let
- * nothing through). A thrown error rejects. Chained promises rather than an async loop: one
- * endpoint, the usual case, then costs one `then` on the handler's result. @internal
+ * nothing through). A thrown error rejects. `from` is where the chain goes on: promises chained
+ * rather than an async loop, so one endpoint, the usual case, costs one `then` on the handler's
+ * result. @internal
  */
 export function runEndpoints<H extends (...params: never[]) => HandlerOutcome>(
   executor: Executor,

@@ -11,9 +11,10 @@ import { onNextMicrotask } from '../../lib/core/microtask.js';
  * microtask, so a stream that pauses never holds a value back; its end is then a reply of its
  * own. A Python caller reads both forms (it keeps the last result). An error is sent as oslo's
  * failure, then re-emitted here so the server can log it. Completes once every reply is sent.
- * Each reply but the last names `server` when given: where the caller can send a cancel. A result or failure
- * the wire cannot carry (`UnserializableValue`) is answered with that error as the call's
- * failure, so the caller fails at once instead of waiting out its timeout; nothing more is sent.
+ * Each reply but the last names `server` when given: where the caller can send a cancel. A
+ * result or failure the wire cannot carry (`UnserializableValue`) is answered with that error as
+ * the call's failure, so the caller fails at once instead of waiting out its timeout; nothing
+ * more is sent.
  *
  * @example
  * ```ts
