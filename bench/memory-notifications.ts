@@ -29,14 +29,19 @@ const payload = { message: 'x'.repeat(Number(values.size)) };
 const transport = await connect(`memory://memory-notifications-${process.pid}`);
 let handled = 0;
 let allHandled!: () => void;
-const done = new Promise<void>((resolve) => (allHandled = resolve));
+let wrongPayload!: (error: Error) => void;
+const done = new Promise<void>((resolve, reject) => {
+  allHandled = resolve;
+  wrongPayload = reject;
+});
 const listener = notificationListener(
   transport,
   [target({ topic: 'bench' })],
   [
     {
       info: (_context, _publisherId, _eventType, received: typeof payload) => {
-        if (received.message !== payload.message) throw new Error('the payload is not the one sent');
+        // A handler's throw is logged and acked by the listener: the run itself must fail.
+        if (received.message !== payload.message) wrongPayload(new Error('the payload is not the one sent'));
         if (++handled === count) allHandled();
       },
     },
