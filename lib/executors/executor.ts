@@ -37,7 +37,7 @@ export interface CallSignal {
 
 /** Where handlers run and how many at once; a server or listener takes one as its `executor` option. */
 export interface Executor {
-  /** How many invocations may be in flight at once (the `mergeMap` concurrency). */
+  /** How many invocations may be in flight at once (the concurrency of the dispatcher's merge). */
   readonly concurrency: number;
   /** Runs one invocation; `local` runs it in this thread. Emits what the handler produces. */
   run(invocation: Invocation, local: () => Observable<unknown>): Observable<unknown>;

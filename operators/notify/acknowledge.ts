@@ -1,4 +1,5 @@
-import { from, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
+import { from, lastValueFrom, type OperatorFunction } from 'rxjs';
+import { boundedMergeMap } from '../bounded-merge-map.js';
 import { AcknowledgeError } from '../../lib/core/errors.js';
 import { handlerResult } from '../../lib/executors/executor.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -59,7 +60,7 @@ export function acknowledge<T extends Acknowledgeable>(config: AcknowledgeHandle
     await settleOrFail('ack', [item]);
     return { item, outcome: 'acked' };
   };
-  return mergeMap((item: T) => from(settle(item)), concurrency);
+  return boundedMergeMap((item: T) => from(settle(item)), concurrency);
 }
 
 /** Acks or requeues every item, failing with `AcknowledgeError` when the broker refuses. Shared with batchAcknowledge and the notification dispatchers. @internal */

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, lastValueFrom, mergeMap, Observable, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, lastValueFrom, Observable, type ObservableInput, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Context } from '../../lib/core/context.js';
 import { checkOption, integerFrom, nonNegativeNumber } from '../../lib/core/check-options.js';
 import { getLogger } from '../../lib/core/logger.js';
@@ -6,6 +6,7 @@ import { PRIORITIES, type Priority } from '../../lib/core/priority.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
 import type { IncomingNotification, Notification } from '../../lib/driver/notifications.js';
 import { handlerResult, microtaskExecutor, type Executor } from '../../lib/executors/executor.js';
+import { boundedMergeMap } from '../bounded-merge-map.js';
 import { seenIds, type SeenIds } from '../drop-duplicates.js';
 import { settleOrFail } from './acknowledge.js';
 import { checkPayload, type PayloadSchemas } from './check-payload.js';
@@ -162,7 +163,7 @@ export function dispatchNotifications(
   return (source) =>
     defer(() => {
       const screen = screening();
-      return source.pipe(mergeMap((incoming) => (stopping() ? EMPTY : outcomesOf(handle(screen, incoming))), executor.concurrency));
+      return source.pipe(boundedMergeMap((incoming) => (stopping() ? EMPTY : outcomesOf(handle(screen, incoming))), executor.concurrency));
     });
 }
 

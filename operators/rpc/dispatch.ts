@@ -8,6 +8,7 @@ import type { ErrorClass } from '../../lib/wire/failure.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { noopSerializer, type Serializer } from '../../lib/core/serializer.js';
 import { processSpan, type MessageSpan } from '../../lib/core/tracing.js';
+import { boundedMergeMap } from '../bounded-merge-map.js';
 import { dropDuplicates } from '../drop-duplicates.js';
 import { heartbeat } from './heartbeat.js';
 import { inFlight } from './in-flight.js';
@@ -160,7 +161,7 @@ export function dispatch(endpoints: readonly Endpoint[], config: DispatchConfig 
     filter((incoming) => !exhausted(incoming)),
     calls.track,
     selectEndpoint(endpoints, config.accessPolicy ? { accessPolicy: config.accessPolicy } : {}),
-    mergeMap(handle, executor.concurrency),
+    boundedMergeMap(handle, executor.concurrency),
   );
 }
 
