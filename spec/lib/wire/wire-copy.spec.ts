@@ -43,10 +43,15 @@ WireCopy('should give what the JSON codec would deliver, value for value', () =>
     { bytes: Buffer.from('xyz'), custom: { toJSON: (key: string) => `custom at ${key}` }, flavor: new Flavor(), boxed: [new Number(2), new String('s'), new Boolean(false)] },
     { unicode: 'ünïcødé \u2028 \ud83d\ude00', nullProto: Object.assign(Object.create(null) as object, { a: 1 }), withProtoKey },
   ];
-  for (const body of bodies) assert.equal(wireCopy(body), overTheWire(body));
+  for (const body of bodies) {
+    assert.equal(wireCopy(body), overTheWire(body));
+    assert.equal(cloneWireBody(wireCopy(body)), overTheWire(body), 'and so does the clone each delivery gets');
+  }
   const copied = wireCopy(bodies[4]!) as { withProtoKey: Record<string, unknown> };
-  assert.ok(Object.hasOwn(copied.withProtoKey, '__proto__'), '"__proto__" stays an own key, as JSON.parse makes it');
-  assert.is(Object.getPrototypeOf(copied.withProtoKey), Object.prototype);
+  for (const { withProtoKey: copy } of [copied, cloneWireBody(copied) as typeof copied]) {
+    assert.ok(Object.hasOwn(copy, '__proto__'), '"__proto__" stays an own key, as JSON.parse makes it');
+    assert.is(Object.getPrototypeOf(copy), Object.prototype);
+  }
 });
 
 WireCopy('should copy, so neither side sees the other change the body', () => {
