@@ -95,18 +95,19 @@ function copyValue(value: unknown, key: string, depth: number): unknown {
   return copyObject(value as WireBody, depth + 1);
 }
 
+/** `for...in` rather than `Object.keys`: no array to make for every object of every message. */
 function copyObject(object: WireBody, depth: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  const keys = Object.keys(object);
-  let i = 0;
+  let at = '';
   try {
-    for (; i < keys.length; i++) {
-      const key = keys[i] as string;
+    for (const key in object) {
+      if (!Object.hasOwn(object, key)) continue;
+      at = key;
       const value = copyValue(object[key], key, depth);
       if (value !== undefined) setOwn(copy, key, value);
     }
   } catch (error) {
-    if (error instanceof Refused) error.path.unshift(keys[i] as string);
+    if (error instanceof Refused) error.path.unshift(at);
     throw error;
   }
   return copy;
@@ -159,8 +160,7 @@ function assertAcyclic(root: object): void {
 /**
  * Copies what `wireCopy` made: plain objects, arrays and JSON's primitives, no symbol keys. A
  * spread copies an object's fields in one step (V8 clones its layout), then only nested values are
- * set; `for...in` walks the copy without the array `Object.keys` makes (3 % of a memory://
- * notification's instructions between the two).
+ * set, walked by `for...in` as `copyObject` walks.
  */
 function cloneValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
@@ -168,7 +168,7 @@ function cloneValue(value: unknown): unknown {
   const copy: Record<string, unknown> = { ...value };
   for (const key in copy) {
     const field = copy[key];
-    if (typeof field === 'object' && field !== null) setOwn(copy, key, cloneValue(field));
+    if (typeof field === 'object' && field !== null && Object.hasOwn(copy, key)) setOwn(copy, key, cloneValue(field));
   }
   return copy;
 }

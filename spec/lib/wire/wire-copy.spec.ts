@@ -54,6 +54,18 @@ WireCopy('should give what the JSON codec would deliver, value for value', () =>
   }
 });
 
+WireCopy('should leave out what an object only inherits, as JSON does, even from a polluted Object.prototype', () => {
+  const prototype = Object.prototype as Record<string, unknown>;
+  prototype['polluted'] = { admin: true };
+  try {
+    const body = { args: { n: 1 }, inherits: Object.create({ inherited: 1 }) as object };
+    assert.equal(wireCopy(body), overTheWire(body));
+    assert.not.ok(Object.hasOwn(cloneWireBody(wireCopy(body)), 'polluted'));
+  } finally {
+    delete prototype['polluted'];
+  }
+});
+
 WireCopy('should copy, so neither side sees the other change the body', () => {
   const args = { list: [1, 2], nested: { n: 1 } };
   const copied = wireCopy({ args }) as { args: typeof args };
