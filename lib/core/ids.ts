@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 // 64 random bits per process, then a counter: as unique as a uuid4 for our purposes (message and
 // duplicate ids, queue suffixes) at a fraction of its cost on the per-message path. The counter's
@@ -33,13 +33,18 @@ export function hexId(): string {
 }
 
 /**
- * A uuid4 with dashes, oslo's form for a notification's `message_id`.
+ * An id in a uuid4's form with dashes, oslo's form for a notification's `message_id`: a `hexId`
+ * with the version and variant digits set. Its digits are the process's random ones and the
+ * counter, not fresh random ones: as unique, and `randomUUID` with the refills of its random
+ * cache cost about 4 % of a memory:// notification. The digits set over are random ones (the
+ * version) and the top of the counter's high part (the variant), which is 0 for the first 2^56 ids.
  *
  * @example
  * ```ts
- * const messageId = uuid(); // e.g. '3f2b8c1e-6d0a-4f4e-9b7a-2c5d1e8f9a10'
+ * const messageId = uuid(); // e.g. '3f2b8c1e-6d0a-4f4e-8000-00001000a2c1'
  * ```
  */
 export function uuid(): string {
-  return randomUUID();
+  const id = hexId();
+  return `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-8${id.slice(17, 20)}-${id.slice(20)}`;
 }
