@@ -170,6 +170,7 @@ function build(shared: Shared, publisherId: string, retry: number | undefined): 
       context: withTraceContext(shared.serializer.serializeContext(sanitizeContext(context)), span),
     };
     const rejections = await rejectionsOf(shared.drivers.map((d) => d.notify(notification, retry, shared.route)));
+    if (rejections.length === 0) return;
     const failures = rejections.map(
       ({ index, reason }): NotifierFailure => ({ driver: shared.drivers[index]?.name ?? '?', messageId: notification.messageId, eventType, priority, error: reason }),
     );
