@@ -95,19 +95,18 @@ function copyValue(value: unknown, key: string, depth: number): unknown {
   return copyObject(value as WireBody, depth + 1);
 }
 
-/** `for...in` rather than `Object.keys`: no array to make for every object of every message. */
 function copyObject(object: WireBody, depth: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  let at = '';
+  const keys = Object.keys(object);
+  let i = 0;
   try {
-    for (const key in object) {
-      if (!Object.hasOwn(object, key)) continue;
-      at = key;
+    for (; i < keys.length; i++) {
+      const key = keys[i] as string;
       const value = copyValue(object[key], key, depth);
       if (value !== undefined) setOwn(copy, key, value);
     }
   } catch (error) {
-    if (error instanceof Refused) error.path.unshift(at);
+    if (error instanceof Refused) error.path.unshift(keys[i] as string);
     throw error;
   }
   return copy;
@@ -160,7 +159,7 @@ function assertAcyclic(root: object): void {
 /**
  * Copies what `wireCopy` made: plain objects, arrays and JSON's primitives, no symbol keys. A
  * spread copies an object's fields in one step (V8 clones its layout), then only nested values are
- * set, walked by `for...in` as `copyObject` walks.
+ * set, walked by `for...in` over own fields only, as JSON takes them.
  */
 function cloneValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
