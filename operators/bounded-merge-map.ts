@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { type Indexed, takeOut } from '../lib/core/indexed-list.js';
 
 /**
  * rxjs's `mergeMap(project, concurrency)` for the dispatchers, whose inners run by the dozen on
@@ -45,7 +46,7 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
         const place: Running = { inner: undefined, index: -1 };
         const end = () => {
           active--;
-          leave(running, place);
+          takeOut(running, place);
           drain();
         };
         let results: Observable<R>;
@@ -85,20 +86,7 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
 /** Above this many values taken, a waiting queue at least half taken is compacted. */
 const COMPACT_AFTER = 1024;
 
-/** A running inner and its index in the list of those running. */
-interface Running {
+/** A running inner and its place in the list of those running. */
+interface Running extends Indexed {
   inner: Subscription | undefined;
-  index: number;
-}
-
-/** Takes `place` out of `running` in one step: the last one moves into its slot. */
-function leave(running: Running[], place: Running): void {
-  const { index } = place;
-  if (index < 0) return;
-  place.index = -1;
-  const last = running.pop() as Running;
-  if (last !== place) {
-    running[index] = last;
-    last.index = index;
-  }
 }

@@ -11,6 +11,7 @@
  * among the other actions of its frame exactly as before.
  */
 import { asyncScheduler, type SchedulerLike, type Unsubscribable } from 'rxjs';
+import { takeOut } from './indexed-list.js';
 
 /** A class, so a timeout is one object with its `unsubscribe` on the prototype, not a closure each. */
 class Pending implements Unsubscribable {
@@ -52,15 +53,10 @@ export function scheduleTimeout(scheduler: SchedulerLike, work: () => void, dela
 }
 
 function remove(pending: Pending): void {
-  const { index } = pending;
-  if (index < 0) return;
-  pending.index = -1;
-  const last = heap.pop() as Pending;
-  if (last !== pending) {
-    heap[index] = last;
-    last.index = index;
-    siftDown(index);
-    siftUp(last.index);
+  const moved = takeOut(heap, pending);
+  if (moved) {
+    siftDown(moved.index);
+    siftUp(moved.index);
   }
   // Left armed, as the heap fills again at once when calls follow calls; it just stops holding the process.
   if (!heap.length) armed?.timer.unref();
