@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { type Fifo, takeFirst } from '../lib/core/fifo.js';
 import { type Indexed, takeOut } from '../lib/core/indexed-list.js';
 
 /**
@@ -16,28 +17,17 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
     new Observable<R>((subscriber) => {
       const running: Running[] = [];
       let active = 0;
-      const waiting: T[] = [];
-      let next = 0;
+      const waiting: Fifo<T> = { items: [], head: 0 };
       let sourceDone = false;
       let draining = false;
       const completeIfDone = () => {
-        if (sourceDone && active === 0 && next === waiting.length) subscriber.complete();
+        if (sourceDone && active === 0 && waiting.head === waiting.items.length) subscriber.complete();
       };
       // A loop rather than recursion: inners that end as they start must not deepen the stack.
       const drain = () => {
         if (draining) return;
         draining = true;
-        while (active < concurrency && next < waiting.length && !subscriber.closed) {
-          const value = waiting[next] as T;
-          waiting[next++] = undefined as T;
-          if (next === waiting.length) waiting.length = next = 0;
-          // A queue never empty would otherwise only grow: its taken half goes, at a cost shared by as many takes.
-          else if (next >= COMPACT_AFTER && next * 2 >= waiting.length) {
-            waiting.splice(0, next);
-            next = 0;
-          }
-          start(value);
-        }
+        while (active < concurrency && waiting.head < waiting.items.length && !subscriber.closed) start(takeFirst(waiting));
         draining = false;
         completeIfDone();
       };
@@ -67,7 +57,7 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
         next: (value) => {
           if (subscriber.closed) return;
           if (active < concurrency && !draining) start(value);
-          else waiting.push(value);
+          else waiting.items.push(value);
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
@@ -78,13 +68,10 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
       return () => {
         upstream.unsubscribe();
         for (const { inner } of running.splice(0)) inner?.unsubscribe();
-        waiting.length = next = 0;
+        waiting.items.length = waiting.head = 0;
       };
     });
 }
-
-/** Above this many values taken, a waiting queue at least half taken is compacted. */
-const COMPACT_AFTER = 1024;
 
 /** A running inner and its place in the list of those running. */
 interface Running extends Indexed {

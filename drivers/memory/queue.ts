@@ -7,6 +7,7 @@
  * it is checked when a message reaches the head, and one timer per queue (never per message)
  * drops expired heads while nobody consumes.
  */
+import { type Fifo, takeFirst } from '../../lib/core/fifo.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { onNextMicrotask } from '../../lib/core/microtask.js';
 import type { WireBody } from '../../lib/wire/wire-copy.js';
@@ -52,11 +53,8 @@ export interface Delivery {
 }
 
 /** @internal */
-export interface Queue {
+export interface Queue extends Fifo<Message> {
   readonly name: string;
-  /** Ready messages are `items[head..]`: taking from the front only moves `head` (no O(n) shift). */
-  items: (Message | undefined)[];
-  head: number;
   readonly consumers: Consumer[];
   /** Index of the consumer that gets the next message (round-robin). */
   next: number;
@@ -69,9 +67,6 @@ const log = getLogger('rx-messaging.memory');
 
 /** setTimeout fires at once (with a warning) beyond this many ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Compacting the taken slots pays off once they are many and outnumber the ready ones. */
-const COMPACT_AFTER = 1024;
 
 /**
  * Unacked deliveries per consumer at most, as RabbitMQ's prefetch: what a listener has not
@@ -194,12 +189,12 @@ function drain(queue: Queue): void {
   while (queue.consumers.length && readyCount(queue)) {
     const head = queue.items[queue.head] as Message;
     if (head.expiresAt !== Infinity && head.expiresAt <= Date.now()) {
-      logExpired(queue, take(queue));
+      logExpired(queue, takeFirst(queue));
       continue;
     }
     const consumer = nextWithRoom(queue);
     if (!consumer) break;
-    const message = take(queue);
+    const message = takeFirst(queue);
     const delivery: Delivery = { message, consumer, settled: false, older: consumer.newest, newer: undefined };
     if (consumer.newest) consumer.newest.newer = delivery;
     else consumer.oldest = delivery;
@@ -218,19 +213,6 @@ function nextWithRoom(queue: Queue): Consumer | undefined {
     if (consumer.unacked < PREFETCH) return consumer;
   }
   return undefined;
-}
-
-function take(queue: Queue): Message {
-  const message = queue.items[queue.head] as Message;
-  queue.items[queue.head++] = undefined;
-  if (queue.head === queue.items.length) {
-    queue.items.length = 0;
-    queue.head = 0;
-  } else if (queue.head > COMPACT_AFTER && queue.head * 2 > queue.items.length) {
-    queue.items = queue.items.slice(queue.head);
-    queue.head = 0;
-  }
-  return message;
 }
 
 /**
@@ -264,7 +246,7 @@ function watchExpiry(queue: Queue): void {
     () => {
       queue.expiry = undefined;
       const now = Date.now();
-      while (readyCount(queue) && (queue.items[queue.head] as Message).expiresAt <= now) logExpired(queue, take(queue));
+      while (readyCount(queue) && (queue.items[queue.head] as Message).expiresAt <= now) logExpired(queue, takeFirst(queue));
       watchExpiry(queue);
     },
     Math.min(Math.max(head.expiresAt - Date.now(), 0), MAX_TIMER_MS),
