@@ -15,9 +15,6 @@ import { zmqOptions } from '../../../drivers/zmq/options.js';
 import { zmqProxy } from '../../../tools/zmq/proxy.js';
 import { eventually } from './support.js';
 
-const FRONTEND = 47570;
-const BACKEND = 47571;
-
 const PubSub = suite('zmq: PUB/SUB fanout through the proxy');
 
 PubSub('should refuse use_pub_sub without the proxy address, or with a port that is none, naming the option', () => {
@@ -38,15 +35,18 @@ PubSub('should publish a fanout cast once and deliver it to every server of the 
   const stdout = new PassThrough();
   let printed = '';
   stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  // Ports the system picks: a fixed one may be taken, by another listener or as some connection's local port.
   const proxy = zmqProxy(
-    ['--frontend', `tcp://127.0.0.1:${FRONTEND}`, '--backend', `tcp://127.0.0.1:${BACKEND}`, '--linger', '0'],
+    ['--frontend', 'tcp://127.0.0.1:*', '--backend', 'tcp://127.0.0.1:*', '--linger', '0'],
     { stdout, stderr: process.stderr, env: {} },
     { signal: stop.signal },
   );
   const transports: Transport[] = [];
   try {
     await eventually(async () => printed.includes('ready:'), 50, 'the proxy being ready');
-    const url = `zmq://pubsub-${hexId()}?use_pub_sub=true&zmq_proxy_host=127.0.0.1&zmq_proxy_frontend_port=${FRONTEND}&zmq_proxy_backend_port=${BACKEND}`;
+    const [, frontend, backend] = /frontend tcp:\/\/127\.0\.0\.1:(\d+) backend tcp:\/\/127\.0\.0\.1:(\d+)/.exec(printed) ?? [];
+    assert.ok(frontend && backend, `the proxy's ready line names its ports: ${printed}`);
+    const url = `zmq://pubsub-${hexId()}?use_pub_sub=true&zmq_proxy_host=127.0.0.1&zmq_proxy_frontend_port=${frontend}&zmq_proxy_backend_port=${backend}`;
     const open = async () => {
       const transport = await connect(url);
       transports.push(transport);
