@@ -14,7 +14,7 @@ import { MessageDeliveryFailure } from '../../lib/core/errors.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { openChannel, replyCode, type WatchedChannel } from './channel.js';
 import { asError, type Link } from './connection.js';
-import { declareTopology, describeTopology, type Topology } from './topology.js';
+import { checkTopology, declareTopology, describeTopology, type Topology } from './topology.js';
 
 const log = getLogger('rx-messaging.amqp');
 
@@ -60,6 +60,14 @@ interface ConsumeSpec {
    * Observable fails; 30 s by default. A queue whose node is down answers 404 until it is back.
    */
   readonly notFoundTimeoutMs?: number;
+  /**
+   * Make the queues on the first setup only; later setups first check that they still exist (a
+   * passive declare, 404 when gone), then declare them as usual, so that a queue declared
+   * otherwise meanwhile is still refused. For a queue whose loss must be seen rather than papered
+   * over: made again under its old name after its cluster node stopped, a reply queue could stay
+   * out of the servers' reach while that node was away.
+   */
+  readonly madeOnce?: boolean;
 }
 
 /** What amqplib's ack() reads of a message: its delivery tag. */
@@ -108,6 +116,7 @@ export function consume(link: Link, scope: ConsumerScope, spec: ConsumeSpec): Ob
                 if (now - notFoundSince >= (spec.notFoundTimeoutMs ?? NOT_FOUND_TIMEOUT_MS)) return undefined;
                 return Math.min(NOT_FOUND_FIRST_DELAY_MS * 2 ** notFound++, NOT_FOUND_MAX_DELAY_MS);
               },
+              setUpBefore: () => setups > 0,
               streamOffsets,
             }).pipe(
               retry({
@@ -129,6 +138,8 @@ interface SessionHooks {
   consuming(): void;
   /** The pause before retrying a 404 while setting up, or undefined when it has lasted too long. */
   retryNotFound(): number | undefined;
+  /** Whether a setup was in place before this one. */
+  readonly setUpBefore: () => boolean;
   /** The next offset to read of each stream queue, kept across sessions. */
   readonly streamOffsets: Map<string, number>;
 }
@@ -217,6 +228,7 @@ function session(link: Link, scope: ConsumerScope, spec: ConsumeSpec, model: Cha
       watched = channel;
       if (stopped) return channel.close();
       if (spec.prefetch > 0 && !noAck) await channel.channel.prefetch(spec.prefetch);
+      if (spec.madeOnce && hooks.setUpBefore()) await checkTopology(channel.channel, spec.topology);
       await declareTopology(channel.channel, spec.topology);
       for (const queue of spec.topology.queues) {
         if (stopped) return;

@@ -188,6 +188,12 @@ export function replyTopology(options: AmqpOptions, id: string): Topology {
   return { exchanges: [], queues: [transientQueue(options, replyQueue(id), [])] };
 }
 
+/** Checks that a topology's exchanges and queues exist (passive declares); one that does not closes the channel and rejects with 404. @internal */
+export async function checkTopology(channel: Channel, topology: Topology): Promise<void> {
+  for (const exchange of topology.exchanges) await channel.checkExchange(exchange.name);
+  for (const queue of topology.queues) await channel.checkQueue(queue.name);
+}
+
 /** Declares a topology on `channel`; a refusal (406, 404...) closes the channel and rejects. @internal */
 export async function declareTopology(channel: Channel, topology: Topology): Promise<void> {
   for (const exchange of topology.exchanges) {

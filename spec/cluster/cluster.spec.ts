@@ -22,15 +22,17 @@ Cluster.after(async () => {
   if (!wasRunning) await clusterDown();
 });
 
-/** Calls `echo` until one answers: the client works again. */
-async function answers(transport: Transport, topic: string): Promise<void> {
+/** Calls `echo` until one answers (the client works again), for `ms` at most: then fails with the last error, and stops calling. */
+async function answers(transport: Transport, topic: string, what: string, ms = 60_000): Promise<void> {
   const client = rpcClient(transport, target({ topic }), { timeout: 3_000 });
+  const deadline = Date.now() + ms;
   for (;;) {
     try {
       assert.is(await client.call('echo', { n: 'probe' }), 'probe');
       return;
     } catch (error) {
       if (!(error instanceof MessagingError)) throw error;
+      if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${ms / 1000} s: ${error.name}: ${error.message}`);
       await sleep(200);
     }
   }
@@ -51,7 +53,7 @@ Cluster('should move a client whose reply queue node stops to a fresh reply queu
   ]);
   try {
     await server.start();
-    await within(answers(callers, topic), 'a first answer');
+    await answers(callers, topic, 'a first answer');
     const { address: before } = await driverOf(callers).replyChannel();
     const node = await queueNode(before);
     assert.ok(node, `the reply queue ${before} is on one of the nodes`);
@@ -68,11 +70,11 @@ Cluster('should move a client whose reply queue node stops to a fresh reply queu
     try {
       const outcomes = await within(Promise.all(inFlight), 'every call in flight settled', 30_000);
       for (const outcome of outcomes) assert.ok('answered' in outcome ? outcome.answered : !outcome.failedWith.startsWith('untyped'), JSON.stringify(outcome));
-      await within(answers(callers, topic), 'an answer while the node is down', 30_000);
+      await answers(callers, topic, 'an answer while the node is down', 30_000);
     } finally {
       await ctl(node!, 'start_app');
     }
-    await within(answers(callers, topic), 'an answer after the node is back', 30_000);
+    await answers(callers, topic, 'an answer after the node is back', 30_000);
     const { address: after } = await driverOf(callers).replyChannel();
     // The old queue lived on the stopped node: either it came back (same name) or the channel moved on.
     if (after !== before) assert.ok((await queueNode(after)) !== undefined, `the fresh reply queue ${after} exists`);

@@ -25,58 +25,82 @@ ReplyChannel.after.each(async ({ broker, queues }) => {
   await broker.close();
 });
 
+type BrokerChannel = Awaited<ReturnType<RawBroker['channel']>>;
+
+/**
+ * A held call's reply queue is taken away (`takeAway`, its consumer cancelled): the call fails
+ * at once with `TransportClosed` naming the queue, the channel names a fresh queue, and calls from
+ * then on are answered. Returns the old queue's name.
+ */
+async function movesToFreshQueue({ broker, queues }: Context, takeAway: (channel: BrokerChannel, queue: string) => Promise<unknown>): Promise<string> {
+  const topic = uniqueTopic();
+  queues.push(topic, `${topic}.a`);
+  const transport = await connect(brokerUrl());
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const started = new Promise<void>((resolve) => (holding = resolve));
+  const server = rpcServer(transport, target({ topic, server: 'a' }), [
+    {
+      echo: ({ n }: { n: number }) => n,
+      hold: async () => {
+        holding();
+        await held;
+        return 'late';
+      },
+    },
+  ]);
+  try {
+    await server.start();
+    const client = rpcClient(transport, target({ topic }), { timeout: 20_000 });
+    assert.is(await client.call('echo', { n: 1 }), 1);
+    const channel = await driverOf(transport).replyChannel();
+    const before = channel.address;
+    queues.push(before);
+    const waiting = client.call('hold');
+    const refused = rejectionOf(waiting);
+    await within(started, 'the held call at the server');
+
+    const ch = await broker.channel();
+    await takeAway(ch, before);
+    await ch.close();
+
+    const error = await within(refused, 'the held call failed');
+    assert.instance(error, TransportClosed);
+    assert.match(String((error.cause as Error | undefined)?.message), before);
+    assert.is.not(channel.address, before, 'the channel moved to a fresh queue');
+    queues.push(channel.address);
+    // Calls sent from now on name the fresh queue, so their replies arrive.
+    assert.is(await within(client.call('echo', { n: 2 }), 'a call after the move'), 2);
+    return before;
+  } finally {
+    release();
+    await server.stop();
+    await transport.close();
+  }
+}
+
 ReplyChannel(
   'should move to a fresh reply queue when its queue cannot be consumed again, failing the calls waiting on the old one and naming the fresh one in later calls',
-  async ({ broker, queues }) => {
-    const topic = uniqueTopic();
-    queues.push(topic, `${topic}.a`);
-    const transport = await connect(brokerUrl());
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const started = new Promise<void>((resolve) => (holding = resolve));
-    const server = rpcServer(transport, target({ topic, server: 'a' }), [
-      {
-        echo: ({ n }: { n: number }) => n,
-        hold: async () => {
-          holding();
-          await held;
-          return 'late';
-        },
-      },
-    ]);
-    try {
-      await server.start();
-      const client = rpcClient(transport, target({ topic }), { timeout: 20_000 });
-      assert.is(await client.call('echo', { n: 1 }), 1);
-      const channel = await driverOf(transport).replyChannel();
-      const before = channel.address;
-      queues.push(before);
-      const waiting = client.call('hold');
-      const refused = rejectionOf(waiting);
-      await within(started, 'the held call at the server');
-
-      // The queue is deleted (its consumer cancelled) and taken by a declaration the driver's cannot match: re-declaring it is refused for good.
-      const ch = await broker.channel();
-      await ch.deleteQueue(before);
-      await ch.assertQueue(before, { durable: true, autoDelete: false });
-      await ch.close();
-
-      const error = await within(refused, 'the held call failed');
-      assert.instance(error, TransportClosed);
-      assert.match(String((error.cause as Error | undefined)?.message), before);
-      assert.is.not(channel.address, before, 'the channel moved to a fresh queue');
-      queues.push(channel.address);
-      // Calls sent from now on name the fresh queue, so their replies arrive.
-      assert.is(await within(client.call('echo', { n: 2 }), 'a call after the move'), 2);
-      release();
-    } finally {
-      release();
-      await server.stop();
-      await transport.close();
-    }
+  async (context) => {
+    // Taken by a declaration the driver's cannot match: declaring it again is refused for good.
+    await movesToFreshQueue(context, async (ch, queue) => {
+      await ch.deleteQueue(queue);
+      await ch.assertQueue(queue, { durable: true, autoDelete: false });
+    });
   },
 );
+
+ReplyChannel('should move to a fresh reply queue when its queue is deleted, never making the old one again under its name', async (context) => {
+  const before = await movesToFreshQueue(context, (ch, queue) => ch.deleteQueue(queue));
+  const ch = await context.broker.channel();
+  ch.on('error', () => undefined);
+  const checked = await ch.checkQueue(before).then(
+    () => 'exists',
+    (error: { code?: number }) => error.code,
+  );
+  assert.is(checked, 404, `the deleted reply queue ${before} was not declared again`);
+});
 
 ReplyChannel('should send again a reply the broker nacks until its queue takes it', async ({ broker, queues }) => {
   const topic = uniqueTopic();
