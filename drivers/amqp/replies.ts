@@ -41,9 +41,8 @@ const OBSOLETE_TTL_MS = 60_000;
 /**
  * How long the reply queue may answer 404 (gone, or its cluster node down) before the channel
  * gives it up for a fresh queue: none. Made again under the same name, it came back as a queue
- * the servers' replies could not reach for as long as its old node was away (the cluster fault
- * soak, about one run in six; the cluster spec once in two CI runs), and every later reply to it
- * waited behind them. So it is made once (`madeOnce`) and only checked after that.
+ * the servers' replies could not reach for as long as its old node was away, and every later
+ * reply to it waited behind them. So it is made once (`madeOnce`) and only checked after that.
  */
 const REPLY_QUEUE_NOT_FOUND_MS = 0;
 /** The pause before consuming a fresh reply queue after the last one failed, doubled on each failure in a row up to 5 s. */
