@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
-import { type Fifo, takeFirst } from '../lib/core/fifo.js';
+import { type Fifo, takeFirst, waitingCount } from '../lib/core/fifo.js';
 import { type Indexed, takeOut } from '../lib/core/indexed-list.js';
 
 /**
@@ -21,13 +21,13 @@ export function boundedMergeMap<T, R>(project: (value: T) => Observable<R>, conc
       let sourceDone = false;
       let draining = false;
       const completeIfDone = () => {
-        if (sourceDone && active === 0 && waiting.head === waiting.items.length) subscriber.complete();
+        if (sourceDone && active === 0 && waitingCount(waiting) === 0) subscriber.complete();
       };
       // A loop rather than recursion: inners that end as they start must not deepen the stack.
       const drain = () => {
         if (draining) return;
         draining = true;
-        while (active < concurrency && waiting.head < waiting.items.length && !subscriber.closed) start(takeFirst(waiting));
+        while (active < concurrency && waitingCount(waiting) > 0 && !subscriber.closed) start(takeFirst(waiting));
         draining = false;
         completeIfDone();
       };

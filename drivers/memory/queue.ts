@@ -7,7 +7,7 @@
  * it is checked when a message reaches the head, and one timer per queue (never per message)
  * drops expired heads while nobody consumes.
  */
-import { type Fifo, takeFirst } from '../../lib/core/fifo.js';
+import { type Fifo, takeFirst, waitingCount } from '../../lib/core/fifo.js';
 import { getLogger } from '../../lib/core/logger.js';
 import { onNextMicrotask } from '../../lib/core/microtask.js';
 import type { WireBody } from '../../lib/wire/wire-copy.js';
@@ -89,9 +89,7 @@ export function createMessage(body: MessageBody, ttlMs = 0): Message {
 }
 
 /** How many messages wait for a consumer (delivered, unacked ones not counted). @internal */
-export function readyCount(queue: Queue): number {
-  return queue.items.length - queue.head;
-}
+export const readyCount: (queue: Queue) => number = waitingCount;
 
 /** @internal */
 export function publish(queue: Queue, message: Message): void {

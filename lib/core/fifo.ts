@@ -4,6 +4,11 @@ export interface Fifo<T> {
   head: number;
 }
 
+/** How many items wait. @internal */
+export function waitingCount(fifo: Fifo<unknown>): number {
+  return fifo.items.length - fifo.head;
+}
+
 /** Compacting the taken slots pays off once they are many and outnumber the waiting ones. */
 const COMPACT_AFTER = 1024;
 
